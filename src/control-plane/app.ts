@@ -1,0 +1,97 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { MetadataStore } from '../metadata/store.ts';
+import { API_KEY_HEADER, authenticate, checkScope } from './auth.ts';
+import { registerJsonBodies } from './conventions/body.ts';
+import { correlationIdFor, registerCorrelation } from './conventions/correlation.ts';
+import { registerErrorEnvelope } from './conventions/errors.ts';
+import { registerIdempotency } from './conventions/idempotency.ts';
+import { registerRateLimit } from './conventions/rate-limit.ts';
+import { registerEndpoint, type Endpoint } from './routes/endpoint.ts';
+import { registerPlatformRoutes, type PlatformInfo } from './routes/platform.ts';
+import { sharedSchemas } from './routes/schemas.ts';
+import { aclEndpoints } from './routes/warpstream/acls.ts';
+import { apiKeyEndpoints } from './routes/warpstream/api-keys.ts';
+import { monitoringEndpoints } from './routes/warpstream/monitoring.ts';
+import { pipelineEndpoints } from './routes/warpstream/pipelines.ts';
+import { topicEndpoints } from './routes/warpstream/topics.ts';
+import { virtualClusterEndpoints } from './routes/warpstream/virtual-clusters.ts';
+import { workspaceEndpoints } from './routes/warpstream/workspaces.ts';
+
+export interface AppOptions {
+  store: MetadataStore;
+  /** `host:port` where this deployment's agents serve Kafka clients. */
+  bootstrapUrl: string;
+  info: PlatformInfo;
+  rateLimit: { max: number; windowMs: number };
+  bodyLimitBytes: number;
+  logLevel: string;
+  /** Health answers 503 until this says the process is ready. */
+  isReady: () => boolean;
+}
+
+// Every endpoint's body type differs; the registry only needs their common shape.
+export const managementEndpoints: Endpoint<any>[] = [
+  ...workspaceEndpoints,
+  ...virtualClusterEndpoints,
+  ...apiKeyEndpoints,
+  ...topicEndpoints,
+  ...aclEndpoints,
+  ...pipelineEndpoints,
+  ...monitoringEndpoints,
+];
+
+/** The control plane's HTTP app: the conventions on every route, then the route families. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: options.logLevel },
+    genReqId: correlationIdFor,
+    bodyLimit: options.bodyLimitBytes,
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false } },
+    return503OnClosing: true,
+  });
+
+  registerErrorEnvelope(app);
+  registerCorrelation(app);
+  registerJsonBodies(app, options.bodyLimitBytes);
+  await registerRateLimit(app, options.rateLimit.max, options.rateLimit.windowMs);
+
+  // Authentication comes before the body is read: a caller without a valid key learns nothing,
+  // not even which fields a route wants.
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    const { scope, mutation } = request.routeOptions.config;
+    if (scope === undefined) return payload;
+    const header = request.headers[API_KEY_HEADER];
+    const principal = await authenticate(options.store, Array.isArray(header) ? header[0] : header);
+    checkScope(principal, scope, mutation === true);
+    request.principal = principal;
+    return payload;
+  });
+  registerIdempotency(app, options.store, (request) => request.principal?.key.id);
+
+  for (const schema of sharedSchemas) app.addSchema(schema);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Slipstream Management API',
+        description:
+          'WarpStream-compatible Management API of Slipstream. Every endpoint accepts GET and POST (and any method) with a JSON body; list calls accept an empty body.',
+        version: options.info.version,
+      },
+      components: {
+        securitySchemes: { ApiKeyAuth: { type: 'apiKey', in: 'header', name: API_KEY_HEADER } },
+      },
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true }, config: { rateLimit: false } }, async () => app.swagger());
+
+  registerPlatformRoutes(app, options.store, options.info, options.isReady);
+  const deps = { store: options.store, cluster: { bootstrapUrl: options.bootstrapUrl } };
+  for (const endpoint of managementEndpoints) registerEndpoint(app, deps, endpoint);
+
+  return app;
+}

@@ -1,0 +1,176 @@
+import { badRequest, conflict, forbidden, notFound } from '../../errors.ts';
+import { hashSecret, newApiKeySecret, newId, withPrefix } from '../../ids.ts';
+import type { AccessGrant, ApiKeyRecord, KeyKind, MetadataStore, VirtualCluster } from '../../metadata/store.ts';
+import { mayAccessCluster, type Principal } from '../auth.ts';
+
+/** The ApiKey of the seed spec. `key` (the secret) is present only in the answer that creates it. */
+export interface ApiKeyView {
+  id: string;
+  name: string;
+  key?: string;
+  created_at: string;
+  access_grants: AccessGrant[];
+}
+
+export const KEY_NAME_PATTERN = /^[A-Za-z0-9_]+$/;
+
+/**
+ * `principal_kind` spellings: the documented `application|agent` and the Terraform provider's
+ * `app|app_r|agent|agent_r`, where `_r` makes the key read-only.
+ */
+const principalKinds: Record<string, { kind: KeyKind; readOnly: boolean }> = {
+  application: { kind: 'application', readOnly: false },
+  app: { kind: 'application', readOnly: false },
+  app_r: { kind: 'application', readOnly: true },
+  agent: { kind: 'agent', readOnly: false },
+  agent_r: { kind: 'agent', readOnly: true },
+};
+
+export function apiKeyView(key: ApiKeyRecord, secret?: string): ApiKeyView {
+  return {
+    id: key.id,
+    name: key.name,
+    ...(secret !== undefined ? { key: secret } : {}),
+    created_at: new Date(key.created_at).toISOString(),
+    access_grants: key.access_grants,
+  };
+}
+
+/** Builds a key record and its secret; the caller inserts the record. The secret is never stored. */
+export function mintApiKey(fields: Omit<ApiKeyRecord, 'id' | 'secret_hash' | 'created_at'>): { record: ApiKeyRecord; secret: string } {
+  const secret = newApiKeySecret();
+  const record: ApiKeyRecord = { id: newId('aki_'), secret_hash: hashSecret(secret), created_at: Date.now(), ...fields };
+  return { record, secret };
+}
+
+/** A key name derived from free text (a workspace or cluster name), unique in its scope. */
+export async function freeKeyName(store: MetadataStore, accountId: string, workspaceId: string | null, base: string): Promise<string> {
+  const stem = 'akn_' + base.replace(/[^A-Za-z0-9_]/g, '_');
+  for (let n = 1; ; n++) {
+    const name = n === 1 ? stem : `${stem}_${n}`;
+    if (!(await store.findApiKeyByName(accountId, workspaceId, name))) return name;
+  }
+}
+
+/** The agent key every BYOC virtual cluster gets at creation. */
+export async function createAgentKey(store: MetadataStore, cluster: VirtualCluster, accountId: string): Promise<{ record: ApiKeyRecord; secret: string }> {
+  const base = cluster.name.replace(/^vcn_/, '') + '_agent_key';
+  const minted = mintApiKey({
+    name: await freeKeyName(store, accountId, cluster.workspace_id, base),
+    kind: 'agent',
+    account_id: accountId,
+    workspace_id: cluster.workspace_id,
+    virtual_cluster_id: cluster.id,
+    read_only: false,
+    access_grants: [{ principal_kind: 'agent', resource_kind: 'virtual_cluster', resource_id: cluster.id }],
+  });
+  await store.insertApiKey(minted.record);
+  return minted;
+}
+
+export interface CreateApiKeyRequest {
+  name: string;
+  access_grants: AccessGrant[];
+  virtual_cluster_type?: string;
+}
+
+/**
+ * create_api_key: an application key (for the caller's workspace, all of it or some clusters)
+ * or an agent key (for exactly one virtual cluster). The caller can hand out no more than it
+ * holds: a key limited to some clusters cannot mint a key for others.
+ */
+export async function createApiKey(store: MetadataStore, caller: Principal, request: CreateApiKeyRequest): Promise<ApiKeyView> {
+  if (!KEY_NAME_PATTERN.test(request.name.replace(/^akn_/, ''))) {
+    throw badRequest('name must contain only letters, digits and underscores ([A-Za-z0-9_]+)');
+  }
+  if (request.name.length > 128) throw badRequest('name must be at most 128 characters');
+  const name = withPrefix('akn_', request.name);
+  if (request.access_grants.length === 0) throw badRequest('access_grants must contain at least one grant');
+  if (request.virtual_cluster_type !== undefined && !['byoc', 'byoc_data_lake', 'byoc_schema_registry'].includes(request.virtual_cluster_type)) {
+    throw badRequest('virtual_cluster_type must be one of byoc, byoc_data_lake, byoc_schema_registry');
+  }
+
+  const kinds = request.access_grants.map((grant, i) => {
+    const kind = principalKinds[grant.principal_kind];
+    if (!kind) throw badRequest(`access_grants[${i}].principal_kind must be one of application, agent, app, app_r, agent, agent_r`);
+    if (grant.resource_kind !== '*' && grant.resource_kind !== 'virtual_cluster') {
+      throw badRequest(`access_grants[${i}].resource_kind must be "*" or "virtual_cluster"`);
+    }
+    if (grant.resource_kind === '*' && grant.resource_id !== '*') {
+      throw badRequest(`access_grants[${i}].resource_id must be "*" when resource_kind is "*"`);
+    }
+    return kind;
+  });
+  const kind = kinds[0]!.kind;
+  if (kinds.some((k) => k.kind !== kind)) throw badRequest('access_grants must all have the same principal kind (application or agent)');
+  const readOnly = kinds.some((k) => k.readOnly);
+
+  return store.transaction(async (tx) => {
+    const workspaceId = await grantWorkspace(tx, caller, request.access_grants);
+    const clusters: VirtualCluster[] = [];
+    for (const [i, grant] of request.access_grants.entries()) {
+      if (grant.resource_kind !== 'virtual_cluster') continue;
+      const cluster = await tx.getVirtualCluster(grant.resource_id);
+      if (!cluster || cluster.workspace_id !== workspaceId) {
+        throw notFound('VIRTUAL_CLUSTER_NOT_FOUND', `access_grants[${i}]: virtual cluster ${grant.resource_id} not found`);
+      }
+      clusters.push(cluster);
+    }
+    const reachesBeyondCaller = request.access_grants.some((g) => g.resource_kind === '*')
+      ? caller.clusters !== '*'
+      : clusters.some((c) => !mayAccessCluster(caller, c.id));
+    if (caller.key.kind === 'application' && reachesBeyondCaller) {
+      throw forbidden('a key cannot grant access to virtual clusters beyond its own grants');
+    }
+    if (kind === 'agent') {
+      if (request.access_grants.length !== 1 || clusters.length !== 1) {
+        throw badRequest('an agent key has exactly one grant, of resource_kind "virtual_cluster" naming its cluster');
+      }
+      const type = request.virtual_cluster_type ?? 'byoc';
+      if (clusters[0]!.type !== type) {
+        throw badRequest(`virtual cluster ${clusters[0]!.id} is of type ${clusters[0]!.type}, not ${type}`);
+      }
+    }
+    if (await tx.findApiKeyByName(caller.key.account_id, workspaceId, name)) {
+      throw conflict('API_KEY_ALREADY_EXISTS', `an API key named ${name} already exists`);
+    }
+    const { record, secret } = mintApiKey({
+      name,
+      kind,
+      account_id: caller.key.account_id,
+      workspace_id: workspaceId,
+      virtual_cluster_id: kind === 'agent' ? clusters[0]!.id : null,
+      read_only: readOnly,
+      access_grants: request.access_grants,
+    });
+    await tx.insertApiKey(record);
+    return apiKeyView(record, secret);
+  });
+}
+
+/** The workspace a new key belongs to: the caller's, or for an account key the grants' workspace_id. */
+async function grantWorkspace(store: MetadataStore, caller: Principal, grants: AccessGrant[]): Promise<string> {
+  if (caller.key.kind === 'application') {
+    const own = caller.key.workspace_id!;
+    const other = grants.find((g) => g.workspace_id !== undefined && g.workspace_id !== own);
+    if (other) throw forbidden(`an application key can only create keys in its own workspace, not ${other.workspace_id}`);
+    return own;
+  }
+  const ids = new Set(grants.map((g) => g.workspace_id));
+  if (ids.has(undefined) || ids.has('')) throw badRequest('access_grants[].workspace_id is required when using an account key');
+  if (ids.size !== 1) throw badRequest('access_grants must all name the same workspace_id');
+  const workspaceId = [...ids][0]!;
+  const workspace = await store.getWorkspace(workspaceId);
+  if (!workspace || workspace.account_id !== caller.key.account_id) {
+    throw notFound('WORKSPACE_NOT_FOUND', `workspace ${workspaceId} not found`);
+  }
+  return workspace.id;
+}
+
+/** list_api_keys: the keys of the caller's workspace (an account key: the account's own keys). Never a secret. */
+export async function listApiKeys(store: MetadataStore, caller: Principal): Promise<ApiKeyView[]> {
+  const keys = caller.key.workspace_id
+    ? await store.listApiKeys(caller.key.workspace_id)
+    : (await store.listAccountKeys(caller.key.account_id));
+  return keys.map((key) => apiKeyView(key));
+}

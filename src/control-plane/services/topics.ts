@@ -1,0 +1,159 @@
+import { badRequest, conflict, notFound, unprocessable } from '../../errors.ts';
+import { newId } from '../../ids.ts';
+import type { MetadataStore, Topic, VirtualCluster } from '../../metadata/store.ts';
+import { DEFAULT_RETENTION_MS, isTrue, validateTopicConfigs } from './topic-configs.ts';
+import { TIER_PARTITION_LIMITS } from './virtual-clusters.ts';
+
+/**
+ * Topic rules, shared by the Management API and (later) the Kafka admin protocol: one place
+ * decides what a valid topic is.
+ */
+
+/** How long a soft-deleted topic stays restorable (WarpStream's default: one day). */
+export const SOFT_DELETE_TTL_MS = 24 * 60 * 60 * 1000;
+
+const TOPIC_NAME_PATTERN = /^[a-zA-Z0-9._-]+$/;
+const MAX_TOPIC_NAME_LENGTH = 249;
+
+/** Kafka's topic-name rules. */
+export function validateTopicName(name: string): void {
+  if (name.length === 0) throw badRequest('topic_name must not be empty', 'INVALID_TOPIC_NAME');
+  if (name === '.' || name === '..') throw badRequest('topic_name cannot be "." or ".."', 'INVALID_TOPIC_NAME');
+  if (name.length > MAX_TOPIC_NAME_LENGTH) {
+    throw badRequest(`topic_name must be at most ${MAX_TOPIC_NAME_LENGTH} characters`, 'INVALID_TOPIC_NAME');
+  }
+  if (!TOPIC_NAME_PATTERN.test(name)) {
+    throw badRequest('topic_name may contain only ASCII letters, digits, ".", "_" and "-"', 'INVALID_TOPIC_NAME');
+  }
+}
+
+/** Kafka refuses names that differ only by "." versus "_": they collide in metric names. */
+function collisionKey(name: string): string {
+  return name.replaceAll('.', '_');
+}
+
+/** The Topic of the seed spec. */
+export interface TopicView {
+  id: string;
+  name: string;
+  created_at: number;
+  retention: string;
+  shard_count: number;
+  uncompressed_size_hint: string;
+}
+
+export function topicView(topic: Topic): TopicView {
+  return {
+    id: topic.id,
+    name: topic.name,
+    created_at: Math.floor(topic.created_at / 1000),
+    retention: topic.configs['retention.ms'] ?? String(DEFAULT_RETENTION_MS),
+    shard_count: topic.partition_count,
+    uncompressed_size_hint: '0',
+  };
+}
+
+async function checkPartitionLimit(store: MetadataStore, cluster: VirtualCluster, adding: number): Promise<void> {
+  const limit = TIER_PARTITION_LIMITS[cluster.tier] ?? 0;
+  const current = await store.countPartitions(cluster.id);
+  if (current + adding > limit) {
+    throw badRequest(
+      `virtual cluster ${cluster.id} (tier ${cluster.tier}) may hold at most ${limit} partitions; it has ${current} and this would add ${adding}`,
+      'PARTITION_LIMIT_EXCEEDED',
+    );
+  }
+}
+
+export interface CreateTopicRequest {
+  topic_name: string;
+  partition_count: number;
+  configs?: Record<string, unknown>;
+}
+
+/**
+ * Creates a topic. Re-creating a topic that is soft-deleted restores it (same id, same data),
+ * growing it to the requested partition count and applying the given configs.
+ */
+export async function createTopic(store: MetadataStore, cluster: VirtualCluster, request: CreateTopicRequest): Promise<Topic> {
+  validateTopicName(request.topic_name);
+  if (!Number.isInteger(request.partition_count) || request.partition_count < 1) {
+    throw badRequest('partition_count must be an integer of at least 1', 'INVALID_PARTITIONS');
+  }
+  const configs = validateTopicConfigs(request.configs ?? {});
+  if (cluster.type !== 'byoc') {
+    throw badRequest(`virtual cluster ${cluster.id} is of type ${cluster.type}, which has no Kafka topics`, 'INVALID_CLUSTER_TYPE');
+  }
+
+  return store.transaction(async (tx) => {
+    await tx.purgeSoftDeletedTopics(cluster.id, Date.now() - SOFT_DELETE_TTL_MS);
+    const existing = await tx.getTopic(cluster.id, request.topic_name);
+    if (existing && existing.deleted_at === null) {
+      throw conflict('TOPIC_ALREADY_EXISTS', `topic ${request.topic_name} already exists`);
+    }
+    const key = collisionKey(request.topic_name);
+    const colliding = (await tx.listTopics(cluster.id, 'live')).find(
+      (t) => t.name !== request.topic_name && collisionKey(t.name) === key,
+    );
+    if (colliding) {
+      throw conflict('TOPIC_NAME_COLLISION', `topic ${request.topic_name} collides with existing topic ${colliding.name} ("." and "_" are interchangeable in Kafka metric names)`);
+    }
+
+    if (existing) {
+      if (request.partition_count < existing.partition_count) {
+        throw badRequest(
+          `topic ${existing.name} is soft-deleted with ${existing.partition_count} partitions; re-creating it restores it, and partitions cannot shrink`,
+          'INVALID_PARTITIONS',
+        );
+      }
+      await checkPartitionLimit(tx, cluster, request.partition_count);
+      const restored: Topic = {
+        ...existing,
+        partition_count: request.partition_count,
+        configs: { ...existing.configs, ...configs },
+        deleted_at: null,
+      };
+      await tx.updateTopic(restored);
+      return restored;
+    }
+
+    await checkPartitionLimit(tx, cluster, request.partition_count);
+    const topic: Topic = {
+      id: newId('ti_'),
+      virtual_cluster_id: cluster.id,
+      name: request.topic_name,
+      partition_count: request.partition_count,
+      configs,
+      created_at: Date.now(),
+      deleted_at: null,
+    };
+    await tx.insertTopic(topic);
+    return topic;
+  });
+}
+
+export async function listTopics(store: MetadataStore, cluster: VirtualCluster, includeRecentlyDeleted: boolean) {
+  await store.purgeSoftDeletedTopics(cluster.id, Date.now() - SOFT_DELETE_TTL_MS);
+  const topics = (await store.listTopics(cluster.id, 'live')).map(topicView);
+  const recentlyDeleted = includeRecentlyDeleted ? (await store.listTopics(cluster.id, 'deleted')).map(topicView) : null;
+  return { topics, recently_deleted_topics: recentlyDeleted };
+}
+
+/**
+ * Deletes a topic: soft (kept under `recently_deleted_topics`, restorable for a day) or hard
+ * (gone). A topic with `warpstream.deletion.protection.enabled=true` is refused.
+ */
+export async function deleteTopic(store: MetadataStore, cluster: VirtualCluster, name: string, soft: boolean): Promise<void> {
+  await store.transaction(async (tx) => {
+    const topic = await tx.getTopic(cluster.id, name);
+    // A soft-deleted topic can still be deleted for good (soft_delete=false), not soft-deleted again.
+    if (!topic || (topic.deleted_at !== null && soft)) throw notFound('TOPIC_NOT_FOUND', `topic ${name} not found`);
+    if (isTrue(topic.configs['warpstream.deletion.protection.enabled'])) {
+      throw unprocessable(
+        'TOPIC_DELETION_PROTECTED',
+        `topic ${name} has warpstream.deletion.protection.enabled=true; turn it off before deleting the topic`,
+      );
+    }
+    if (soft) await tx.updateTopic({ ...topic, deleted_at: Date.now() });
+    else await tx.deleteTopic(topic.id);
+  });
+}

@@ -1,0 +1,163 @@
+import type { SqlDriver } from './sql.ts';
+
+/**
+ * Versioned schema migrations, applied in order, each in its own transaction and recorded in
+ * `schema_migrations`. A released migration is never edited: a change is a new version.
+ *
+ * The SQL is the dialect both SQLite and PostgreSQL accept. Conventions: ids are TEXT with
+ * their WarpStream prefix; times are BIGINT epoch milliseconds; booleans are INTEGER 0/1;
+ * structured values (access grants, configs, tags) are JSON in TEXT. Column names are the API's
+ * field names, so one idea has one name from the wire to the table.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const migrations: Migration[] = [
+  {
+    version: 1,
+    name: 'management api',
+    sql: `
+      CREATE TABLE metadata (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+      CREATE TABLE accounts (
+        id TEXT PRIMARY KEY,
+        created_at BIGINT NOT NULL
+      );
+      CREATE TABLE workspaces (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        name TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        UNIQUE (account_id, name)
+      );
+      CREATE TABLE virtual_clusters (
+        id TEXT PRIMARY KEY,
+        workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        type TEXT NOT NULL,
+        region TEXT NOT NULL,
+        cloud_provider TEXT NOT NULL,
+        tier TEXT NOT NULL,
+        agent_pool_id TEXT NOT NULL,
+        agent_pool_name TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        UNIQUE (workspace_id, name)
+      );
+      CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        secret_hash TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        workspace_id TEXT REFERENCES workspaces(id) ON DELETE CASCADE,
+        virtual_cluster_id TEXT REFERENCES virtual_clusters(id) ON DELETE CASCADE,
+        read_only INTEGER NOT NULL,
+        access_grants TEXT NOT NULL,
+        created_at BIGINT NOT NULL
+      );
+      CREATE INDEX api_keys_by_workspace ON api_keys (workspace_id);
+      CREATE TABLE topics (
+        id TEXT PRIMARY KEY,
+        virtual_cluster_id TEXT NOT NULL REFERENCES virtual_clusters(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        partition_count INTEGER NOT NULL,
+        configs TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        deleted_at BIGINT,
+        UNIQUE (virtual_cluster_id, name)
+      );
+      CREATE TABLE acls (
+        id TEXT PRIMARY KEY,
+        virtual_cluster_id TEXT NOT NULL REFERENCES virtual_clusters(id) ON DELETE CASCADE,
+        resource_type TEXT NOT NULL,
+        resource_name TEXT NOT NULL,
+        pattern_type TEXT NOT NULL,
+        principal TEXT NOT NULL,
+        host TEXT NOT NULL,
+        operation TEXT NOT NULL,
+        permission_type TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        UNIQUE (virtual_cluster_id, resource_type, resource_name, pattern_type, principal, host, operation, permission_type)
+      );
+      CREATE TABLE cluster_credentials (
+        id TEXT PRIMARY KEY,
+        virtual_cluster_id TEXT NOT NULL REFERENCES virtual_clusters(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        username TEXT NOT NULL UNIQUE,
+        is_cluster_superuser INTEGER NOT NULL,
+        read_only INTEGER NOT NULL,
+        scram TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        UNIQUE (virtual_cluster_id, name)
+      );
+      CREATE TABLE pipelines (
+        id TEXT PRIMARY KEY,
+        virtual_cluster_id TEXT NOT NULL REFERENCES virtual_clusters(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        type TEXT NOT NULL,
+        state TEXT NOT NULL,
+        deployed_configuration_id TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        UNIQUE (virtual_cluster_id, name)
+      );
+      CREATE TABLE consumer_group_offsets (
+        virtual_cluster_id TEXT NOT NULL REFERENCES virtual_clusters(id) ON DELETE CASCADE,
+        group_id TEXT NOT NULL,
+        topic_name TEXT NOT NULL,
+        partition INTEGER NOT NULL,
+        committed_offset BIGINT NOT NULL,
+        metadata TEXT,
+        committed_at BIGINT NOT NULL,
+        PRIMARY KEY (virtual_cluster_id, group_id, topic_name, partition)
+      );
+      CREATE TABLE idempotency_records (
+        api_key_id TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL,
+        request_hash TEXT NOT NULL,
+        state TEXT NOT NULL,
+        status_code INTEGER,
+        response_body TEXT,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (api_key_id, idempotency_key)
+      );
+      CREATE INDEX idempotency_records_by_age ON idempotency_records (created_at);
+    `,
+  },
+];
+
+/** Applies every migration newer than the database, in order; safe to call on every start. */
+export async function migrate(driver: SqlDriver): Promise<number[]> {
+  const applied: number[] = [];
+  for (const migration of migrations) {
+    const done = await driver.transaction(async (tx) => {
+      await driver.lockForMigrations(tx);
+      // Under the lock: two processes creating it at once would collide in PostgreSQL's catalog.
+      await tx.run(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+      );
+      const row = await tx.get('SELECT version FROM schema_migrations WHERE version = ?', [migration.version]);
+      if (row) return false;
+      for (const statement of splitStatements(migration.sql)) await tx.run(statement);
+      await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
+        migration.version,
+        migration.name,
+        Date.now(),
+      ]);
+      return true;
+    });
+    if (done) applied.push(migration.version);
+  }
+  return applied;
+}
+
+function splitStatements(sql: string): string[] {
+  return sql
+    .split(';')
+    .map((statement) => statement.trim())
+    .filter((statement) => statement.length > 0);
+}

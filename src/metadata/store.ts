@@ -1,0 +1,201 @@
+/**
+ * Everything durable the control plane knows, behind one interface. Both implementations
+ * (SQLite, PostgreSQL) pass the same test suite (`test/metadata/store.test.ts`).
+ *
+ * Field names are the Management API's field names, so a record, its table and its JSON agree.
+ */
+
+export type KeyKind = 'account' | 'application' | 'agent';
+
+export interface AccessGrant {
+  principal_kind: string;
+  resource_kind: string;
+  resource_id: string;
+  workspace_id?: string;
+}
+
+export interface Account {
+  id: string;
+  created_at: number;
+}
+
+export interface Workspace {
+  id: string;
+  account_id: string;
+  name: string;
+  created_at: number;
+}
+
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  secret_hash: string;
+  kind: KeyKind;
+  account_id: string;
+  workspace_id: string | null;
+  /** Set for agent keys: the one virtual cluster the key belongs to. */
+  virtual_cluster_id: string | null;
+  read_only: boolean;
+  access_grants: AccessGrant[];
+  created_at: number;
+}
+
+export type VirtualClusterType = 'byoc' | 'byoc_data_lake' | 'byoc_schema_registry';
+
+export interface VirtualCluster {
+  id: string;
+  workspace_id: string;
+  name: string;
+  type: VirtualClusterType;
+  region: string;
+  cloud_provider: string;
+  tier: string;
+  agent_pool_id: string;
+  agent_pool_name: string;
+  created_at: number;
+}
+
+export interface Topic {
+  id: string;
+  virtual_cluster_id: string;
+  name: string;
+  partition_count: number;
+  configs: Record<string, string>;
+  created_at: number;
+  /** Set while the topic is soft-deleted (listed under `recently_deleted_topics`). */
+  deleted_at: number | null;
+}
+
+export interface Acl {
+  id: string;
+  virtual_cluster_id: string;
+  resource_type: string;
+  resource_name: string;
+  pattern_type: string;
+  principal: string;
+  host: string;
+  operation: string;
+  permission_type: string;
+  created_at: number;
+}
+
+/** SCRAM secrets for one hash function (RFC 5802): what is stored instead of a password. */
+export interface ScramSecret {
+  salt: string;
+  iterations: number;
+  stored_key: string;
+  server_key: string;
+}
+
+export interface ClusterCredential {
+  id: string;
+  virtual_cluster_id: string;
+  name: string;
+  username: string;
+  is_cluster_superuser: boolean;
+  read_only: boolean;
+  scram: { 'SCRAM-SHA-256': ScramSecret; 'SCRAM-SHA-512': ScramSecret };
+  created_at: number;
+}
+
+export type PipelineType = 'bento' | 'orbit' | 'schema_linking';
+
+export interface Pipeline {
+  id: string;
+  virtual_cluster_id: string;
+  name: string;
+  type: PipelineType;
+  state: string;
+  deployed_configuration_id: string;
+  created_at: number;
+}
+
+export interface CommittedOffset {
+  virtual_cluster_id: string;
+  group_id: string;
+  topic_name: string;
+  partition: number;
+  committed_offset: number;
+  metadata: string | null;
+  committed_at: number;
+}
+
+export interface IdempotencyRecord {
+  api_key_id: string;
+  idempotency_key: string;
+  request_hash: string;
+  state: 'pending' | 'done';
+  status_code: number | null;
+  response_body: string | null;
+  created_at: number;
+}
+
+export interface MetadataStore {
+  readonly kind: 'sqlite' | 'postgres';
+
+  /**
+   * Runs `fn` against a store bound to one transaction. The callback may run more than once
+   * (serialization retries), so it must not have effects outside the store it is given.
+   */
+  transaction<T>(fn: (store: MetadataStore) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+
+  getMetadata(key: string): Promise<string | undefined>;
+  setMetadata(key: string, value: string): Promise<void>;
+
+  insertAccount(account: Account): Promise<void>;
+  getAccount(id: string): Promise<Account | undefined>;
+
+  insertWorkspace(workspace: Workspace): Promise<void>;
+  getWorkspace(id: string): Promise<Workspace | undefined>;
+  findWorkspaceByName(accountId: string, name: string): Promise<Workspace | undefined>;
+  listWorkspaces(accountId: string): Promise<Workspace[]>;
+
+  insertApiKey(key: ApiKeyRecord): Promise<void>;
+  getApiKeyBySecretHash(secretHash: string): Promise<ApiKeyRecord | undefined>;
+  findApiKeyByName(accountId: string, workspaceId: string | null, name: string): Promise<ApiKeyRecord | undefined>;
+  /** Keys of one workspace (application and agent keys), oldest first. */
+  listApiKeys(workspaceId: string): Promise<ApiKeyRecord[]>;
+  /** Account-level keys (no workspace), oldest first. */
+  listAccountKeys(accountId: string): Promise<ApiKeyRecord[]>;
+  listAgentKeys(virtualClusterId: string): Promise<ApiKeyRecord[]>;
+
+  insertVirtualCluster(cluster: VirtualCluster): Promise<void>;
+  getVirtualCluster(id: string): Promise<VirtualCluster | undefined>;
+  findVirtualClusterByName(workspaceId: string, name: string): Promise<VirtualCluster | undefined>;
+  listVirtualClusters(workspaceId: string): Promise<VirtualCluster[]>;
+  /** Removes the cluster and everything it owns (topics, ACLs, credentials, pipelines, keys, offsets). */
+  deleteVirtualCluster(id: string): Promise<boolean>;
+
+  insertTopic(topic: Topic): Promise<void>;
+  /** The topic of that name, live or soft-deleted. */
+  getTopic(virtualClusterId: string, name: string): Promise<Topic | undefined>;
+  listTopics(virtualClusterId: string, which: 'live' | 'deleted'): Promise<Topic[]>;
+  updateTopic(topic: Topic): Promise<void>;
+  deleteTopic(id: string): Promise<boolean>;
+  /** Permanently removes soft-deleted topics deleted before `before` (epoch ms). */
+  purgeSoftDeletedTopics(virtualClusterId: string, before: number): Promise<number>;
+  /** Partitions of the cluster's live topics: what the tier limit counts. */
+  countPartitions(virtualClusterId: string): Promise<number>;
+
+  insertAcl(acl: Acl): Promise<void>;
+  listAcls(virtualClusterId: string): Promise<Acl[]>;
+
+  insertCredential(credential: ClusterCredential): Promise<void>;
+  findCredentialByName(virtualClusterId: string, name: string): Promise<ClusterCredential | undefined>;
+  getCredentialByUsername(username: string): Promise<ClusterCredential | undefined>;
+  listCredentials(virtualClusterId: string): Promise<ClusterCredential[]>;
+
+  insertPipeline(pipeline: Pipeline): Promise<void>;
+  listPipelines(virtualClusterId: string): Promise<Pipeline[]>;
+
+  upsertCommittedOffset(offset: CommittedOffset): Promise<void>;
+  listCommittedOffsets(virtualClusterId: string): Promise<CommittedOffset[]>;
+
+  getIdempotencyRecord(apiKeyId: string, idempotencyKey: string): Promise<IdempotencyRecord | undefined>;
+  /** Claims the key for a request; false when a record for it already exists. */
+  insertIdempotencyRecord(record: IdempotencyRecord): Promise<boolean>;
+  completeIdempotencyRecord(apiKeyId: string, idempotencyKey: string, statusCode: number, responseBody: string): Promise<void>;
+  deleteIdempotencyRecord(apiKeyId: string, idempotencyKey: string): Promise<void>;
+  purgeIdempotencyRecords(before: number): Promise<number>;
+}
