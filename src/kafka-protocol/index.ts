@@ -1,0 +1,14 @@
+/**
+ * Kafka wire protocol, free of I/O: frames, request/response codec for the APIs the agent
+ * serves, primitive Reader/Writer, record-batch headers and CRC-32C.
+ */
+export * from './codec.ts';
+export * from './errors.ts';
+export * from './record-batch.ts';
+export { crc32c } from './crc32c.ts';
+export { Reader } from './reader.ts';
+export { Writer } from './writer.ts';
+export { inVersions, parseVersions } from './schema.ts';
+export type { FieldDef, MessageDef, Versions } from './schema.ts';
+export { ApiKeys, RequestHeaderDef, ResponseHeaderDef, requestDefs, responseDefs } from './messages.generated.ts';
+export type * from './messages.generated.ts';
