@@ -29,20 +29,21 @@ export async function startPlatform(config: Config, mode: Mode): Promise<Running
   const bootstrapUrl = `${config.host}:${config.kafkaPort}`;
   let ready = false;
   let app: FastifyInstance | undefined;
+  const info = {
+    name: 'slipstream',
+    version: packageJson.version,
+    mode,
+    metadata_store: store.kind,
+    api_url: '', // known once the listener is bound (the port may be 0)
+    bootstrap_url: bootstrapUrl,
+    node_version: process.version,
+    started_at: new Date().toISOString(),
+  };
   try {
     app = await buildApp({
       store,
       bootstrapUrl,
-      info: {
-        name: 'slipstream',
-        version: packageJson.version,
-        mode,
-        metadata_store: store.kind,
-        api_url: '',
-        bootstrap_url: bootstrapUrl,
-        node_version: process.version,
-        started_at: new Date().toISOString(),
-      },
+      info,
       rateLimit: { max: config.rateLimitMax, windowMs: config.rateLimitWindowMs },
       bodyLimitBytes: config.bodyLimitBytes,
       logLevel: config.logLevel,
@@ -52,6 +53,7 @@ export async function startPlatform(config: Config, mode: Mode): Promise<Running
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.httpPort;
     const apiUrl = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    info.api_url = apiUrl;
     const result = await bootstrap(store, { dataDir: config.dataDir, apiUrl, bootstrapUrl });
     ready = true;
     const running = app;

@@ -68,7 +68,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     request.principal = principal;
     return payload;
   });
-  registerIdempotency(app, options.store, (request) => request.principal?.key.id);
+  registerIdempotency(app, options.store, (request) => {
+    const header = request.headers[API_KEY_HEADER];
+    const secret = Array.isArray(header) ? header[0] : header;
+    return request.principal && secret ? { apiKeyId: request.principal.key.id, secret } : undefined;
+  });
 
   for (const schema of sharedSchemas) app.addSchema(schema);
   await app.register(swagger, {

@@ -128,6 +128,48 @@ export const migrations: Migration[] = [
       CREATE INDEX idempotency_records_by_age ON idempotency_records (created_at);
     `,
   },
+  {
+    version: 2,
+    name: 'data plane',
+    sql: `
+      CREATE TABLE partitions (
+        topic_id TEXT NOT NULL REFERENCES topics(id) ON DELETE CASCADE,
+        partition INTEGER NOT NULL,
+        log_start_offset BIGINT NOT NULL,
+        high_watermark BIGINT NOT NULL,
+        PRIMARY KEY (topic_id, partition)
+      );
+      CREATE TABLE batches (
+        topic_id TEXT NOT NULL REFERENCES topics(id) ON DELETE CASCADE,
+        partition INTEGER NOT NULL,
+        base_offset BIGINT NOT NULL,
+        last_offset BIGINT NOT NULL,
+        max_timestamp BIGINT NOT NULL,
+        object_key TEXT NOT NULL,
+        byte_offset BIGINT NOT NULL,
+        byte_length INTEGER NOT NULL,
+        PRIMARY KEY (topic_id, partition, base_offset)
+      );
+      CREATE INDEX batches_by_object ON batches (object_key);
+      CREATE TABLE producers (
+        producer_id BIGINT PRIMARY KEY,
+        virtual_cluster_id TEXT NOT NULL REFERENCES virtual_clusters(id) ON DELETE CASCADE,
+        transactional_id TEXT,
+        producer_epoch INTEGER NOT NULL,
+        created_at BIGINT NOT NULL
+      );
+      CREATE UNIQUE INDEX producers_by_transactional_id ON producers (virtual_cluster_id, transactional_id);
+      CREATE TABLE producer_partitions (
+        producer_id BIGINT NOT NULL,
+        topic_id TEXT NOT NULL REFERENCES topics(id) ON DELETE CASCADE,
+        partition INTEGER NOT NULL,
+        producer_epoch INTEGER NOT NULL,
+        recent_batches TEXT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        PRIMARY KEY (producer_id, topic_id, partition)
+      );
+    `,
+  },
 ];
 
 /** Applies every migration newer than the database, in order; safe to call on every start. */

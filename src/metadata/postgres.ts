@@ -89,7 +89,12 @@ export class PostgresDriver implements SqlDriver {
       try {
         await client.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
         const result = await fn(executor(client));
-        await client.query('COMMIT');
+        // After a failed statement (whose error the callback caught) PostgreSQL answers COMMIT
+        // with a ROLLBACK and no error: never report such a transaction as committed.
+        const commit = await client.query('COMMIT');
+        if (commit.command === 'ROLLBACK') {
+          throw new Error('transaction was rolled back: a statement in it failed');
+        }
         return result;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);

@@ -1,6 +1,10 @@
-import { UniqueViolation, type Row, type SqlDriver, type SqlExecutor, type SqlValue } from './sql.ts';
+import type { Row, SqlDriver, SqlExecutor, SqlValue } from './sql.ts';
 import type {
   Account,
+  BatchIndexEntry,
+  PartitionState,
+  Producer,
+  ProducerPartition,
   Acl,
   ApiKeyRecord,
   ClusterCredential,
@@ -34,6 +38,10 @@ const tables = {
   pipelines: { table: 'pipelines' },
   consumer_group_offsets: { table: 'consumer_group_offsets' },
   idempotency_records: { table: 'idempotency_records' },
+  partitions: { table: 'partitions' },
+  batches: { table: 'batches' },
+  producers: { table: 'producers' },
+  producer_partitions: { table: 'producer_partitions', json: ['recent_batches'] },
 } satisfies Record<string, TableCodec>;
 
 function toRow(codec: TableCodec, record: object): Record<string, SqlValue> {
@@ -171,6 +179,9 @@ export class SqlMetadataStore implements MetadataStore {
   getTopic(virtualClusterId: string, name: string) {
     return this.one<Topic>(tables.topics, 'virtual_cluster_id = ? AND name = ?', [virtualClusterId, name]);
   }
+  getTopicById(id: string) {
+    return this.one<Topic>(tables.topics, 'id = ?', [id]);
+  }
   listTopics(virtualClusterId: string, which: 'live' | 'deleted') {
     const deleted = which === 'live' ? 'deleted_at IS NULL' : 'deleted_at IS NOT NULL';
     return this.many<Topic>(tables.topics, `virtual_cluster_id = ? AND ${deleted} ORDER BY name`, [virtualClusterId]);
@@ -254,6 +265,100 @@ export class SqlMetadataStore implements MetadataStore {
     );
   }
 
+  listGroupOffsets(virtualClusterId: string, groupId: string) {
+    return this.many<CommittedOffset>(
+      tables.consumer_group_offsets,
+      'virtual_cluster_id = ? AND group_id = ? ORDER BY topic_name, partition',
+      [virtualClusterId, groupId],
+    );
+  }
+  deleteGroupOffsets(virtualClusterId: string, groupId: string, topicName?: string, partition?: number) {
+    let where = 'virtual_cluster_id = ? AND group_id = ?';
+    const params: SqlValue[] = [virtualClusterId, groupId];
+    if (topicName !== undefined) {
+      where += ' AND topic_name = ?';
+      params.push(topicName);
+    }
+    if (partition !== undefined) {
+      where += ' AND partition = ?';
+      params.push(partition);
+    }
+    return this.db.run(`DELETE FROM consumer_group_offsets WHERE ${where}`, params);
+  }
+
+  getPartitionState(topicId: string, partition: number) {
+    return this.one<PartitionState>(tables.partitions, 'topic_id = ? AND partition = ?', [topicId, partition]);
+  }
+  listPartitionStates(topicId: string) {
+    return this.many<PartitionState>(tables.partitions, 'topic_id = ? ORDER BY partition', [topicId]);
+  }
+  async upsertPartitionState(state: PartitionState) {
+    await this.db.run(
+      `INSERT INTO partitions (topic_id, partition, log_start_offset, high_watermark) VALUES (?, ?, ?, ?)
+       ON CONFLICT (topic_id, partition) DO UPDATE SET log_start_offset = excluded.log_start_offset, high_watermark = excluded.high_watermark`,
+      [state.topic_id, state.partition, state.log_start_offset, state.high_watermark],
+    );
+  }
+  async insertBatchIndex(entries: readonly BatchIndexEntry[]) {
+    for (const entry of entries) await this.insert(tables.batches, entry);
+  }
+  listBatchIndex(topicId: string, partition: number, fromOffset: number, limit: number) {
+    return this.many<BatchIndexEntry>(
+      tables.batches,
+      `topic_id = ? AND partition = ? AND last_offset >= ? ORDER BY base_offset LIMIT ${Math.max(1, Math.floor(limit))}`,
+      [topicId, partition, fromOffset],
+    );
+  }
+  findBatchByTimestamp(topicId: string, partition: number, timestamp: number, fromOffset: number) {
+    return this.one<BatchIndexEntry>(
+      tables.batches,
+      'topic_id = ? AND partition = ? AND last_offset >= ? AND max_timestamp >= ? ORDER BY base_offset LIMIT 1',
+      [topicId, partition, fromOffset, timestamp],
+    );
+  }
+  findMaxTimestampBatch(topicId: string, partition: number, fromOffset: number) {
+    return this.one<BatchIndexEntry>(
+      tables.batches,
+      'topic_id = ? AND partition = ? AND last_offset >= ? ORDER BY max_timestamp DESC, base_offset LIMIT 1',
+      [topicId, partition, fromOffset],
+    );
+  }
+  deleteBatchIndexBefore(topicId: string, partition: number, offset: number) {
+    return this.db.run('DELETE FROM batches WHERE topic_id = ? AND partition = ? AND last_offset < ?', [topicId, partition, offset]);
+  }
+
+  async insertProducer(producer: Omit<Producer, 'producer_id'>) {
+    // Inside a serializable transaction (the callers' rule), MAX + 1 cannot hand out one id twice.
+    const row = await this.db.get<{ last: number | null }>('SELECT MAX(producer_id) AS last FROM producers');
+    const record: Producer = { producer_id: Number(row?.last ?? 999) + 1, ...producer };
+    await this.insert(tables.producers, record);
+    return record;
+  }
+  getProducer(producerId: number) {
+    return this.one<Producer>(tables.producers, 'producer_id = ?', [producerId]);
+  }
+  findProducerByTransactionalId(virtualClusterId: string, transactionalId: string) {
+    return this.one<Producer>(tables.producers, 'virtual_cluster_id = ? AND transactional_id = ?', [virtualClusterId, transactionalId]);
+  }
+  async updateProducerEpoch(producerId: number, epoch: number) {
+    await this.db.run('UPDATE producers SET producer_epoch = ? WHERE producer_id = ?', [epoch, producerId]);
+  }
+  getProducerPartition(producerId: number, topicId: string, partition: number) {
+    return this.one<ProducerPartition>(tables.producer_partitions, 'producer_id = ? AND topic_id = ? AND partition = ?', [
+      producerId,
+      topicId,
+      partition,
+    ]);
+  }
+  async upsertProducerPartition(state: ProducerPartition) {
+    await this.db.run(
+      `INSERT INTO producer_partitions (producer_id, topic_id, partition, producer_epoch, recent_batches, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (producer_id, topic_id, partition) DO UPDATE SET producer_epoch = excluded.producer_epoch,
+         recent_batches = excluded.recent_batches, updated_at = excluded.updated_at`,
+      [state.producer_id, state.topic_id, state.partition, state.producer_epoch, JSON.stringify(state.recent_batches), state.updated_at],
+    );
+  }
+
   getIdempotencyRecord(apiKeyId: string, idempotencyKey: string) {
     return this.one<IdempotencyRecord>(tables.idempotency_records, 'api_key_id = ? AND idempotency_key = ?', [
       apiKeyId,
@@ -261,13 +366,23 @@ export class SqlMetadataStore implements MetadataStore {
     ]);
   }
   async insertIdempotencyRecord(record: IdempotencyRecord) {
-    try {
-      await this.insert(tables.idempotency_records, record);
-      return true;
-    } catch (error) {
-      if (error instanceof UniqueViolation) return false;
-      throw error;
-    }
+    // ON CONFLICT rather than catching the unique violation: in PostgreSQL a failed statement
+    // aborts the whole transaction the claim may be part of.
+    const changed = await this.db.run(
+      `INSERT INTO idempotency_records (api_key_id, idempotency_key, request_hash, state, status_code, response_body, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (api_key_id, idempotency_key) DO NOTHING`,
+      [
+        record.api_key_id,
+        record.idempotency_key,
+        record.request_hash,
+        record.state,
+        record.status_code,
+        record.response_body,
+        record.created_at,
+      ],
+    );
+    return changed === 1;
   }
   async completeIdempotencyRecord(apiKeyId: string, idempotencyKey: string, statusCode: number, responseBody: string) {
     await this.db.run(

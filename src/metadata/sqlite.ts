@@ -3,6 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UniqueViolation, type SqlDriver, type SqlExecutor, type SqlValue } from './sql.ts';
 
+const SQLITE_BUSY = 5;
+
 /**
  * SQLite through `node:sqlite`. The database is opened in WAL mode with `synchronous=FULL`, so a
  * commit has reached the disk before the caller is answered: a kill -9 loses nothing acknowledged.
@@ -21,10 +23,10 @@ export class SqliteDriver implements SqlDriver {
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new DatabaseSync(path);
-    this.db.exec('PRAGMA journal_mode = WAL');
+    this.db.exec('PRAGMA busy_timeout = 5000');
+    SqliteDriver.enableWal(this.db);
     this.db.exec('PRAGMA synchronous = FULL');
     this.db.exec('PRAGMA foreign_keys = ON');
-    this.db.exec('PRAGMA busy_timeout = 5000');
     const self = this;
     this.direct = {
       dialect: 'sqlite',
@@ -38,6 +40,24 @@ export class SqliteDriver implements SqlDriver {
         return self.call(() => Number(self.prepare(sql).run(...params).changes));
       },
     };
+  }
+
+  /**
+   * Switching a new file to WAL takes an exclusive lock. When another process opens the same
+   * file at the same moment SQLite may answer SQLITE_BUSY at once, without waiting out
+   * busy_timeout (it refuses to wait where two lock upgrades could deadlock), so retry here.
+   */
+  private static enableWal(db: DatabaseSync): void {
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      try {
+        db.exec('PRAGMA journal_mode = WAL');
+        return;
+      } catch (error) {
+        if ((error as { errcode?: number }).errcode !== SQLITE_BUSY || Date.now() > deadline) throw error;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5 + Math.random() * 20);
+      }
+    }
   }
 
   private prepare(sql: string): StatementSync {

@@ -120,6 +120,45 @@ export interface CommittedOffset {
   committed_at: number;
 }
 
+/** Where a partition's log starts and where the next offset goes. Absent rows mean 0 and 0. */
+export interface PartitionState {
+  topic_id: string;
+  partition: number;
+  log_start_offset: number;
+  /** The next offset to assign: one past the last committed record. */
+  high_watermark: number;
+}
+
+/** One record batch in the index: which offsets it holds and where its bytes are. */
+export interface BatchIndexEntry {
+  topic_id: string;
+  partition: number;
+  base_offset: number;
+  last_offset: number;
+  max_timestamp: number;
+  object_key: string;
+  byte_offset: number;
+  byte_length: number;
+}
+
+export interface Producer {
+  producer_id: number;
+  virtual_cluster_id: string;
+  transactional_id: string | null;
+  producer_epoch: number;
+  created_at: number;
+}
+
+/** An idempotent producer's recent batches on one partition (Kafka keeps five). */
+export interface ProducerPartition {
+  producer_id: number;
+  topic_id: string;
+  partition: number;
+  producer_epoch: number;
+  recent_batches: Array<{ first_sequence: number; last_sequence: number; base_offset: number }>;
+  updated_at: number;
+}
+
 export interface IdempotencyRecord {
   api_key_id: string;
   idempotency_key: string;
@@ -170,6 +209,7 @@ export interface MetadataStore {
   insertTopic(topic: Topic): Promise<void>;
   /** The topic of that name, live or soft-deleted. */
   getTopic(virtualClusterId: string, name: string): Promise<Topic | undefined>;
+  getTopicById(id: string): Promise<Topic | undefined>;
   listTopics(virtualClusterId: string, which: 'live' | 'deleted'): Promise<Topic[]>;
   updateTopic(topic: Topic): Promise<void>;
   deleteTopic(id: string): Promise<boolean>;
@@ -191,6 +231,31 @@ export interface MetadataStore {
 
   upsertCommittedOffset(offset: CommittedOffset): Promise<void>;
   listCommittedOffsets(virtualClusterId: string): Promise<CommittedOffset[]>;
+
+  listGroupOffsets(virtualClusterId: string, groupId: string): Promise<CommittedOffset[]>;
+  /** Deletes a group's offsets: all of them, or one topic's, or one partition's. */
+  deleteGroupOffsets(virtualClusterId: string, groupId: string, topicName?: string, partition?: number): Promise<number>;
+
+  getPartitionState(topicId: string, partition: number): Promise<PartitionState | undefined>;
+  listPartitionStates(topicId: string): Promise<PartitionState[]>;
+  upsertPartitionState(state: PartitionState): Promise<void>;
+  insertBatchIndex(entries: readonly BatchIndexEntry[]): Promise<void>;
+  /** Index entries holding offsets at or after `fromOffset`, in offset order, at most `limit`. */
+  listBatchIndex(topicId: string, partition: number, fromOffset: number, limit: number): Promise<BatchIndexEntry[]>;
+  /** The first batch whose max timestamp is at or after `timestamp` (ListOffsets by time). */
+  findBatchByTimestamp(topicId: string, partition: number, timestamp: number, fromOffset: number): Promise<BatchIndexEntry | undefined>;
+  /** The largest max timestamp of a partition's batches at or after `fromOffset`. */
+  findMaxTimestampBatch(topicId: string, partition: number, fromOffset: number): Promise<BatchIndexEntry | undefined>;
+  /** Drops index entries wholly below `offset` (after DeleteRecords or retention). */
+  deleteBatchIndexBefore(topicId: string, partition: number, offset: number): Promise<number>;
+
+  /** A new producer id, one more than any ever given out on this store. */
+  insertProducer(producer: Omit<Producer, 'producer_id'>): Promise<Producer>;
+  getProducer(producerId: number): Promise<Producer | undefined>;
+  findProducerByTransactionalId(virtualClusterId: string, transactionalId: string): Promise<Producer | undefined>;
+  updateProducerEpoch(producerId: number, epoch: number): Promise<void>;
+  getProducerPartition(producerId: number, topicId: string, partition: number): Promise<ProducerPartition | undefined>;
+  upsertProducerPartition(state: ProducerPartition): Promise<void>;
 
   getIdempotencyRecord(apiKeyId: string, idempotencyKey: string): Promise<IdempotencyRecord | undefined>;
   /** Claims the key for a request; false when a record for it already exists. */

@@ -10,22 +10,6 @@ export interface ErrorEnvelope {
   error: { code: string; message: string; correlationId: string; timestamp: string };
 }
 
-export const errorEnvelopeSchema = {
-  type: 'object',
-  properties: {
-    error: {
-      type: 'object',
-      required: ['code', 'message', 'correlationId', 'timestamp'],
-      properties: {
-        code: { type: 'string' },
-        message: { type: 'string' },
-        correlationId: { type: 'string' },
-        timestamp: { type: 'string', format: 'date-time' },
-      },
-    },
-  },
-} as const;
-
 const codesByStatus: Record<number, string> = {
   400: 'BAD_REQUEST',
   401: 'UNAUTHORIZED',

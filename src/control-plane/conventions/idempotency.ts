@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { badRequest, conflict, unprocessable } from '../../errors.ts';
 import type { MetadataStore } from '../../metadata/store.ts';
@@ -6,11 +6,12 @@ import type { MetadataStore } from '../../metadata/store.ts';
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 /** A claim older than this belongs to a request that died with its process: it may be retaken. */
 export const IDEMPOTENCY_PENDING_TIMEOUT_MS = 60 * 1000;
+const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
 declare module 'fastify' {
   interface FastifyRequest {
-    idempotency?: { apiKeyId: string; key: string };
+    idempotency?: { apiKeyId: string; key: string; secret: string };
   }
 }
 
@@ -20,19 +21,27 @@ declare module 'fastify' {
  * with a different body is refused (422); a repeat while the first is still running gets 409.
  * Keys are scoped per API key, and the record lives in the metadata store, so every control-plane
  * process sharing it honours it. Server errors (5xx) are not stored: the client may retry them.
+ *
+ * Stored answers can hold secrets (a new API key, a credential's password), and the store must
+ * never hold a secret in the clear. So each answer is encrypted (AES-256-GCM) with a key derived
+ * from the caller's own API key secret, which the store does not have either: only the holder of
+ * that API key — the only one a replay is for — can turn the record back into the answer.
  */
-export function registerIdempotency(app: FastifyInstance, store: MetadataStore, apiKeyIdOf: (request: FastifyRequest) => string | undefined): void {
+export function registerIdempotency(
+  app: FastifyInstance,
+  store: MetadataStore,
+  callerOf: (request: FastifyRequest) => { apiKeyId: string; secret: string } | undefined,
+): void {
   app.addHook('preHandler', async (request, reply) => {
     const header = request.headers['idempotency-key'];
     if (header === undefined || !request.routeOptions.config.mutation) return;
     const key = Array.isArray(header) ? header[0]! : header;
     if (!KEY_PATTERN.test(key)) throw badRequest('Idempotency-Key must be 1 to 255 visible ASCII characters', 'INVALID_IDEMPOTENCY_KEY');
-    const apiKeyId = apiKeyIdOf(request);
-    if (apiKeyId === undefined) return;
+    const caller = callerOf(request);
+    if (caller === undefined) return;
+    const { apiKeyId, secret } = caller;
 
-    const requestHash = createHash('sha256')
-      .update(`${request.routeOptions.url}\n${JSON.stringify(request.body ?? {})}`)
-      .digest('hex');
+    const requestHash = idempotencyRequestHash(request.routeOptions.url ?? request.url, request.body);
     const now = Date.now();
     for (let attempt = 0; attempt < 2; attempt++) {
       const claimed = await store.insertIdempotencyRecord({
@@ -45,7 +54,7 @@ export function registerIdempotency(app: FastifyInstance, store: MetadataStore, 
         created_at: now,
       });
       if (claimed) {
-        request.idempotency = { apiKeyId, key };
+        request.idempotency = { apiKeyId, key, secret };
         return;
       }
       const existing = await store.getIdempotencyRecord(apiKeyId, key);
@@ -62,7 +71,7 @@ export function registerIdempotency(app: FastifyInstance, store: MetadataStore, 
       if (existing.state === 'pending') {
         throw conflict('IDEMPOTENCY_IN_PROGRESS', 'a request with this Idempotency-Key is still being processed; retry later');
       }
-      return replay(reply, existing.status_code ?? 200, existing.response_body ?? '{}');
+      return replay(reply, existing.status_code ?? 200, open(existing.response_body ?? '', secret, apiKeyId));
     }
     throw conflict('IDEMPOTENCY_IN_PROGRESS', 'a request with this Idempotency-Key is still being processed; retry later');
   });
@@ -75,16 +84,60 @@ export function registerIdempotency(app: FastifyInstance, store: MetadataStore, 
       await store.deleteIdempotencyRecord(claim.apiKeyId, claim.key);
     } else {
       // Stored before the answer leaves, so a client that saw it will always get it replayed.
-      await store.completeIdempotencyRecord(claim.apiKeyId, claim.key, reply.statusCode, String(payload ?? ''));
+      const sealed = seal(String(payload ?? ''), claim.secret, claim.apiKeyId);
+      await store.completeIdempotencyRecord(claim.apiKeyId, claim.key, reply.statusCode, sealed);
     }
     return payload;
   });
+
+  // Answers older than the TTL are dropped in the background; a lookup ignores them anyway.
+  const purge = setInterval(() => {
+    store.purgeIdempotencyRecords(Date.now() - IDEMPOTENCY_TTL_MS).catch((error: unknown) => app.log.warn({ err: error }, 'idempotency purge failed'));
+  }, PURGE_INTERVAL_MS);
+  purge.unref();
+  app.addHook('onClose', async () => clearInterval(purge));
 
   // A request that never produced a response (client gone) must not hold its key for a minute.
   app.addHook('onResponse', async (request) => {
     const claim = request.idempotency;
     if (claim) await store.deleteIdempotencyRecord(claim.apiKeyId, claim.key);
   });
+}
+
+/**
+ * What "the same request" means for a key: the same route and the same parsed body, whatever
+ * the order of its object keys.
+ */
+export function idempotencyRequestHash(route: string, body: unknown): string {
+  return createHash('sha256').update(`${route}\n${canonicalJson(body ?? {})}`).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+function answerKey(secret: string, apiKeyId: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', secret, apiKeyId, 'slipstream idempotent answer', 32));
+}
+
+/** `base64(iv | tag | ciphertext)` of the answer, under a key only the API key's holder can derive. */
+export function seal(answer: string, secret: string, apiKeyId: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', answerKey(secret, apiKeyId), iv);
+  const ciphertext = Buffer.concat([cipher.update(answer, 'utf8'), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), ciphertext]).toString('base64');
+}
+
+export function open(sealed: string, secret: string, apiKeyId: string): string {
+  const bytes = Buffer.from(sealed, 'base64');
+  const decipher = createDecipheriv('aes-256-gcm', answerKey(secret, apiKeyId), bytes.subarray(0, 12));
+  decipher.setAuthTag(bytes.subarray(12, 28));
+  return Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString('utf8');
 }
 
 function replay(reply: FastifyReply, statusCode: number, body: string): FastifyReply {

@@ -45,7 +45,8 @@ export function mintApiKey(fields: Omit<ApiKeyRecord, 'id' | 'secret_hash' | 'cr
 
 /** A key name derived from free text (a workspace or cluster name), unique in its scope. */
 export async function freeKeyName(store: MetadataStore, accountId: string, workspaceId: string | null, base: string): Promise<string> {
-  const stem = 'akn_' + base.replace(/[^A-Za-z0-9_]/g, '_');
+  // Derived names obey the limit users must respect (128 after the prefix), suffix included.
+  const stem = 'akn_' + base.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 120);
   for (let n = 1; ; n++) {
     const name = n === 1 ? stem : `${stem}_${n}`;
     if (!(await store.findApiKeyByName(accountId, workspaceId, name))) return name;
@@ -80,10 +81,13 @@ export interface CreateApiKeyRequest {
  * holds: a key limited to some clusters cannot mint a key for others.
  */
 export async function createApiKey(store: MetadataStore, caller: Principal, request: CreateApiKeyRequest): Promise<ApiKeyView> {
-  if (!KEY_NAME_PATTERN.test(request.name.replace(/^akn_/, ''))) {
+  // The limit applies to the name without its akn_ prefix: `x…x` and `akn_x…x` name the same key
+  // and must get the same answer (measuring what was sent refused the prefixed spelling only).
+  const bare = request.name.replace(/^akn_/, '');
+  if (!KEY_NAME_PATTERN.test(bare)) {
     throw badRequest('name must contain only letters, digits and underscores ([A-Za-z0-9_]+)');
   }
-  if (request.name.length > 128) throw badRequest('name must be at most 128 characters');
+  if (bare.length > 128) throw badRequest('name must be at most 128 characters, not counting its akn_ prefix');
   const name = withPrefix('akn_', request.name);
   if (request.access_grants.length === 0) throw badRequest('access_grants must contain at least one grant');
   if (request.virtual_cluster_type !== undefined && !['byoc', 'byoc_data_lake', 'byoc_schema_registry'].includes(request.virtual_cluster_type)) {
@@ -91,7 +95,7 @@ export async function createApiKey(store: MetadataStore, caller: Principal, requ
   }
 
   const kinds = request.access_grants.map((grant, i) => {
-    const kind = principalKinds[grant.principal_kind];
+    const kind = Object.hasOwn(principalKinds, grant.principal_kind) ? principalKinds[grant.principal_kind] : undefined;
     if (!kind) throw badRequest(`access_grants[${i}].principal_kind must be one of application, agent, app, app_r, agent, agent_r`);
     if (grant.resource_kind !== '*' && grant.resource_kind !== 'virtual_cluster') {
       throw badRequest(`access_grants[${i}].resource_kind must be "*" or "virtual_cluster"`);
@@ -141,7 +145,13 @@ export async function createApiKey(store: MetadataStore, caller: Principal, requ
       workspace_id: workspaceId,
       virtual_cluster_id: kind === 'agent' ? clusters[0]!.id : null,
       read_only: readOnly,
-      access_grants: request.access_grants,
+      // Only the grant fields that mean something are kept, spelled as the client sent them.
+      access_grants: request.access_grants.map(({ principal_kind, resource_kind, resource_id, workspace_id }) => ({
+        principal_kind,
+        resource_kind,
+        resource_id,
+        ...(workspace_id !== undefined ? { workspace_id } : {}),
+      })),
     });
     await tx.insertApiKey(record);
     return apiKeyView(record, secret);

@@ -8,7 +8,9 @@ const pbkdf2Async = promisify(pbkdf2);
 
 /** Kafka's default and minimum for SCRAM; the salted password is all that is kept. */
 export const SCRAM_ITERATIONS = 4096;
-const CREDENTIALS_NAME_PATTERN = /^[A-Za-z0-9_]+$/;
+// Letters, digits, "_" and "-": the seed spec's own example is `credentials_name: my-credentials`
+// (the name is only a label; the SASL username is the generated ccun_…).
+const CREDENTIALS_NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
 
 /**
  * SCRAM secrets (RFC 5802): SaltedPassword = PBKDF2(password, salt, i); ClientKey =
@@ -18,7 +20,10 @@ const CREDENTIALS_NAME_PATTERN = /^[A-Za-z0-9_]+$/;
  */
 export async function scramSecret(password: string, algorithm: 'sha256' | 'sha512', salt: Buffer, iterations: number): Promise<ScramSecret> {
   const keyLength = algorithm === 'sha256' ? 32 : 64;
-  const salted = await pbkdf2Async(password.normalize('NFKC'), salt, iterations, keyLength, algorithm);
+  // The password's plain UTF-8 bytes, no normalization: Kafka's ScramFormatter (clients and
+  // brokers alike) skips SASLprep, so normalizing here (NFKC before) locked out clients whose
+  // password is not already in normal form.
+  const salted = await pbkdf2Async(Buffer.from(password, 'utf8'), salt, iterations, keyLength, algorithm);
   const clientKey = createHmac(algorithm, salted).update('Client Key').digest();
   return {
     salt: salt.toString('base64'),
@@ -42,7 +47,7 @@ export interface CreateCredentialsRequest {
 export async function createCredentials(store: MetadataStore, cluster: VirtualCluster, request: CreateCredentialsRequest) {
   const bare = request.credentials_name.replace(/^ccn_/, '');
   if (!CREDENTIALS_NAME_PATTERN.test(bare) || request.credentials_name.length > 128) {
-    throw badRequest('credentials_name must be 1 to 128 letters, digits and underscores');
+    throw badRequest('credentials_name must be 1 to 128 letters, digits, "_" and "-"');
   }
   const name = withPrefix('ccn_', request.credentials_name);
   const imported = request.imported_password;

@@ -13,6 +13,11 @@ type ConfigType =
   | { type: 'list'; values?: readonly string[] };
 
 const INT_MAX = 2_147_483_647;
+// Kafka's LONG is a Java long: values up to 2^63-1 (e.g. retention.ms=9223372036854775807, which
+// some clients send for "forever") are valid there, so the range is checked exactly, with BigInt.
+const LONG_MAX = 2n ** 63n - 1n;
+// A decimal number as Java's Double.parseDouble reads it (no hex, which Number() would accept).
+const DECIMAL_PATTERN = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 export const TOPIC_CONFIGS: Readonly<Record<string, ConfigType>> = {
   'cleanup.policy': { type: 'list', values: ['delete', 'compact'] },
@@ -57,16 +62,18 @@ function problem(spec: ConfigType, value: string): string | undefined {
   switch (spec.type) {
     case 'long':
     case 'int': {
-      if (!/^-?\d+$/.test(value.trim())) return 'must be an integer';
-      const n = Number(value);
-      const max = spec.max ?? Number.MAX_SAFE_INTEGER;
-      if (!Number.isSafeInteger(n) || n > max) return `must be at most ${max}`;
-      if (spec.min !== undefined && n < spec.min) return `must be at least ${spec.min}`;
+      const text = value.trim();
+      if (!/^-?\d+$/.test(text)) return 'must be an integer';
+      const n = BigInt(text);
+      const max = spec.max !== undefined ? BigInt(spec.max) : LONG_MAX;
+      if (n > max) return `must be at most ${max}`;
+      if (spec.min !== undefined && n < BigInt(spec.min)) return `must be at least ${spec.min}`;
       return undefined;
     }
     case 'double': {
-      const n = Number(value);
-      if (value.trim() === '' || !Number.isFinite(n)) return 'must be a number';
+      const text = value.trim();
+      const n = Number(text);
+      if (!DECIMAL_PATTERN.test(text) || !Number.isFinite(n)) return 'must be a number';
       if (n < spec.min || n > spec.max) return `must be between ${spec.min} and ${spec.max}`;
       return undefined;
     }
@@ -89,7 +96,9 @@ function problem(spec: ConfigType, value: string): string | undefined {
 export function validateTopicConfigs(configs: Record<string, unknown>): Record<string, string> {
   const valid: Record<string, string> = {};
   for (const [name, value] of Object.entries(configs)) {
-    const spec = TOPIC_CONFIGS[name];
+    // Own keys only: `constructor`, `toString`, … are inherited from Object.prototype and must
+    // be refused as unknown, not looked up (they were accepted and stored before).
+    const spec = Object.hasOwn(TOPIC_CONFIGS, name) ? TOPIC_CONFIGS[name] : undefined;
     if (!spec) throw badRequest(`unknown topic config ${JSON.stringify(name)}`, 'INVALID_CONFIG');
     if (typeof value !== 'string') throw badRequest(`topic config ${name} must be given as a string`, 'INVALID_CONFIG');
     const why = problem(spec, value);

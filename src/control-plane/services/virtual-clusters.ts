@@ -78,7 +78,9 @@ export async function createVirtualCluster(
 ) {
   const type = request.virtual_cluster_type as VirtualClusterType;
   if (!CLUSTER_TYPES.includes(type)) throw badRequest(`virtual_cluster_type must be one of ${CLUSTER_TYPES.join(', ')}`);
-  if (!(request.virtual_cluster_tier in TIER_PARTITION_LIMITS)) {
+  // Own keys only: `in` also saw the prototype's, so tiers like "constructor" or "toString" got in
+  // (and later read a function where the tier's partition limit should be).
+  if (!Object.hasOwn(TIER_PARTITION_LIMITS, request.virtual_cluster_tier)) {
     throw badRequest(`virtual_cluster_tier must be one of ${Object.keys(TIER_PARTITION_LIMITS).join(', ')}`);
   }
   if (!(CLOUD_PROVIDERS as readonly string[]).includes(request.virtual_cluster_cloud_provider)) {

@@ -1,0 +1,96 @@
+import type { FastifyInstance } from 'fastify';
+import { bootstrap, type BootstrapFile } from '../../src/bootstrap.ts';
+import { buildApp } from '../../src/control-plane/app.ts';
+import type { MetadataStore } from '../../src/metadata/store.ts';
+import { readFileSync } from 'node:fs';
+import { tempDir, type Cleanup, type StoreKind } from './stores.ts';
+
+export interface CallOptions {
+  /** API key secret; defaults to the bootstrap application key. `null` sends none. */
+  key?: string | null;
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  headers?: Record<string, string>;
+  /** Raw payload instead of JSON-encoding `body`. */
+  raw?: string;
+}
+
+export interface CallResult {
+  status: number;
+  // Tests read arbitrary answer shapes; each asserts the fields it cares about.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+  text: string;
+  headers: Record<string, string | string[] | number | undefined>;
+}
+
+export interface TestPlatform {
+  app: FastifyInstance;
+  store: MetadataStore;
+  /** The keys and ids the first start created. */
+  boot: BootstrapFile;
+  call(path: string, body?: unknown, options?: CallOptions): Promise<CallResult>;
+}
+
+export const BOOTSTRAP_URL = '127.0.0.1:19092';
+
+/**
+ * A control plane on `kind`'s store, bootstrapped like a first `npm start`, driven through
+ * Fastify's inject (no socket). Everything is closed and thrown away when the test ends.
+ */
+export async function startTestPlatform(
+  kind: StoreKind,
+  t: Cleanup,
+  overrides: { rateLimitMax?: number; rateLimitWindowMs?: number; bodyLimitBytes?: number } = {},
+): Promise<TestPlatform> {
+  const store = await kind.open();
+  const app = await buildApp({
+    store,
+    bootstrapUrl: BOOTSTRAP_URL,
+    info: {
+      name: 'slipstream',
+      version: 'test',
+      mode: 'test',
+      metadata_store: store.kind,
+      api_url: 'http://test',
+      bootstrap_url: BOOTSTRAP_URL,
+      node_version: process.version,
+      started_at: new Date().toISOString(),
+    },
+    rateLimit: { max: overrides.rateLimitMax ?? 1_000_000, windowMs: overrides.rateLimitWindowMs ?? 60_000 },
+    bodyLimitBytes: overrides.bodyLimitBytes ?? 1024 * 1024,
+    logLevel: 'silent',
+    isReady: () => true,
+  });
+  t.after(async () => {
+    await app.close();
+    await store.close();
+  });
+  const dataDir = tempDir(t);
+  const { path } = await bootstrap(store, { dataDir, apiUrl: 'http://test', bootstrapUrl: BOOTSTRAP_URL });
+  const boot = JSON.parse(readFileSync(path, 'utf8')) as BootstrapFile;
+
+  async function call(path: string, body?: unknown, options: CallOptions = {}): Promise<CallResult> {
+    const headers: Record<string, string> = { ...options.headers };
+    const key = options.key === undefined ? boot.application_key : options.key;
+    if (key !== null) headers['warpstream-api-key'] = key;
+    const payload = options.raw ?? (body === undefined ? undefined : JSON.stringify(body));
+    if (payload !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
+      headers['content-type'] = 'application/json';
+    }
+    const response = await app.inject({
+      method: options.method ?? 'POST',
+      url: path,
+      headers,
+      ...(payload !== undefined ? { payload } : {}),
+    });
+    let parsed: unknown;
+    try {
+      parsed = response.body === '' ? undefined : JSON.parse(response.body);
+    } catch {
+      parsed = undefined;
+    }
+    return { status: response.statusCode, body: parsed, text: response.body, headers: response.headers };
+  }
+
+  return { app, store, boot, call };
+}

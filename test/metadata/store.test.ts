@@ -1,0 +1,824 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { storeKinds, tempDir } from '../helpers/stores.ts';
+import { openMetadataStore, type StoreLocation } from '../../src/metadata/open.ts';
+import { migrate, migrations } from '../../src/metadata/migrations.ts';
+import { PostgresDriver } from '../../src/metadata/postgres.ts';
+import { SqliteDriver } from '../../src/metadata/sqlite.ts';
+import { UniqueViolation, type SqlDriver } from '../../src/metadata/sql.ts';
+import type {
+  Account,
+  Acl,
+  ApiKeyRecord,
+  ClusterCredential,
+  CommittedOffset,
+  IdempotencyRecord,
+  MetadataStore,
+  Pipeline,
+  Topic,
+  VirtualCluster,
+  Workspace,
+} from '../../src/metadata/store.ts';
+
+const NODE = '/work/main/node_modules/.bin/node';
+const OPEN_MODULE = pathToFileURL(join(import.meta.dirname, '../../src/metadata/open.ts')).href;
+
+// --- fixtures: every field set to a value that would show if it were lost or mangled ---------
+
+const account = (id = 'acc_1', created_at = 1_700_000_000_000): Account => ({ id, created_at });
+
+const workspace = (id: string, name: string, created_at: number, account_id = 'acc_1'): Workspace => ({
+  id,
+  account_id,
+  name,
+  created_at,
+});
+
+function cluster(id: string, name: string, created_at: number, workspace_id = 'wi_1'): VirtualCluster {
+  return {
+    id,
+    workspace_id,
+    name,
+    type: 'byoc',
+    region: 'us-east-1',
+    cloud_provider: 'aws',
+    tier: 'dev',
+    agent_pool_id: `apid_${id}`,
+    agent_pool_name: `apn_${name}`,
+    created_at,
+  };
+}
+
+function apiKey(fields: Partial<ApiKeyRecord> & Pick<ApiKeyRecord, 'id' | 'name' | 'secret_hash'>): ApiKeyRecord {
+  return {
+    kind: 'application',
+    account_id: 'acc_1',
+    workspace_id: 'wi_1',
+    virtual_cluster_id: null,
+    read_only: false,
+    access_grants: [{ principal_kind: 'application', resource_kind: 'workspace', resource_id: 'wi_1', workspace_id: 'wi_1' }],
+    created_at: 1_700_000_000_100,
+    ...fields,
+  };
+}
+
+function topic(id: string, virtual_cluster_id: string, name: string, partition_count: number, deleted_at: number | null = null): Topic {
+  return {
+    id,
+    virtual_cluster_id,
+    name,
+    partition_count,
+    configs: { 'retention.ms': '86400000', 'cleanup.policy': 'compact' },
+    created_at: 1_700_000_001_000,
+    deleted_at,
+  };
+}
+
+function acl(id: string, virtual_cluster_id: string, operation: string, created_at: number): Acl {
+  return {
+    id,
+    virtual_cluster_id,
+    resource_type: 'TOPIC',
+    resource_name: 'orders',
+    pattern_type: 'LITERAL',
+    principal: 'User:alice',
+    host: '*',
+    operation,
+    permission_type: 'ALLOW',
+    created_at,
+  };
+}
+
+function credential(id: string, virtual_cluster_id: string, name: string, username: string, created_at: number): ClusterCredential {
+  return {
+    id,
+    virtual_cluster_id,
+    name,
+    username,
+    is_cluster_superuser: true,
+    read_only: false,
+    scram: {
+      'SCRAM-SHA-256': { salt: 'c2FsdDI1Ng==', iterations: 4096, stored_key: 'sk256', server_key: 'svk256' },
+      'SCRAM-SHA-512': { salt: 'c2FsdDUxMg==', iterations: 8192, stored_key: 'sk512', server_key: 'svk512' },
+    },
+    created_at,
+  };
+}
+
+function pipeline(id: string, virtual_cluster_id: string, name: string, created_at: number): Pipeline {
+  return {
+    id,
+    virtual_cluster_id,
+    name,
+    type: 'bento',
+    state: 'running',
+    deployed_configuration_id: `pci_${id}`,
+    created_at,
+  };
+}
+
+function offset(
+  virtual_cluster_id: string,
+  group_id: string,
+  topic_name: string,
+  partition: number,
+  committed_offset: number,
+  metadata: string | null = null,
+): CommittedOffset {
+  return { virtual_cluster_id, group_id, topic_name, partition, committed_offset, metadata, committed_at: 1_700_000_002_000 + committed_offset };
+}
+
+function idempotency(api_key_id: string, idempotency_key: string, created_at: number, request_hash = 'hash-1'): IdempotencyRecord {
+  return { api_key_id, idempotency_key, request_hash, state: 'pending', status_code: null, response_body: null, created_at };
+}
+
+/** One account, one workspace (`wi_1`), one cluster (`vci_a`). */
+async function seed(store: MetadataStore): Promise<void> {
+  await store.insertAccount(account());
+  await store.insertWorkspace(workspace('wi_1', 'main', 1_700_000_000_010));
+  await store.insertVirtualCluster(cluster('vci_a', 'vcn_a', 1_700_000_000_020));
+}
+
+function driverFor(location: StoreLocation): SqlDriver {
+  return location.databaseUrl ? new PostgresDriver(location.databaseUrl) : new SqliteDriver(join(location.dataDir, 'metadata.db'));
+}
+
+const latestVersion = Math.max(...migrations.map((m) => m.version));
+
+const MODULES = {
+  migrations: pathToFileURL(join(import.meta.dirname, '../../src/metadata/migrations.ts')).href,
+  postgres: pathToFileURL(join(import.meta.dirname, '../../src/metadata/postgres.ts')).href,
+  sqlite: pathToFileURL(join(import.meta.dirname, '../../src/metadata/sqlite.ts')).href,
+};
+
+/**
+ * Opens the database and runs `migrate` in two child processes released at the same moment;
+ * answers what each applied.
+ */
+async function migrateInTwoProcesses(t: { after(fn: () => unknown): void }, where: StoreLocation): Promise<[number[], number[]]> {
+  const script = `
+    const { migrate } = await import(${JSON.stringify(MODULES.migrations)});
+    const { PostgresDriver } = await import(${JSON.stringify(MODULES.postgres)});
+    const { SqliteDriver } = await import(${JSON.stringify(MODULES.sqlite)});
+    process.stdout.write('ready\\n');
+    await new Promise((resolve) => process.stdin.once('data', resolve));
+    // Opened only now, so the two processes also race to create the database file itself.
+    const url = process.env.T_DATABASE_URL;
+    const driver = url ? new PostgresDriver(url) : new SqliteDriver(process.env.T_SQLITE_FILE);
+    const applied = await migrate(driver);
+    await driver.close();
+    process.stdout.write(JSON.stringify(applied) + '\\n');
+    process.exit(0);
+  `;
+  const env = {
+    ...process.env,
+    T_DATABASE_URL: where.databaseUrl ?? '',
+    T_SQLITE_FILE: join(where.dataDir, 'metadata.db'),
+  };
+  const start = () => {
+    const child = spawn(NODE, ['--no-warnings', '--input-type=module', '-e', script], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    t.after(() => child.kill('SIGKILL'));
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number[]>((resolve, reject) =>
+      child.on('close', (code) => {
+        if (code !== 0) reject(new Error(`migrating child exited with ${code}: ${stdout} ${stderr}`));
+        else resolve(JSON.parse(stdout.slice('ready\n'.length)) as number[]);
+      }),
+    );
+    exited.catch(() => undefined); // awaited below; no unhandled rejection if a sibling fails first
+    const ready = Promise.race([
+      new Promise<void>((resolve) =>
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+          if (stdout.startsWith('ready\n')) resolve();
+        }),
+      ),
+      exited.then(() => {
+        throw new Error(`migrating child finished without waiting: ${stdout}`);
+      }),
+    ]);
+    return { child, ready, exited };
+  };
+  const a = start();
+  const b = start();
+  await Promise.all([a.ready, b.ready]);
+  a.child.stdin.end('go\n');
+  b.child.stdin.end('go\n');
+  return Promise.all([a.exited, b.exited]);
+}
+
+for (const { kind, open, location } of storeKinds()) {
+  describe(`MetadataStore (${kind})`, () => {
+    /** A fresh migrated store, closed (and its database dropped) when the test ends. */
+    async function fresh(t: { after(fn: () => unknown): void }): Promise<MetadataStore> {
+      const store = await open();
+      t.after(() => store.close());
+      return store;
+    }
+
+    it('reports its kind', async (t) => {
+      const store = await fresh(t);
+      assert.equal(store.kind, kind);
+    });
+
+    it('metadata: get/set round-trips and set overwrites', async (t) => {
+      const store = await fresh(t);
+      assert.equal(await store.getMetadata('cluster_id'), undefined);
+      await store.setMetadata('cluster_id', 'c-1');
+      await store.setMetadata('other', 'x');
+      assert.equal(await store.getMetadata('cluster_id'), 'c-1');
+      await store.setMetadata('cluster_id', 'c-2');
+      assert.equal(await store.getMetadata('cluster_id'), 'c-2');
+      assert.equal(await store.getMetadata('other'), 'x');
+    });
+
+    it('accounts: round-trip, missing id, duplicate id', async (t) => {
+      const store = await fresh(t);
+      await store.insertAccount(account('acc_1', 1_700_000_000_000));
+      assert.deepEqual(await store.getAccount('acc_1'), { id: 'acc_1', created_at: 1_700_000_000_000 });
+      assert.equal(await store.getAccount('acc_2'), undefined);
+      await assert.rejects(store.insertAccount(account('acc_1', 5)), UniqueViolation);
+      assert.deepEqual(await store.getAccount('acc_1'), { id: 'acc_1', created_at: 1_700_000_000_000 });
+    });
+
+    it('workspaces: round-trip, lookup by name, ordering, unique names per account', async (t) => {
+      const store = await fresh(t);
+      await store.insertAccount(account('acc_1'));
+      await store.insertAccount(account('acc_2'));
+      const w3 = workspace('wi_3', 'third', 300);
+      const w1 = workspace('wi_1', 'first', 100);
+      const w2b = workspace('wi_2b', 'second-b', 200);
+      const w2a = workspace('wi_2a', 'second-a', 200);
+      for (const w of [w3, w1, w2b, w2a]) await store.insertWorkspace(w);
+      const other = workspace('wi_x', 'first', 50, 'acc_2'); // same name, other account: allowed
+      await store.insertWorkspace(other);
+
+      assert.deepEqual(await store.getWorkspace('wi_2b'), w2b);
+      assert.equal(await store.getWorkspace('wi_nope'), undefined);
+      assert.deepEqual(await store.findWorkspaceByName('acc_1', 'first'), w1);
+      assert.deepEqual(await store.findWorkspaceByName('acc_2', 'first'), other);
+      assert.equal(await store.findWorkspaceByName('acc_1', 'nope'), undefined);
+      // created_at first, then id for ties; other accounts' workspaces are not listed.
+      assert.deepEqual(await store.listWorkspaces('acc_1'), [w1, w2a, w2b, w3]);
+      assert.deepEqual(await store.listWorkspaces('acc_2'), [other]);
+      assert.deepEqual(await store.listWorkspaces('acc_none'), []);
+
+      await assert.rejects(store.insertWorkspace(workspace('wi_dup', 'third', 400)), UniqueViolation);
+      assert.equal(await store.getWorkspace('wi_dup'), undefined);
+    });
+
+    it('api keys: JSON grants, booleans and null workspace round-trip; lookups and listings', async (t) => {
+      const store = await fresh(t);
+      await seed(store);
+      await store.insertVirtualCluster(cluster('vci_b', 'vcn_b', 1_700_000_000_030));
+      const accountKey = apiKey({
+        id: 'aki_account',
+        name: 'akn_admin',
+        secret_hash: 'h-account',
+        kind: 'account',
+        workspace_id: null,
+        read_only: true,
+        access_grants: [
+          { principal_kind: 'account', resource_kind: '*', resource_id: '*' },
+          { principal_kind: 'account', resource_kind: 'workspace', resource_id: 'wi_1', workspace_id: 'wi_1' },
+        ],
+        created_at: 10,
+      });
+      const appLate = apiKey({ id: 'aki_app2', name: 'akn_admin', secret_hash: 'h-app2', created_at: 30 });
+      const appEarly = apiKey({ id: 'aki_app1', name: 'akn_app', secret_hash: 'h-app1', created_at: 20, access_grants: [] });
+      const agentA = apiKey({
+        id: 'aki_agent_a',
+        name: 'akn_agent_a',
+        secret_hash: 'h-agent-a',
+        kind: 'agent',
+        virtual_cluster_id: 'vci_a',
+        created_at: 40,
+      });
+      const agentB = apiKey({
+        id: 'aki_agent_b',
+        name: 'akn_agent_b',
+        secret_hash: 'h-agent-b',
+        kind: 'agent',
+        virtual_cluster_id: 'vci_b',
+        created_at: 25,
+      });
+      for (const k of [accountKey, appLate, appEarly, agentA, agentB]) await store.insertApiKey(k);
+
+      const fetched = await store.getApiKeyBySecretHash('h-account');
+      assert.deepEqual(fetched, accountKey);
+      assert.equal(fetched?.read_only, true);
+      assert.equal(fetched?.workspace_id, null);
+      assert.equal((await store.getApiKeyBySecretHash('h-app1'))?.read_only, false);
+      assert.deepEqual(await store.getApiKeyBySecretHash('h-agent-a'), agentA);
+      assert.equal(await store.getApiKeyBySecretHash('h-missing'), undefined);
+
+      // The same name at account level and in a workspace are different keys.
+      assert.deepEqual(await store.findApiKeyByName('acc_1', null, 'akn_admin'), accountKey);
+      assert.deepEqual(await store.findApiKeyByName('acc_1', 'wi_1', 'akn_admin'), appLate);
+      assert.equal(await store.findApiKeyByName('acc_1', null, 'akn_app'), undefined);
+      assert.equal(await store.findApiKeyByName('acc_other', 'wi_1', 'akn_app'), undefined);
+
+      // Workspace keys (application and agent), oldest first; the account key is not one.
+      assert.deepEqual(
+        (await store.listApiKeys('wi_1')).map((k) => k.id),
+        ['aki_app1', 'aki_agent_b', 'aki_app2', 'aki_agent_a'],
+      );
+      assert.deepEqual(await store.listApiKeys('wi_1'), [appEarly, agentB, appLate, agentA]);
+      assert.deepEqual(await store.listAgentKeys('vci_a'), [agentA]);
+      assert.deepEqual(await store.listAgentKeys('vci_b'), [agentB]);
+      assert.deepEqual(await store.listAgentKeys('vci_none'), []);
+
+      await assert.rejects(
+        store.insertApiKey(apiKey({ id: 'aki_dup', name: 'akn_other', secret_hash: 'h-app1' })),
+        UniqueViolation,
+      );
+      await assert.rejects(store.insertApiKey(apiKey({ id: 'aki_app1', name: 'akn_x', secret_hash: 'h-new' })), UniqueViolation);
+    });
+
+    it('virtual clusters: round-trip, lookup by name, ordering, unique names per workspace', async (t) => {
+      const store = await fresh(t);
+      await store.insertAccount(account());
+      await store.insertWorkspace(workspace('wi_1', 'one', 1));
+      await store.insertWorkspace(workspace('wi_2', 'two', 2));
+      const c2 = cluster('vci_2', 'vcn_second', 200);
+      const c1 = cluster('vci_1', 'vcn_first', 100);
+      const c3 = cluster('vci_3', 'vcn_third', 200);
+      const elsewhere = { ...cluster('vci_9', 'vcn_first', 50, 'wi_2'), type: 'byoc_schema_registry' as const, tier: 'pro' };
+      for (const c of [c2, c1, c3, elsewhere]) await store.insertVirtualCluster(c);
+
+      assert.deepEqual(await store.getVirtualCluster('vci_3'), c3);
+      assert.equal(await store.getVirtualCluster('vci_nope'), undefined);
+      assert.deepEqual(await store.findVirtualClusterByName('wi_1', 'vcn_first'), c1);
+      assert.deepEqual(await store.findVirtualClusterByName('wi_2', 'vcn_first'), elsewhere);
+      assert.equal(await store.findVirtualClusterByName('wi_1', 'vcn_nope'), undefined);
+      assert.deepEqual(await store.listVirtualClusters('wi_1'), [c1, c2, c3]);
+      assert.deepEqual(await store.listVirtualClusters('wi_2'), [elsewhere]);
+
+      await assert.rejects(store.insertVirtualCluster(cluster('vci_dup', 'vcn_second', 300)), UniqueViolation);
+      assert.equal(await store.getVirtualCluster('vci_dup'), undefined);
+      assert.equal((await store.listVirtualClusters('wi_1')).length, 3);
+    });
+
+    it('deleteVirtualCluster removes everything the cluster owns and nothing else', async (t) => {
+      const store = await fresh(t);
+      await seed(store);
+      await store.insertVirtualCluster(cluster('vci_b', 'vcn_b', 1_700_000_000_030));
+      for (const vc of ['vci_a', 'vci_b']) {
+        await store.insertTopic(topic(`ti_${vc}_1`, vc, 'orders', 3));
+        await store.insertTopic(topic(`ti_${vc}_2`, vc, 'gone', 2, 500));
+        await store.insertAcl(acl(`acl_${vc}`, vc, 'READ', 1));
+        await store.insertCredential(credential(`ccr_${vc}`, vc, 'ccn_app', `ccun_${vc}`, 1));
+        await store.insertPipeline(pipeline(`pi_${vc}`, vc, 'pn_p', 1));
+        await store.insertApiKey(
+          apiKey({ id: `aki_${vc}`, name: `akn_agent_${vc}`, secret_hash: `h-${vc}`, kind: 'agent', virtual_cluster_id: vc }),
+        );
+        await store.upsertCommittedOffset(offset(vc, 'g1', 'orders', 0, 10));
+      }
+      const appKey = apiKey({ id: 'aki_app', name: 'akn_app', secret_hash: 'h-app' });
+      await store.insertApiKey(appKey);
+
+      assert.equal(await store.deleteVirtualCluster('vci_a'), true);
+
+      assert.equal(await store.getVirtualCluster('vci_a'), undefined);
+      assert.deepEqual(await store.listTopics('vci_a', 'live'), []);
+      assert.deepEqual(await store.listTopics('vci_a', 'deleted'), []);
+      assert.equal(await store.getTopic('vci_a', 'orders'), undefined);
+      assert.equal(await store.countPartitions('vci_a'), 0);
+      assert.deepEqual(await store.listAcls('vci_a'), []);
+      assert.deepEqual(await store.listCredentials('vci_a'), []);
+      assert.equal(await store.getCredentialByUsername('ccun_vci_a'), undefined);
+      assert.deepEqual(await store.listPipelines('vci_a'), []);
+      assert.deepEqual(await store.listAgentKeys('vci_a'), []);
+      assert.equal(await store.getApiKeyBySecretHash('h-vci_a'), undefined);
+      assert.deepEqual(await store.listCommittedOffsets('vci_a'), []);
+
+      // The other cluster and the workspace's own keys are untouched.
+      assert.equal((await store.getVirtualCluster('vci_b'))?.name, 'vcn_b');
+      assert.deepEqual((await store.listTopics('vci_b', 'live')).map((x) => x.id), ['ti_vci_b_1']);
+      assert.deepEqual((await store.listTopics('vci_b', 'deleted')).map((x) => x.id), ['ti_vci_b_2']);
+      assert.equal((await store.listAcls('vci_b')).length, 1);
+      assert.equal((await store.getCredentialByUsername('ccun_vci_b'))?.id, 'ccr_vci_b');
+      assert.equal((await store.listPipelines('vci_b')).length, 1);
+      assert.deepEqual((await store.listAgentKeys('vci_b')).map((k) => k.id), ['aki_vci_b']);
+      assert.equal((await store.listCommittedOffsets('vci_b')).length, 1);
+      assert.deepEqual(await store.getApiKeyBySecretHash('h-app'), appKey);
+      assert.deepEqual((await store.listApiKeys('wi_1')).map((k) => k.id).sort(), ['aki_app', 'aki_vci_b']);
+
+      // The freed names can be used again; deleting twice reports nothing deleted.
+      assert.equal(await store.deleteVirtualCluster('vci_a'), false);
+      assert.equal(await store.deleteVirtualCluster('vci_nope'), false);
+      await store.insertVirtualCluster(cluster('vci_a2', 'vcn_a', 2));
+      await store.insertCredential(credential('ccr_again', 'vci_a2', 'ccn_app', 'ccun_vci_a', 3));
+      assert.equal((await store.getCredentialByUsername('ccun_vci_a'))?.id, 'ccr_again');
+    });
+
+    it('topics: round-trip, live vs deleted listings, update, delete, unique names', async (t) => {
+      const store = await fresh(t);
+      await seed(store);
+      await store.insertVirtualCluster(cluster('vci_b', 'vcn_b', 1_700_000_000_030));
+      const zeta = topic('ti_z', 'vci_a', 'zeta', 1);
+      const alpha = { ...topic('ti_a', 'vci_a', 'alpha', 12), configs: {} };
+      const mid = topic('ti_m', 'vci_a', 'mid.events_v2', 6);
+      const old = topic('ti_o', 'vci_a', 'old', 4, 1_700_000_009_000);
+      const older = topic('ti_o2', 'vci_a', 'gone', 2, 1_700_000_008_000);
+      const otherCluster = topic('ti_b', 'vci_b', 'alpha', 5);
+      for (const x of [zeta, alpha, mid, old, older, otherCluster]) await store.insertTopic(x);
+
+      assert.deepEqual(await store.getTopic('vci_a', 'mid.events_v2'), mid);
+      assert.deepEqual(await store.getTopic('vci_a', 'alpha'), alpha);
+      assert.deepEqual(await store.getTopic('vci_b', 'alpha'), otherCluster);
+      assert.deepEqual(await store.getTopic('vci_a', 'old'), old, 'a soft-deleted topic is still found by name');
+      assert.equal(await store.getTopic('vci_a', 'nope'), undefined);
+      assert.equal(await store.getTopic('vci_b', 'zeta'), undefined);
+
+      assert.deepEqual(await store.listTopics('vci_a', 'live'), [alpha, mid, zeta]);
+      assert.deepEqual(await store.listTopics('vci_a', 'deleted'), [older, old]);
+      assert.deepEqual(await store.listTopics('vci_b', 'live'), [otherCluster]);
+      assert.deepEqual(await store.listTopics('vci_b', 'deleted'), []);
+
+      // A soft-deleted topic keeps its name taken.
+      await assert.rejects(store.insertTopic(topic('ti_dup', 'vci_a', 'zeta', 1)), UniqueViolation);
+      await assert.rejects(store.insertTopic(topic('ti_dup2', 'vci_a', 'old', 1)), UniqueViolation);
+
+      // updateTopic: partitions, configs and soft-delete state.
+      const grown = { ...zeta, partition_count: 9, configs: { 'retention.ms': '-1' } };
+      await store.updateTopic(grown);
+      assert.deepEqual(await store.getTopic('vci_a', 'zeta'), grown);
+      const softDeleted = { ...alpha, deleted_at: 1_700_000_010_000 };
+      await store.updateTopic(softDeleted);
+      assert.deepEqual(await store.listTopics('vci_a', 'live'), [mid, grown]);
+      assert.deepEqual(await store.listTopics('vci_a', 'deleted'), [softDeleted, older, old]);
+      const restored = { ...old, deleted_at: null };
+      await store.updateTopic(restored);
+      assert.deepEqual(await store.getTopic('vci_a', 'old'), restored);
+      assert.deepEqual((await store.listTopics('vci_a', 'live')).map((x) => x.name), ['mid.events_v2', 'old', 'zeta']);
+
+      assert.equal(await store.deleteTopic('ti_m'), true);
+      assert.equal(await store.deleteTopic('ti_m'), false);
+      assert.equal(await store.getTopic('vci_a', 'mid.events_v2'), undefined);
+      await store.insertTopic(topic('ti_m2', 'vci_a', 'mid.events_v2', 1)); // the name is free again
+      assert.equal((await store.getTopic('vci_a', 'mid.events_v2'))?.id, 'ti_m2');
+    });
+
+    it('countPartitions sums live topics of one cluster only', async (t) => {
+      const store = await fresh(t);
+      await seed(store);
+      await store.insertVirtualCluster(cluster('vci_b', 'vcn_b', 1_700_000_000_030));
+      assert.equal(await store.countPartitions('vci_a'), 0);
+      await store.insertTopic(topic('ti_1', 'vci_a', 't1', 3));
+      await store.insertTopic(topic('ti_2', 'vci_a', 't2', 5));
+      await store.insertTopic(topic('ti_3', 'vci_a', 't3', 100, 1_700_000_000_000));
+      await store.insertTopic(topic('ti_4', 'vci_b', 't1', 7));
+      assert.equal(await store.countPartitions('vci_a'), 8);
+      assert.equal(await store.countPartitions('vci_b'), 7);
+      await store.updateTopic({ ...topic('ti_2', 'vci_a', 't2', 5), deleted_at: 1_700_000_000_500 });
+      assert.equal(await store.countPartitions('vci_a'), 3);
+      assert.equal(typeof (await store.countPartitions('vci_a')), 'number');
+    });
+
+    it('purgeSoftDeletedTopics removes only topics deleted before the cutoff, in that cluster', async (t) => {
+      const store = await fresh(t);
+      await seed(store);
+      await store.insertVirtualCluster(cluster('vci_b', 'vcn_b', 1_700_000_000_030));
+      await store.insertTopic(topic('ti_100', 'vci_a', 'd100', 1, 100));
+      await store.insertTopic(topic('ti_200', 'vci_a', 'd200', 1, 200));
+      await store.insertTopic(topic('ti_150', 'vci_a', 'd150', 1, 150));
+      await store.insertTopic(topic('ti_live', 'vci_a', 'live', 1));
+      await store.insertTopic(topic('ti_b100', 'vci_b', 'd100', 1, 100));
+
+      assert.equal(await store.purgeSoftDeletedTopics('vci_a', 150), 1); // strictly before
+      assert.deepEqual((await store.listTopics('vci_a', 'deleted')).map((x) => x.id), ['ti_150', 'ti_200']);
+      assert.equal(await store.purgeSoftDeletedTopics('vci_a', 150), 0);
+      assert.equal(await store.purgeSoftDeletedTopics('vci_a', 10_000), 2);
+      assert.deepEqual(await store.listTopics('vci_a', 'deleted'), []);
+      assert.deepEqual((await store.listTopics('vci_a', 'live')).map((x) => x.id), ['ti_live']);
+      assert.deepEqual((await store.listTopics('vci_b', 'deleted')).map((x) => x.id), ['ti_b100']);
+    });
+
+    it('ACLs: round-trip, ordering, exact duplicates refused', async (t) => {
+      const store = await fresh(t);
+      await seed(store);
+      const write = acl('acl_2', 'vci_a', 'WRITE', 20);
+      const read = acl('acl_1', 'vci_a', 'READ', 20);
+      const all = { ...acl('acl_0', 'vci_a', 'ALL', 30), pattern_type: 'PREFIXED', resource_name: 'ord', host: '10.0.0.1', permission_type: 'DENY' };
+      const first = acl('acl_9', 'vci_a', 'DESCRIBE', 10);
+      for (const a of [write, read, all, first]) await store.insertAcl(a);
+      assert.deepEqual(await store.listAcls('vci_a'), [first, read, write, all]);
+      assert.deepEqual(await store.listAcls('vci_other'), []);
+      await assert.rejects(store.insertAcl({ ...read, id: 'acl_dup', created_at: 99 }), UniqueViolation);
+      assert.equal((await store.listAcls('vci_a')).length, 4);
+    });
+
+    it('credentials: SCRAM JSON and booleans round-trip; names unique per cluster, usernames unique everywhere', async (t) => {
+      const store = await fresh(t);
+      await seed(store);
+      await store.insertVirtualCluster(cluster('vci_b', 'vcn_b', 1_700_000_000_030));
+      const late = credential('ccr_2', 'vci_a', 'ccn_late', 'ccun_late', 20);
+      const early = { ...credential('ccr_1', 'vci_a', 'ccn_early', 'ccun_early', 10), is_cluster_superuser: false, read_only: true };
+      await store.insertCredential(late);
+      await store.insertCredential(early);
+
+      const fetched = await store.getCredentialByUsername('ccun_early');
+      assert.deepEqual(fetched, early);
+      assert.equal(fetched?.read_only, true);
+      assert.equal(fetched?.is_cluster_superuser, false);
+      assert.equal(fetched?.scram['SCRAM-SHA-512'].iterations, 8192);
+      assert.deepEqual(await store.findCredentialByName('vci_a', 'ccn_late'), late);
+      assert.equal(await store.findCredentialByName('vci_b', 'ccn_late'), undefined);
+      assert.equal(await store.getCredentialByUsername('ccun_nope'), undefined);
+      assert.deepEqual(await store.listCredentials('vci_a'), [early, late]);
+
+      // Same name in another cluster is fine; the same username anywhere is not.
+      await store.insertCredential(credential('ccr_3', 'vci_b', 'ccn_late', 'ccun_b', 5));
+      await assert.rejects(store.insertCredential(credential('ccr_4', 'vci_b', 'ccn_other', 'ccun_late', 6)), UniqueViolation);
+      await assert.rejects(store.insertCredential(credential('ccr_5', 'vci_a', 'ccn_late', 'ccun_fresh', 7)), UniqueViolation);
+      assert.deepEqual((await store.listCredentials('vci_b')).map((c) => c.id), ['ccr_3']);
+      assert.equal(await store.getCredentialByUsername('ccun_fresh'), undefined);
+    });
+
+    it('pipelines: round-trip, ordering, unique names per cluster', async (t) => {
+      const store = await fresh(t);
+      await seed(store);
+      const p2 = pipeline('pi_2', 'vci_a', 'pn_two', 20);
+      const p1 = { ...pipeline('pi_1', 'vci_a', 'pn_one', 10), type: 'orbit' as const, state: 'paused' };
+      await store.insertPipeline(p2);
+      await store.insertPipeline(p1);
+      assert.deepEqual(await store.listPipelines('vci_a'), [p1, p2]);
+      assert.deepEqual(await store.listPipelines('vci_other'), []);
+      await assert.rejects(store.insertPipeline(pipeline('pi_3', 'vci_a', 'pn_two', 30)), UniqueViolation);
+      assert.equal((await store.listPipelines('vci_a')).length, 2);
+    });
+
+    it('committed offsets: upsert inserts then overwrites; listed by group, topic, partition', async (t) => {
+      const store = await fresh(t);
+      await seed(store);
+      await store.insertVirtualCluster(cluster('vci_b', 'vcn_b', 1_700_000_000_030));
+      await store.upsertCommittedOffset(offset('vci_a', 'g2', 'orders', 0, 5));
+      await store.upsertCommittedOffset(offset('vci_a', 'g1', 'orders', 1, 7, 'meta'));
+      await store.upsertCommittedOffset(offset('vci_a', 'g1', 'orders', 0, 3));
+      await store.upsertCommittedOffset(offset('vci_a', 'g1', 'events', 2, 1));
+      await store.upsertCommittedOffset(offset('vci_b', 'g1', 'orders', 0, 99));
+
+      assert.deepEqual(await store.listCommittedOffsets('vci_a'), [
+        offset('vci_a', 'g1', 'events', 2, 1),
+        offset('vci_a', 'g1', 'orders', 0, 3),
+        offset('vci_a', 'g1', 'orders', 1, 7, 'meta'),
+        offset('vci_a', 'g2', 'orders', 0, 5),
+      ]);
+
+      // Overwrite: offset, metadata (to null as well) and commit time all change; no new row.
+      const big = 2 ** 40 + 17; // a BIGINT above 32 bits still reads back as the same number
+      await store.upsertCommittedOffset({ ...offset('vci_a', 'g1', 'orders', 1, big), metadata: null, committed_at: 1_800_000_000_000 });
+      await store.upsertCommittedOffset(offset('vci_a', 'g1', 'orders', 0, 4, 'm2'));
+      const after = await store.listCommittedOffsets('vci_a');
+      assert.equal(after.length, 4);
+      assert.deepEqual(after[1], offset('vci_a', 'g1', 'orders', 0, 4, 'm2'));
+      assert.deepEqual(after[2], {
+        virtual_cluster_id: 'vci_a',
+        group_id: 'g1',
+        topic_name: 'orders',
+        partition: 1,
+        committed_offset: big,
+        metadata: null,
+        committed_at: 1_800_000_000_000,
+      });
+      assert.deepEqual(await store.listCommittedOffsets('vci_b'), [offset('vci_b', 'g1', 'orders', 0, 99)]);
+    });
+
+    it('idempotency records: claim once, complete, delete, purge by age', async (t) => {
+      const store = await fresh(t);
+      assert.equal(await store.getIdempotencyRecord('aki_1', 'k1'), undefined);
+      assert.equal(await store.insertIdempotencyRecord(idempotency('aki_1', 'k1', 100)), true);
+      assert.equal(await store.insertIdempotencyRecord(idempotency('aki_1', 'k1', 999, 'hash-2')), false);
+      // The losing claim changed nothing.
+      assert.deepEqual(await store.getIdempotencyRecord('aki_1', 'k1'), idempotency('aki_1', 'k1', 100));
+      // Same key under another API key is a different record.
+      assert.equal(await store.insertIdempotencyRecord(idempotency('aki_2', 'k1', 200)), true);
+
+      await store.completeIdempotencyRecord('aki_1', 'k1', 201, '{"id":"vci_1"}');
+      assert.deepEqual(await store.getIdempotencyRecord('aki_1', 'k1'), {
+        api_key_id: 'aki_1',
+        idempotency_key: 'k1',
+        request_hash: 'hash-1',
+        state: 'done',
+        status_code: 201,
+        response_body: '{"id":"vci_1"}',
+        created_at: 100,
+      });
+      assert.deepEqual(await store.getIdempotencyRecord('aki_2', 'k1'), idempotency('aki_2', 'k1', 200));
+
+      await store.deleteIdempotencyRecord('aki_2', 'k1');
+      assert.equal(await store.getIdempotencyRecord('aki_2', 'k1'), undefined);
+      assert.equal(await store.insertIdempotencyRecord(idempotency('aki_2', 'k1', 250)), true, 'a deleted key can be claimed again');
+
+      await store.insertIdempotencyRecord(idempotency('aki_3', 'k3', 300));
+      assert.equal(await store.purgeIdempotencyRecords(250), 1); // strictly older than the cutoff
+      assert.equal(await store.getIdempotencyRecord('aki_1', 'k1'), undefined);
+      assert.equal((await store.getIdempotencyRecord('aki_2', 'k1'))?.created_at, 250);
+      assert.equal(await store.purgeIdempotencyRecords(1_000), 2);
+      assert.equal(await store.getIdempotencyRecord('aki_3', 'k3'), undefined);
+      assert.equal(await store.purgeIdempotencyRecords(1_000), 0);
+    });
+
+    it('transaction: a throw rolls back every write in it', async (t) => {
+      const store = await fresh(t);
+      await store.insertAccount(account('acc_1'));
+      const boom = new Error('boom');
+      await assert.rejects(
+        store.transaction(async (tx) => {
+          await tx.insertWorkspace(workspace('wi_1', 'w', 1));
+          await tx.setMetadata('k', 'v');
+          await tx.insertIdempotencyRecord(idempotency('aki_1', 'k1', 1));
+          assert.deepEqual((await tx.listWorkspaces('acc_1')).map((w) => w.id), ['wi_1'], 'visible inside');
+          throw boom;
+        }),
+        (error) => error === boom,
+      );
+      assert.equal(await store.getWorkspace('wi_1'), undefined);
+      assert.deepEqual(await store.listWorkspaces('acc_1'), []);
+      assert.equal(await store.getMetadata('k'), undefined);
+      assert.equal(await store.getIdempotencyRecord('aki_1', 'k1'), undefined);
+
+      // A unique violation half-way rolls back what came before it too.
+      await assert.rejects(
+        store.transaction(async (tx) => {
+          await tx.insertWorkspace(workspace('wi_2', 'w2', 2));
+          await tx.insertAccount(account('acc_1'));
+        }),
+        UniqueViolation,
+      );
+      assert.equal(await store.getWorkspace('wi_2'), undefined);
+      // The store is still usable afterwards.
+      await store.insertWorkspace(workspace('wi_3', 'w3', 3));
+      assert.deepEqual((await store.listWorkspaces('acc_1')).map((w) => w.id), ['wi_3']);
+    });
+
+    it('transaction: commits are visible afterwards; nested transactions join the outer one', async (t) => {
+      const store = await fresh(t);
+      const result = await store.transaction(async (tx) => {
+        await tx.insertAccount(account('acc_1'));
+        await tx.transaction(async (inner) => {
+          await inner.insertWorkspace(workspace('wi_1', 'w', 1));
+        });
+        return 'done';
+      });
+      assert.equal(result, 'done');
+      assert.deepEqual(await store.getAccount('acc_1'), account('acc_1'));
+      assert.deepEqual(await store.getWorkspace('wi_1'), workspace('wi_1', 'w', 1));
+
+      // An inner throw aborts the whole outer transaction.
+      await assert.rejects(
+        store.transaction(async (tx) => {
+          await tx.insertWorkspace(workspace('wi_2', 'w2', 2));
+          await tx.transaction(async () => {
+            throw new Error('inner');
+          });
+        }),
+        /inner/,
+      );
+      assert.equal(await store.getWorkspace('wi_2'), undefined);
+    });
+
+    it('transaction: a lost idempotency claim inside a transaction does not spoil it', async (t) => {
+      const store = await fresh(t);
+      await store.insertAccount(account('acc_1'));
+      assert.equal(await store.insertIdempotencyRecord(idempotency('aki_1', 'k1', 1)), true);
+      const claimed = await store.transaction(async (tx) => {
+        await tx.insertWorkspace(workspace('wi_1', 'w', 1));
+        const won = await tx.insertIdempotencyRecord(idempotency('aki_1', 'k1', 2));
+        await tx.insertWorkspace(workspace('wi_2', 'w2', 2));
+        return won;
+      });
+      assert.equal(claimed, false);
+      assert.deepEqual((await store.listWorkspaces('acc_1')).map((w) => w.id), ['wi_1', 'wi_2']);
+    });
+
+    it('transaction: a caught statement error never leaves a half-committed transaction reported as done', async (t) => {
+      const store = await fresh(t);
+      await store.insertAccount(account('acc_1'));
+      let outcome: 'committed' | 'rejected';
+      try {
+        await store.transaction(async (tx) => {
+          await tx.insertWorkspace(workspace('wi_1', 'w', 1));
+          await assert.rejects(tx.insertAccount(account('acc_1')), UniqueViolation);
+        });
+        outcome = 'committed';
+      } catch {
+        outcome = 'rejected';
+      }
+      // SQLite undoes only the failed statement; PostgreSQL dooms the whole transaction. Either
+      // is fine, but "resolved" must mean the other writes are there.
+      assert.equal(outcome, kind === 'sqlite' ? 'committed' : 'rejected');
+      const written = await store.getWorkspace('wi_1');
+      if (outcome === 'committed') assert.deepEqual(written, workspace('wi_1', 'w', 1));
+      else assert.equal(written, undefined);
+    });
+
+    it('transactions on one store run one at a time without losing writes', async (t) => {
+      const store = await fresh(t);
+      await store.insertAccount(account('acc_1'));
+      await store.setMetadata('counter', '0');
+      await Promise.all(
+        Array.from({ length: 5 }, () =>
+          store.transaction(async (tx) => {
+            const value = Number(await tx.getMetadata('counter'));
+            await tx.setMetadata('counter', String(value + 1));
+          }),
+        ),
+      );
+      assert.equal(await store.getMetadata('counter'), '5');
+    });
+
+    it('migrations: reopening applies nothing new and keeps the data', async (t) => {
+      const where = await location(t);
+      const first = await openMetadataStore(where);
+      await first.insertAccount(account('acc_1'));
+      await first.insertWorkspace(workspace('wi_1', 'kept', 1));
+      await first.close();
+
+      const second = await openMetadataStore(where);
+      t.after(() => second.close());
+      assert.deepEqual(await second.getWorkspace('wi_1'), workspace('wi_1', 'kept', 1));
+
+      const driver = driverFor(where);
+      t.after(() => driver.close());
+      assert.deepEqual(await migrate(driver), []);
+      assert.deepEqual(await migrate(driver), []);
+      const rows = await driver.all<{ version: number; name: string }>('SELECT version, name FROM schema_migrations ORDER BY version');
+      assert.deepEqual(
+        rows.map((r) => ({ version: Number(r.version), name: r.name })),
+        migrations.map((m) => ({ version: m.version, name: m.name })),
+      );
+      assert.deepEqual(await second.getWorkspace('wi_1'), workspace('wi_1', 'kept', 1));
+    });
+
+    it('migrations: two processes migrating a fresh database at once apply every version once', async (t) => {
+      const where = await location(t);
+      const [appliedA, appliedB] = await migrateInTwoProcesses(t, where);
+      assert.deepEqual(
+        [...appliedA, ...appliedB].sort((x, y) => x - y),
+        migrations.map((m) => m.version),
+        `each migration applied exactly once (got ${JSON.stringify([appliedA, appliedB])})`,
+      );
+      const driver = driverFor(where);
+      t.after(() => driver.close());
+      assert.deepEqual(await migrate(driver), []);
+      const max = await driver.get<{ v: number }>('SELECT MAX(version) AS v FROM schema_migrations');
+      assert.equal(Number(max?.v), latestVersion);
+    });
+
+    if (kind === 'sqlite') {
+      it('sqlite: a commit acknowledged by a process that is then killed -9 survives', async (t) => {
+        const dataDir = tempDir(t);
+        const parent = await openMetadataStore({ dataDir });
+        t.after(() => parent.close());
+        await parent.insertAccount(account('acc_parent', 1));
+
+        const script = `
+          const { openMetadataStore } = await import(process.env.OPEN_MODULE);
+          const store = await openMetadataStore({ dataDir: process.env.DATA_DIR });
+          if (!(await store.getAccount('acc_parent'))) { console.log('parent write missing'); process.exit(3); }
+          await store.transaction(async (tx) => {
+            await tx.insertAccount({ id: 'acc_child', created_at: 2 });
+            await tx.insertWorkspace({ id: 'wi_child', account_id: 'acc_child', name: 'from-child', created_at: 3 });
+          });
+          await store.setMetadata('child', 'yes');
+          process.stdout.write('committed\\n');
+          setInterval(() => {}, 1000); // stay up, store open, until killed
+        `;
+        const child = spawn(NODE, ['--no-warnings', '--input-type=module', '-e', script], {
+          env: { ...process.env, OPEN_MODULE, DATA_DIR: dataDir },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        t.after(() => child.kill('SIGKILL'));
+        let output = '';
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+          child.on('exit', (code, signal) => resolve({ code, signal })),
+        );
+        child.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          if (output.includes('committed')) child.kill('SIGKILL');
+        });
+        const { code, signal } = await exited;
+        assert.equal(output.trim(), 'committed', `child output: ${output} ${stderr}`);
+        assert.equal(signal, 'SIGKILL', `child exited with code ${code}: ${stderr}`);
+
+        // Seen by the store that was open all along, and by a fresh open of the file.
+        assert.deepEqual(await parent.getAccount('acc_child'), { id: 'acc_child', created_at: 2 });
+        const reopened = await openMetadataStore({ dataDir });
+        t.after(() => reopened.close());
+        assert.deepEqual(await reopened.getAccount('acc_child'), { id: 'acc_child', created_at: 2 });
+        assert.deepEqual(await reopened.getWorkspace('wi_child'), workspace('wi_child', 'from-child', 3, 'acc_child'));
+        assert.equal(await reopened.getMetadata('child'), 'yes');
+        assert.deepEqual(await reopened.getAccount('acc_parent'), { id: 'acc_parent', created_at: 1 });
+      });
+    }
+  });
+}
