@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the type-check and the whole test suite against both metadata stores.
+# Runs the type-check and the whole test suite against both metadata stores and every object
+# store (memory, local directory, and S3 on a real S3-compatible server it starts).
 #
 #   bash scripts/test.sh                          # everything: test/**/*.test.ts
 #   bash scripts/test.sh test/metadata/store.test.ts   # only the files named
@@ -49,6 +50,7 @@ PG_TMP=""
 PG_STARTED=0
 cleanup() {
   local status=$?
+  if declare -F stop_s3_server >/dev/null; then stop_s3_server; fi
   if [[ $PG_STARTED -eq 1 ]]; then
     as_pg "$PG_BIN/pg_ctl" -D "$PG_TMP/data" -m immediate -w stop >/dev/null 2>&1 || true
     PG_STARTED=0
@@ -130,6 +132,10 @@ if [[ -n "${SLIPSTREAM_TEST_DATABASE_URL:-}" ]]; then
 else
   start_postgres
 fi
+
+# A real S3-compatible server (Versity S3 Gateway) for the object-store suite.
+# shellcheck source=scripts/s3-server.sh
+source "$ROOT/scripts/s3-server.sh" || die "could not start the S3 server"
 
 # File arguments replace the default glob; option-only arguments are passed on with it.
 files=0
