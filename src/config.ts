@@ -14,6 +14,17 @@ export interface Config {
   /** Largest accepted HTTP request body, in bytes. */
   bodyLimitBytes: number;
   logLevel: string;
+  /** Where agents keep record batches: file://, s3:// or mem:// (default: <dataDir>/objects). */
+  objectStoreUrl: string;
+  /** How long an agent buffers batches before writing an object (WarpStream: 250 ms). */
+  flushIntervalMs: number;
+  /** An agent writes an object early once this many bytes are buffered. */
+  flushBytes: number;
+  /** Largest Kafka request an agent accepts; bigger frames are refused before they are read. */
+  maxFrameBytes: number;
+  /** For `slipstream agent`: its agent key and (optionally) the cluster it must belong to. */
+  agentKey: string | undefined;
+  virtualClusterId: string | undefined;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -26,9 +37,11 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   return value;
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/** `dev` feels instant; a standalone agent batches like WarpStream's. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: 'dev' | 'control-plane' | 'agent' = 'dev'): Config {
+  const dataDir = resolve(env.SLIPSTREAM_DATA_DIR || './data');
   return {
-    dataDir: resolve(env.SLIPSTREAM_DATA_DIR || './data'),
+    dataDir,
     host: env.SLIPSTREAM_HOST || '127.0.0.1',
     httpPort: integer(env, 'SLIPSTREAM_HTTP_PORT', 8080, 0, 65535),
     kafkaPort: integer(env, 'SLIPSTREAM_KAFKA_PORT', 9092, 0, 65535),
@@ -37,5 +50,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitWindowMs: integer(env, 'SLIPSTREAM_RATE_LIMIT_WINDOW_MS', 1000, 1, 86_400_000),
     bodyLimitBytes: integer(env, 'SLIPSTREAM_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 1024 * 1024 * 1024),
     logLevel: env.SLIPSTREAM_LOG_LEVEL || 'info',
+    objectStoreUrl: env.SLIPSTREAM_OBJECT_STORE_URL || `file://${resolve(dataDir, 'objects')}`,
+    flushIntervalMs: integer(env, 'SLIPSTREAM_FLUSH_INTERVAL_MS', mode === 'agent' ? 250 : 5, 0, 60_000),
+    flushBytes: integer(env, 'SLIPSTREAM_FLUSH_BYTES', 8 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    maxFrameBytes: integer(env, 'SLIPSTREAM_MAX_FRAME_BYTES', 100 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    agentKey: env.SLIPSTREAM_AGENT_KEY || undefined,
+    virtualClusterId: env.SLIPSTREAM_VIRTUAL_CLUSTER_ID || undefined,
   };
 }

@@ -38,6 +38,7 @@ async function main(argv: string[]): Promise<number> {
       'Try:',
       `  curl -s -H "warpstream-api-key: $(node -p 'require(process.argv[1]).application_key' ${platform.bootstrapPath})" \\`,
       `       ${platform.apiUrl}/api/v1/list_virtual_clusters`,
+      ...(platform.kafkaAddress ? [`Kafka clients: bootstrap.servers=${platform.kafkaAddress} (virtual cluster vcn_default), e.g.`, `  kcat -b ${platform.kafkaAddress} -L`] : []),
       `API docs: ${platform.apiUrl}/docs    OpenAPI: ${platform.apiUrl}/openapi.json`,
       '',
     ].join('\n'),

@@ -1,5 +1,12 @@
+import { readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
-import { bootstrap } from './bootstrap.ts';
+import pino from 'pino';
+import { Agent } from './agent/agent.ts';
+import { LocalControlPlane } from './agent/control-plane-client.ts';
+import { bootstrap, type BootstrapFile } from './bootstrap.ts';
+import { GroupCoordinator } from './control-plane/groups/coordinator.ts';
+import { openObjectStore } from './objects/open.ts';
+import type { ObjectStore } from './objects/object-store.ts';
 import type { Config } from './config.ts';
 import { buildApp } from './control-plane/app.ts';
 import { openMetadataStore } from './metadata/open.ts';
@@ -16,6 +23,9 @@ export interface RunningPlatform {
   bootstrapPath: string;
   /** True when this start created the account, workspace and default cluster. */
   bootstrapped: boolean;
+  /** The agent serving the default cluster (dev mode only). */
+  agent: Agent | undefined;
+  kafkaAddress: string | undefined;
   close(): Promise<void>;
 }
 
@@ -29,6 +39,9 @@ export async function startPlatform(config: Config, mode: Mode): Promise<Running
   const bootstrapUrl = `${config.host}:${config.kafkaPort}`;
   let ready = false;
   let app: FastifyInstance | undefined;
+  let agent: Agent | undefined;
+  let objectStore: ObjectStore | undefined;
+  const groups = new GroupCoordinator(store, { initialRebalanceDelayMs: 100 });
   const info = {
     name: 'slipstream',
     version: packageJson.version,
@@ -55,8 +68,30 @@ export async function startPlatform(config: Config, mode: Mode): Promise<Running
     const apiUrl = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     info.api_url = apiUrl;
     const result = await bootstrap(store, { dataDir: config.dataDir, apiUrl, bootstrapUrl });
+    let kafkaAddress: string | undefined;
+    if (mode === 'dev') {
+      // Dev mode runs the default cluster's agent in this process, on its own agent key.
+      const boot = JSON.parse(await readFile(result.path, 'utf8')) as BootstrapFile;
+      objectStore = openObjectStore(config.objectStoreUrl, { dataDir: config.dataDir });
+      agent = new Agent({
+        controlPlane: new LocalControlPlane(store),
+        objectStore,
+        groups,
+        agentKey: boot.agent_key,
+        virtualClusterId: boot.virtual_cluster_id,
+        host: config.host,
+        port: config.kafkaPort,
+        flushIntervalMs: config.flushIntervalMs,
+        flushBytes: config.flushBytes,
+        maxFrameBytes: config.maxFrameBytes,
+        log: app.log.child({ component: 'agent' }) as unknown as pino.Logger,
+      });
+      const address = await agent.start();
+      kafkaAddress = `${address.host}:${address.port}`;
+    }
     ready = true;
     const running = app;
+    const runningAgent = agent;
     return {
       app: running,
       store,
@@ -64,13 +99,22 @@ export async function startPlatform(config: Config, mode: Mode): Promise<Running
       bootstrapUrl,
       bootstrapPath: result.path,
       bootstrapped: result.created,
+      agent: runningAgent,
+      kafkaAddress,
       async close() {
+        // Agent first: it answers what is in flight and flushes buffered batches to the store.
+        await runningAgent?.close();
         await running.close();
+        groups.close();
+        await objectStore?.close();
         await store.close();
       },
     };
   } catch (error) {
+    await agent?.close().catch(() => undefined);
     await app?.close().catch(() => undefined);
+    groups.close();
+    await objectStore?.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw error;
   }

@@ -132,6 +132,7 @@ export const migrations: Migration[] = [
     version: 2,
     name: 'data plane',
     sql: `
+      ALTER TABLE virtual_clusters ADD COLUMN configuration TEXT NOT NULL DEFAULT '{}';
       CREATE TABLE partitions (
         topic_id TEXT NOT NULL REFERENCES topics(id) ON DELETE CASCADE,
         partition INTEGER NOT NULL,

@@ -31,7 +31,7 @@ const tables = {
   accounts: { table: 'accounts' },
   workspaces: { table: 'workspaces' },
   api_keys: { table: 'api_keys', json: ['access_grants'], booleans: ['read_only'] },
-  virtual_clusters: { table: 'virtual_clusters' },
+  virtual_clusters: { table: 'virtual_clusters', json: ['configuration'] },
   topics: { table: 'topics', json: ['configs'] },
   acls: { table: 'acls' },
   cluster_credentials: { table: 'cluster_credentials', json: ['scram'], booleans: ['is_cluster_superuser', 'read_only'] },
@@ -61,6 +61,8 @@ function fromRow<T>(codec: TableCodec, row: Row): T {
   return record as T;
 }
 
+const LAST_PRODUCER_ID = 'last_producer_id';
+
 /** The MetadataStore, written once over the SQL both SQLite and PostgreSQL speak. */
 export class SqlMetadataStore implements MetadataStore {
   readonly kind: 'sqlite' | 'postgres';
@@ -80,6 +82,14 @@ export class SqlMetadataStore implements MetadataStore {
 
   close(): Promise<void> {
     return this.driver.close();
+  }
+
+  /**
+   * Text ordered by bytes on both stores: SQLite always does; PostgreSQL follows the database's
+   * locale unless told otherwise, and an en_US server would list topics in another order.
+   */
+  private bytewise(column: string): string {
+    return this.kind === 'postgres' ? `${column} COLLATE "C"` : column;
   }
 
   private async insert(codec: TableCodec, record: object): Promise<void> {
@@ -184,7 +194,7 @@ export class SqlMetadataStore implements MetadataStore {
   }
   listTopics(virtualClusterId: string, which: 'live' | 'deleted') {
     const deleted = which === 'live' ? 'deleted_at IS NULL' : 'deleted_at IS NOT NULL';
-    return this.many<Topic>(tables.topics, `virtual_cluster_id = ? AND ${deleted} ORDER BY name`, [virtualClusterId]);
+    return this.many<Topic>(tables.topics, `virtual_cluster_id = ? AND ${deleted} ORDER BY ${this.bytewise('name')}`, [virtualClusterId]);
   }
   async updateTopic(topic: Topic) {
     await this.db.run('UPDATE topics SET partition_count = ?, configs = ?, deleted_at = ? WHERE id = ?', [
@@ -260,7 +270,7 @@ export class SqlMetadataStore implements MetadataStore {
   listCommittedOffsets(virtualClusterId: string) {
     return this.many<CommittedOffset>(
       tables.consumer_group_offsets,
-      'virtual_cluster_id = ? ORDER BY group_id, topic_name, partition',
+      `virtual_cluster_id = ? ORDER BY ${this.bytewise('group_id')}, ${this.bytewise('topic_name')}, partition`,
       [virtualClusterId],
     );
   }
@@ -268,7 +278,7 @@ export class SqlMetadataStore implements MetadataStore {
   listGroupOffsets(virtualClusterId: string, groupId: string) {
     return this.many<CommittedOffset>(
       tables.consumer_group_offsets,
-      'virtual_cluster_id = ? AND group_id = ? ORDER BY topic_name, partition',
+      `virtual_cluster_id = ? AND group_id = ? ORDER BY ${this.bytewise('topic_name')}, partition`,
       [virtualClusterId, groupId],
     );
   }
@@ -328,9 +338,12 @@ export class SqlMetadataStore implements MetadataStore {
   }
 
   async insertProducer(producer: Omit<Producer, 'producer_id'>) {
-    // Inside a serializable transaction (the callers' rule), MAX + 1 cannot hand out one id twice.
-    const row = await this.db.get<{ last: number | null }>('SELECT MAX(producer_id) AS last FROM producers');
-    const record: Producer = { producer_id: Number(row?.last ?? 999) + 1, ...producer };
+    // A counter, not MAX + 1: producers are deleted with their cluster, and an id must never come
+    // back (a fenced producer could otherwise write as someone else). Serializable transactions
+    // (the callers' rule) keep two callers from taking the same value.
+    const last = Number((await this.getMetadata(LAST_PRODUCER_ID)) ?? 999);
+    const record: Producer = { producer_id: last + 1, ...producer };
+    await this.setMetadata(LAST_PRODUCER_ID, String(record.producer_id));
     await this.insert(tables.producers, record);
     return record;
   }

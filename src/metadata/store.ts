@@ -53,6 +53,8 @@ export interface VirtualCluster {
   agent_pool_id: string;
   agent_pool_name: string;
   created_at: number;
+  /** Settings that differ from the defaults (see control-plane/services/cluster-configuration.ts). */
+  configuration: Record<string, unknown>;
 }
 
 export interface Topic {

@@ -13,11 +13,13 @@ import type {
   Account,
   Acl,
   ApiKeyRecord,
+  BatchIndexEntry,
   ClusterCredential,
   CommittedOffset,
   IdempotencyRecord,
   MetadataStore,
   Pipeline,
+  ProducerPartition,
   Topic,
   VirtualCluster,
   Workspace,
@@ -49,6 +51,7 @@ function cluster(id: string, name: string, created_at: number, workspace_id = 'w
     agent_pool_id: `apid_${id}`,
     agent_pool_name: `apn_${name}`,
     created_at,
+    configuration: { is_auto_create_topic_enabled: false, default_num_partitions: 3 },
   };
 }
 
@@ -129,6 +132,19 @@ function offset(
   metadata: string | null = null,
 ): CommittedOffset {
   return { virtual_cluster_id, group_id, topic_name, partition, committed_offset, metadata, committed_at: 1_700_000_002_000 + committed_offset };
+}
+
+function batch(topic_id: string, partition: number, base_offset: number, last_offset: number, max_timestamp: number): BatchIndexEntry {
+  return {
+    topic_id,
+    partition,
+    base_offset,
+    last_offset,
+    max_timestamp,
+    object_key: `objects/${topic_id}/${partition}/${base_offset}`,
+    byte_offset: base_offset * 100,
+    byte_length: (last_offset - base_offset + 1) * 100,
+  };
 }
 
 function idempotency(api_key_id: string, idempotency_key: string, created_at: number, request_hash = 'hash-1'): IdempotencyRecord {
@@ -307,7 +323,10 @@ for (const { kind, open, location } of storeKinds()) {
         virtual_cluster_id: 'vci_b',
         created_at: 25,
       });
-      for (const k of [accountKey, appLate, appEarly, agentA, agentB]) await store.insertApiKey(k);
+      const accountKey2 = apiKey({ id: 'aki_account0', name: 'akn_ops', secret_hash: 'h-account0', kind: 'account', workspace_id: null, created_at: 5 });
+      const otherAccount = apiKey({ id: 'aki_other', name: 'akn_admin', secret_hash: 'h-other', kind: 'account', account_id: 'acc_2', workspace_id: null });
+      await store.insertAccount(account('acc_2'));
+      for (const k of [accountKey, appLate, appEarly, agentA, agentB, accountKey2, otherAccount]) await store.insertApiKey(k);
 
       const fetched = await store.getApiKeyBySecretHash('h-account');
       assert.deepEqual(fetched, accountKey);
@@ -332,6 +351,10 @@ for (const { kind, open, location } of storeKinds()) {
       assert.deepEqual(await store.listAgentKeys('vci_a'), [agentA]);
       assert.deepEqual(await store.listAgentKeys('vci_b'), [agentB]);
       assert.deepEqual(await store.listAgentKeys('vci_none'), []);
+      // Account keys: no workspace, that account only, oldest first.
+      assert.deepEqual(await store.listAccountKeys('acc_1'), [accountKey2, accountKey]);
+      assert.deepEqual(await store.listAccountKeys('acc_2'), [otherAccount]);
+      assert.deepEqual(await store.listAccountKeys('acc_none'), []);
 
       await assert.rejects(
         store.insertApiKey(apiKey({ id: 'aki_dup', name: 'akn_other', secret_hash: 'h-app1' })),
@@ -348,13 +371,22 @@ for (const { kind, open, location } of storeKinds()) {
       const c2 = cluster('vci_2', 'vcn_second', 200);
       const c1 = cluster('vci_1', 'vcn_first', 100);
       const c3 = cluster('vci_3', 'vcn_third', 200);
-      const elsewhere = { ...cluster('vci_9', 'vcn_first', 50, 'wi_2'), type: 'byoc_schema_registry' as const, tier: 'pro' };
+      const elsewhere = {
+        ...cluster('vci_9', 'vcn_first', 50, 'wi_2'),
+        type: 'byoc_schema_registry' as const,
+        tier: 'pro',
+        configuration: { nested: { list: ['a', 1, null, true] }, retention_hours: 24 },
+      };
       for (const c of [c2, c1, c3, elsewhere]) await store.insertVirtualCluster(c);
 
       assert.deepEqual(await store.getVirtualCluster('vci_3'), c3);
       assert.equal(await store.getVirtualCluster('vci_nope'), undefined);
       assert.deepEqual(await store.findVirtualClusterByName('wi_1', 'vcn_first'), c1);
       assert.deepEqual(await store.findVirtualClusterByName('wi_2', 'vcn_first'), elsewhere);
+      assert.deepEqual((await store.getVirtualCluster('vci_9'))?.configuration, {
+        nested: { list: ['a', 1, null, true] },
+        retention_hours: 24,
+      });
       assert.equal(await store.findVirtualClusterByName('wi_1', 'vcn_nope'), undefined);
       assert.deepEqual(await store.listVirtualClusters('wi_1'), [c1, c2, c3]);
       assert.deepEqual(await store.listVirtualClusters('wi_2'), [elsewhere]);
@@ -378,6 +410,20 @@ for (const { kind, open, location } of storeKinds()) {
           apiKey({ id: `aki_${vc}`, name: `akn_agent_${vc}`, secret_hash: `h-${vc}`, kind: 'agent', virtual_cluster_id: vc }),
         );
         await store.upsertCommittedOffset(offset(vc, 'g1', 'orders', 0, 10));
+        await store.upsertPartitionState({ topic_id: `ti_${vc}_1`, partition: 0, log_start_offset: 0, high_watermark: 10 });
+        await store.insertBatchIndex([batch(`ti_${vc}_1`, 0, 0, 9, 1_000)]);
+      }
+      const producerA = await store.insertProducer({ virtual_cluster_id: 'vci_a', transactional_id: 'tx-a', producer_epoch: 0, created_at: 1 });
+      const producerB = await store.insertProducer({ virtual_cluster_id: 'vci_b', transactional_id: 'tx-b', producer_epoch: 0, created_at: 1 });
+      for (const [p, vc] of [[producerA, 'vci_a'], [producerB, 'vci_b']] as const) {
+        await store.upsertProducerPartition({
+          producer_id: p.producer_id,
+          topic_id: `ti_${vc}_1`,
+          partition: 0,
+          producer_epoch: 0,
+          recent_batches: [{ first_sequence: 0, last_sequence: 9, base_offset: 0 }],
+          updated_at: 1,
+        });
       }
       const appKey = apiKey({ id: 'aki_app', name: 'akn_app', secret_hash: 'h-app' });
       await store.insertApiKey(appKey);
@@ -396,6 +442,12 @@ for (const { kind, open, location } of storeKinds()) {
       assert.deepEqual(await store.listAgentKeys('vci_a'), []);
       assert.equal(await store.getApiKeyBySecretHash('h-vci_a'), undefined);
       assert.deepEqual(await store.listCommittedOffsets('vci_a'), []);
+      assert.equal(await store.getTopicById('ti_vci_a_1'), undefined);
+      assert.deepEqual(await store.listPartitionStates('ti_vci_a_1'), []);
+      assert.deepEqual(await store.listBatchIndex('ti_vci_a_1', 0, 0, 100), []);
+      assert.equal(await store.getProducer(producerA.producer_id), undefined);
+      assert.equal(await store.findProducerByTransactionalId('vci_a', 'tx-a'), undefined);
+      assert.equal(await store.getProducerPartition(producerA.producer_id, 'ti_vci_a_1', 0), undefined);
 
       // The other cluster and the workspace's own keys are untouched.
       assert.equal((await store.getVirtualCluster('vci_b'))?.name, 'vcn_b');
@@ -406,6 +458,10 @@ for (const { kind, open, location } of storeKinds()) {
       assert.equal((await store.listPipelines('vci_b')).length, 1);
       assert.deepEqual((await store.listAgentKeys('vci_b')).map((k) => k.id), ['aki_vci_b']);
       assert.equal((await store.listCommittedOffsets('vci_b')).length, 1);
+      assert.equal((await store.getPartitionState('ti_vci_b_1', 0))?.high_watermark, 10);
+      assert.equal((await store.listBatchIndex('ti_vci_b_1', 0, 0, 100)).length, 1);
+      assert.deepEqual(await store.getProducer(producerB.producer_id), producerB);
+      assert.equal((await store.getProducerPartition(producerB.producer_id, 'ti_vci_b_1', 0))?.producer_epoch, 0);
       assert.deepEqual(await store.getApiKeyBySecretHash('h-app'), appKey);
       assert.deepEqual((await store.listApiKeys('wi_1')).map((k) => k.id).sort(), ['aki_app', 'aki_vci_b']);
 
@@ -435,6 +491,9 @@ for (const { kind, open, location } of storeKinds()) {
       assert.deepEqual(await store.getTopic('vci_a', 'old'), old, 'a soft-deleted topic is still found by name');
       assert.equal(await store.getTopic('vci_a', 'nope'), undefined);
       assert.equal(await store.getTopic('vci_b', 'zeta'), undefined);
+      assert.deepEqual(await store.getTopicById('ti_o'), old);
+      assert.deepEqual(await store.getTopicById('ti_b'), otherCluster);
+      assert.equal(await store.getTopicById('ti_nope'), undefined);
 
       assert.deepEqual(await store.listTopics('vci_a', 'live'), [alpha, mid, zeta]);
       assert.deepEqual(await store.listTopics('vci_a', 'deleted'), [older, old]);
@@ -588,6 +647,178 @@ for (const { kind, open, location } of storeKinds()) {
         committed_at: 1_800_000_000_000,
       });
       assert.deepEqual(await store.listCommittedOffsets('vci_b'), [offset('vci_b', 'g1', 'orders', 0, 99)]);
+    });
+
+    it('group offsets: one group listed; deleted whole, by topic, or by partition', async (t) => {
+      const store = await fresh(t);
+      await seed(store);
+      await store.insertVirtualCluster(cluster('vci_b', 'vcn_b', 1_700_000_000_030));
+      const rows = [
+        offset('vci_a', 'g1', 'orders', 1, 11),
+        offset('vci_a', 'g1', 'orders', 0, 10),
+        offset('vci_a', 'g1', 'events', 0, 5, 'm'),
+        offset('vci_a', 'g1', 'events', 1, 6),
+        offset('vci_a', 'g2', 'orders', 0, 20),
+        offset('vci_b', 'g1', 'orders', 0, 30),
+      ];
+      for (const row of rows) await store.upsertCommittedOffset(row);
+
+      assert.deepEqual(await store.listGroupOffsets('vci_a', 'g1'), [
+        offset('vci_a', 'g1', 'events', 0, 5, 'm'),
+        offset('vci_a', 'g1', 'events', 1, 6),
+        offset('vci_a', 'g1', 'orders', 0, 10),
+        offset('vci_a', 'g1', 'orders', 1, 11),
+      ]);
+      assert.deepEqual(await store.listGroupOffsets('vci_a', 'g_none'), []);
+
+      assert.equal(await store.deleteGroupOffsets('vci_a', 'g1', 'orders', 1), 1);
+      assert.deepEqual((await store.listGroupOffsets('vci_a', 'g1')).map((o) => `${o.topic_name}/${o.partition}`), [
+        'events/0',
+        'events/1',
+        'orders/0',
+      ]);
+      assert.equal(await store.deleteGroupOffsets('vci_a', 'g1', 'events'), 2);
+      assert.deepEqual((await store.listGroupOffsets('vci_a', 'g1')).map((o) => `${o.topic_name}/${o.partition}`), ['orders/0']);
+      assert.equal(await store.deleteGroupOffsets('vci_a', 'g1'), 1);
+      assert.equal(await store.deleteGroupOffsets('vci_a', 'g1'), 0);
+      assert.deepEqual(await store.listGroupOffsets('vci_a', 'g1'), []);
+      // Other groups and other clusters' groups of the same name are untouched.
+      assert.deepEqual(await store.listGroupOffsets('vci_a', 'g2'), [offset('vci_a', 'g2', 'orders', 0, 20)]);
+      assert.deepEqual(await store.listGroupOffsets('vci_b', 'g1'), [offset('vci_b', 'g1', 'orders', 0, 30)]);
+    });
+
+    it('partition states: absent until written, upsert overwrites, listed by partition, gone with the topic', async (t) => {
+      const store = await fresh(t);
+      await seed(store);
+      await store.insertTopic(topic('ti_1', 'vci_a', 'orders', 3));
+      await store.insertTopic(topic('ti_2', 'vci_a', 'events', 1));
+      assert.equal(await store.getPartitionState('ti_1', 0), undefined);
+      const big = 2 ** 45 + 3;
+      await store.upsertPartitionState({ topic_id: 'ti_1', partition: 2, log_start_offset: 0, high_watermark: 7 });
+      await store.upsertPartitionState({ topic_id: 'ti_1', partition: 0, log_start_offset: 5, high_watermark: big });
+      await store.upsertPartitionState({ topic_id: 'ti_2', partition: 0, log_start_offset: 1, high_watermark: 2 });
+      assert.deepEqual(await store.getPartitionState('ti_1', 0), { topic_id: 'ti_1', partition: 0, log_start_offset: 5, high_watermark: big });
+      assert.equal(await store.getPartitionState('ti_1', 1), undefined);
+
+      await store.upsertPartitionState({ topic_id: 'ti_1', partition: 2, log_start_offset: 4, high_watermark: 9 });
+      assert.deepEqual(await store.listPartitionStates('ti_1'), [
+        { topic_id: 'ti_1', partition: 0, log_start_offset: 5, high_watermark: big },
+        { topic_id: 'ti_1', partition: 2, log_start_offset: 4, high_watermark: 9 },
+      ]);
+      assert.equal(await store.deleteTopic('ti_1'), true);
+      assert.deepEqual(await store.listPartitionStates('ti_1'), []);
+      assert.deepEqual(await store.listPartitionStates('ti_2'), [{ topic_id: 'ti_2', partition: 0, log_start_offset: 1, high_watermark: 2 }]);
+    });
+
+    it('batch index: range reads with limit, lookups by timestamp, trimming', async (t) => {
+      const store = await fresh(t);
+      await seed(store);
+      await store.insertTopic(topic('ti_1', 'vci_a', 'orders', 2));
+      await store.insertTopic(topic('ti_2', 'vci_a', 'events', 1));
+      const b0 = batch('ti_1', 0, 0, 9, 1_000);
+      const b1 = batch('ti_1', 0, 10, 19, 3_000);
+      const b2 = batch('ti_1', 0, 20, 24, 2_000);
+      const b3 = batch('ti_1', 0, 25, 40, 3_000);
+      await store.insertBatchIndex([b2, b0]);
+      await store.insertBatchIndex([]);
+      await store.insertBatchIndex([b3, b1]);
+      await store.insertBatchIndex([batch('ti_1', 1, 0, 99, 9_000), batch('ti_2', 0, 0, 99, 9_000)]);
+
+      assert.deepEqual(await store.listBatchIndex('ti_1', 0, 0, 100), [b0, b1, b2, b3]);
+      assert.deepEqual(await store.listBatchIndex('ti_1', 0, 15, 100), [b1, b2, b3], 'the batch holding the offset is included');
+      assert.deepEqual(await store.listBatchIndex('ti_1', 0, 20, 2), [b2, b3]);
+      assert.deepEqual(await store.listBatchIndex('ti_1', 0, 0, 1), [b0]);
+      assert.deepEqual(await store.listBatchIndex('ti_1', 0, 41, 100), []);
+
+      assert.deepEqual(await store.findBatchByTimestamp('ti_1', 0, 1_500, 0), b1);
+      assert.deepEqual(await store.findBatchByTimestamp('ti_1', 0, 1_000, 0), b0);
+      assert.deepEqual(await store.findBatchByTimestamp('ti_1', 0, 2_000, 20), b2);
+      assert.equal(await store.findBatchByTimestamp('ti_1', 0, 3_001, 0), undefined);
+      // Largest max timestamp; on a tie the earlier batch.
+      assert.deepEqual(await store.findMaxTimestampBatch('ti_1', 0, 0), b1);
+      assert.deepEqual(await store.findMaxTimestampBatch('ti_1', 0, 20), b3);
+      assert.equal(await store.findMaxTimestampBatch('ti_1', 0, 41), undefined);
+
+      await assert.rejects(store.insertBatchIndex([batch('ti_1', 0, 10, 12, 5)]), UniqueViolation);
+
+      // Trimming drops batches wholly below the offset only, in that partition only.
+      assert.equal(await store.deleteBatchIndexBefore('ti_1', 0, 15), 1);
+      assert.deepEqual(await store.listBatchIndex('ti_1', 0, 0, 100), [b1, b2, b3]);
+      assert.equal(await store.deleteBatchIndexBefore('ti_1', 0, 41), 3);
+      assert.deepEqual(await store.listBatchIndex('ti_1', 0, 0, 100), []);
+      assert.equal((await store.listBatchIndex('ti_1', 1, 0, 100)).length, 1);
+      assert.equal((await store.listBatchIndex('ti_2', 0, 0, 100)).length, 1);
+    });
+
+    it('producers: ids count up, lookups, epochs, transactional ids unique per cluster', async (t) => {
+      const store = await fresh(t);
+      await seed(store);
+      await store.insertVirtualCluster(cluster('vci_b', 'vcn_b', 1_700_000_000_030));
+      const first = await store.insertProducer({ virtual_cluster_id: 'vci_a', transactional_id: null, producer_epoch: 0, created_at: 10 });
+      const second = await store.insertProducer({ virtual_cluster_id: 'vci_a', transactional_id: null, producer_epoch: 0, created_at: 11 });
+      const tx = await store.insertProducer({ virtual_cluster_id: 'vci_a', transactional_id: 'tx-1', producer_epoch: 3, created_at: 12 });
+      const txOther = await store.insertProducer({ virtual_cluster_id: 'vci_b', transactional_id: 'tx-1', producer_epoch: 0, created_at: 13 });
+      assert.ok(Number.isSafeInteger(first.producer_id) && first.producer_id >= 0, `producer id ${first.producer_id}`);
+      assert.deepEqual(
+        [second, tx, txOther].map((p) => p.producer_id),
+        [first.producer_id + 1, first.producer_id + 2, first.producer_id + 3],
+      );
+      assert.deepEqual(first, { producer_id: first.producer_id, virtual_cluster_id: 'vci_a', transactional_id: null, producer_epoch: 0, created_at: 10 });
+
+      assert.deepEqual(await store.getProducer(first.producer_id), first);
+      assert.deepEqual(await store.getProducer(tx.producer_id), tx);
+      assert.equal(await store.getProducer(first.producer_id + 100), undefined);
+      assert.deepEqual(await store.findProducerByTransactionalId('vci_a', 'tx-1'), tx);
+      assert.deepEqual(await store.findProducerByTransactionalId('vci_b', 'tx-1'), txOther);
+      assert.equal(await store.findProducerByTransactionalId('vci_a', 'tx-none'), undefined);
+
+      await store.updateProducerEpoch(tx.producer_id, 4);
+      assert.deepEqual(await store.getProducer(tx.producer_id), { ...tx, producer_epoch: 4 });
+      assert.equal((await store.getProducer(txOther.producer_id))?.producer_epoch, 0);
+
+      await assert.rejects(
+        store.insertProducer({ virtual_cluster_id: 'vci_a', transactional_id: 'tx-1', producer_epoch: 0, created_at: 14 }),
+        UniqueViolation,
+      );
+    });
+
+    it('producers: an id is never handed out twice, even after its producer is gone', async (t) => {
+      const store = await fresh(t);
+      await seed(store);
+      await store.insertVirtualCluster(cluster('vci_b', 'vcn_b', 1_700_000_000_030));
+      await store.insertProducer({ virtual_cluster_id: 'vci_a', transactional_id: null, producer_epoch: 0, created_at: 1 });
+      const last = await store.insertProducer({ virtual_cluster_id: 'vci_b', transactional_id: null, producer_epoch: 0, created_at: 2 });
+      assert.equal(await store.deleteVirtualCluster('vci_b'), true);
+      const next = await store.insertProducer({ virtual_cluster_id: 'vci_a', transactional_id: null, producer_epoch: 0, created_at: 3 });
+      assert.ok(next.producer_id > last.producer_id, `id ${next.producer_id} was already given to a producer of a deleted cluster`);
+    });
+
+    it('producer partitions: JSON recent batches round-trip; upsert overwrites', async (t) => {
+      const store = await fresh(t);
+      await seed(store);
+      await store.insertTopic(topic('ti_1', 'vci_a', 'orders', 2));
+      const producer = await store.insertProducer({ virtual_cluster_id: 'vci_a', transactional_id: null, producer_epoch: 0, created_at: 1 });
+      const state: ProducerPartition = {
+        producer_id: producer.producer_id,
+        topic_id: 'ti_1',
+        partition: 1,
+        producer_epoch: 0,
+        recent_batches: [
+          { first_sequence: 0, last_sequence: 4, base_offset: 100 },
+          { first_sequence: 5, last_sequence: 9, base_offset: 105 },
+        ],
+        updated_at: 50,
+      };
+      assert.equal(await store.getProducerPartition(producer.producer_id, 'ti_1', 1), undefined);
+      await store.upsertProducerPartition(state);
+      assert.deepEqual(await store.getProducerPartition(producer.producer_id, 'ti_1', 1), state);
+      assert.equal(await store.getProducerPartition(producer.producer_id, 'ti_1', 0), undefined);
+
+      const next = { ...state, producer_epoch: 1, recent_batches: [{ first_sequence: 0, last_sequence: 0, base_offset: 200 }], updated_at: 60 };
+      await store.upsertProducerPartition(next);
+      assert.deepEqual(await store.getProducerPartition(producer.producer_id, 'ti_1', 1), next);
+      assert.equal(await store.deleteTopic('ti_1'), true);
+      assert.equal(await store.getProducerPartition(producer.producer_id, 'ti_1', 1), undefined);
     });
 
     it('idempotency records: claim once, complete, delete, purge by age', async (t) => {

@@ -157,3 +157,56 @@ export async function deleteTopic(store: MetadataStore, cluster: VirtualCluster,
     else await tx.deleteTopic(topic.id);
   });
 }
+
+/**
+ * Grows a topic to `partitionCount` partitions (Kafka's CreatePartitions; update_topic later).
+ * Partitions never shrink: existing data keeps its partition.
+ */
+export async function growPartitions(store: MetadataStore, cluster: VirtualCluster, name: string, partitionCount: number, validateOnly = false): Promise<Topic> {
+  return store.transaction(async (tx) => {
+    const topic = await tx.getTopic(cluster.id, name);
+    if (!topic || topic.deleted_at !== null) throw notFound('TOPIC_NOT_FOUND', `topic ${name} not found`);
+    if (!Number.isInteger(partitionCount) || partitionCount <= topic.partition_count) {
+      throw badRequest(`topic ${name} has ${topic.partition_count} partitions; the new count must be larger (partitions cannot shrink)`, 'INVALID_PARTITIONS');
+    }
+    await checkPartitionLimit(tx, cluster, partitionCount - topic.partition_count);
+    const grown = { ...topic, partition_count: partitionCount };
+    if (!validateOnly) await tx.updateTopic(grown);
+    return grown;
+  });
+}
+
+/** Replaces a topic's configs (after validating every entry). */
+export async function setTopicConfigs(store: MetadataStore, cluster: VirtualCluster, name: string, configs: Record<string, unknown>, validateOnly = false): Promise<Topic> {
+  const valid = validateTopicConfigs(configs);
+  return store.transaction(async (tx) => {
+    const topic = await tx.getTopic(cluster.id, name);
+    if (!topic || topic.deleted_at !== null) throw notFound('TOPIC_NOT_FOUND', `topic ${name} not found`);
+    const updated = { ...topic, configs: valid };
+    if (!validateOnly) await tx.updateTopic(updated);
+    return updated;
+  });
+}
+
+/**
+ * Moves a partition's log start to `offset` (Kafka's DeleteRecords): records before it can no
+ * longer be read. -1 means the high watermark (delete everything). Answers the new log start.
+ */
+export async function deleteRecordsBefore(store: MetadataStore, cluster: VirtualCluster, name: string, partition: number, offset: number): Promise<number> {
+  return store.transaction(async (tx) => {
+    const topic = await tx.getTopic(cluster.id, name);
+    if (!topic || topic.deleted_at !== null || partition < 0 || partition >= topic.partition_count) {
+      throw notFound('TOPIC_NOT_FOUND', `topic ${name} partition ${partition} not found`);
+    }
+    const state = (await tx.getPartitionState(topic.id, partition)) ?? { topic_id: topic.id, partition, log_start_offset: 0, high_watermark: 0 };
+    const target = offset === -1 ? state.high_watermark : offset;
+    if (target < 0 || target > state.high_watermark) {
+      throw badRequest(`offset ${offset} is beyond the high watermark ${state.high_watermark}`, 'OFFSET_OUT_OF_RANGE');
+    }
+    if (target > state.log_start_offset) {
+      await tx.upsertPartitionState({ ...state, log_start_offset: target });
+      await tx.deleteBatchIndexBefore(topic.id, partition, target);
+    }
+    return Math.max(target, state.log_start_offset);
+  });
+}

@@ -111,6 +111,7 @@ export async function createVirtualCluster(
       agent_pool_id: newId('api_'),
       agent_pool_name: 'apn_' + name.slice('vcn_'.length),
       created_at: Date.now(),
+      configuration: {},
     };
     await tx.insertVirtualCluster(cluster);
     const agentKey = request.skip_agent_key_creation ? undefined : await createAgentKey(tx, cluster, caller.key.account_id);

@@ -1,0 +1,153 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { ApiKeys, supportedApis, type DecodedRequest } from '../kafka-protocol/index.ts';
+import type { ObjectStore } from '../objects/object-store.ts';
+import type { GroupCoordinator } from '../control-plane/groups/coordinator.ts';
+import { Connection, type Answer, type RequestContext } from './connection.ts';
+import type { AgentContext } from './context.ts';
+import type { ControlPlaneClient } from './control-plane-client.ts';
+import { handleDescribeCluster, handleFindCoordinator, handleInitProducerId, nodeIdFor } from './handlers/cluster.ts';
+import { handleAlterConfigs, handleDescribeConfigs, handleIncrementalAlterConfigs } from './handlers/configs.ts';
+import { handleFetch } from './handlers/fetch.ts';
+import { groupHandlers } from './handlers/groups.ts';
+import { handleMetadata } from './handlers/metadata.ts';
+import { handleListOffsets } from './handlers/offsets.ts';
+import { handleProduce } from './handlers/produce.ts';
+import { handleCreatePartitions, handleCreateTopics, handleDeleteRecords, handleDeleteTopics } from './handlers/topics.ts';
+import { AgentMetrics } from './metrics.ts';
+import { ReadPath } from './read-path.ts';
+import { WritePath } from './write-path.ts';
+
+export interface AgentOptions {
+  controlPlane: ControlPlaneClient;
+  objectStore: ObjectStore;
+  groups: GroupCoordinator;
+  agentKey: string;
+  /** When given, the agent key must belong to this cluster (else: authorization error). */
+  virtualClusterId?: string;
+  host: string;
+  port: number;
+  /** The address clients are told to connect to; defaults to host:port as bound. */
+  advertisedHost?: string;
+  advertisedPort?: number;
+  flushIntervalMs: number;
+  flushBytes: number;
+  maxFrameBytes: number;
+  log: Logger;
+}
+
+type Handler = (agent: AgentContext, body: never, context: RequestContext) => Promise<Answer>;
+
+/**
+ * The Kafka APIs this agent serves, each with the version range it answers. ApiVersions
+ * advertises exactly these: nothing is listed that does not work.
+ */
+function handlers(groups: GroupCoordinator): Map<number, Handler> {
+  const table: Array<[number, Handler]> = [
+    [ApiKeys.Produce, handleProduce as Handler],
+    [ApiKeys.Fetch, handleFetch as Handler],
+    [ApiKeys.ListOffsets, handleListOffsets as Handler],
+    [ApiKeys.Metadata, handleMetadata as Handler],
+    [ApiKeys.FindCoordinator, handleFindCoordinator as Handler],
+    [ApiKeys.InitProducerId, handleInitProducerId as Handler],
+    [ApiKeys.CreateTopics, handleCreateTopics as Handler],
+    [ApiKeys.DeleteTopics, handleDeleteTopics as Handler],
+    [ApiKeys.CreatePartitions, handleCreatePartitions as Handler],
+    [ApiKeys.DeleteRecords, handleDeleteRecords as Handler],
+    [ApiKeys.DescribeConfigs, handleDescribeConfigs as Handler],
+    [ApiKeys.AlterConfigs, handleAlterConfigs as Handler],
+    [ApiKeys.IncrementalAlterConfigs, handleIncrementalAlterConfigs as Handler],
+    [ApiKeys.DescribeCluster, handleDescribeCluster as Handler],
+    ...(Object.entries(groupHandlers(groups)).map(([key, handler]) => [Number(key), handler as Handler]) as Array<[number, Handler]>),
+  ];
+  return new Map(table);
+}
+
+/**
+ * A Slipstream agent: a stateless Kafka-protocol server for one virtual cluster. Record batches
+ * go to object storage; offsets, the index, producers and groups live in the control plane.
+ */
+export class Agent {
+  private readonly options: AgentOptions;
+  private server: Server | undefined;
+  private readonly connections = new Set<Connection>();
+  private context: AgentContext | undefined;
+  private readonly table: Map<number, Handler>;
+  readonly metrics = new AgentMetrics();
+
+  constructor(options: AgentOptions) {
+    this.options = options;
+    this.table = handlers(options.groups);
+  }
+
+  /** The API version ranges this agent answers (what ApiVersions advertises). */
+  apiVersions(): Array<{ apiKey: number; minVersion: number; maxVersion: number }> {
+    return supportedApis()
+      .filter((api) => api.apiKey === ApiKeys.ApiVersions || this.table.has(api.apiKey))
+      .sort((a, b) => a.apiKey - b.apiKey);
+  }
+
+  /** Authenticates with the control plane, then listens. Refuses to start with a wrong key. */
+  async start(): Promise<{ host: string; port: number }> {
+    const cluster = await this.options.controlPlane.authenticateAgent(this.options.agentKey, this.options.virtualClusterId);
+    const server = createServer((socket) => this.accept(socket));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port, this.options.host, () => resolve());
+    });
+    this.server = server;
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : this.options.port;
+    const host = this.options.advertisedHost ?? this.options.host;
+    const advertisedPort = this.options.advertisedPort ?? port;
+    const log = this.options.log;
+    this.context = {
+      cluster,
+      controlPlane: this.options.controlPlane,
+      writePath: new WritePath({
+        controlPlane: this.options.controlPlane,
+        objectStore: this.options.objectStore,
+        virtualClusterId: cluster.id,
+        flushIntervalMs: this.options.flushIntervalMs,
+        flushBytes: this.options.flushBytes,
+        metrics: this.metrics,
+        onError: (error, message) => log.error({ err: error }, message),
+      }),
+      readPath: new ReadPath(this.options.controlPlane, this.options.objectStore),
+      metrics: this.metrics,
+      log,
+      node: { nodeId: nodeIdFor(host, advertisedPort), host, port: advertisedPort },
+    };
+    log.info({ virtual_cluster_id: cluster.id, host, port: advertisedPort }, 'agent listening');
+    return { host, port: advertisedPort };
+  }
+
+  private accept(socket: Socket): void {
+    const connection = new Connection(socket, {
+      maxFrameBytes: this.options.maxFrameBytes,
+      dispatch: (request, context) => this.dispatch(request, context),
+      unsupportedApiVersions: () => ({ apiKeys: this.apiVersions() }),
+      onError: (error, message, details) => this.options.log.warn({ err: error, remote: socket.remoteAddress, ...details }, message),
+    });
+    this.connections.add(connection);
+    socket.on('close', () => this.connections.delete(connection));
+  }
+
+  private async dispatch(request: DecodedRequest, context: RequestContext): Promise<Answer> {
+    if (request.header.apiKey === ApiKeys.ApiVersions) {
+      return { errorCode: 0, apiKeys: this.apiVersions(), throttleTimeMs: 0 };
+    }
+    const handler = this.table.get(request.header.apiKey);
+    if (!handler || !this.context) throw new Error(`API ${request.header.apiKey} is not served`);
+    return handler(this.context, request.body as never, context);
+  }
+
+  /** Stops accepting, answers what is in flight, flushes buffered batches. */
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    await this.context?.writePath.close();
+    for (const connection of this.connections) connection.close();
+  }
+}

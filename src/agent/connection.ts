@@ -1,0 +1,153 @@
+import type { Socket } from 'node:net';
+import {
+  ApiKeys,
+  DEFAULT_MAX_FRAME_SIZE,
+  ProtocolError,
+  decodeRequestPayload,
+  encodeResponseChunks,
+  type DecodedRequest,
+} from '../kafka-protocol/index.ts';
+import { KafkaError } from './kafka-errors.ts';
+
+/** What a handler answers: a response body, or `null` for no response (acks=0 produce). */
+export type Answer = object | null;
+
+export interface RequestContext {
+  clientId: string;
+  clientHost: string;
+  apiVersion: number;
+  /** Aborted when the connection closes: long polls stop waiting. */
+  signal: AbortSignal;
+}
+
+export type Dispatch = (request: DecodedRequest, context: RequestContext) => Promise<Answer>;
+
+export interface ConnectionOptions {
+  maxFrameBytes?: number;
+  dispatch: Dispatch;
+  /** The ApiVersions answer for a version this agent does not speak (Kafka's fallback dance). */
+  unsupportedApiVersions(): Record<string, unknown>;
+  onError(error: unknown, message: string, details?: Record<string, unknown>): void;
+}
+
+/**
+ * One client connection. Frames are read as they arrive (a frame over the limit is refused from
+ * its size prefix, before any of it is buffered), each request is handled concurrently, and the
+ * responses go out strictly in request order, as Kafka clients require.
+ */
+export class Connection {
+  private readonly socket: Socket;
+  private readonly options: ConnectionOptions;
+  private readonly maxFrameBytes: number;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  /** Responses in request order; a slot is filled when its handler finishes. */
+  private readonly queue: Array<{ chunks: Buffer[] | null; done: boolean }> = [];
+  private readonly aborter = new AbortController();
+  private closed = false;
+
+  constructor(socket: Socket, options: ConnectionOptions) {
+    this.socket = socket;
+    this.options = options;
+    this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_SIZE;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    socket.on('error', () => this.close());
+    socket.on('close', () => this.close());
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.aborter.abort();
+    this.socket.destroy();
+  }
+
+  private receive(chunk: Buffer): void {
+    if (this.closed) return;
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    while (this.pendingBytes >= 4) {
+      if (this.pending[0]!.length < 4) this.pending = [Buffer.concat(this.pending)];
+      const size = this.pending[0]!.readInt32BE(0);
+      if (size < 4 || size > this.maxFrameBytes) {
+        this.options.onError(new ProtocolError('INVALID', `frame size ${size}`), 'refused frame: size out of range', {
+          size,
+          limit: this.maxFrameBytes,
+        });
+        this.close();
+        return;
+      }
+      // Chunks are joined only once the whole frame is here: no quadratic copying of big frames.
+      if (this.pendingBytes < size + 4) return;
+      const head = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
+      const payload = head.subarray(4, size + 4);
+      const rest = head.subarray(size + 4);
+      this.pending = rest.length > 0 ? [rest] : [];
+      this.pendingBytes = rest.length;
+      this.handle(payload);
+    }
+  }
+
+  private handle(payload: Buffer): void {
+    let request: DecodedRequest;
+    try {
+      request = decodeRequestPayload(payload);
+    } catch (error) {
+      const header = error instanceof ProtocolError ? error.header : undefined;
+      if (header && header.apiKey === ApiKeys.ApiVersions && error instanceof ProtocolError && error.code === 'UNSUPPORTED_VERSION') {
+        // Kafka answers an ApiVersions version it does not know with v0 and UNSUPPORTED_VERSION,
+        // listing what it supports, so the client retries with a version both speak.
+        const slot = { chunks: null as Buffer[] | null, done: false };
+        this.queue.push(slot);
+        slot.chunks = encodeResponseChunks(ApiKeys.ApiVersions, 0, header.correlationId, {
+          ...this.options.unsupportedApiVersions(),
+          errorCode: KafkaError.UNSUPPORTED_VERSION,
+        });
+        slot.done = true;
+        this.drain();
+        return;
+      }
+      // Anything else that cannot be read (unknown API or version, malformed bytes) ends the
+      // connection, as a Kafka broker does: there is no way to answer in a form the client expects.
+      this.options.onError(error, 'closing connection: unreadable request', { apiKey: header?.apiKey, apiVersion: header?.apiVersion });
+      this.close();
+      return;
+    }
+
+    const slot = { chunks: null as Buffer[] | null, done: false };
+    this.queue.push(slot);
+    const { apiKey, apiVersion, correlationId, clientId } = request.header;
+    const context: RequestContext = {
+      clientId: clientId ?? '',
+      clientHost: this.socket.remoteAddress ?? '',
+      apiVersion,
+      signal: this.aborter.signal,
+    };
+    this.options
+      .dispatch(request, context)
+      .then((answer) => {
+        slot.chunks = answer === null ? null : encodeResponseChunks(apiKey, apiVersion, correlationId, answer as never);
+      })
+      .catch((error: unknown) => {
+        this.options.onError(error, 'request failed; closing connection', { apiKey, apiVersion });
+        this.close();
+      })
+      .finally(() => {
+        slot.done = true;
+        this.drain();
+      });
+  }
+
+  private drain(): void {
+    while (this.queue.length > 0 && this.queue[0]!.done) {
+      const { chunks } = this.queue.shift()!;
+      if (chunks && !this.closed) {
+        // One vectored write per response; record bytes are referenced, not copied.
+        this.socket.cork();
+        for (const chunk of chunks) this.socket.write(chunk);
+        this.socket.uncork();
+      }
+    }
+  }
+}

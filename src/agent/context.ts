@@ -1,0 +1,18 @@
+import type { Logger } from 'pino';
+import type { VirtualCluster } from '../metadata/store.ts';
+import type { ControlPlaneClient } from './control-plane-client.ts';
+import type { AgentMetrics } from './metrics.ts';
+import type { ReadPath } from './read-path.ts';
+import type { WritePath } from './write-path.ts';
+
+/** What every Kafka API handler works with: the agent's parts, not its sockets. */
+export interface AgentContext {
+  cluster: VirtualCluster;
+  controlPlane: ControlPlaneClient;
+  writePath: WritePath;
+  readPath: ReadPath;
+  metrics: AgentMetrics;
+  log: Logger;
+  /** This agent as Kafka clients must reach it. Every agent leads every partition. */
+  node: { nodeId: number; host: string; port: number };
+}

@@ -1,0 +1,79 @@
+import { randomInt } from 'node:crypto';
+import type { BodyInput } from '../../kafka-protocol/codec.ts';
+import type {
+  DescribeClusterResponse,
+  FindCoordinatorRequest,
+  FindCoordinatorResponse,
+  InitProducerIdRequest,
+  InitProducerIdResponse,
+} from '../../kafka-protocol/index.ts';
+import type { RequestContext } from '../connection.ts';
+import type { AgentContext } from '../context.ts';
+import { KafkaError } from '../kafka-errors.ts';
+
+/** FindCoordinator: this agent coordinates every group (the state lives in the control plane). */
+export async function handleFindCoordinator(agent: AgentContext, request: FindCoordinatorRequest, context: RequestContext): Promise<BodyInput<FindCoordinatorResponse>> {
+  const { nodeId, host, port } = agent.node;
+  if (context.apiVersion >= 4) {
+    return {
+      throttleTimeMs: 0,
+      coordinators: request.coordinatorKeys.map((key) =>
+        request.keyType === 0
+          ? { key, nodeId, host, port, errorCode: KafkaError.NONE, errorMessage: null }
+          : { key, nodeId: -1, host: '', port: -1, errorCode: KafkaError.COORDINATOR_NOT_AVAILABLE, errorMessage: 'transactions are not supported yet' },
+      ),
+    };
+  }
+  if (request.keyType !== 0) {
+    return { throttleTimeMs: 0, errorCode: KafkaError.COORDINATOR_NOT_AVAILABLE, errorMessage: 'transactions are not supported yet', nodeId: -1, host: '', port: -1 };
+  }
+  return { throttleTimeMs: 0, errorCode: KafkaError.NONE, errorMessage: null, nodeId, host, port };
+}
+
+/**
+ * InitProducerId for idempotent producers: a new producer id (epoch 0) from the control plane.
+ * Transactional ids are refused until transactions are supported.
+ */
+export async function handleInitProducerId(agent: AgentContext, request: InitProducerIdRequest): Promise<BodyInput<InitProducerIdResponse>> {
+  if (request.transactionalId !== null) {
+    return { throttleTimeMs: 0, errorCode: KafkaError.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, producerId: -1n, producerEpoch: -1 };
+  }
+  const store = agent.controlPlane.store;
+  // A producer that already has an id asks for a new epoch of it (KIP-360): bump it.
+  if (request.producerId >= 0n) {
+    const bumped = await store.transaction(async (tx) => {
+      const producer = await tx.getProducer(Number(request.producerId));
+      if (!producer || producer.virtual_cluster_id !== agent.cluster.id || producer.producer_epoch !== request.producerEpoch) return undefined;
+      const epoch = producer.producer_epoch + 1;
+      if (epoch > 32767) return undefined;
+      await tx.updateProducerEpoch(producer.producer_id, epoch);
+      return { producerId: BigInt(producer.producer_id), producerEpoch: epoch };
+    });
+    if (bumped) return { throttleTimeMs: 0, errorCode: KafkaError.NONE, ...bumped };
+  }
+  const producer = await store.transaction((tx) =>
+    tx.insertProducer({ virtual_cluster_id: agent.cluster.id, transactional_id: null, producer_epoch: 0, created_at: Date.now() }),
+  );
+  return { throttleTimeMs: 0, errorCode: KafkaError.NONE, producerId: BigInt(producer.producer_id), producerEpoch: producer.producer_epoch };
+}
+
+export async function handleDescribeCluster(agent: AgentContext): Promise<BodyInput<DescribeClusterResponse>> {
+  const { nodeId, host, port } = agent.node;
+  return {
+    throttleTimeMs: 0,
+    errorCode: KafkaError.NONE,
+    errorMessage: null,
+    endpointType: 1,
+    clusterId: agent.cluster.id,
+    controllerId: nodeId,
+    brokers: [{ brokerId: nodeId, host, port, rack: null }],
+    clusterAuthorizedOperations: -2147483648,
+  };
+}
+
+/** A node id for an agent: stable for its advertised address, so restarts keep it. */
+export function nodeIdFor(host: string, port: number): number {
+  let hash = 0;
+  for (const char of `${host}:${port}`) hash = (hash * 31 + char.charCodeAt(0)) | 0;
+  return Math.abs(hash) % 1_000_000 || randomInt(1, 1_000_000);
+}

@@ -1,0 +1,81 @@
+import type { BodyInput } from '../../kafka-protocol/codec.ts';
+import type { FetchRequest, FetchResponse } from '../../kafka-protocol/index.ts';
+import type { Topic } from '../../metadata/store.ts';
+import type { RequestContext } from '../connection.ts';
+import type { AgentContext } from '../context.ts';
+import { topicIdFromUuid, topicUuid } from '../control-plane-client.ts';
+import { KafkaError } from '../kafka-errors.ts';
+
+type PartitionAnswer = BodyInput<FetchResponse['responses'][number]['partitions'][number]>;
+
+/** Fetch answers longer waits than this with what it has (a client's max_wait_ms is a wish). */
+const MAX_WAIT_MS = 30_000;
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Fetch: whole batches from the fetch offset on, at least one batch even over the byte limits.
+ * When there is less than `minBytes`, the request long-polls: it waits for a commit to one of
+ * its partitions (a notification, not a loop) or for `maxWaitMs`, then answers what there is.
+ * Fetch sessions are not kept: every answer says session 0, so clients send full requests.
+ */
+export async function handleFetch(agent: AgentContext, request: FetchRequest, context: RequestContext): Promise<BodyInput<FetchResponse>> {
+  const started = performance.now();
+  // v13+ name topics by id only.
+  const wanted: Array<{ name: string; topicId: string; topic: Topic | undefined; partitions: FetchRequest['topics'][number]['partitions'] }> = [];
+  const topics = context.apiVersion >= 13 ? await agent.controlPlane.listTopics(agent.cluster.id) : [];
+  for (const t of request.topics) {
+    const topic =
+      context.apiVersion >= 13
+        ? topics.find((candidate) => candidate.id === topicIdFromUuid(t.topicId))
+        : await agent.controlPlane.getTopic(agent.cluster.id, t.topic);
+    wanted.push({ name: topic?.name ?? t.topic, topicId: t.topicId, topic, partitions: t.partitions });
+  }
+
+  const deadline = Date.now() + Math.min(Math.max(request.maxWaitMs, 0), MAX_WAIT_MS);
+  for (;;) {
+    let total = 0;
+    let budget = request.maxBytes > 0 ? request.maxBytes : Number.MAX_SAFE_INTEGER;
+    const responses = [];
+    for (const entry of wanted) {
+      const partitions: PartitionAnswer[] = [];
+      for (const p of entry.partitions) {
+        if (!entry.topic || p.partition < 0 || p.partition >= entry.topic.partition_count) {
+          const errorCode = context.apiVersion >= 13 && !entry.topic ? KafkaError.UNKNOWN_TOPIC_ID : KafkaError.UNKNOWN_TOPIC_OR_PARTITION;
+          partitions.push({ partitionIndex: p.partition, errorCode, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, records: EMPTY });
+          continue;
+        }
+        // Once the request's byte budget is spent, later partitions report their offsets only.
+        // The very first batch goes out even over the limits (Kafka's rule: a big batch never
+        // blocks a consumer); ReadPath.read always returns at least one batch.
+        const limit = Math.min(p.partitionMaxBytes, budget);
+        const read =
+          limit > 0 || total === 0
+            ? await agent.readPath.read(entry.topic.id, p.partition, Number(p.fetchOffset), Math.max(limit, 1))
+            : await agent.readPath.offsetsOnly(entry.topic.id, p.partition, Number(p.fetchOffset));
+        total += read.bytes;
+        budget -= read.bytes;
+        partitions.push({
+          partitionIndex: p.partition,
+          errorCode: read.errorCode,
+          highWatermark: BigInt(read.highWatermark),
+          lastStableOffset: BigInt(read.highWatermark),
+          logStartOffset: BigInt(read.logStartOffset),
+          abortedTransactions: context.apiVersion >= 4 ? [] : null,
+          preferredReadReplica: -1,
+          // Kafka sends an empty record set, never null: librdkafka refuses a null one.
+          records: read.records ?? EMPTY,
+        });
+      }
+      responses.push({ topic: entry.name, topicId: entry.topic ? topicUuid(entry.topic) : entry.topicId, partitions });
+    }
+
+    const remaining = deadline - Date.now();
+    if (total >= Math.max(request.minBytes, 1) || remaining <= 0 || context.signal.aborted) {
+      agent.metrics.fetchBytes += total;
+      agent.metrics.fetchLatencyMs.observe(performance.now() - started);
+      return { throttleTimeMs: 0, errorCode: KafkaError.NONE, sessionId: 0, responses };
+    }
+    const watched = wanted.flatMap((entry) => (entry.topic ? entry.partitions.map((p) => ({ topicId: entry.topic!.id, partition: p.partition })) : []));
+    await agent.readPath.waitForCommit(watched, remaining, context.signal);
+  }
+}

@@ -1,0 +1,95 @@
+import { validateBatches, RecordBatchError, type ProduceRequest, type ProduceResponse } from '../../kafka-protocol/index.ts';
+import type { BodyInput } from '../../kafka-protocol/codec.ts';
+import type { AgentContext } from '../context.ts';
+import type { RequestContext } from '../connection.ts';
+import { KafkaError } from '../kafka-errors.ts';
+import type { PartitionResult } from '../write-path.ts';
+
+/** Kafka's default `max.message.bytes` (1 MiB plus the record-batch overhead). */
+export const DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
+
+type PartitionAnswer = BodyInput<ProduceResponse['responses'][number]['partitionResponses'][number]>;
+
+/**
+ * Produce: every batch is checked (magic 2, sizes, CRC-32C, the topic's `max.message.bytes`)
+ * and handed to the write path untouched; the answer waits for the commit. With acks=0 nothing
+ * is answered at all.
+ */
+export async function handleProduce(agent: AgentContext, request: ProduceRequest, context: RequestContext): Promise<BodyInput<ProduceResponse> | null> {
+  const started = performance.now();
+  if (request.acks !== 0 && request.acks !== 1 && request.acks !== -1) {
+    return {
+      responses: request.topicData.map((topic) => ({
+        name: topic.name,
+        partitionResponses: topic.partitionData.map((p) => refused(p.index, KafkaError.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1`)),
+      })),
+    };
+  }
+  if (request.transactionalId !== null) {
+    return {
+      responses: request.topicData.map((topic) => ({
+        name: topic.name,
+        partitionResponses: topic.partitionData.map((p) =>
+          refused(p.index, KafkaError.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'transactions are not supported yet'),
+        ),
+      })),
+    };
+  }
+
+  let records = 0;
+  let bytes = 0;
+  const work = Promise.all(
+    request.topicData.map(async (topicData) => {
+      const topic = await agent.controlPlane.getTopic(agent.cluster.id, topicData.name);
+      const maxMessageBytes = Number(topic?.configs['max.message.bytes'] ?? DEFAULT_MAX_MESSAGE_BYTES);
+      const partitionResponses = await Promise.all(
+        topicData.partitionData.map(async (partitionData): Promise<PartitionAnswer> => {
+          if (!topic || partitionData.index < 0 || partitionData.index >= topic.partition_count) {
+            return refused(partitionData.index, KafkaError.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic or partition ${topicData.name}-${partitionData.index}`);
+          }
+          const batches = validateBatches(partitionData.records ?? Buffer.alloc(0), { fromProducer: true });
+          if (batches instanceof RecordBatchError) return refused(partitionData.index, batches.errorCode, batches.message);
+          if (batches.length === 0) return refused(partitionData.index, KafkaError.CORRUPT_MESSAGE, 'no record batch in the request');
+          const tooLarge = batches.find((batch) => batch.bytes.length > maxMessageBytes);
+          if (tooLarge) {
+            return refused(partitionData.index, KafkaError.MESSAGE_TOO_LARGE, `a batch of ${tooLarge.bytes.length} bytes exceeds max.message.bytes ${maxMessageBytes}`);
+          }
+          // The batches are views into the request frame: keep a copy that outlives it.
+          const owned = batches.map((batch) => ({ ...batch, bytes: Buffer.from(batch.bytes) }));
+          const result: PartitionResult = await agent.writePath.append({ topicId: topic.id, partition: partitionData.index, batches: owned });
+          if (result.errorCode === KafkaError.NONE) {
+            for (const batch of owned) {
+              records += batch.recordsCount;
+              bytes += batch.bytes.length;
+            }
+          }
+          return {
+            index: partitionData.index,
+            errorCode: result.errorCode,
+            baseOffset: BigInt(result.baseOffset),
+            logAppendTimeMs: -1n,
+            logStartOffset: BigInt(result.logStartOffset),
+          };
+        }),
+      );
+      return { name: topicData.name, partitionResponses };
+    }),
+  );
+  const account = () => {
+    agent.metrics.produceRecords += records;
+    agent.metrics.produceBytes += bytes;
+    agent.metrics.produceLatencyMs.observe(performance.now() - started);
+  };
+  if (request.acks === 0) {
+    // Nothing is answered, so nothing may wait: later responses on this connection go out now.
+    work.then(account, (error: unknown) => agent.log.warn({ err: error, clientId: context.clientId }, 'acks=0 produce failed'));
+    return null;
+  }
+  const responses = await work;
+  account();
+  return { responses };
+}
+
+function refused(index: number, errorCode: number, errorMessage: string): PartitionAnswer {
+  return { index, errorCode, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n, errorMessage };
+}

@@ -1,0 +1,58 @@
+/** Kafka error codes the agent answers with (org.apache.kafka.common.protocol.Errors). */
+export const KafkaError = {
+  NONE: 0,
+  OFFSET_OUT_OF_RANGE: 1,
+  CORRUPT_MESSAGE: 2,
+  UNKNOWN_TOPIC_OR_PARTITION: 3,
+  LEADER_NOT_AVAILABLE: 5,
+  NOT_LEADER_OR_FOLLOWER: 6,
+  REQUEST_TIMED_OUT: 7,
+  MESSAGE_TOO_LARGE: 10,
+  COORDINATOR_NOT_AVAILABLE: 15,
+  NOT_COORDINATOR: 16,
+  INVALID_TOPIC_EXCEPTION: 17,
+  RECORD_LIST_TOO_LARGE: 18,
+  INVALID_REQUIRED_ACKS: 21,
+  INVALID_TIMESTAMP: 32,
+  UNSUPPORTED_VERSION: 35,
+  TOPIC_ALREADY_EXISTS: 36,
+  INVALID_PARTITIONS: 37,
+  INVALID_REPLICATION_FACTOR: 38,
+  INVALID_REQUEST: 42,
+  POLICY_VIOLATION: 44,
+  OUT_OF_ORDER_SEQUENCE_NUMBER: 45,
+  INVALID_PRODUCER_EPOCH: 47,
+  INVALID_CONFIG: 40,
+  KAFKA_STORAGE_ERROR: 56,
+  UNKNOWN_PRODUCER_ID: 59,
+  UNKNOWN_SERVER_ERROR: -1,
+  TRANSACTIONAL_ID_AUTHORIZATION_FAILED: 53,
+  TOPIC_DELETION_DISABLED: 73,
+  UNKNOWN_TOPIC_ID: 100,
+  INVALID_RECORD: 87,
+  RESOURCE_NOT_FOUND: 91,
+} as const;
+
+/** Maps a control-plane refusal (ApiError code) onto the Kafka error a client understands. */
+export function kafkaErrorFor(code: string): number {
+  switch (code) {
+    case 'TOPIC_ALREADY_EXISTS':
+      return KafkaError.TOPIC_ALREADY_EXISTS;
+    case 'TOPIC_NAME_COLLISION':
+    case 'INVALID_TOPIC_NAME':
+      return KafkaError.INVALID_TOPIC_EXCEPTION;
+    case 'INVALID_PARTITIONS':
+    case 'PARTITION_LIMIT_EXCEEDED':
+      return KafkaError.INVALID_PARTITIONS;
+    case 'INVALID_CONFIG':
+      return KafkaError.INVALID_CONFIG;
+    case 'TOPIC_NOT_FOUND':
+      return KafkaError.UNKNOWN_TOPIC_OR_PARTITION;
+    case 'TOPIC_DELETION_PROTECTED':
+      return KafkaError.POLICY_VIOLATION;
+    case 'INVALID_CLUSTER_TYPE':
+      return KafkaError.INVALID_REQUEST;
+    default:
+      return KafkaError.UNKNOWN_SERVER_ERROR;
+  }
+}

@@ -1,0 +1,161 @@
+import type { BatchIndexEntry, MetadataStore, ProducerPartition, Topic } from '../../metadata/store.ts';
+
+/**
+ * The control plane's half of the write path: an agent has written one object holding record
+ * batches for many partitions, and asks for them to be committed. In one transaction this
+ * assigns offsets per partition, checks idempotent producers' sequences and records the index
+ * entries. Only after it commits does the agent acknowledge the producers.
+ */
+
+/** Kafka error codes the commit can answer per batch. */
+export const CommitError = {
+  NONE: 0,
+  UNKNOWN_TOPIC_OR_PARTITION: 3,
+  OUT_OF_ORDER_SEQUENCE_NUMBER: 45,
+  INVALID_PRODUCER_EPOCH: 47,
+  UNKNOWN_PRODUCER_ID: 59,
+} as const;
+
+export interface BatchToCommit {
+  topic_id: string;
+  partition: number;
+  /** Where the batch sits in the object. */
+  byte_offset: number;
+  byte_length: number;
+  /** Records in the batch minus one (the batch header's lastOffsetDelta). */
+  last_offset_delta: number;
+  max_timestamp: number;
+  /** -1 for producers that are not idempotent. */
+  producer_id: number;
+  producer_epoch: number;
+  base_sequence: number;
+}
+
+export interface CommittedBatch {
+  error_code: number;
+  /** The offset the batch's first record got (or, for a duplicate, got the first time). */
+  base_offset: number;
+  log_start_offset: number;
+}
+
+/** Kafka keeps the last five batches of each producer per partition to answer retries. */
+const RECENT_BATCHES = 5;
+
+function lastSequence(base: number, lastOffsetDelta: number): number {
+  // Sequences wrap at 2^31 like Kafka's.
+  return (base + lastOffsetDelta) % 2 ** 31;
+}
+
+export async function commitBatches(
+  store: MetadataStore,
+  virtualClusterId: string,
+  objectKey: string,
+  batches: readonly BatchToCommit[],
+): Promise<CommittedBatch[]> {
+  return store.transaction(async (tx) => {
+    const topics = new Map<string, Topic | undefined>();
+    const partitions = new Map<string, { log_start_offset: number; high_watermark: number }>();
+    const producers = new Map<string, ProducerPartition | undefined>();
+    const index: BatchIndexEntry[] = [];
+    const results: CommittedBatch[] = [];
+
+    for (const batch of batches) {
+      if (!topics.has(batch.topic_id)) {
+        const topic = await tx.getTopicById(batch.topic_id);
+        topics.set(batch.topic_id, topic && topic.virtual_cluster_id === virtualClusterId && topic.deleted_at === null ? topic : undefined);
+      }
+      const topic = topics.get(batch.topic_id);
+      if (!topic || batch.partition < 0 || batch.partition >= topic.partition_count) {
+        results.push({ error_code: CommitError.UNKNOWN_TOPIC_OR_PARTITION, base_offset: -1, log_start_offset: -1 });
+        continue;
+      }
+      const partitionKey = `${batch.topic_id}/${batch.partition}`;
+      let state = partitions.get(partitionKey);
+      if (!state) {
+        const stored = await tx.getPartitionState(batch.topic_id, batch.partition);
+        state = { log_start_offset: stored?.log_start_offset ?? 0, high_watermark: stored?.high_watermark ?? 0 };
+        partitions.set(partitionKey, state);
+      }
+
+      let producer: ProducerPartition | undefined;
+      if (batch.producer_id >= 0) {
+        const producerKey = `${batch.producer_id}/${partitionKey}`;
+        if (!producers.has(producerKey)) {
+          producers.set(producerKey, await tx.getProducerPartition(batch.producer_id, batch.topic_id, batch.partition));
+        }
+        producer = producers.get(producerKey);
+        const verdict = checkSequence(producer, batch);
+        if (verdict.duplicateOf !== undefined) {
+          results.push({ error_code: CommitError.NONE, base_offset: verdict.duplicateOf, log_start_offset: state.log_start_offset });
+          continue;
+        }
+        if (verdict.error !== CommitError.NONE) {
+          results.push({ error_code: verdict.error, base_offset: -1, log_start_offset: state.log_start_offset });
+          continue;
+        }
+      }
+
+      const baseOffset = state.high_watermark;
+      state.high_watermark = baseOffset + batch.last_offset_delta + 1;
+      index.push({
+        topic_id: batch.topic_id,
+        partition: batch.partition,
+        base_offset: baseOffset,
+        last_offset: baseOffset + batch.last_offset_delta,
+        max_timestamp: batch.max_timestamp,
+        object_key: objectKey,
+        byte_offset: batch.byte_offset,
+        byte_length: batch.byte_length,
+      });
+      if (batch.producer_id >= 0) {
+        const sameEpoch = producer && producer.producer_epoch === batch.producer_epoch ? producer.recent_batches : [];
+        const updated: ProducerPartition = {
+          producer_id: batch.producer_id,
+          topic_id: batch.topic_id,
+          partition: batch.partition,
+          producer_epoch: batch.producer_epoch,
+          recent_batches: [
+            ...sameEpoch,
+            { first_sequence: batch.base_sequence, last_sequence: lastSequence(batch.base_sequence, batch.last_offset_delta), base_offset: baseOffset },
+          ].slice(-RECENT_BATCHES),
+          updated_at: Date.now(),
+        };
+        producers.set(`${batch.producer_id}/${partitionKey}`, updated);
+      }
+      results.push({ error_code: CommitError.NONE, base_offset: baseOffset, log_start_offset: state.log_start_offset });
+    }
+
+    await tx.insertBatchIndex(index);
+    for (const [key, state] of partitions) {
+      const slash = key.lastIndexOf('/');
+      await tx.upsertPartitionState({ topic_id: key.slice(0, slash), partition: Number(key.slice(slash + 1)), ...state });
+    }
+    for (const producer of producers.values()) if (producer) await tx.upsertProducerPartition(producer);
+    return results;
+  });
+}
+
+/**
+ * Kafka's idempotent-producer rules for one batch against the producer's recent batches:
+ * a retry of one of the last five batches is a duplicate (answered with its first offset);
+ * an older epoch is fenced; a new epoch starts at sequence 0; otherwise the batch must follow
+ * the last one exactly.
+ */
+export function checkSequence(
+  producer: ProducerPartition | undefined,
+  batch: Pick<BatchToCommit, 'producer_epoch' | 'base_sequence' | 'last_offset_delta'>,
+): { error: number; duplicateOf?: number } {
+  if (!producer) {
+    return batch.base_sequence === 0 ? { error: CommitError.NONE } : { error: CommitError.OUT_OF_ORDER_SEQUENCE_NUMBER };
+  }
+  if (batch.producer_epoch < producer.producer_epoch) return { error: CommitError.INVALID_PRODUCER_EPOCH };
+  if (batch.producer_epoch > producer.producer_epoch) {
+    return batch.base_sequence === 0 ? { error: CommitError.NONE } : { error: CommitError.OUT_OF_ORDER_SEQUENCE_NUMBER };
+  }
+  const last = lastSequence(batch.base_sequence, batch.last_offset_delta);
+  const duplicate = producer.recent_batches.find((b) => b.first_sequence === batch.base_sequence && b.last_sequence === last);
+  if (duplicate) return { error: CommitError.NONE, duplicateOf: duplicate.base_offset };
+  const newest = producer.recent_batches.at(-1);
+  const expected = newest ? (newest.last_sequence + 1) % 2 ** 31 : 0;
+  return batch.base_sequence === expected ? { error: CommitError.NONE } : { error: CommitError.OUT_OF_ORDER_SEQUENCE_NUMBER };
+}

@@ -1,0 +1,1246 @@
+/**
+ * The classic consumer-group coordinator (Kafka's GroupCoordinator / GroupMetadata, protocol
+ * "classic"), free of sockets: the agent's JoinGroup, SyncGroup, Heartbeat, LeaveGroup,
+ * OffsetCommit, OffsetFetch, OffsetDelete, DescribeGroups, ListGroups and DeleteGroups handlers
+ * call one method each, with the decoded request body, and encode the body it resolves to.
+ *
+ * Membership lives in memory, per (virtual cluster, group id): this process is the coordinator
+ * of every group it is asked about. Several agents coordinating the same group (FindCoordinator
+ * pointing every client of a group at one process, or shared membership state) is a later
+ * concern. Committed offsets are durable: they go to the MetadataStore, so they survive a
+ * restart, and a group that only has committed offsets is reported as Empty, as Kafka reports a
+ * group loaded from its offsets topic with no members.
+ *
+ * JoinGroup and SyncGroup long-poll, as in Kafka: their promise resolves when the join phase
+ * completes or the leader's assignment arrives. Timers (session, rebalance, pending-member and
+ * pending-sync expirations) are unref'd so they never keep a process alive on their own (the
+ * agent's listening socket does); `close()` clears them and answers whatever still waits.
+ */
+import { randomUUID } from 'node:crypto';
+import type {
+  DeleteGroupsRequest,
+  DeleteGroupsResponse,
+  DescribeGroupsRequest,
+  DescribeGroupsResponse,
+  DescribeGroupsResponseDescribedGroup,
+  HeartbeatRequest,
+  HeartbeatResponse,
+  JoinGroupRequest,
+  JoinGroupResponse,
+  JoinGroupResponseMember,
+  LeaveGroupRequest,
+  LeaveGroupRequestMemberIdentity,
+  LeaveGroupResponse,
+  LeaveGroupResponseMemberResponse,
+  ListGroupsRequest,
+  ListGroupsResponse,
+  ListGroupsResponseListedGroup,
+  OffsetCommitRequest,
+  OffsetCommitResponse,
+  OffsetCommitResponsePartition,
+  OffsetDeleteRequest,
+  OffsetDeleteResponse,
+  OffsetDeleteResponsePartition,
+  OffsetFetchRequest,
+  OffsetFetchResponse,
+  OffsetFetchResponsePartition,
+  OffsetFetchResponseTopic,
+  SyncGroupRequest,
+  SyncGroupResponse,
+} from '../../kafka-protocol/messages.generated.ts';
+import type { CommittedOffset, MetadataStore, Topic } from '../../metadata/store.ts';
+import { decodeSubscriptionTopics } from './consumer-protocol.ts';
+
+/** Kafka error codes (org.apache.kafka.common.protocol.Errors) the coordinator answers with. */
+export const GroupError = {
+  NONE: 0,
+  UNKNOWN_TOPIC_OR_PARTITION: 3,
+  OFFSET_METADATA_TOO_LARGE: 12,
+  COORDINATOR_NOT_AVAILABLE: 15,
+  NOT_COORDINATOR: 16,
+  ILLEGAL_GENERATION: 22,
+  INCONSISTENT_GROUP_PROTOCOL: 23,
+  INVALID_GROUP_ID: 24,
+  UNKNOWN_MEMBER_ID: 25,
+  INVALID_SESSION_TIMEOUT: 26,
+  REBALANCE_IN_PROGRESS: 27,
+  NON_EMPTY_GROUP: 68,
+  GROUP_ID_NOT_FOUND: 69,
+  MEMBER_ID_REQUIRED: 79,
+  FENCED_INSTANCE_ID: 82,
+  GROUP_SUBSCRIBED_TO_TOPIC: 86,
+} as const;
+
+export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
+
+/** Who sent the request: the header's client id and the connection's peer address. */
+export interface GroupClient {
+  clientId: string;
+  clientHost: string;
+}
+
+export interface GroupCoordinatorOptions {
+  /** Epoch milliseconds, for committed_at. */
+  now?: () => number;
+  /** Kafka's group.initial.rebalance.delay.ms: how long a new group waits for more joiners. */
+  initialRebalanceDelayMs?: number;
+  /** Kafka's group.max.session.timeout.ms. */
+  maxSessionTimeoutMs?: number;
+  /** Kafka's group.min.session.timeout.ms. */
+  minSessionTimeoutMs?: number;
+  /** How long a new member may wait in a join phase before it is dropped (Kafka: 5 minutes, KIP-394). */
+  newMemberJoinTimeoutMs?: number;
+}
+
+/** One group as the Management API's monitoring shows it. */
+export interface GroupDescription {
+  name: string;
+  state: GroupState;
+  /** The selected protocol (assignor), '' when none is. */
+  protocol: string;
+  /** 'consumer' for Kafka consumers, '' when unknown (a group known only by its offsets). */
+  protocolType: string;
+  members: Array<{
+    memberId: string;
+    groupInstanceId: string | null;
+    clientId: string;
+    clientHost: string;
+    /** The member's last assignment (ConsumerProtocolAssignment bytes for consumers), null if none. */
+    assignment: Buffer | null;
+  }>;
+}
+
+/** Kafka's offset.metadata.max.bytes default. */
+const OFFSET_METADATA_MAX_LENGTH = 4096;
+/** DescribeGroups' "authorized operations not requested / not computed". */
+const NO_AUTHORIZED_OPERATIONS = -2147483648;
+/** Node clamps longer timeouts to 1 ms; int32 rebalance timeouts stay below this. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const EMPTY = Buffer.alloc(0);
+
+interface Protocol {
+  name: string;
+  metadata: Buffer;
+}
+
+interface JoinWaiter {
+  /** The request's version: the response's shape (nullable protocol name) depends on it. */
+  version: number;
+  resolve: (response: JoinGroupResponse) => void;
+}
+
+type SyncWaiter = (response: SyncGroupResponse) => void;
+
+interface Member {
+  memberId: string;
+  groupInstanceId: string | null;
+  clientId: string;
+  clientHost: string;
+  sessionTimeoutMs: number;
+  rebalanceTimeoutMs: number;
+  /** In the member's order of preference. */
+  protocols: Protocol[];
+  assignment: Buffer;
+  /** Joined in the current join phase and never completed one: expires on the new-member timeout. */
+  isNew: boolean;
+  awaitingJoin: JoinWaiter | null;
+  awaitingSync: SyncWaiter | null;
+  heartbeatTimer: NodeJS.Timeout | null;
+}
+
+class Group {
+  readonly virtualClusterId: string;
+  readonly groupId: string;
+  state: GroupState = 'Empty';
+  generationId = 0;
+  protocolType: string | null = null;
+  protocolName: string | null = null;
+  leaderId: string | null = null;
+  /** In join order: the first member becomes leader when the leader leaves. */
+  readonly members = new Map<string, Member>();
+  /** group.instance.id → current member id. */
+  readonly staticMembers = new Map<string, string>();
+  /** Member ids handed out with MEMBER_ID_REQUIRED, not yet joined with; each with its expiry. */
+  readonly pendingMembers = new Map<string, NodeJS.Timeout>();
+  /** Members of the new generation that have not sent SyncGroup yet. */
+  readonly pendingSyncMembers = new Set<string>();
+  joinTimer: NodeJS.Timeout | null = null;
+  /** The join phase of an Empty group waits the initial delay and cannot complete early. */
+  inInitialDelay = false;
+  newMemberAdded = false;
+  syncTimer: NodeJS.Timeout | null = null;
+  /** Topics the consumers of this generation subscribe to; null when unknown (not a consumer group). */
+  subscribedTopics: Set<string> | null = null;
+
+  constructor(virtualClusterId: string, groupId: string) {
+    this.virtualClusterId = virtualClusterId;
+    this.groupId = groupId;
+  }
+
+  /** The rebalance waits for the slowest member: the largest rebalance timeout. */
+  get rebalanceTimeoutMs(): number {
+    let timeout = 0;
+    for (const member of this.members.values()) timeout = Math.max(timeout, member.rebalanceTimeoutMs);
+    return timeout;
+  }
+
+  hasAllMembersJoined(): boolean {
+    for (const member of this.members.values()) if (!member.awaitingJoin) return false;
+    return this.pendingMembers.size === 0;
+  }
+
+  /** How many members support each protocol name. */
+  private supportCounts(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const member of this.members.values()) {
+      for (const name of new Set(member.protocols.map((p) => p.name))) counts.set(name, (counts.get(name) ?? 0) + 1);
+    }
+    return counts;
+  }
+
+  /** A joiner is welcome if it shares the group's protocol type and one protocol every member supports. */
+  supportsProtocols(protocolType: string, protocols: readonly Protocol[]): boolean {
+    if (this.state === 'Empty') return protocolType !== '' && protocols.length > 0;
+    if (this.protocolType !== protocolType) return false;
+    const counts = this.supportCounts();
+    return protocols.some((p) => (counts.get(p.name) ?? 0) === this.members.size);
+  }
+
+  /**
+   * Among the protocols every member supports, each member votes for its most preferred one and
+   * the most votes win (Kafka's rule); ties go to the protocol voted for first, in join order.
+   */
+  selectProtocol(): string {
+    const counts = this.supportCounts();
+    const candidates = new Set([...counts].filter(([, n]) => n === this.members.size).map(([name]) => name));
+    const votes = new Map<string, number>();
+    for (const member of this.members.values()) {
+      const vote = member.protocols.find((p) => candidates.has(p.name));
+      if (vote) votes.set(vote.name, (votes.get(vote.name) ?? 0) + 1);
+    }
+    let best: string | null = null;
+    let bestVotes = 0;
+    for (const [name, n] of votes) {
+      if (n > bestVotes) {
+        best = name;
+        bestVotes = n;
+      }
+    }
+    // Unreachable while supportsProtocols guards every join; keep the group usable regardless.
+    return best ?? this.members.values().next().value?.protocols[0]?.name ?? '';
+  }
+
+  metadataFor(member: Member, protocolName: string | null): Buffer {
+    return member.protocols.find((p) => p.name === protocolName)?.metadata ?? EMPTY;
+  }
+
+  /** What the leader gets in its JoinGroup response: every member with its metadata for the chosen protocol. */
+  memberList(): JoinGroupResponseMember[] {
+    return [...this.members.values()].map((m) => ({
+      memberId: m.memberId,
+      groupInstanceId: m.groupInstanceId,
+      metadata: this.metadataFor(m, this.protocolName),
+    }));
+  }
+
+  computeSubscribedTopics(): Set<string> | null {
+    if (this.protocolType !== 'consumer' || this.members.size === 0) return null;
+    const topics = new Set<string>();
+    try {
+      for (const member of this.members.values()) {
+        for (const topic of decodeSubscriptionTopics(this.metadataFor(member, this.protocolName))) topics.add(topic);
+      }
+    } catch {
+      return null; // not a consumer subscription after all: unknown, like Kafka
+    }
+    return topics;
+  }
+
+  /** Kafka treats an unknown subscription as "subscribed to everything" (OffsetDelete stays safe). */
+  isSubscribedTo(topic: string): boolean {
+    return this.subscribedTopics === null || this.subscribedTopics.has(topic);
+  }
+}
+
+function sameProtocols(a: readonly Protocol[], b: readonly Protocol[]): boolean {
+  return a.length === b.length && a.every((p, i) => p.name === b[i]!.name && p.metadata.equals(b[i]!.metadata));
+}
+
+interface JoinFields {
+  errorCode: number;
+  memberId: string;
+  generationId?: number;
+  protocolType?: string | null;
+  protocolName?: string | null;
+  leader?: string;
+  skipAssignment?: boolean;
+  members?: JoinGroupResponseMember[];
+}
+
+function joinResponse(version: number, fields: JoinFields): JoinGroupResponse {
+  const name = fields.protocolName ?? null;
+  return {
+    throttleTimeMs: 0,
+    errorCode: fields.errorCode,
+    generationId: fields.generationId ?? -1,
+    protocolType: fields.protocolType ?? null,
+    // Before v7 the name is not nullable and Kafka sends ''; from v7 on it sends null for ''.
+    protocolName: version < 7 ? (name ?? '') : name === '' ? null : name,
+    leader: fields.leader ?? '',
+    skipAssignment: fields.skipAssignment ?? false,
+    memberId: fields.memberId,
+    members: fields.members ?? [],
+  };
+}
+
+function syncError(errorCode: number): SyncGroupResponse {
+  return { throttleTimeMs: 0, errorCode, protocolType: null, protocolName: null, assignment: EMPTY };
+}
+
+export class GroupCoordinator {
+  private readonly store: MetadataStore;
+  private readonly now: () => number;
+  private readonly initialRebalanceDelayMs: number;
+  private readonly maxSessionTimeoutMs: number;
+  private readonly minSessionTimeoutMs: number;
+  private readonly newMemberJoinTimeoutMs: number;
+  /** virtual cluster id → group id → group. */
+  private readonly clusters = new Map<string, Map<string, Group>>();
+  private closed = false;
+
+  constructor(store: MetadataStore, options: GroupCoordinatorOptions = {}) {
+    this.store = store;
+    this.now = options.now ?? Date.now;
+    this.initialRebalanceDelayMs = options.initialRebalanceDelayMs ?? 0;
+    this.maxSessionTimeoutMs = options.maxSessionTimeoutMs ?? 1_800_000;
+    this.minSessionTimeoutMs = options.minSessionTimeoutMs ?? 6000;
+    this.newMemberJoinTimeoutMs = options.newMemberJoinTimeoutMs ?? 300_000;
+  }
+
+  /** Clears every timer and answers every waiting JoinGroup/SyncGroup with NOT_COORDINATOR (clients look the coordinator up again). */
+  close(): void {
+    this.closed = true;
+    for (const groups of this.clusters.values()) {
+      for (const group of groups.values()) this.unload(group, GroupError.NOT_COORDINATOR);
+    }
+    this.clusters.clear();
+  }
+
+  // ---- JoinGroup ---------------------------------------------------------------------------
+
+  async joinGroup(virtualClusterId: string, request: JoinGroupRequest, apiVersion: number, client: GroupClient): Promise<JoinGroupResponse> {
+    const fail = (errorCode: number) => joinResponse(apiVersion, { errorCode, memberId: request.memberId });
+    if (this.closed) return fail(GroupError.NOT_COORDINATOR);
+    if (request.groupId === '') return fail(GroupError.INVALID_GROUP_ID);
+    if (request.sessionTimeoutMs < this.minSessionTimeoutMs || request.sessionTimeoutMs > this.maxSessionTimeoutMs) {
+      return fail(GroupError.INVALID_SESSION_TIMEOUT);
+    }
+    // v0 has no rebalance timeout: the session timeout is used instead (as in Kafka).
+    const rebalanceTimeoutMs = apiVersion >= 1 && request.rebalanceTimeoutMs >= 0 ? request.rebalanceTimeoutMs : request.sessionTimeoutMs;
+    const groupInstanceId = apiVersion >= 5 ? request.groupInstanceId : null;
+    const isNewMember = request.memberId === '';
+    let group = this.group(virtualClusterId, request.groupId);
+    if (!group) {
+      // Only a member without an id may create a group: a known id means a group we lost (or never had).
+      if (!isNewMember) return fail(GroupError.UNKNOWN_MEMBER_ID);
+      group = new Group(virtualClusterId, request.groupId);
+      this.groupsOf(virtualClusterId).set(request.groupId, group);
+    }
+    const joining: JoinRequestFields = {
+      groupInstanceId,
+      clientId: client.clientId,
+      clientHost: client.clientHost,
+      sessionTimeoutMs: request.sessionTimeoutMs,
+      rebalanceTimeoutMs,
+      protocolType: request.protocolType,
+      // Copies: decoded bytes may be views into the request frame, which must not be kept alive.
+      protocols: request.protocols.map((p) => ({ name: p.name, metadata: Buffer.from(p.metadata) })),
+    };
+    const joined = group;
+    const response = new Promise<JoinGroupResponse>((resolve) => {
+      const waiter: JoinWaiter = { version: apiVersion, resolve };
+      if (isNewMember) this.joinNewMember(joined, joining, waiter);
+      else this.joinCurrentMember(joined, request.memberId, joining, waiter);
+      if (joined.state === 'PreparingRebalance') this.tryCompleteJoin(joined);
+    });
+    this.forgetIfUnused(group);
+    return response;
+  }
+
+  private joinNewMember(group: Group, joining: JoinRequestFields, waiter: JoinWaiter): void {
+    if (group.state === 'Dead') return this.answerJoin(waiter, { errorCode: GroupError.COORDINATOR_NOT_AVAILABLE, memberId: '' });
+    if (!group.supportsProtocols(joining.protocolType, joining.protocols)) {
+      return this.answerJoin(waiter, { errorCode: GroupError.INCONSISTENT_GROUP_PROTOCOL, memberId: '' });
+    }
+    const memberId = `${joining.clientId}-${randomUUID()}`;
+    if (joining.groupInstanceId !== null) {
+      const existing = group.staticMembers.get(joining.groupInstanceId);
+      if (existing !== undefined) return this.replaceStaticMember(group, existing, memberId, joining, waiter);
+      return this.addMemberAndRebalance(group, memberId, joining, waiter);
+    }
+    if (waiter.version >= 4) {
+      // KIP-394: the client must come back with this id, so a client that dies between the two
+      // requests leaves no member behind, only a pending id that expires with its session.
+      const timer = this.timer(joining.sessionTimeoutMs, () => this.expirePendingMember(group, memberId));
+      group.pendingMembers.set(memberId, timer);
+      return this.answerJoin(waiter, { errorCode: GroupError.MEMBER_ID_REQUIRED, memberId });
+    }
+    this.addMemberAndRebalance(group, memberId, joining, waiter);
+  }
+
+  private joinCurrentMember(group: Group, memberId: string, joining: JoinRequestFields, waiter: JoinWaiter): void {
+    if (group.state === 'Dead') return this.answerJoin(waiter, { errorCode: GroupError.COORDINATOR_NOT_AVAILABLE, memberId });
+    if (!group.supportsProtocols(joining.protocolType, joining.protocols)) {
+      return this.answerJoin(waiter, { errorCode: GroupError.INCONSISTENT_GROUP_PROTOCOL, memberId });
+    }
+    if (group.pendingMembers.has(memberId) && joining.groupInstanceId === null) {
+      return this.addMemberAndRebalance(group, memberId, joining, waiter);
+    }
+    const instanceError = this.staticMemberError(group, memberId, joining.groupInstanceId);
+    if (instanceError === GroupError.FENCED_INSTANCE_ID) return this.answerJoin(waiter, { errorCode: instanceError, memberId });
+    const member = group.members.get(memberId);
+    if (!member || instanceError !== null) return this.answerJoin(waiter, { errorCode: GroupError.UNKNOWN_MEMBER_ID, memberId });
+
+    switch (group.state) {
+      case 'PreparingRebalance':
+        return this.updateMemberAndRebalance(group, member, joining, waiter);
+      case 'CompletingRebalance':
+        // Same metadata: the member most likely lost our JoinGroup answer; send it again.
+        if (sameProtocols(member.protocols, joining.protocols)) return this.answerJoinWithGeneration(group, member, waiter);
+        return this.updateMemberAndRebalance(group, member, joining, waiter);
+      case 'Stable':
+        // A leader's JoinGroup always rebalances: that is how it asks for one when topic
+        // metadata changed without any member's subscription changing.
+        if (group.leaderId === memberId || !sameProtocols(member.protocols, joining.protocols)) {
+          return this.updateMemberAndRebalance(group, member, joining, waiter);
+        }
+        return this.answerJoin(waiter, {
+          errorCode: GroupError.NONE,
+          memberId,
+          generationId: group.generationId,
+          protocolType: group.protocolType,
+          protocolName: group.protocolName,
+          leader: group.leaderId ?? '',
+        });
+      default:
+        // Empty with members cannot happen; let the member reset and rejoin.
+        return this.answerJoin(waiter, { errorCode: GroupError.UNKNOWN_MEMBER_ID, memberId });
+    }
+  }
+
+  private addMemberAndRebalance(group: Group, memberId: string, joining: JoinRequestFields, waiter: JoinWaiter): void {
+    const member: Member = {
+      memberId,
+      groupInstanceId: joining.groupInstanceId,
+      clientId: joining.clientId,
+      clientHost: joining.clientHost,
+      sessionTimeoutMs: joining.sessionTimeoutMs,
+      rebalanceTimeoutMs: joining.rebalanceTimeoutMs,
+      protocols: joining.protocols,
+      assignment: EMPTY,
+      isNew: true,
+      awaitingJoin: waiter,
+      awaitingSync: null,
+      heartbeatTimer: null,
+    };
+    // Joiners during a new group's initial delay extend it (up to the rebalance timeout).
+    if (group.state === 'PreparingRebalance' && group.generationId === 0) group.newMemberAdded = true;
+    if (group.members.size === 0) group.protocolType = joining.protocolType;
+    group.members.set(memberId, member);
+    group.leaderId ??= memberId;
+    if (member.groupInstanceId !== null) group.staticMembers.set(member.groupInstanceId, memberId);
+    const pending = group.pendingMembers.get(memberId);
+    if (pending) {
+      clearTimeout(pending);
+      group.pendingMembers.delete(memberId);
+    }
+    this.scheduleHeartbeat(group, member);
+    this.maybePrepareRebalance(group);
+  }
+
+  private updateMemberAndRebalance(group: Group, member: Member, joining: JoinRequestFields, waiter: JoinWaiter): void {
+    this.updateMember(member, joining, waiter);
+    this.maybePrepareRebalance(group);
+  }
+
+  private updateMember(member: Member, joining: JoinRequestFields, waiter: JoinWaiter): void {
+    // A second JoinGroup from the same member replaces the first (its client gave up on it and
+    // reconnected); answer the old one rather than leave it hanging.
+    if (member.awaitingJoin) this.answerJoin(member.awaitingJoin, { errorCode: GroupError.REBALANCE_IN_PROGRESS, memberId: member.memberId });
+    member.protocols = joining.protocols;
+    member.sessionTimeoutMs = joining.sessionTimeoutMs;
+    member.rebalanceTimeoutMs = joining.rebalanceTimeoutMs;
+    member.awaitingJoin = waiter;
+  }
+
+  /**
+   * A known static member rejoined without its member id (it restarted): it takes over the old
+   * member's place under a new id, and the old id is fenced. A Stable group does not rebalance
+   * when the member's protocols are unchanged: the member gets the current generation back and,
+   * on SyncGroup, its old assignment.
+   */
+  private replaceStaticMember(group: Group, oldMemberId: string, newMemberId: string, joining: JoinRequestFields, waiter: JoinWaiter): void {
+    const member = group.members.get(oldMemberId)!;
+    const previousLeader = group.leaderId;
+    const unchanged = sameProtocols(member.protocols, joining.protocols);
+    if (member.awaitingJoin) this.answerJoin(member.awaitingJoin, { errorCode: GroupError.FENCED_INSTANCE_ID, memberId: oldMemberId });
+    member.awaitingJoin = null;
+    if (member.awaitingSync) member.awaitingSync(syncError(GroupError.FENCED_INSTANCE_ID));
+    member.awaitingSync = null;
+
+    group.members.delete(oldMemberId);
+    member.memberId = newMemberId;
+    member.clientId = joining.clientId;
+    member.clientHost = joining.clientHost;
+    group.members.set(newMemberId, member);
+    if (group.leaderId === oldMemberId) group.leaderId = newMemberId;
+    group.staticMembers.set(member.groupInstanceId!, newMemberId);
+    if (group.pendingSyncMembers.delete(oldMemberId)) group.pendingSyncMembers.add(newMemberId);
+    this.scheduleHeartbeat(group, member);
+    this.updateMember(member, joining, waiter);
+
+    switch (group.state) {
+      case 'Stable':
+        if (unchanged) {
+          member.awaitingJoin = null;
+          // KIP-814: a v9+ leader learns the members (to watch their subscriptions) but is told
+          // to skip the assignment. Older leaders get the old leader id back, so they never
+          // compute an assignment a Stable group would not distribute.
+          const skip = waiter.version >= 9 && group.leaderId === newMemberId;
+          return this.answerJoin(waiter, {
+            errorCode: GroupError.NONE,
+            memberId: newMemberId,
+            generationId: group.generationId,
+            protocolType: group.protocolType,
+            protocolName: group.protocolName,
+            leader: (skip ? group.leaderId : previousLeader) ?? '',
+            skipAssignment: skip,
+            members: skip ? group.memberList() : [],
+          });
+        }
+        return this.prepareRebalance(group);
+      case 'CompletingRebalance':
+        // The leader may be assigning to the old member id: start over so the new id gets a share.
+        return this.prepareRebalance(group);
+      default:
+        // PreparingRebalance: the member now waits for the join phase like everyone else.
+        return;
+    }
+  }
+
+  private answerJoinWithGeneration(group: Group, member: Member, waiter: JoinWaiter): void {
+    const isLeader = group.leaderId === member.memberId;
+    this.answerJoin(waiter, {
+      errorCode: GroupError.NONE,
+      memberId: member.memberId,
+      generationId: group.generationId,
+      protocolType: group.protocolType,
+      protocolName: group.protocolName,
+      leader: group.leaderId ?? '',
+      members: isLeader ? group.memberList() : [],
+    });
+  }
+
+  private answerJoin(waiter: JoinWaiter, fields: JoinFields): void {
+    waiter.resolve(joinResponse(waiter.version, fields));
+  }
+
+  // ---- rebalance ---------------------------------------------------------------------------
+
+  private maybePrepareRebalance(group: Group): void {
+    if (group.state === 'Stable' || group.state === 'CompletingRebalance' || group.state === 'Empty') this.prepareRebalance(group);
+  }
+
+  private prepareRebalance(group: Group): void {
+    // Members waiting for an assignment of the generation being abandoned must rejoin.
+    if (group.state === 'CompletingRebalance') this.resetAssignments(group, GroupError.REBALANCE_IN_PROGRESS);
+    this.clearTimer(group, 'syncTimer');
+    this.clearTimer(group, 'joinTimer');
+    const wasEmpty = group.state === 'Empty';
+    group.state = 'PreparingRebalance';
+    if (wasEmpty) {
+      const delay = this.initialRebalanceDelayMs;
+      this.scheduleInitialJoin(group, delay, Math.max(group.rebalanceTimeoutMs - delay, 0));
+    } else {
+      // The join phase ends when every member rejoined, or at the rebalance timeout without the rest.
+      group.joinTimer = this.timer(group.rebalanceTimeoutMs, () => this.completeJoin(group));
+      this.tryCompleteJoin(group);
+    }
+  }
+
+  /**
+   * A new group waits `initialRebalanceDelayMs` so that consumers starting together land in one
+   * generation instead of one rebalance each; every new joiner extends the wait by that much
+   * again, never past the rebalance timeout (Kafka's InitialDelayedJoin). With no delay the
+   * phase still ends on a zero timer, so joins of the same tick share a generation.
+   */
+  private scheduleInitialJoin(group: Group, delayMs: number, remainingMs: number): void {
+    group.inInitialDelay = true;
+    group.joinTimer = this.timer(delayMs, () => {
+      group.joinTimer = null;
+      if (group.state !== 'PreparingRebalance') return;
+      if (group.newMemberAdded && remainingMs > 0 && delayMs > 0) {
+        group.newMemberAdded = false;
+        this.scheduleInitialJoin(group, Math.min(this.initialRebalanceDelayMs, remainingMs), Math.max(remainingMs - delayMs, 0));
+        return;
+      }
+      group.inInitialDelay = false;
+      this.completeJoin(group);
+    });
+  }
+
+  private tryCompleteJoin(group: Group): void {
+    if (group.state === 'PreparingRebalance' && !group.inInitialDelay && group.hasAllMembersJoined()) this.completeJoin(group);
+  }
+
+  private completeJoin(group: Group): void {
+    this.clearTimer(group, 'joinTimer');
+    group.inInitialDelay = false;
+    if (group.state !== 'PreparingRebalance') return;
+    // Dynamic members that did not rejoin in time are gone; static ones keep their place (that
+    // is what static membership is for) until their session expires.
+    for (const member of [...group.members.values()]) {
+      if (!member.awaitingJoin && member.groupInstanceId === null) this.removeMember(group, member);
+    }
+    if (!this.electJoinedLeader(group) && group.members.size > 0) {
+      // Only static members that did not rejoin are left: wait for them (or their session expiry).
+      group.joinTimer = this.timer(group.rebalanceTimeoutMs, () => this.completeJoin(group));
+      return;
+    }
+
+    group.generationId += 1;
+    group.pendingSyncMembers.clear();
+    if (group.members.size === 0) {
+      group.protocolName = null;
+      group.subscribedTopics = null;
+      group.state = 'Empty';
+      return;
+    }
+    group.protocolName = group.selectProtocol();
+    group.subscribedTopics = group.computeSubscribedTopics();
+    group.state = 'CompletingRebalance';
+    for (const member of group.members.values()) {
+      const waiter = member.awaitingJoin;
+      member.awaitingJoin = null;
+      if (waiter) this.answerJoinWithGeneration(group, member, waiter);
+      member.isNew = false;
+      this.scheduleHeartbeat(group, member);
+      group.pendingSyncMembers.add(member.memberId);
+    }
+    // Every member must send SyncGroup within the rebalance timeout, or it is removed.
+    const generation = group.generationId;
+    group.syncTimer = this.timer(group.rebalanceTimeoutMs, () => this.expirePendingSync(group, generation));
+  }
+
+  /** The leader must be a member that rejoined; keep the current one if it did. */
+  private electJoinedLeader(group: Group): boolean {
+    if (group.leaderId === null) return false;
+    if (group.members.get(group.leaderId)?.awaitingJoin) return true;
+    for (const member of group.members.values()) {
+      if (member.awaitingJoin) {
+        group.leaderId = member.memberId;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private expirePendingSync(group: Group, generation: number): void {
+    group.syncTimer = null;
+    if (generation !== group.generationId) return;
+    if (group.state !== 'CompletingRebalance' && group.state !== 'Stable') return;
+    if (group.pendingSyncMembers.size === 0) return;
+    for (const memberId of [...group.pendingSyncMembers]) {
+      const member = group.members.get(memberId);
+      if (member) this.removeMember(group, member);
+    }
+    this.prepareRebalance(group);
+  }
+
+  /** Ends the wait of every member waiting for an assignment, with `errorCode`, and forgets the assignments. */
+  private resetAssignments(group: Group, errorCode: number): void {
+    for (const member of group.members.values()) {
+      member.assignment = EMPTY;
+      const waiter = member.awaitingSync;
+      member.awaitingSync = null;
+      if (waiter) {
+        waiter(syncError(errorCode));
+        this.scheduleHeartbeat(group, member);
+      }
+    }
+  }
+
+  // ---- SyncGroup ---------------------------------------------------------------------------
+
+  async syncGroup(virtualClusterId: string, request: SyncGroupRequest, apiVersion: number, _client: GroupClient): Promise<SyncGroupResponse> {
+    if (this.closed) return syncError(GroupError.NOT_COORDINATOR);
+    if (request.groupId === '') return syncError(GroupError.INVALID_GROUP_ID);
+    const group = this.group(virtualClusterId, request.groupId);
+    if (!group) return syncError(GroupError.UNKNOWN_MEMBER_ID);
+    if (group.state === 'Dead') return syncError(GroupError.COORDINATOR_NOT_AVAILABLE);
+    const groupInstanceId = apiVersion >= 3 ? request.groupInstanceId : null;
+    const memberError = this.currentMemberError(group, request.memberId, groupInstanceId);
+    if (memberError !== null) return syncError(memberError);
+    if (request.generationId !== group.generationId) return syncError(GroupError.ILLEGAL_GENERATION);
+    // v5+ (KIP-559): the client says which protocol it thinks was chosen; it must be the group's.
+    if (apiVersion >= 5) {
+      if (request.protocolType !== null && request.protocolType !== group.protocolType) return syncError(GroupError.INCONSISTENT_GROUP_PROTOCOL);
+      if (request.protocolName !== null && request.protocolName !== group.protocolName) return syncError(GroupError.INCONSISTENT_GROUP_PROTOCOL);
+    }
+    const member = group.members.get(request.memberId)!;
+
+    switch (group.state) {
+      case 'PreparingRebalance':
+        return syncError(GroupError.REBALANCE_IN_PROGRESS);
+      case 'Stable':
+        // Assignment already distributed (the member synced late, or is a static member back
+        // without a rebalance): answer with what it has.
+        group.pendingSyncMembers.delete(member.memberId);
+        this.scheduleHeartbeat(group, member);
+        return this.syncSuccess(group, member);
+      case 'CompletingRebalance':
+        return new Promise<SyncGroupResponse>((resolve) => {
+          if (member.awaitingSync) member.awaitingSync(syncError(GroupError.REBALANCE_IN_PROGRESS));
+          member.awaitingSync = resolve;
+          group.pendingSyncMembers.delete(member.memberId);
+          if (group.leaderId === member.memberId) {
+            const assignments = new Map(request.assignments.map((a) => [a.memberId, a.assignment]));
+            // Members the leader left out get an empty assignment; ids it invented are ignored.
+            for (const m of group.members.values()) {
+              const assignment = assignments.get(m.memberId);
+              m.assignment = assignment ? Buffer.from(assignment) : EMPTY;
+            }
+            group.state = 'Stable';
+            for (const m of group.members.values()) {
+              const waiter = m.awaitingSync;
+              m.awaitingSync = null;
+              if (waiter) {
+                waiter(this.syncSuccess(group, m));
+                // Sessions were not checked while members waited; count from now.
+                this.scheduleHeartbeat(group, m);
+              }
+            }
+          }
+        });
+      default:
+        // Empty: no members, so the member id cannot be current.
+        return syncError(GroupError.UNKNOWN_MEMBER_ID);
+    }
+  }
+
+  private syncSuccess(group: Group, member: Member): SyncGroupResponse {
+    return {
+      throttleTimeMs: 0,
+      errorCode: GroupError.NONE,
+      protocolType: group.protocolType,
+      protocolName: group.protocolName,
+      assignment: member.assignment,
+    };
+  }
+
+  // ---- Heartbeat ---------------------------------------------------------------------------
+
+  async heartbeat(virtualClusterId: string, request: HeartbeatRequest, apiVersion: number, _client: GroupClient): Promise<HeartbeatResponse> {
+    const answer = (errorCode: number): HeartbeatResponse => ({ throttleTimeMs: 0, errorCode });
+    if (this.closed) return answer(GroupError.NOT_COORDINATOR);
+    if (request.groupId === '') return answer(GroupError.INVALID_GROUP_ID);
+    const group = this.group(virtualClusterId, request.groupId);
+    if (!group) return answer(GroupError.UNKNOWN_MEMBER_ID);
+    if (group.state === 'Dead') return answer(GroupError.COORDINATOR_NOT_AVAILABLE);
+    const memberError = this.currentMemberError(group, request.memberId, apiVersion >= 3 ? request.groupInstanceId : null);
+    if (memberError !== null) return answer(memberError);
+    if (request.generationId !== group.generationId) return answer(GroupError.ILLEGAL_GENERATION);
+    const member = group.members.get(request.memberId)!;
+    switch (group.state) {
+      case 'CompletingRebalance':
+      case 'Stable':
+        this.scheduleHeartbeat(group, member);
+        return answer(GroupError.NONE);
+      case 'PreparingRebalance':
+        // Still alive, but must rejoin: this is how members learn of a rebalance.
+        this.scheduleHeartbeat(group, member);
+        return answer(GroupError.REBALANCE_IN_PROGRESS);
+      default:
+        return answer(GroupError.UNKNOWN_MEMBER_ID);
+    }
+  }
+
+  /** Session timers: a member that neither heartbeats nor waits in a join or sync is removed. */
+  private scheduleHeartbeat(group: Group, member: Member): void {
+    if (member.heartbeatTimer) clearTimeout(member.heartbeatTimer);
+    if (this.closed) return;
+    const timeout = member.isNew ? this.newMemberJoinTimeoutMs : member.sessionTimeoutMs;
+    member.heartbeatTimer = this.timer(timeout, () => this.expireHeartbeat(group, member));
+  }
+
+  private expireHeartbeat(group: Group, member: Member): void {
+    member.heartbeatTimer = null;
+    if (group.state === 'Dead' || group.members.get(member.memberId) !== member) return;
+    // A JoinGroup or SyncGroup in flight is the member's heartbeat (Kafka's hasSatisfiedHeartbeat);
+    // a new member waiting longer than the new-member timeout is dropped regardless.
+    if (!member.isNew && (member.awaitingJoin || member.awaitingSync)) return this.scheduleHeartbeat(group, member);
+    this.removeMemberAndUpdateGroup(group, member);
+  }
+
+  private expirePendingMember(group: Group, memberId: string): void {
+    if (!group.pendingMembers.delete(memberId)) return;
+    if (group.state === 'PreparingRebalance') this.tryCompleteJoin(group);
+    this.forgetIfUnused(group);
+  }
+
+  // ---- LeaveGroup --------------------------------------------------------------------------
+
+  async leaveGroup(virtualClusterId: string, request: LeaveGroupRequest, apiVersion: number, _client: GroupClient): Promise<LeaveGroupResponse> {
+    // v0-2 name one member; v3+ (KIP-345) a batch, which lets an admin remove static members by instance id.
+    const leaving: LeaveGroupRequestMemberIdentity[] =
+      apiVersion <= 2 ? [{ memberId: request.memberId, groupInstanceId: null, reason: null }] : request.members;
+    const answer = (errorCode: number, members: LeaveGroupResponseMemberResponse[]): LeaveGroupResponse => {
+      if (apiVersion >= 3) return { throttleTimeMs: 0, errorCode, members };
+      // v0-2 have no per-member errors: the member's error is the response's.
+      const memberError = members.find((m) => m.errorCode !== GroupError.NONE)?.errorCode ?? GroupError.NONE;
+      return { throttleTimeMs: 0, errorCode: errorCode !== GroupError.NONE ? errorCode : memberError, members: [] };
+    };
+    if (this.closed) return answer(GroupError.NOT_COORDINATOR, []);
+    if (request.groupId === '') return answer(GroupError.INVALID_GROUP_ID, []);
+    const group = this.group(virtualClusterId, request.groupId);
+    const result = (identity: LeaveGroupRequestMemberIdentity, errorCode: number): LeaveGroupResponseMemberResponse => ({
+      memberId: identity.memberId,
+      groupInstanceId: identity.groupInstanceId,
+      errorCode,
+    });
+    if (!group) return answer(GroupError.NONE, leaving.map((identity) => result(identity, GroupError.UNKNOWN_MEMBER_ID)));
+    if (group.state === 'Dead') return answer(GroupError.COORDINATOR_NOT_AVAILABLE, []);
+
+    const members = leaving.map((identity) => {
+      if (identity.memberId === '') {
+        // Administrative removal of a static member by instance id alone.
+        const current = identity.groupInstanceId === null ? undefined : group.staticMembers.get(identity.groupInstanceId);
+        const member = current === undefined ? undefined : group.members.get(current);
+        if (!member) return result(identity, GroupError.UNKNOWN_MEMBER_ID);
+        this.removeMemberAndUpdateGroup(group, member);
+        return result(identity, GroupError.NONE);
+      }
+      const pending = group.pendingMembers.get(identity.memberId);
+      if (pending) {
+        clearTimeout(pending);
+        this.expirePendingMember(group, identity.memberId);
+        return result(identity, GroupError.NONE);
+      }
+      if (this.staticMemberError(group, identity.memberId, identity.groupInstanceId) === GroupError.FENCED_INSTANCE_ID) {
+        return result(identity, GroupError.FENCED_INSTANCE_ID);
+      }
+      const member = group.members.get(identity.memberId);
+      if (!member) return result(identity, GroupError.UNKNOWN_MEMBER_ID);
+      this.removeMemberAndUpdateGroup(group, member);
+      return result(identity, GroupError.NONE);
+    });
+    return answer(GroupError.NONE, members);
+  }
+
+  // ---- membership bookkeeping --------------------------------------------------------------
+
+  /** Removes a member and reacts as Kafka does: a rebalance, or a join phase that may now be complete. */
+  private removeMemberAndUpdateGroup(group: Group, member: Member): void {
+    this.removeMember(group, member);
+    switch (group.state) {
+      case 'Stable':
+      case 'CompletingRebalance':
+        return this.maybePrepareRebalance(group);
+      case 'PreparingRebalance':
+        return this.tryCompleteJoin(group);
+      default:
+        return;
+    }
+  }
+
+  private removeMember(group: Group, member: Member): void {
+    // A removed member still waiting is told to start over with a fresh id.
+    if (member.awaitingJoin) this.answerJoin(member.awaitingJoin, { errorCode: GroupError.UNKNOWN_MEMBER_ID, memberId: '' });
+    member.awaitingJoin = null;
+    if (member.awaitingSync) member.awaitingSync(syncError(GroupError.UNKNOWN_MEMBER_ID));
+    member.awaitingSync = null;
+    if (member.heartbeatTimer) clearTimeout(member.heartbeatTimer);
+    member.heartbeatTimer = null;
+    group.members.delete(member.memberId);
+    if (member.groupInstanceId !== null && group.staticMembers.get(member.groupInstanceId) === member.memberId) {
+      group.staticMembers.delete(member.groupInstanceId);
+    }
+    group.pendingSyncMembers.delete(member.memberId);
+    if (group.leaderId === member.memberId) group.leaderId = group.members.keys().next().value ?? null;
+  }
+
+  /**
+   * For requests naming a group.instance.id: FENCED_INSTANCE_ID when the instance now belongs to
+   * another member id, UNKNOWN_MEMBER_ID when no member has it; null when consistent or not static.
+   */
+  private staticMemberError(group: Group, memberId: string, groupInstanceId: string | null): number | null {
+    if (groupInstanceId === null) return null;
+    const current = group.staticMembers.get(groupInstanceId);
+    if (current === undefined) return GroupError.UNKNOWN_MEMBER_ID;
+    return current === memberId ? null : GroupError.FENCED_INSTANCE_ID;
+  }
+
+  /** Kafka's validateCurrentMember: the instance id (if any) maps to this member, and the member exists. */
+  private currentMemberError(group: Group, memberId: string, groupInstanceId: string | null): number | null {
+    const staticError = this.staticMemberError(group, memberId, groupInstanceId);
+    if (staticError !== null) return staticError;
+    return group.members.has(memberId) ? null : GroupError.UNKNOWN_MEMBER_ID;
+  }
+
+  // ---- offsets -----------------------------------------------------------------------------
+
+  /**
+   * Commits through the store, all partitions of the request in one transaction. Unknown topics
+   * and partitions are refused first, as Kafka's request handler does before the coordinator
+   * sees the request. Store failures reject the promise (the agent answers them).
+   */
+  async offsetCommit(virtualClusterId: string, request: OffsetCommitRequest, apiVersion: number, _client: GroupClient): Promise<OffsetCommitResponse> {
+    const generationId = apiVersion >= 1 ? request.generationIdOrMemberEpoch : -1;
+    const memberId = apiVersion >= 1 ? request.memberId : '';
+    const groupInstanceId = apiVersion >= 7 ? request.groupInstanceId : null;
+    const topics = await this.topicLookup(virtualClusterId, request.topics.map((t) => t.name));
+
+    const responses = request.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p): OffsetCommitResponsePartition & { commit: boolean } => ({
+        partitionIndex: p.partitionIndex,
+        errorCode: partitionExists(topics.get(t.name), p.partitionIndex) ? GroupError.NONE : GroupError.UNKNOWN_TOPIC_OR_PARTITION,
+        commit: false,
+      })),
+    }));
+
+    const groupError = this.offsetCommitError(virtualClusterId, request.groupId, generationId, memberId, groupInstanceId);
+    const writes: CommittedOffset[] = [];
+    const committedAt = this.now();
+    request.topics.forEach((t, ti) => {
+      t.partitions.forEach((p, pi) => {
+        const answer = responses[ti]!.partitions[pi]!;
+        if (answer.errorCode !== GroupError.NONE) return;
+        if (groupError !== GroupError.NONE) answer.errorCode = groupError;
+        else if (p.committedMetadata !== null && p.committedMetadata.length > OFFSET_METADATA_MAX_LENGTH) {
+          answer.errorCode = GroupError.OFFSET_METADATA_TOO_LARGE;
+        } else {
+          writes.push({
+            virtual_cluster_id: virtualClusterId,
+            group_id: request.groupId,
+            topic_name: t.name,
+            partition: p.partitionIndex,
+            committed_offset: Number(p.committedOffset),
+            metadata: p.committedMetadata,
+            committed_at: committedAt,
+          });
+        }
+      });
+    });
+    if (writes.length > 0) {
+      await this.store.transaction(async (tx) => {
+        for (const offset of writes) await tx.upsertCommittedOffset(offset);
+      });
+    }
+    return {
+      throttleTimeMs: 0,
+      topics: responses.map((t) => ({ name: t.name, partitions: t.partitions.map(({ partitionIndex, errorCode }) => ({ partitionIndex, errorCode })) })),
+    };
+  }
+
+  /** Kafka's validateOffsetCommit: members commit within their generation; others only to groups without members. */
+  private offsetCommitError(virtualClusterId: string, groupId: string, generationId: number, memberId: string, groupInstanceId: string | null): number {
+    const group = this.group(virtualClusterId, groupId);
+    // An unknown group accepts commits from outside group management (assign() consumers,
+    // admin tools) only; a generation means a member of a group we no longer have.
+    if (!group) return generationId < 0 ? GroupError.NONE : GroupError.ILLEGAL_GENERATION;
+    if (group.state === 'Dead') return GroupError.COORDINATOR_NOT_AVAILABLE;
+    if (generationId >= 0 || memberId !== '' || groupInstanceId !== null) {
+      const memberError = this.currentMemberError(group, memberId, groupInstanceId);
+      if (memberError !== null) return memberError;
+      if (generationId !== group.generationId) return GroupError.ILLEGAL_GENERATION;
+    } else if (group.state !== 'Empty') {
+      return GroupError.UNKNOWN_MEMBER_ID;
+    }
+    switch (group.state) {
+      case 'CompletingRebalance':
+        // The member knows the new generation but has no assignment yet: nothing it owns to commit.
+        return GroupError.REBALANCE_IN_PROGRESS;
+      case 'Stable':
+      case 'PreparingRebalance': {
+        // A commit counts as a sign of life; during PreparingRebalance the heartbeat tells it to rejoin.
+        const member = group.members.get(memberId);
+        if (member) this.scheduleHeartbeat(group, member);
+        return GroupError.NONE;
+      }
+      default:
+        return GroupError.NONE;
+    }
+  }
+
+  /** Offsets of one group (v0-7) or several (v8+); unknown partitions answer offset -1, as in Kafka. */
+  async offsetFetch(virtualClusterId: string, request: OffsetFetchRequest, apiVersion: number, _client: GroupClient): Promise<OffsetFetchResponse> {
+    if (apiVersion >= 8) {
+      const groups = [];
+      for (const g of request.groups) {
+        groups.push({ groupId: g.groupId, topics: await this.fetchOffsets(virtualClusterId, g.groupId, g.topics), errorCode: GroupError.NONE });
+      }
+      return { throttleTimeMs: 0, topics: [], errorCode: GroupError.NONE, groups };
+    }
+    const topics = await this.fetchOffsets(virtualClusterId, request.groupId, request.topics);
+    return { throttleTimeMs: 0, topics, errorCode: GroupError.NONE, groups: [] };
+  }
+
+  private async fetchOffsets(
+    virtualClusterId: string,
+    groupId: string,
+    wanted: Array<{ name: string; partitionIndexes: number[] }> | null,
+  ): Promise<OffsetFetchResponseTopic[]> {
+    const stored = await this.store.listGroupOffsets(virtualClusterId, groupId);
+    const answer = (partitionIndex: number, offset: CommittedOffset | undefined): OffsetFetchResponsePartition => ({
+      partitionIndex,
+      committedOffset: offset ? BigInt(offset.committed_offset) : -1n,
+      // The store keeps no leader epoch yet: -1 means "unknown", which clients accept.
+      committedLeaderEpoch: -1,
+      // Kafka stores a missing metadata string as ''.
+      metadata: offset?.metadata ?? '',
+      errorCode: GroupError.NONE,
+    });
+    if (wanted === null) {
+      // All topics: everything the group committed, grouped by topic (the store orders by topic, partition).
+      const byTopic = new Map<string, OffsetFetchResponsePartition[]>();
+      for (const offset of stored) {
+        const partitions = byTopic.get(offset.topic_name) ?? [];
+        byTopic.set(offset.topic_name, partitions);
+        partitions.push(answer(offset.partition, offset));
+      }
+      return [...byTopic].map(([name, partitions]) => ({ name, partitions }));
+    }
+    const index = new Map(stored.map((o) => [`${o.topic_name}\u0000${o.partition}`, o]));
+    return wanted.map((t) => ({
+      name: t.name,
+      partitions: t.partitionIndexes.map((p) => answer(p, index.get(`${t.name}\u0000${p}`))),
+    }));
+  }
+
+  /** Deletes committed offsets of a group, except those of topics a live consumer group still subscribes to. */
+  async offsetDelete(virtualClusterId: string, request: OffsetDeleteRequest, _apiVersion: number, _client: GroupClient): Promise<OffsetDeleteResponse> {
+    const groupFailure = (errorCode: number): OffsetDeleteResponse => ({ errorCode, throttleTimeMs: 0, topics: [] });
+    if (request.groupId === '') return groupFailure(GroupError.INVALID_GROUP_ID);
+    const topics = await this.topicLookup(virtualClusterId, request.topics.map((t) => t.name));
+    const responses = request.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p): OffsetDeleteResponsePartition => ({
+        partitionIndex: p.partitionIndex,
+        errorCode: partitionExists(topics.get(t.name), p.partitionIndex) ? GroupError.NONE : GroupError.UNKNOWN_TOPIC_OR_PARTITION,
+      })),
+    }));
+
+    // A group exists if it is live here or has committed offsets (Kafka would have loaded it, Empty).
+    if (!this.group(virtualClusterId, request.groupId) && (await this.store.listGroupOffsets(virtualClusterId, request.groupId)).length === 0) {
+      return groupFailure(GroupError.GROUP_ID_NOT_FOUND);
+    }
+    const group = this.group(virtualClusterId, request.groupId); // read after the await: it may have changed
+    const active = group !== undefined && group.state !== 'Empty';
+    // Kafka only knows what a "consumer" group consumes; other protocols keep their offsets while active.
+    if (active && group.protocolType !== 'consumer') return groupFailure(GroupError.NON_EMPTY_GROUP);
+
+    const deletions: Array<{ topic: string; partition: number }> = [];
+    for (const topic of responses) {
+      for (const partition of topic.partitions) {
+        if (partition.errorCode !== GroupError.NONE) continue;
+        if (active && group.isSubscribedTo(topic.name)) partition.errorCode = GroupError.GROUP_SUBSCRIBED_TO_TOPIC;
+        else deletions.push({ topic: topic.name, partition: partition.partitionIndex });
+      }
+    }
+    if (deletions.length > 0) {
+      await this.store.transaction(async (tx) => {
+        for (const d of deletions) await tx.deleteGroupOffsets(virtualClusterId, request.groupId, d.topic, d.partition);
+      });
+    }
+    return { errorCode: GroupError.NONE, throttleTimeMs: 0, topics: responses };
+  }
+
+  /** Live topics by name (soft-deleted ones do not exist for Kafka clients); each name looked up once. */
+  private async topicLookup(virtualClusterId: string, names: readonly string[]): Promise<Map<string, Topic | undefined>> {
+    const topics = new Map<string, Topic | undefined>();
+    for (const name of new Set(names)) {
+      const topic = await this.store.getTopic(virtualClusterId, name);
+      topics.set(name, topic && topic.deleted_at === null ? topic : undefined);
+    }
+    return topics;
+  }
+
+  // ---- DescribeGroups, ListGroups, DeleteGroups ---------------------------------------------
+
+  async describeGroups(virtualClusterId: string, request: DescribeGroupsRequest, _apiVersion: number, _client: GroupClient): Promise<DescribeGroupsResponse> {
+    const groups: DescribeGroupsResponseDescribedGroup[] = [];
+    for (const groupId of request.groups) {
+      const described: DescribeGroupsResponseDescribedGroup = {
+        errorCode: GroupError.NONE,
+        groupId,
+        groupState: 'Dead',
+        protocolType: '',
+        protocolData: '',
+        members: [],
+        authorizedOperations: NO_AUTHORIZED_OPERATIONS,
+      };
+      const group = this.group(virtualClusterId, groupId);
+      if (group) {
+        // Only a Stable group has a settled protocol; Kafka leaves metadata and assignments out otherwise.
+        const stable = group.state === 'Stable';
+        described.groupState = group.state;
+        described.protocolType = group.protocolType ?? '';
+        described.protocolData = stable ? (group.protocolName ?? '') : '';
+        described.members = [...group.members.values()].map((m) => ({
+          memberId: m.memberId,
+          groupInstanceId: m.groupInstanceId,
+          clientId: m.clientId,
+          clientHost: m.clientHost,
+          memberMetadata: stable ? group.metadataFor(m, group.protocolName) : EMPTY,
+          memberAssignment: stable ? m.assignment : EMPTY,
+        }));
+      } else if ((await this.store.listGroupOffsets(virtualClusterId, groupId)).length > 0) {
+        described.groupState = 'Empty';
+      }
+      groups.push(described);
+    }
+    return { throttleTimeMs: 0, groups };
+  }
+
+  async listGroups(virtualClusterId: string, request: ListGroupsRequest, apiVersion: number, _client: GroupClient): Promise<ListGroupsResponse> {
+    // Filters are case-insensitive, as in Kafka. Every group here is a "classic" group (v5 types).
+    const states = new Set((apiVersion >= 4 ? request.statesFilter : []).map((s) => s.toLowerCase()));
+    const types = new Set((apiVersion >= 5 ? request.typesFilter : []).map((s) => s.toLowerCase()));
+    const listed: ListGroupsResponseListedGroup[] = (await this.allGroups(virtualClusterId)).map((g) => ({
+      groupId: g.name,
+      protocolType: g.protocolType,
+      groupState: g.state,
+      groupType: 'classic',
+    }));
+    const groups = listed.filter(
+      (g) => (states.size === 0 || states.has(g.groupState.toLowerCase())) && (types.size === 0 || types.has(g.groupType)),
+    );
+    return { throttleTimeMs: 0, errorCode: GroupError.NONE, groups };
+  }
+
+  /** Deletes groups without members, with their committed offsets. */
+  async deleteGroups(virtualClusterId: string, request: DeleteGroupsRequest, _apiVersion: number, _client: GroupClient): Promise<DeleteGroupsResponse> {
+    const results = [];
+    for (const groupId of new Set(request.groupsNames)) {
+      const group = this.group(virtualClusterId, groupId);
+      if (group && group.state !== 'Empty') {
+        results.push({ groupId, errorCode: GroupError.NON_EMPTY_GROUP });
+        continue;
+      }
+      if (group) this.unload(group, GroupError.COORDINATOR_NOT_AVAILABLE);
+      const deleted = await this.store.deleteGroupOffsets(virtualClusterId, groupId);
+      results.push({ groupId, errorCode: group || deleted > 0 ? GroupError.NONE : GroupError.GROUP_ID_NOT_FOUND });
+    }
+    return { throttleTimeMs: 0, results };
+  }
+
+  /** Every group of the cluster: live ones and those known only by committed offsets (Empty), by name. */
+  async describeAll(virtualClusterId: string): Promise<GroupDescription[]> {
+    return this.allGroups(virtualClusterId);
+  }
+
+  private async allGroups(virtualClusterId: string): Promise<GroupDescription[]> {
+    const offsets = await this.store.listCommittedOffsets(virtualClusterId);
+    const described = new Map<string, GroupDescription>();
+    for (const group of this.clusters.get(virtualClusterId)?.values() ?? []) {
+      if (group.state === 'Dead') continue;
+      described.set(group.groupId, {
+        name: group.groupId,
+        state: group.state,
+        protocol: group.protocolName ?? '',
+        protocolType: group.protocolType ?? '',
+        members: [...group.members.values()].map((m) => ({
+          memberId: m.memberId,
+          groupInstanceId: m.groupInstanceId,
+          clientId: m.clientId,
+          clientHost: m.clientHost,
+          assignment: m.assignment.length > 0 ? m.assignment : null,
+        })),
+      });
+    }
+    for (const offset of offsets) {
+      if (!described.has(offset.group_id)) {
+        described.set(offset.group_id, { name: offset.group_id, state: 'Empty', protocol: '', protocolType: '', members: [] });
+      }
+    }
+    return [...described.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  // ---- groups and timers -------------------------------------------------------------------
+
+  private groupsOf(virtualClusterId: string): Map<string, Group> {
+    let groups = this.clusters.get(virtualClusterId);
+    if (!groups) {
+      groups = new Map();
+      this.clusters.set(virtualClusterId, groups);
+    }
+    return groups;
+  }
+
+  private group(virtualClusterId: string, groupId: string): Group | undefined {
+    return this.clusters.get(virtualClusterId)?.get(groupId);
+  }
+
+  /**
+   * A group that never formed a generation and has nobody in it (a failed first JoinGroup, an
+   * expired MEMBER_ID_REQUIRED id) is dropped, so stray requests do not accumulate groups.
+   */
+  private forgetIfUnused(group: Group): void {
+    if (group.state === 'Empty' && group.generationId === 0 && group.members.size === 0 && group.pendingMembers.size === 0) {
+      this.removeGroup(group);
+    }
+  }
+
+  private removeGroup(group: Group): void {
+    const groups = this.clusters.get(group.virtualClusterId);
+    if (groups?.get(group.groupId) !== group) return;
+    groups.delete(group.groupId);
+    if (groups.size === 0) this.clusters.delete(group.virtualClusterId);
+  }
+
+  /** Takes a group out of this coordinator: timers cleared, waiters answered with `errorCode`, state Dead. */
+  private unload(group: Group, errorCode: number): void {
+    this.clearTimer(group, 'joinTimer');
+    this.clearTimer(group, 'syncTimer');
+    for (const timer of group.pendingMembers.values()) clearTimeout(timer);
+    group.pendingMembers.clear();
+    for (const member of group.members.values()) {
+      if (member.heartbeatTimer) clearTimeout(member.heartbeatTimer);
+      member.heartbeatTimer = null;
+      if (member.awaitingJoin) this.answerJoin(member.awaitingJoin, { errorCode, memberId: member.memberId });
+      member.awaitingJoin = null;
+      if (member.awaitingSync) member.awaitingSync(syncError(errorCode));
+      member.awaitingSync = null;
+    }
+    group.state = 'Dead';
+    this.removeGroup(group);
+  }
+
+  private clearTimer(group: Group, which: 'joinTimer' | 'syncTimer'): void {
+    const timer = group[which];
+    if (timer) clearTimeout(timer);
+    group[which] = null;
+  }
+
+  private timer(ms: number, fn: () => void): NodeJS.Timeout {
+    const timer = setTimeout(fn, Math.min(Math.max(ms, 0), MAX_TIMER_MS));
+    timer.unref();
+    return timer;
+  }
+}
+
+/** What a JoinGroup carries about the member, validated and copied. */
+interface JoinRequestFields {
+  groupInstanceId: string | null;
+  clientId: string;
+  clientHost: string;
+  sessionTimeoutMs: number;
+  rebalanceTimeoutMs: number;
+  protocolType: string;
+  protocols: Protocol[];
+}
+
+function partitionExists(topic: Topic | undefined, partition: number): boolean {
+  return topic !== undefined && partition >= 0 && partition < topic.partition_count;
+}
