@@ -124,7 +124,8 @@ export async function bootstrap(store: MetadataStore, options: BootstrapOptions)
   return { path, created };
 }
 
-async function refreshUrls(path: string, options: BootstrapOptions): Promise<void> {
+/** Rewrites the two URLs in bootstrap.json when they changed (the secrets stay as they are). */
+export async function refreshUrls(path: string, options: BootstrapOptions): Promise<void> {
   const file = JSON.parse(await readFile(path, 'utf8')) as BootstrapFile;
   if (file.api_url === options.apiUrl && file.bootstrap_url === options.bootstrapUrl) return;
   const pending = `${path}.tmp`;

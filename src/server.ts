@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { Agent } from './agent/agent.ts';
 import { LocalControlPlane } from './agent/control-plane-client.ts';
-import { bootstrap, type BootstrapFile } from './bootstrap.ts';
+import { bootstrap, refreshUrls, type BootstrapFile } from './bootstrap.ts';
 import { GroupCoordinator } from './control-plane/groups/coordinator.ts';
 import { openObjectStore } from './objects/open.ts';
 import type { ObjectStore } from './objects/object-store.ts';
@@ -36,7 +36,7 @@ export interface RunningPlatform {
  */
 export async function startPlatform(config: Config, mode: Mode): Promise<RunningPlatform> {
   const store = await openMetadataStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  const bootstrapUrl = `${config.host}:${config.kafkaPort}`;
+  const cluster = { bootstrapUrl: `${config.host}:${config.kafkaPort}` };
   let ready = false;
   let app: FastifyInstance | undefined;
   let agent: Agent | undefined;
@@ -48,14 +48,14 @@ export async function startPlatform(config: Config, mode: Mode): Promise<Running
     mode,
     metadata_store: store.kind,
     api_url: '', // known once the listener is bound (the port may be 0)
-    bootstrap_url: bootstrapUrl,
+    bootstrap_url: cluster.bootstrapUrl,
     node_version: process.version,
     started_at: new Date().toISOString(),
   };
   try {
     app = await buildApp({
       store,
-      bootstrapUrl,
+      cluster,
       info,
       rateLimit: { max: config.rateLimitMax, windowMs: config.rateLimitWindowMs },
       bodyLimitBytes: config.bodyLimitBytes,
@@ -67,7 +67,7 @@ export async function startPlatform(config: Config, mode: Mode): Promise<Running
     const port = typeof address === 'object' && address ? address.port : config.httpPort;
     const apiUrl = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     info.api_url = apiUrl;
-    const result = await bootstrap(store, { dataDir: config.dataDir, apiUrl, bootstrapUrl });
+    const result = await bootstrap(store, { dataDir: config.dataDir, apiUrl, bootstrapUrl: cluster.bootstrapUrl });
     let kafkaAddress: string | undefined;
     if (mode === 'dev') {
       // Dev mode runs the default cluster's agent in this process, on its own agent key.
@@ -88,6 +88,10 @@ export async function startPlatform(config: Config, mode: Mode): Promise<Running
       });
       const address = await agent.start();
       kafkaAddress = `${address.host}:${address.port}`;
+      // With SLIPSTREAM_KAFKA_PORT=0 the port is known only now: tell the API and the file.
+      cluster.bootstrapUrl = kafkaAddress;
+      info.bootstrap_url = kafkaAddress;
+      await refreshUrls(result.path, { dataDir: config.dataDir, apiUrl, bootstrapUrl: kafkaAddress });
     }
     ready = true;
     const running = app;
@@ -96,7 +100,7 @@ export async function startPlatform(config: Config, mode: Mode): Promise<Running
       app: running,
       store,
       apiUrl,
-      bootstrapUrl,
+      bootstrapUrl: cluster.bootstrapUrl,
       bootstrapPath: result.path,
       bootstrapped: result.created,
       agent: runningAgent,

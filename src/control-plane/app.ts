@@ -9,6 +9,7 @@ import { registerErrorEnvelope } from './conventions/errors.ts';
 import { registerIdempotency } from './conventions/idempotency.ts';
 import { registerRateLimit } from './conventions/rate-limit.ts';
 import { registerEndpoint, type Endpoint } from './routes/endpoint.ts';
+import type { ClusterContext } from './services/virtual-clusters.ts';
 import { registerPlatformRoutes, type PlatformInfo } from './routes/platform.ts';
 import { sharedSchemas } from './routes/schemas.ts';
 import { aclEndpoints } from './routes/warpstream/acls.ts';
@@ -21,8 +22,11 @@ import { workspaceEndpoints } from './routes/warpstream/workspaces.ts';
 
 export interface AppOptions {
   store: MetadataStore;
-  /** `host:port` where this deployment's agents serve Kafka clients. */
-  bootstrapUrl: string;
+  /**
+   * Where this deployment's agents serve Kafka clients. Read on every request, so the process
+   * can fill in the real address once its agent is listening.
+   */
+  cluster: ClusterContext;
   info: PlatformInfo;
   rateLimit: { max: number; windowMs: number };
   bodyLimitBytes: number;
@@ -94,7 +98,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true }, config: { rateLimit: false } }, async () => app.swagger());
 
   registerPlatformRoutes(app, options.store, options.info, options.isReady);
-  const deps = { store: options.store, cluster: { bootstrapUrl: options.bootstrapUrl } };
+  const deps = { store: options.store, cluster: options.cluster };
   for (const endpoint of managementEndpoints) registerEndpoint(app, deps, endpoint);
 
   return app;

@@ -45,7 +45,7 @@ export async function startTestPlatform(
   const store = await kind.open();
   const app = await buildApp({
     store,
-    bootstrapUrl: BOOTSTRAP_URL,
+    cluster: { bootstrapUrl: BOOTSTRAP_URL },
     info: {
       name: 'slipstream',
       version: 'test',

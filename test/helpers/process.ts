@@ -6,6 +6,8 @@ export const ROOT = join(import.meta.dirname, '..', '..');
 export interface SlipstreamProcess {
   child: ChildProcess;
   apiUrl: string;
+  /** `host:port` of the agent (dev mode), as printed. */
+  kafkaAddress: string | undefined;
   output(): string;
   /** Resolves with the exit code (or the signal's name). */
   exited: Promise<number | string>;
@@ -20,7 +22,7 @@ export async function startSlipstream(command: string, env: Record<string, strin
   delete inherited.DATABASE_URL; // a store is chosen by the test alone
   const child = spawn(process.execPath, [join(ROOT, 'src', 'main.ts'), command], {
     cwd: ROOT,
-    env: { ...inherited, SLIPSTREAM_HTTP_PORT: '0', SLIPSTREAM_KAFKA_PORT: '19092', SLIPSTREAM_LOG_LEVEL: 'warn', ...env },
+    env: { ...inherited, SLIPSTREAM_HTTP_PORT: '0', SLIPSTREAM_KAFKA_PORT: '0', SLIPSTREAM_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -30,7 +32,8 @@ export async function startSlipstream(command: string, env: Record<string, strin
   const apiUrl = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`slipstream did not start in ${timeoutMs} ms:\n${output}`)), timeoutMs);
     const check = () => {
-      const match = /serving the Management API at (http:\/\/\S+)/.exec(output);
+      // The banner is complete once its last line ("API docs: …") is out.
+      const match = /serving the Management API at (http:\/\/\S+)[\s\S]*API docs:/.exec(output);
       if (match) {
         clearTimeout(timer);
         resolve(match[1]!);
@@ -42,7 +45,8 @@ export async function startSlipstream(command: string, env: Record<string, strin
       reject(new Error(`slipstream exited (${code}) before it was ready:\n${output}`));
     });
   });
-  return { child, apiUrl, output: () => output, exited };
+  const kafkaAddress = /bootstrap\.servers=(\S+)/.exec(output)?.[1];
+  return { child, apiUrl, kafkaAddress, output: () => output, exited };
 }
 
 export async function api(apiUrl: string, key: string, path: string, body: unknown = {}): Promise<{ status: number; body: any }> {

@@ -27,7 +27,8 @@ describe('npm start (dev mode)', () => {
     const boot = JSON.parse(readFileSync(path, 'utf8'));
     assert.deepEqual(Object.keys(boot).sort(), [...BOOTSTRAP_KEYS].sort());
     assert.equal(boot.virtual_cluster_name, 'vcn_default');
-    assert.equal(boot.bootstrap_url, '127.0.0.1:19092');
+    assert.match(String(first.kafkaAddress), /^127\.0\.0\.1:\d+$/);
+    assert.equal(boot.bootstrap_url, first.kafkaAddress, 'bootstrap_url is where the agent listens');
     assert.equal(boot.api_url, first.apiUrl);
     assert.match(boot.application_key, /^aks_[0-9a-f]{64}$/);
     assert.match(boot.virtual_cluster_id, /^vci_/);
@@ -59,8 +60,10 @@ describe('npm start (dev mode)', () => {
     t.after(() => second.child.kill('SIGKILL'));
     assert.match(second.output(), /Reusing the default account/);
     const again = JSON.parse(readFileSync(path, 'utf8'));
-    assert.deepEqual({ ...again, api_url: '' }, { ...boot, api_url: '' }, 'the same keys and ids, nothing recreated');
+    // Ports are 0 (any free one), so only the two addresses may change between starts.
+    assert.deepEqual({ ...again, api_url: '', bootstrap_url: '' }, { ...boot, api_url: '', bootstrap_url: '' }, 'the same keys and ids, nothing recreated');
     assert.equal(again.api_url, second.apiUrl);
+    assert.equal(again.bootstrap_url, second.kafkaAddress);
     const topics = await api(second.apiUrl, boot.application_key, '/api/v1/list_topics', { virtual_cluster_id: boot.virtual_cluster_id });
     assert.deepEqual(topics.body.topics.map((x: { name: string }) => x.name), ['survives']);
     const clustersAgain = await api(second.apiUrl, boot.application_key, '/api/v1/list_virtual_clusters');
