@@ -1,15 +1,19 @@
 #!/usr/bin/env node
 import { loadConfig } from './config.ts';
-import { startPlatform, type Mode } from './server.ts';
+import { startAgent, startPlatform, type Mode } from './server.ts';
 
-const usage = `usage: slipstream [dev|control-plane]
+const usage = `usage: slipstream [dev|control-plane|agent]
 
-  dev            control plane with embedded defaults (SQLite under SLIPSTREAM_DATA_DIR) — what npm start runs
+  dev            control plane and the default cluster's agent, embedded defaults — what npm start runs
   control-plane  the control plane alone (PostgreSQL when DATABASE_URL is set)
+  agent          one Kafka agent for the cluster of SLIPSTREAM_AGENT_KEY, on the same metadata store
 
 environment: SLIPSTREAM_DATA_DIR (./data), SLIPSTREAM_HOST (127.0.0.1), SLIPSTREAM_HTTP_PORT (8080),
              SLIPSTREAM_KAFKA_PORT (9092), DATABASE_URL, SLIPSTREAM_RATE_LIMIT_MAX (1000),
-             SLIPSTREAM_RATE_LIMIT_WINDOW_MS (1000), SLIPSTREAM_BODY_LIMIT_BYTES (1048576), SLIPSTREAM_LOG_LEVEL (info)`;
+             SLIPSTREAM_RATE_LIMIT_WINDOW_MS (1000), SLIPSTREAM_BODY_LIMIT_BYTES (1048576), SLIPSTREAM_LOG_LEVEL (info),
+             SLIPSTREAM_OBJECT_STORE_URL (file://<data dir>/objects; s3://bucket?region=…&endpoint=…; mem://),
+             SLIPSTREAM_FLUSH_INTERVAL_MS (dev 5, agent 250), SLIPSTREAM_FLUSH_BYTES (8 MiB),
+             SLIPSTREAM_MAX_FRAME_BYTES (100 MiB), SLIPSTREAM_AGENT_KEY, SLIPSTREAM_VIRTUAL_CLUSTER_ID`;
 
 async function main(argv: string[]): Promise<number> {
   const command = argv[0] ?? 'dev';
@@ -18,14 +22,17 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'agent') {
-    console.error('slipstream agent: the Kafka-protocol agent is not part of this release yet');
-    return 2;
+    const running = await startAgent(loadConfig(process.env, 'agent'));
+    console.log(`Slipstream agent for ${running.agent.virtualClusterId} is serving Kafka clients at bootstrap.servers=${running.kafkaAddress}; status: ${running.statusUrl}`);
+    await untilSignal((signal) => console.log(`shutting down (${signal})`));
+    await running.close();
+    return 0;
   }
   if (command !== 'dev' && command !== 'control-plane') {
     console.error(`unknown command ${JSON.stringify(command)}\n\n${usage}`);
     return 2;
   }
-  const config = loadConfig();
+  const config = loadConfig(process.env, command as Mode);
   const platform = await startPlatform(config, command as Mode);
   const log = platform.app.log;
   log.info({ api_url: platform.apiUrl, metadata_store: platform.store.kind, data_dir: config.dataDir }, 'Slipstream is ready');
@@ -44,18 +51,20 @@ async function main(argv: string[]): Promise<number> {
     ].join('\n'),
   );
 
-  await new Promise<void>((resolve) => {
+  await untilSignal((signal) => log.info({ signal }, 'shutting down'));
+  await platform.close();
+  return 0;
+}
+
+function untilSignal(onSignal: (signal: string) => void): Promise<void> {
+  return new Promise((resolve) => {
     const stop = (signal: string) => {
-      log.info({ signal }, 'shutting down');
-      platform.close().then(resolve, (error: unknown) => {
-        log.error({ err: error }, 'shutdown failed');
-        resolve();
-      });
+      onSignal(signal);
+      resolve();
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
-  return 0;
 }
 
 main(process.argv.slice(2)).then(

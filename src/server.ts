@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { Agent } from './agent/agent.ts';
@@ -57,6 +58,8 @@ export async function startPlatform(config: Config, mode: Mode): Promise<Running
       store,
       cluster,
       info,
+      groups,
+      metrics: () => agent?.metrics.render({ virtual_cluster_id: agent.virtualClusterId ?? '' }) ?? '',
       rateLimit: { max: config.rateLimitMax, windowMs: config.rateLimitWindowMs },
       bodyLimitBytes: config.bodyLimitBytes,
       logLevel: config.logLevel,
@@ -119,6 +122,80 @@ export async function startPlatform(config: Config, mode: Mode): Promise<Running
     await app?.close().catch(() => undefined);
     groups.close();
     await objectStore?.close().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+export interface RunningAgent {
+  agent: Agent;
+  kafkaAddress: string;
+  statusUrl: string;
+  close(): Promise<void>;
+}
+
+/**
+ * `slipstream agent`: one agent as its own process, for the virtual cluster of its agent key.
+ * It reaches the control plane's state through the metadata store it is pointed at
+ * (DATABASE_URL, or the SQLite file under the data dir) and keeps batches in the object store
+ * of SLIPSTREAM_OBJECT_STORE_URL. Its HTTP port answers `/v1/status` and `/metrics`.
+ */
+export async function startAgent(config: Config): Promise<RunningAgent> {
+  if (!config.agentKey) throw new Error('slipstream agent needs its agent key in SLIPSTREAM_AGENT_KEY');
+  const log = pino({ level: config.logLevel });
+  const store = await openMetadataStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const objectStore = openObjectStore(config.objectStoreUrl, { dataDir: config.dataDir });
+  const groups = new GroupCoordinator(store, { initialRebalanceDelayMs: 100 });
+  const agent = new Agent({
+    controlPlane: new LocalControlPlane(store),
+    objectStore,
+    groups,
+    agentKey: config.agentKey,
+    ...(config.virtualClusterId ? { virtualClusterId: config.virtualClusterId } : {}),
+    host: config.host,
+    port: config.kafkaPort,
+    flushIntervalMs: config.flushIntervalMs,
+    flushBytes: config.flushBytes,
+    maxFrameBytes: config.maxFrameBytes,
+    log,
+  });
+  let status: Server | undefined;
+  try {
+    const address = await agent.start();
+    status = createServer((request, response) => {
+      const path = (request.url ?? '').split('?')[0];
+      if (path === '/v1/status') {
+        response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', virtual_cluster_id: agent.virtualClusterId }));
+      } else if (path === '/metrics') {
+        response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(agent.metrics.render({ virtual_cluster_id: agent.virtualClusterId ?? '' }));
+      } else {
+        response.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'ROUTE_NOT_FOUND', message: `no route for ${path}` } }));
+      }
+    });
+    await new Promise<void>((resolve, reject) => {
+      status!.once('error', reject);
+      status!.listen(config.httpPort, config.host, () => resolve());
+    });
+    const bound = status.address();
+    const statusPort = typeof bound === 'object' && bound ? bound.port : config.httpPort;
+    const running = status;
+    return {
+      agent,
+      kafkaAddress: `${address.host}:${address.port}`,
+      statusUrl: `http://${config.host}:${statusPort}/v1/status`,
+      async close() {
+        await new Promise<void>((resolve) => running.close(() => resolve()));
+        await agent.close();
+        groups.close();
+        await objectStore.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    status?.close();
+    await agent.close().catch(() => undefined);
+    groups.close();
+    await objectStore.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw error;
   }

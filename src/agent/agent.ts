@@ -75,6 +75,11 @@ export class Agent {
   private readonly table: Map<number, Handler>;
   readonly metrics = new AgentMetrics();
 
+  /** The cluster this agent serves, once started. */
+  get virtualClusterId(): string | undefined {
+    return this.context?.cluster.id;
+  }
+
   constructor(options: AgentOptions) {
     this.options = options;
     this.table = handlers(options.groups);

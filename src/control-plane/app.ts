@@ -10,6 +10,7 @@ import { registerIdempotency } from './conventions/idempotency.ts';
 import { registerRateLimit } from './conventions/rate-limit.ts';
 import { registerEndpoint, type Endpoint } from './routes/endpoint.ts';
 import type { ClusterContext } from './services/virtual-clusters.ts';
+import type { GroupCoordinator } from './groups/coordinator.ts';
 import { registerPlatformRoutes, type PlatformInfo } from './routes/platform.ts';
 import { sharedSchemas } from './routes/schemas.ts';
 import { aclEndpoints } from './routes/warpstream/acls.ts';
@@ -31,6 +32,10 @@ export interface AppOptions {
   rateLimit: { max: number; windowMs: number };
   bodyLimitBytes: number;
   logLevel: string;
+  /** The process's group coordinator, for live group state in monitoring. */
+  groups?: GroupCoordinator;
+  /** Prometheus text for `GET /metrics` (the agent's produce/fetch measurements). */
+  metrics?: () => string;
   /** Health answers 503 until this says the process is ready. */
   isReady: () => boolean;
 }
@@ -98,7 +103,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true }, config: { rateLimit: false } }, async () => app.swagger());
 
   registerPlatformRoutes(app, options.store, options.info, options.isReady);
-  const deps = { store: options.store, cluster: options.cluster };
+  const deps = { store: options.store, cluster: options.cluster, groups: options.groups };
+  const metrics = options.metrics;
+  if (metrics) {
+    app.get('/metrics', { schema: { hide: true }, config: { rateLimit: false } }, async (_request, reply) =>
+      reply.type('text/plain; version=0.0.4').send(metrics()),
+    );
+  }
   for (const endpoint of managementEndpoints) registerEndpoint(app, deps, endpoint);
 
   return app;

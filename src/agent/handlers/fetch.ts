@@ -11,6 +11,7 @@ type PartitionAnswer = BodyInput<FetchResponse['responses'][number]['partitions'
 /** Fetch answers longer waits than this with what it has (a client's max_wait_ms is a wish). */
 const MAX_WAIT_MS = 30_000;
 const EMPTY = Buffer.alloc(0);
+const COMMIT_POLL_MS = 250;
 
 /**
  * Fetch: whole batches from the fetch offset on, at least one batch even over the byte limits.
@@ -76,6 +77,8 @@ export async function handleFetch(agent: AgentContext, request: FetchRequest, co
       return { throttleTimeMs: 0, errorCode: KafkaError.NONE, sessionId: 0, responses };
     }
     const watched = wanted.flatMap((entry) => (entry.topic ? entry.partitions.map((p) => ({ topicId: entry.topic!.id, partition: p.partition })) : []));
-    await agent.readPath.waitForCommit(watched, remaining, context.signal);
+    // Commits made by this process wake the wait at once; commits by other processes sharing
+    // the store (standalone agents) are seen by looking again every COMMIT_POLL_MS.
+    await agent.readPath.waitForCommit(watched, Math.min(remaining, COMMIT_POLL_MS), context.signal);
   }
 }

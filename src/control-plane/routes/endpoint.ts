@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { MetadataStore } from '../../metadata/store.ts';
+import type { GroupCoordinator } from '../groups/coordinator.ts';
 import type { Principal, Scope } from '../auth.ts';
 import type { ClusterContext } from '../services/virtual-clusters.ts';
 import { badRequest } from '../../errors.ts';
@@ -23,6 +24,8 @@ export interface EndpointContext<Body> {
   body: Body;
   request: FastifyRequest;
   cluster: ClusterContext;
+  /** The group coordinator of this process, when it runs one (live group membership). */
+  groups: GroupCoordinator | undefined;
 }
 
 /** One Management API endpoint: `/api/v1/<name>`, described once, served on every method. */
@@ -44,6 +47,7 @@ export interface Endpoint<Body = Record<string, never>> {
 export interface EndpointDeps {
   store: MetadataStore;
   cluster: ClusterContext;
+  groups: GroupCoordinator | undefined;
 }
 
 const ALL_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -66,6 +70,7 @@ export function registerEndpoint<Body>(app: FastifyInstance, deps: EndpointDeps,
       body: request.body as Body,
       request,
       cluster: deps.cluster,
+      groups: deps.groups,
     });
   const config = { scope: endpoint.scope, mutation: endpoint.mutation };
   const body = endpoint.body ?? { type: 'object' };

@@ -25,8 +25,8 @@ export const monitoringEndpoints = [
         state: { type: 'object', properties: { groups: { type: 'array', items: ref('ConsumerGroup') } } },
       },
     },
-    handler: async ({ store, principal, body }) => ({
-      state: { groups: await describeAllConsumerGroups(store, await clusterFor(store, principal, body.virtual_cluster_id)) },
+    handler: async ({ store, principal, body, groups }) => ({
+      state: { groups: await describeAllConsumerGroups(store, await clusterFor(store, principal, body.virtual_cluster_id), groups) },
     }),
   } satisfies Endpoint<{ virtual_cluster_id: string }>,
 ];
