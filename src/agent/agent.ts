@@ -39,6 +39,12 @@ export interface AgentOptions {
 type Handler = (agent: AgentContext, body: never, context: RequestContext) => Promise<Answer>;
 
 /**
+ * Lowest versions served where the codec reads older ones: record batches are stored as magic 2
+ * only, and Produce before v3 / Fetch before v4 carry the older message formats.
+ */
+const MIN_VERSIONS: Readonly<Record<number, number>> = { [ApiKeys.Produce]: 3, [ApiKeys.Fetch]: 4 };
+
+/**
  * The Kafka APIs this agent serves, each with the version range it answers. ApiVersions
  * advertises exactly these: nothing is listed that does not work.
  */
@@ -89,6 +95,7 @@ export class Agent {
   apiVersions(): Array<{ apiKey: number; minVersion: number; maxVersion: number }> {
     return supportedApis()
       .filter((api) => api.apiKey === ApiKeys.ApiVersions || this.table.has(api.apiKey))
+      .map((api) => ({ ...api, minVersion: Math.max(api.minVersion, MIN_VERSIONS[api.apiKey] ?? 0) }))
       .sort((a, b) => a.apiKey - b.apiKey);
   }
 
@@ -144,6 +151,10 @@ export class Agent {
     }
     const handler = this.table.get(request.header.apiKey);
     if (!handler || !this.context) throw new Error(`API ${request.header.apiKey} is not served`);
+    if (request.header.apiVersion < (MIN_VERSIONS[request.header.apiKey] ?? 0)) {
+      // Not advertised, so a client that sends it anyway gets the broker answer: a closed connection.
+      throw new Error(`API ${request.header.apiKey} v${request.header.apiVersion} is below the lowest version served`);
+    }
     return handler(this.context, request.body as never, context);
   }
 
