@@ -17,7 +17,13 @@ export interface SlipstreamProcess {
  * Runs `node src/main.ts <command>` as `npm start` does, with the given environment, and waits
  * until it prints the address it serves. The HTTP port defaults to 0 (any free port).
  */
-export async function startSlipstream(command: string, env: Record<string, string>, timeoutMs = 30_000): Promise<SlipstreamProcess> {
+export async function startSlipstream(
+  command: string,
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+  // The banner is complete once its last line ("API docs: …") is out.
+  ready = /serving the Management API at (http:\/\/\S+)[\s\S]*API docs:/,
+): Promise<SlipstreamProcess> {
   const inherited = { ...process.env };
   delete inherited.DATABASE_URL; // a store is chosen by the test alone
   const child = spawn(process.execPath, [join(ROOT, 'src', 'main.ts'), command], {
@@ -32,8 +38,7 @@ export async function startSlipstream(command: string, env: Record<string, strin
   const apiUrl = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`slipstream did not start in ${timeoutMs} ms:\n${output}`)), timeoutMs);
     const check = () => {
-      // The banner is complete once its last line ("API docs: …") is out.
-      const match = /serving the Management API at (http:\/\/\S+)[\s\S]*API docs:/.exec(output);
+      const match = ready.exec(output);
       if (match) {
         clearTimeout(timer);
         resolve(match[1]!);
