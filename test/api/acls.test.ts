@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { startTestPlatform, type CallOptions, type CallResult, type TestPlatform } from '../helpers/platform.ts';
+import { createCluster, foreignWorkspace, listedEveryWay, ok, readOnlyKey, refused, UNKNOWN_CLUSTER } from '../helpers/api.ts';
+import { startTestPlatform, type CallResult, type TestPlatform } from '../helpers/platform.ts';
 import { storeKinds } from '../helpers/stores.ts';
 
 /** virtual_clusters/acls/create and /list: Kafka's ACL vocabulary, canonical answers, duplicates. */
 
 const CREATE = '/api/v1/virtual_clusters/acls/create';
 const LIST = '/api/v1/virtual_clusters/acls/list';
-const UNKNOWN_CLUSTER = 'vci_00000000_0000_4000_8000_000000000000';
 
 const ACL = {
   resource_type: 'TOPIC',
@@ -21,30 +21,6 @@ const ACL = {
 
 type AclFields = Record<keyof typeof ACL, string>;
 
-async function snapshot(p: TestPlatform, clusters: string[]) {
-  const state: Record<string, unknown> = { clusters: await p.store.listVirtualClusters(p.boot.workspace_id) };
-  for (const id of clusters) state[id] = await p.store.listAcls(id);
-  return state;
-}
-
-async function refused(
-  p: TestPlatform,
-  path: string,
-  body: unknown,
-  status: number,
-  code: string,
-  options: CallOptions & { clusters?: string[] } = {},
-): Promise<CallResult> {
-  const clusters = options.clusters ?? [p.boot.virtual_cluster_id];
-  const before = await snapshot(p, clusters);
-  const result = await p.call(path, body, options);
-  assert.equal(result.status, status, `${JSON.stringify(body)} → ${result.text}`);
-  assert.equal(result.body?.error?.code, code, `${JSON.stringify(body)} → ${result.text}`);
-  assert.ok(typeof result.body.error.message === 'string' && result.body.error.message.length > 0);
-  assert.deepEqual(await snapshot(p, clusters), before, `${JSON.stringify(body)} changed state although refused`);
-  return result;
-}
-
 async function createAcl(p: TestPlatform, acl: Partial<AclFields>, cluster?: string): Promise<CallResult> {
   const result = await p.call(CREATE, { virtual_cluster_id: cluster ?? p.boot.virtual_cluster_id, acl: { ...ACL, ...acl } });
   assert.equal(result.status, 200, `${JSON.stringify(acl)} → ${result.text}`);
@@ -56,24 +32,16 @@ function sorted<T>(items: T[]): T[] {
   return [...items].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
 }
 
-async function listAcls(p: TestPlatform, cluster?: string): Promise<CallResult> {
-  const result = await p.call(LIST, { virtual_cluster_id: cluster ?? p.boot.virtual_cluster_id });
-  assert.equal(result.status, 200, result.text);
-  return result;
+/** list for `cluster` (the bootstrap cluster unless given), asserting 200. */
+function listAcls(p: TestPlatform, cluster = p.boot.virtual_cluster_id): Promise<CallResult> {
+  return ok(p, LIST, { virtual_cluster_id: cluster });
 }
 
 for (const kind of storeKinds()) {
   describe(`ACLs (${kind.kind})`, () => {
     test('list is [] (never null) on a fresh cluster, by POST, GET and GET with a query string', async (t) => {
       const p = await startTestPlatform(kind, t);
-      const id = p.boot.virtual_cluster_id;
-      assert.equal((await listAcls(p)).text, '{"acls":[]}');
-      const get = await p.call(LIST, { virtual_cluster_id: id }, { method: 'GET' });
-      assert.equal(get.status, 200, get.text);
-      assert.equal(get.text, '{"acls":[]}');
-      const query = await p.call(`${LIST}?virtual_cluster_id=${id}`, undefined, { method: 'GET' });
-      assert.equal(query.status, 200, query.text);
-      assert.equal(query.text, '{"acls":[]}');
+      assert.equal((await listedEveryWay(p, LIST, p.boot.virtual_cluster_id)).text, '{"acls":[]}');
       await refused(p, LIST, undefined, 400, 'VALIDATION_ERROR');
       await refused(p, LIST, { virtual_cluster_id: UNKNOWN_CLUSTER }, 404, 'VIRTUAL_CLUSTER_NOT_FOUND');
     });
@@ -212,15 +180,7 @@ for (const kind of storeKinds()) {
       for (const variant of variants) await createAcl(p, variant);
       assert.equal((await listAcls(p)).body.acls.length, 8);
       // The same ACL on another cluster is not a duplicate.
-      const other = await p.call('/api/v1/create_virtual_cluster', {
-        virtual_cluster_name: 'other',
-        virtual_cluster_type: 'byoc',
-        virtual_cluster_region: 'us-east-1',
-        virtual_cluster_cloud_provider: 'aws',
-        virtual_cluster_tier: 'dev',
-      });
-      assert.equal(other.status, 200, other.text);
-      const otherId = other.body.virtual_cluster_id as string;
+      const otherId = await createCluster(p, 'other');
       assert.equal((await listAcls(p, otherId)).text, '{"acls":[]}');
       await createAcl(p, {}, otherId);
       assert.deepEqual((await listAcls(p, otherId)).body, { acls: [ACL] });
@@ -243,29 +203,15 @@ for (const kind of storeKinds()) {
       await refused(p, CREATE, { virtual_cluster_id: id, acl: ACL }, 403, 'FORBIDDEN', { key: p.boot.agent_key });
       await refused(p, CREATE, { virtual_cluster_id: id, acl: ACL }, 401, 'UNAUTHORIZED', { key: null });
 
-      const reader = await p.call('/api/v1/create_api_key', {
-        name: 'reader',
-        access_grants: [{ principal_kind: 'app_r', resource_kind: '*', resource_id: '*' }],
-      });
-      assert.equal(reader.status, 200, reader.text);
-      await refused(p, CREATE, { virtual_cluster_id: id, acl: ACL }, 403, 'FORBIDDEN', { key: reader.body.key });
-      const readable = await p.call(LIST, { virtual_cluster_id: id }, { key: reader.body.key });
+      const reader = await readOnlyKey(p);
+      await refused(p, CREATE, { virtual_cluster_id: id, acl: ACL }, 403, 'FORBIDDEN', { key: reader });
+      const readable = await p.call(LIST, { virtual_cluster_id: id }, { key: reader });
       assert.equal(readable.text, '{"acls":[]}');
 
-      const workspace = await p.call('/api/v1/create_workspace', { workspace_name: 'tenant two' }, { key: p.boot.account_key });
-      assert.equal(workspace.status, 200, workspace.text);
-      const foreignKey = workspace.body.application_key.key as string;
-      const foreign = await p.call(
-        '/api/v1/create_virtual_cluster',
-        { virtual_cluster_name: 'foreign', virtual_cluster_type: 'byoc', virtual_cluster_region: 'us-east-1', virtual_cluster_cloud_provider: 'aws', virtual_cluster_tier: 'dev' },
-        { key: foreignKey },
-      );
-      assert.equal(foreign.status, 200, foreign.text);
-      const foreignId = foreign.body.virtual_cluster_id as string;
-      const clusters = [id, foreignId];
-      await refused(p, CREATE, { virtual_cluster_id: foreignId, acl: ACL }, 404, 'VIRTUAL_CLUSTER_NOT_FOUND', { clusters });
-      await refused(p, LIST, { virtual_cluster_id: foreignId }, 404, 'VIRTUAL_CLUSTER_NOT_FOUND', { clusters });
-      await refused(p, CREATE, { virtual_cluster_id: id, acl: ACL }, 404, 'VIRTUAL_CLUSTER_NOT_FOUND', { clusters, key: foreignKey });
+      const { key: foreignKey, cluster: foreignId } = await foreignWorkspace(p);
+      await refused(p, CREATE, { virtual_cluster_id: foreignId, acl: ACL }, 404, 'VIRTUAL_CLUSTER_NOT_FOUND');
+      await refused(p, LIST, { virtual_cluster_id: foreignId }, 404, 'VIRTUAL_CLUSTER_NOT_FOUND');
+      await refused(p, CREATE, { virtual_cluster_id: id, acl: ACL }, 404, 'VIRTUAL_CLUSTER_NOT_FOUND', { key: foreignKey });
     });
   });
 }

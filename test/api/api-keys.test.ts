@@ -4,106 +4,17 @@
  * clusters, account keys creating keys in a workspace, and workspace isolation. Every refused
  * request must change nothing.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { hashSecret } from '../../src/ids.ts';
-import { startTestPlatform, type CallOptions, type CallResult, type TestPlatform } from '../helpers/platform.ts';
-import { storeKinds, type Cleanup, type StoreKind } from '../helpers/stores.ts';
+import { assertError, assertRecentIso, clusterBody, createCluster, createWorkspace, foreignWorkspace, idPattern, ok, refusedKeeping, SECRET, sharedPlatform } from '../helpers/api.ts';
+import { storeKinds } from '../helpers/stores.ts';
 
 // --- helpers ---------------------------------------------------------------------------------
 
-function sharedPlatform(kind: StoreKind): () => TestPlatform {
-  const cleanups: (() => unknown)[] = [];
-  const scope: Cleanup = { after: (fn) => void cleanups.push(fn) };
-  let platform: TestPlatform | undefined;
-  before(async () => {
-    platform = await startTestPlatform(kind, scope);
-  });
-  after(async () => {
-    for (const fn of cleanups.reverse()) await fn();
-  });
-  return () => platform!;
-}
+/** Refusals here also leave the API's key list (as the default application key sees it) as it was. */
+const refused = refusedKeeping((p) => p.call('/api/v1/list_api_keys', {}));
 
-/** What a virtual cluster owns, read in parallel. */
-async function clusterState(p: TestPlatform, id: string) {
-  const [topics, deletedTopics, acls, credentials, pipelines, agentKeys, offsets] = await Promise.all([
-    p.store.listTopics(id, 'live'),
-    p.store.listTopics(id, 'deleted'),
-    p.store.listAcls(id),
-    p.store.listCredentials(id),
-    p.store.listPipelines(id),
-    p.store.listAgentKeys(id),
-    p.store.listCommittedOffsets(id),
-  ]);
-  return { topics, deletedTopics, acls, credentials, pipelines, agentKeys, offsets };
-}
-
-/** Everything the store holds for the bootstrap account: what a refused request must not change. */
-async function snapshot(p: TestPlatform) {
-  const accountId = (await p.store.getApiKeyBySecretHash(hashSecret(p.boot.account_key)))!.account_id;
-  const workspaces = await Promise.all(
-    (await p.store.listWorkspaces(accountId)).map(async (workspace) => {
-      const clusters = await Promise.all(
-        (await p.store.listVirtualClusters(workspace.id)).map(async (cluster) => ({ cluster, ...(await clusterState(p, cluster.id)) })),
-      );
-      return { workspace, keys: await p.store.listApiKeys(workspace.id), clusters };
-    }),
-  );
-  return { accountKeys: await p.store.listAccountKeys(accountId), workspaces };
-}
-
-function assertError(r: CallResult, status: number, code: string, what: string): void {
-  assert.equal(r.status, status, `${what}: expected ${status}, got ${r.status} ${r.text}`);
-  assert.deepEqual(Object.keys(r.body.error).sort(), ['code', 'correlationId', 'message', 'timestamp'], what);
-  assert.equal(r.body.error.code, code, `${what}: ${r.text}`);
-}
-
-/** Calls, asserts the refusal, and that neither the store nor the API's key list changed. */
-async function refused(
-  p: TestPlatform,
-  path: string,
-  body: unknown,
-  options: CallOptions,
-  status: number,
-  code: string,
-  message?: RegExp,
-): Promise<CallResult> {
-  const before = await snapshot(p);
-  const keys = await p.call('/api/v1/list_api_keys', {});
-  const r = await p.call(path, body, options);
-  assertError(r, status, code, `${path} ${JSON.stringify(body)}`);
-  if (message) assert.match(r.body.error.message, message, JSON.stringify(body));
-  assert.deepEqual(await snapshot(p), before, `${path} ${JSON.stringify(body)} changed nothing`);
-  assert.deepEqual((await p.call('/api/v1/list_api_keys', {})).body, keys.body);
-  return r;
-}
-
-async function ok(p: TestPlatform, path: string, body: unknown, options: CallOptions = {}): Promise<CallResult> {
-  const r = await p.call(path, body, options);
-  assert.equal(r.status, 200, `${path} ${JSON.stringify(body)}: ${r.text}`);
-  return r;
-}
-
-async function createCluster(p: TestPlatform, name: string, type = 'byoc', options: CallOptions = {}): Promise<string> {
-  const r = await ok(
-    p,
-    '/api/v1/create_virtual_cluster',
-    {
-      virtual_cluster_name: name,
-      virtual_cluster_type: type,
-      virtual_cluster_region: 'us-east-1',
-      virtual_cluster_cloud_provider: 'aws',
-      virtual_cluster_tier: 'dev',
-    },
-    options,
-  );
-  return r.body.virtual_cluster_id;
-}
-
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const KEY_ID = /^aki_[0-9a-f]{8}_[0-9a-f]{4}_[0-9a-f]{4}_[0-9a-f]{4}_[0-9a-f]{12}$/;
-const SECRET = /^aks_[0-9a-f]{64}$/;
 const all = (principal_kind: string, workspace_id?: string) => ({
   principal_kind,
   resource_kind: '*',
@@ -129,11 +40,10 @@ for (const kind of storeKinds()) {
       const startedAt = Date.now();
       const r = await ok(p, '/api/v1/create_api_key', { name: 'ci_deployer', access_grants: [all('application')] });
       assert.deepEqual(Object.keys(r.body).sort(), ['access_grants', 'created_at', 'id', 'key', 'name']);
-      assert.match(r.body.id, KEY_ID);
+      assert.match(r.body.id, idPattern('aki_'));
       assert.equal(r.body.name, 'akn_ci_deployer');
       assert.match(r.body.key, SECRET);
-      assert.match(r.body.created_at, ISO);
-      assert.ok(Date.parse(r.body.created_at) >= startedAt - 5 && Date.parse(r.body.created_at) <= Date.now() + 5);
+      assertRecentIso(r.body.created_at, startedAt);
       assert.deepEqual(r.body.access_grants, [all('application')]);
 
       const record = await p.store.getApiKeyBySecretHash(hashSecret(r.body.key));
@@ -163,9 +73,9 @@ for (const kind of storeKinds()) {
       const r = await ok(p, '/api/v1/create_api_key', { name: 'akn_prefixed', access_grants: [all('application')] });
       assert.equal(r.body.name, 'akn_prefixed');
       // The prefixed and bare spellings name the same key.
-      await refused(p, '/api/v1/create_api_key', { name: 'prefixed', access_grants: [all('application')] }, {}, 409, 'API_KEY_ALREADY_EXISTS');
+      await refused(p, '/api/v1/create_api_key', { name: 'prefixed', access_grants: [all('application')] }, 409, 'API_KEY_ALREADY_EXISTS');
       await ok(p, '/api/v1/create_api_key', { name: 'bare_then', access_grants: [all('application')] });
-      await refused(p, '/api/v1/create_api_key', { name: 'akn_bare_then', access_grants: [all('application')] }, {}, 409, 'API_KEY_ALREADY_EXISTS');
+      await refused(p, '/api/v1/create_api_key', { name: 'akn_bare_then', access_grants: [all('application')] }, 409, 'API_KEY_ALREADY_EXISTS');
     });
 
     it('accepts every principal_kind spelling; _r makes the key read-only', async () => {
@@ -190,7 +100,7 @@ for (const kind of storeKinds()) {
         const topic = { virtual_cluster_id: vci, topic_name: `t-${c.principal_kind}`, partition_count: 1 };
         if (c.kind === 'agent') {
           assertError(list, 403, 'FORBIDDEN', c.principal_kind);
-          await refused(p, '/api/v1/create_topic', topic, { key: r.body.key }, 403, 'FORBIDDEN');
+          await refused(p, '/api/v1/create_topic', topic, 403, 'FORBIDDEN', { key: r.body.key });
           // Agent keys show under their cluster, without the secret.
           const clusters = await ok(p, '/api/v1/list_virtual_clusters', {});
           const agentKeys = clusters.body.virtual_clusters[0].agent_keys;
@@ -201,15 +111,15 @@ for (const kind of storeKinds()) {
         } else {
           assert.equal(list.status, 200, list.text);
           if (c.readOnly) {
-            await refused(p, '/api/v1/create_topic', topic, { key: r.body.key }, 403, 'FORBIDDEN', /read-only/);
-            await refused(p, '/api/v1/create_api_key', { name: 'escalate', access_grants: [all('application')] }, { key: r.body.key }, 403, 'FORBIDDEN', /read-only/);
+            await refused(p, '/api/v1/create_topic', topic, 403, 'FORBIDDEN', { key: r.body.key }, /read-only/);
+            await refused(p, '/api/v1/create_api_key', { name: 'escalate', access_grants: [all('application')] }, 403, 'FORBIDDEN', { key: r.body.key }, /read-only/);
             await refused(
               p,
               '/api/v1/delete_virtual_cluster',
               { virtual_cluster_id: vci, virtual_cluster_name: p.boot.virtual_cluster_name },
-              { key: r.body.key },
               403,
               'FORBIDDEN',
+              { key: r.body.key },
               /read-only/,
             );
             await ok(p, '/api/v1/list_api_keys', {}, { key: r.body.key });
@@ -230,7 +140,7 @@ for (const kind of storeKinds()) {
       });
       const record = (await p.store.getApiKeyBySecretHash(hashSecret(r.body.key)))!;
       assert.equal(record.read_only, true);
-      await refused(p, '/api/v1/create_topic', { virtual_cluster_id: p.boot.virtual_cluster_id, topic_name: 'ro', partition_count: 1 }, { key: r.body.key }, 403, 'FORBIDDEN');
+      await refused(p, '/api/v1/create_topic', { virtual_cluster_id: p.boot.virtual_cluster_id, topic_name: 'ro', partition_count: 1 }, 403, 'FORBIDDEN', { key: r.body.key });
     });
 
     it('creates an agent key for exactly one existing cluster of the workspace', async () => {
@@ -250,35 +160,34 @@ for (const kind of storeKinds()) {
       const p = platform();
       const vci = p.boot.virtual_cluster_id;
       const other = await createCluster(p, 'agent_shapes');
-      const ws = await ok(p, '/api/v1/create_workspace', { workspace_name: 'agent foreign' }, { key: p.boot.account_key });
-      const foreign = await createCluster(p, 'foreign_cluster', 'byoc', { key: ws.body.application_key.key });
+      const foreign = (await foreignWorkspace(p, 'agent foreign', 'foreign_cluster')).cluster;
       const post = (access_grants: unknown[], extra: object = {}) => ({ name: 'bad_agent', access_grants, ...extra });
 
-      await refused(p, '/api/v1/create_api_key', post([cluster('agent', 'vci_00000000_0000_0000_0000_000000000000')]), {}, 404, 'VIRTUAL_CLUSTER_NOT_FOUND');
-      await refused(p, '/api/v1/create_api_key', post([cluster('agent', foreign)]), {}, 404, 'VIRTUAL_CLUSTER_NOT_FOUND');
-      await refused(p, '/api/v1/create_api_key', post([cluster('agent', '*')]), {}, 404, 'VIRTUAL_CLUSTER_NOT_FOUND');
-      await refused(p, '/api/v1/create_api_key', post([all('agent')]), {}, 400, 'VALIDATION_ERROR', /exactly one grant/);
-      await refused(p, '/api/v1/create_api_key', post([cluster('agent', vci), cluster('agent', other)]), {}, 400, 'VALIDATION_ERROR', /exactly one grant/);
-      await refused(p, '/api/v1/create_api_key', post([cluster('agent', vci), cluster('agent', vci)]), {}, 400, 'VALIDATION_ERROR', /exactly one grant/);
-      await refused(p, '/api/v1/create_api_key', post([cluster('agent', vci), all('application')]), {}, 400, 'VALIDATION_ERROR', /same principal kind/);
-      await refused(p, '/api/v1/create_api_key', post([cluster('app', vci), cluster('agent_r', other)]), {}, 400, 'VALIDATION_ERROR', /same principal kind/);
+      await refused(p, '/api/v1/create_api_key', post([cluster('agent', 'vci_00000000_0000_0000_0000_000000000000')]), 404, 'VIRTUAL_CLUSTER_NOT_FOUND');
+      await refused(p, '/api/v1/create_api_key', post([cluster('agent', foreign)]), 404, 'VIRTUAL_CLUSTER_NOT_FOUND');
+      await refused(p, '/api/v1/create_api_key', post([cluster('agent', '*')]), 404, 'VIRTUAL_CLUSTER_NOT_FOUND');
+      await refused(p, '/api/v1/create_api_key', post([all('agent')]), 400, 'VALIDATION_ERROR', {}, /exactly one grant/);
+      await refused(p, '/api/v1/create_api_key', post([cluster('agent', vci), cluster('agent', other)]), 400, 'VALIDATION_ERROR', {}, /exactly one grant/);
+      await refused(p, '/api/v1/create_api_key', post([cluster('agent', vci), cluster('agent', vci)]), 400, 'VALIDATION_ERROR', {}, /exactly one grant/);
+      await refused(p, '/api/v1/create_api_key', post([cluster('agent', vci), all('application')]), 400, 'VALIDATION_ERROR', {}, /same principal kind/);
+      await refused(p, '/api/v1/create_api_key', post([cluster('app', vci), cluster('agent_r', other)]), 400, 'VALIDATION_ERROR', {}, /same principal kind/);
     });
 
     it('matches virtual_cluster_type against the cluster for agent keys', async () => {
       const p = platform();
-      const registry = await createCluster(p, 'registry', 'byoc_schema_registry');
-      const lake = await createCluster(p, 'lake', 'byoc_data_lake');
+      const registry = await createCluster(p, 'registry', { virtual_cluster_type: 'byoc_schema_registry' });
+      const lake = await createCluster(p, 'lake', { virtual_cluster_type: 'byoc_data_lake' });
       const vci = p.boot.virtual_cluster_id;
       const post = (resource: string, virtual_cluster_type?: unknown) => ({
         name: 'typed_agent_key',
         access_grants: [cluster('agent', resource)],
         ...(virtual_cluster_type !== undefined ? { virtual_cluster_type } : {}),
       });
-      await refused(p, '/api/v1/create_api_key', post(registry), {}, 400, 'VALIDATION_ERROR', /byoc_schema_registry/);
-      await refused(p, '/api/v1/create_api_key', post(vci, 'byoc_schema_registry'), {}, 400, 'VALIDATION_ERROR', /type byoc/);
-      await refused(p, '/api/v1/create_api_key', post(lake, 'byoc_schema_registry'), {}, 400, 'VALIDATION_ERROR');
-      await refused(p, '/api/v1/create_api_key', post(registry, 'schema_registry'), {}, 400, 'VALIDATION_ERROR', /virtual_cluster_type/);
-      await refused(p, '/api/v1/create_api_key', post(registry, 7), {}, 400, 'VALIDATION_ERROR');
+      await refused(p, '/api/v1/create_api_key', post(registry), 400, 'VALIDATION_ERROR', {}, /byoc_schema_registry/);
+      await refused(p, '/api/v1/create_api_key', post(vci, 'byoc_schema_registry'), 400, 'VALIDATION_ERROR', {}, /type byoc/);
+      await refused(p, '/api/v1/create_api_key', post(lake, 'byoc_schema_registry'), 400, 'VALIDATION_ERROR');
+      await refused(p, '/api/v1/create_api_key', post(registry, 'schema_registry'), 400, 'VALIDATION_ERROR', {}, /virtual_cluster_type/);
+      await refused(p, '/api/v1/create_api_key', post(registry, 7), 400, 'VALIDATION_ERROR');
 
       const sr = await ok(p, '/api/v1/create_api_key', post(registry, 'byoc_schema_registry'));
       assert.equal((await p.store.getApiKeyBySecretHash(hashSecret(sr.body.key)))!.virtual_cluster_id, registry);
@@ -309,25 +218,25 @@ for (const kind of storeKinds()) {
         [],
         'name',
       ];
-      for (const body of bodies) await refused(p, '/api/v1/create_api_key', body, {}, 400, 'VALIDATION_ERROR');
-      await refused(p, '/api/v1/create_api_key', undefined, { raw: '{"name":"g","access_grants":[' }, 400, 'MALFORMED_JSON');
+      for (const body of bodies) await refused(p, '/api/v1/create_api_key', body, 400, 'VALIDATION_ERROR');
+      await refused(p, '/api/v1/create_api_key', undefined, 400, 'MALFORMED_JSON', { raw: '{"name":"g","access_grants":[' });
     });
 
     it('validates key names ([A-Za-z0-9_]+) and refuses duplicates with 409', async () => {
       const p = platform();
       for (const name of ['', 'akn_', 'has-dash', 'has space', 'dot.ted', 'ünïcode', 'semi;colon', 'a'.repeat(129), `akn_${'c'.repeat(129)}`, 'new\nline']) {
-        await refused(p, '/api/v1/create_api_key', { name, access_grants: [all('application')] }, {}, 400, 'VALIDATION_ERROR', /name/);
+        await refused(p, '/api/v1/create_api_key', { name, access_grants: [all('application')] }, 400, 'VALIDATION_ERROR', {}, /name/);
       }
       for (const name of ['A', 'a_B_9', '0', 'a'.repeat(128), `akn_${'b'.repeat(128)}`]) {
         const r = await ok(p, '/api/v1/create_api_key', { name, access_grants: [all('application')] });
         assert.equal(r.body.name, name.startsWith('akn_') ? name : `akn_${name}`);
       }
       await ok(p, '/api/v1/create_api_key', { name: 'dup_key', access_grants: [all('application')] });
-      await refused(p, '/api/v1/create_api_key', { name: 'dup_key', access_grants: [all('application')] }, {}, 409, 'API_KEY_ALREADY_EXISTS', /akn_dup_key/);
+      await refused(p, '/api/v1/create_api_key', { name: 'dup_key', access_grants: [all('application')] }, 409, 'API_KEY_ALREADY_EXISTS', {}, /akn_dup_key/);
       // Agent and application keys share one name space in a workspace, generated names included.
-      await refused(p, '/api/v1/create_api_key', { name: 'dup_key', access_grants: [cluster('agent', p.boot.virtual_cluster_id)] }, {}, 409, 'API_KEY_ALREADY_EXISTS');
-      await refused(p, '/api/v1/create_api_key', { name: 'default_agent_key', access_grants: [all('application')] }, {}, 409, 'API_KEY_ALREADY_EXISTS');
-      await refused(p, '/api/v1/create_api_key', { name: 'default_application_key', access_grants: [all('application')] }, {}, 409, 'API_KEY_ALREADY_EXISTS');
+      await refused(p, '/api/v1/create_api_key', { name: 'dup_key', access_grants: [cluster('agent', p.boot.virtual_cluster_id)] }, 409, 'API_KEY_ALREADY_EXISTS');
+      await refused(p, '/api/v1/create_api_key', { name: 'default_agent_key', access_grants: [all('application')] }, 409, 'API_KEY_ALREADY_EXISTS');
+      await refused(p, '/api/v1/create_api_key', { name: 'default_application_key', access_grants: [all('application')] }, 409, 'API_KEY_ALREADY_EXISTS');
     });
 
     it('limits an application key with virtual_cluster grants to those clusters', async () => {
@@ -345,29 +254,22 @@ for (const kind of storeKinds()) {
 
       // Other clusters of the workspace are outside its grants: 403, and nothing changes.
       for (const vc of [theirs, p.boot.virtual_cluster_id]) {
-        await refused(p, '/api/v1/list_topics', { virtual_cluster_id: vc }, { key: limited }, 403, 'FORBIDDEN', /access grant/);
-        await refused(p, '/api/v1/create_topic', { virtual_cluster_id: vc, topic_name: 'theirs', partition_count: 1 }, { key: limited }, 403, 'FORBIDDEN');
-        await refused(p, '/api/v1/virtual_clusters/acls/list', { virtual_cluster_id: vc }, { key: limited }, 403, 'FORBIDDEN');
-        await refused(p, '/api/v1/create_pipeline', { virtual_cluster_id: vc, pipeline_name: 'p' }, { key: limited }, 403, 'FORBIDDEN');
-        await refused(p, '/api/v1/create_virtual_cluster_credentials', { virtual_cluster_id: vc, credentials_name: 'c', is_cluster_superuser: true }, { key: limited }, 403, 'FORBIDDEN');
-        await refused(p, '/api/v1/monitoring/describe_all_consumer_groups', { virtual_cluster_id: vc }, { key: limited }, 403, 'FORBIDDEN');
+        await refused(p, '/api/v1/list_topics', { virtual_cluster_id: vc }, 403, 'FORBIDDEN', { key: limited }, /access grant/);
+        await refused(p, '/api/v1/create_topic', { virtual_cluster_id: vc, topic_name: 'theirs', partition_count: 1 }, 403, 'FORBIDDEN', { key: limited });
+        await refused(p, '/api/v1/virtual_clusters/acls/list', { virtual_cluster_id: vc }, 403, 'FORBIDDEN', { key: limited });
+        await refused(p, '/api/v1/create_pipeline', { virtual_cluster_id: vc, pipeline_name: 'p' }, 403, 'FORBIDDEN', { key: limited });
+        await refused(p, '/api/v1/create_virtual_cluster_credentials', { virtual_cluster_id: vc, credentials_name: 'c', is_cluster_superuser: true }, 403, 'FORBIDDEN', { key: limited });
+        await refused(p, '/api/v1/monitoring/describe_all_consumer_groups', { virtual_cluster_id: vc }, 403, 'FORBIDDEN', { key: limited });
       }
-      await refused(p, '/api/v1/delete_virtual_cluster', { virtual_cluster_id: theirs, virtual_cluster_name: 'limited_theirs' }, { key: limited }, 403, 'FORBIDDEN');
+      await refused(p, '/api/v1/delete_virtual_cluster', { virtual_cluster_id: theirs, virtual_cluster_name: 'limited_theirs' }, 403, 'FORBIDDEN', { key: limited });
 
       // It cannot hand out more than it holds.
-      await refused(p, '/api/v1/create_api_key', { name: 'wider', access_grants: [cluster('application', theirs)] }, { key: limited }, 403, 'FORBIDDEN', /beyond/);
-      await refused(p, '/api/v1/create_api_key', { name: 'wider', access_grants: [all('application')] }, { key: limited }, 403, 'FORBIDDEN', /beyond/);
-      await refused(p, '/api/v1/create_api_key', { name: 'wider', access_grants: [cluster('application', mine), cluster('application', theirs)] }, { key: limited }, 403, 'FORBIDDEN');
-      await refused(p, '/api/v1/create_api_key', { name: 'wider', access_grants: [cluster('agent', theirs)] }, { key: limited }, 403, 'FORBIDDEN');
+      await refused(p, '/api/v1/create_api_key', { name: 'wider', access_grants: [cluster('application', theirs)] }, 403, 'FORBIDDEN', { key: limited }, /beyond/);
+      await refused(p, '/api/v1/create_api_key', { name: 'wider', access_grants: [all('application')] }, 403, 'FORBIDDEN', { key: limited }, /beyond/);
+      await refused(p, '/api/v1/create_api_key', { name: 'wider', access_grants: [cluster('application', mine), cluster('application', theirs)] }, 403, 'FORBIDDEN', { key: limited });
+      await refused(p, '/api/v1/create_api_key', { name: 'wider', access_grants: [cluster('agent', theirs)] }, 403, 'FORBIDDEN', { key: limited });
       // Nor create clusters, which would be outside its grants from birth.
-      await refused(
-        p,
-        '/api/v1/create_virtual_cluster',
-        { virtual_cluster_name: 'by_limited', virtual_cluster_type: 'byoc', virtual_cluster_region: 'us-east-1', virtual_cluster_cloud_provider: 'aws', virtual_cluster_tier: 'dev' },
-        { key: limited },
-        403,
-        'FORBIDDEN',
-      );
+      await refused(p, '/api/v1/create_virtual_cluster', clusterBody('by_limited'), 403, 'FORBIDDEN', { key: limited });
 
       // Within its grants it may create keys: an agent key and a narrower application key for its cluster.
       await ok(p, '/api/v1/create_api_key', { name: 'limited_agent', access_grants: [cluster('agent', mine)] }, { key: limited });
@@ -382,42 +284,42 @@ for (const kind of storeKinds()) {
       const wsId = ws.body.workspace_id as string;
       const account = { key: p.boot.account_key };
 
-      await refused(p, '/api/v1/create_api_key', { name: 'no_ws', access_grants: [all('application')] }, account, 400, 'VALIDATION_ERROR', /workspace_id/);
-      await refused(p, '/api/v1/create_api_key', { name: 'empty_ws', access_grants: [all('application', '')] }, account, 400, 'VALIDATION_ERROR', /workspace_id/);
+      await refused(p, '/api/v1/create_api_key', { name: 'no_ws', access_grants: [all('application')] }, 400, 'VALIDATION_ERROR', account, /workspace_id/);
+      await refused(p, '/api/v1/create_api_key', { name: 'empty_ws', access_grants: [all('application', '')] }, 400, 'VALIDATION_ERROR', account, /workspace_id/);
       await refused(
         p,
         '/api/v1/create_api_key',
         { name: 'half_ws', access_grants: [all('application', wsId), cluster('application', p.boot.virtual_cluster_id)] },
-        account,
         400,
         'VALIDATION_ERROR',
+        account,
         /workspace_id/,
       );
       await refused(
         p,
         '/api/v1/create_api_key',
         { name: 'two_ws', access_grants: [all('application', wsId), cluster('application', p.boot.virtual_cluster_id, p.boot.workspace_id)] },
-        account,
         400,
         'VALIDATION_ERROR',
+        account,
         /same workspace_id/,
       );
       await refused(
         p,
         '/api/v1/create_api_key',
         { name: 'ghost_ws', access_grants: [all('application', 'wi_00000000_0000_0000_0000_000000000000')] },
-        account,
         404,
         'WORKSPACE_NOT_FOUND',
+        account,
       );
       // A cluster of another workspace than the grant's.
       await refused(
         p,
         '/api/v1/create_api_key',
         { name: 'wrong_ws_agent', access_grants: [cluster('agent', p.boot.virtual_cluster_id, wsId)] },
-        account,
         404,
         'VIRTUAL_CLUSTER_NOT_FOUND',
+        account,
       );
 
       const created = await ok(p, '/api/v1/create_api_key', { name: 'from_account', access_grants: [all('application', wsId)] }, account);
@@ -430,7 +332,7 @@ for (const kind of storeKinds()) {
       // The key works in its workspace, and only there.
       const key = created.body.key as string;
       assert.deepEqual((await ok(p, '/api/v1/list_virtual_clusters', {}, { key })).body, { virtual_clusters: [] });
-      const vc = await createCluster(p, 'account_ws_vc', 'byoc', { key });
+      const vc = await createCluster(p, 'account_ws_vc', {}, { key });
       const listed = await ok(p, '/api/v1/list_api_keys', {}, { key });
       assert.equal(listed.body.api_keys.length, 2, 'its own key and the new cluster\'s agent key');
       assert.ok(listed.body.api_keys.some((k: { id: string }) => k.id === created.body.id));
@@ -448,14 +350,12 @@ for (const kind of storeKinds()) {
 
     it('refuses an application key creating a key in another workspace (403)', async () => {
       const p = platform();
-      const ws = await ok(p, '/api/v1/create_workspace', { workspace_name: 'elsewhere' }, { key: p.boot.account_key });
-      const wsId = ws.body.workspace_id as string;
-      await refused(p, '/api/v1/create_api_key', { name: 'cross', access_grants: [all('application', wsId)] }, {}, 403, 'FORBIDDEN', /own workspace/);
+      const wsId = (await createWorkspace(p, 'elsewhere')).id;
+      await refused(p, '/api/v1/create_api_key', { name: 'cross', access_grants: [all('application', wsId)] }, 403, 'FORBIDDEN', {}, /own workspace/);
       await refused(
         p,
         '/api/v1/create_api_key',
         { name: 'cross', access_grants: [all('application', 'wi_00000000_0000_0000_0000_000000000000')] },
-        {},
         403,
         'FORBIDDEN',
       );
@@ -463,7 +363,6 @@ for (const kind of storeKinds()) {
         p,
         '/api/v1/create_api_key',
         { name: 'cross', access_grants: [all('application', p.boot.workspace_id), all('application', wsId)] },
-        {},
         403,
         'FORBIDDEN',
       );
@@ -474,16 +373,14 @@ for (const kind of storeKinds()) {
 
     it('refuses agent keys on the key endpoints (403)', async () => {
       const p = platform();
-      await refused(p, '/api/v1/list_api_keys', {}, { key: p.boot.agent_key }, 403, 'FORBIDDEN');
-      await refused(p, '/api/v1/create_api_key', { name: 'from_agent', access_grants: [cluster('agent', p.boot.virtual_cluster_id)] }, { key: p.boot.agent_key }, 403, 'FORBIDDEN');
-      await refused(p, '/api/v1/create_api_key', { name: 'from_agent', access_grants: [all('application')] }, { key: p.boot.agent_key }, 403, 'FORBIDDEN');
+      await refused(p, '/api/v1/list_api_keys', {}, 403, 'FORBIDDEN', { key: p.boot.agent_key });
+      await refused(p, '/api/v1/create_api_key', { name: 'from_agent', access_grants: [cluster('agent', p.boot.virtual_cluster_id)] }, 403, 'FORBIDDEN', { key: p.boot.agent_key });
+      await refused(p, '/api/v1/create_api_key', { name: 'from_agent', access_grants: [all('application')] }, 403, 'FORBIDDEN', { key: p.boot.agent_key });
     });
 
     it('lists the workspace\'s application and agent keys, never another workspace\'s', async () => {
       const p = platform();
-      const ws = await ok(p, '/api/v1/create_workspace', { workspace_name: 'neighbour' }, { key: p.boot.account_key });
-      const neighbourKey = ws.body.application_key.key as string;
-      await createCluster(p, 'neighbour_vc', 'byoc', { key: neighbourKey });
+      const neighbourKey = (await foreignWorkspace(p, 'neighbour', 'neighbour_vc')).key;
 
       const defaultKeys = (await ok(p, '/api/v1/list_api_keys', {})).body.api_keys as { id: string; name: string }[];
       const neighbourKeys = (await ok(p, '/api/v1/list_api_keys', {}, { key: neighbourKey })).body.api_keys as { id: string; name: string }[];

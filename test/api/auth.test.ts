@@ -4,90 +4,16 @@
  * missing or unknown key, 403 for a key outside its scope, read-only (`_r`) keys, and tenant
  * isolation between workspaces. Every refused request must leave the store exactly as it was.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { managementEndpoints } from '../../src/control-plane/app.ts';
 import { hashSecret } from '../../src/ids.ts';
-import { startTestPlatform, type CallOptions, type CallResult, type TestPlatform } from '../helpers/platform.ts';
-import { storeKinds, type Cleanup, type StoreKind } from '../helpers/stores.ts';
+import { assertError, clusterBody, foreignWorkspace, ok, readOnlyKey, refused, sharedPlatform, storeSnapshot } from '../helpers/api.ts';
+import type { CallOptions, TestPlatform } from '../helpers/platform.ts';
+import { storeKinds } from '../helpers/stores.ts';
 
 // --- helpers ---------------------------------------------------------------------------------
-
-/** One platform for a whole `describe`, thrown away when the suite ends. */
-function sharedPlatform(kind: StoreKind): () => TestPlatform {
-  const cleanups: (() => unknown)[] = [];
-  const scope: Cleanup = { after: (fn) => void cleanups.push(fn) };
-  let platform: TestPlatform | undefined;
-  before(async () => {
-    platform = await startTestPlatform(kind, scope);
-  });
-  after(async () => {
-    for (const fn of cleanups.reverse()) await fn();
-  });
-  return () => platform!;
-}
-
-/** What a virtual cluster owns, read in parallel. */
-async function clusterState(p: TestPlatform, id: string) {
-  const [topics, deletedTopics, acls, credentials, pipelines, agentKeys, offsets] = await Promise.all([
-    p.store.listTopics(id, 'live'),
-    p.store.listTopics(id, 'deleted'),
-    p.store.listAcls(id),
-    p.store.listCredentials(id),
-    p.store.listPipelines(id),
-    p.store.listAgentKeys(id),
-    p.store.listCommittedOffsets(id),
-  ]);
-  return { topics, deletedTopics, acls, credentials, pipelines, agentKeys, offsets };
-}
-
-/** Everything the store holds for the bootstrap account: what a refused request must not change. */
-async function snapshot(p: TestPlatform) {
-  const accountId = (await p.store.getApiKeyBySecretHash(hashSecret(p.boot.account_key)))!.account_id;
-  const workspaces = await Promise.all(
-    (await p.store.listWorkspaces(accountId)).map(async (workspace) => {
-      const clusters = await Promise.all(
-        (await p.store.listVirtualClusters(workspace.id)).map(async (cluster) => ({ cluster, ...(await clusterState(p, cluster.id)) })),
-      );
-      return { workspace, keys: await p.store.listApiKeys(workspace.id), clusters };
-    }),
-  );
-  return { accountKeys: await p.store.listAccountKeys(accountId), workspaces };
-}
-
-function assertError(r: CallResult, status: number, code: string, what: string): void {
-  assert.equal(r.status, status, `${what}: expected ${status}, got ${r.status} ${r.text}`);
-  assert.deepEqual(Object.keys(r.body).sort(), ['error'], what);
-  assert.deepEqual(Object.keys(r.body.error).sort(), ['code', 'correlationId', 'message', 'timestamp'], what);
-  assert.equal(r.body.error.code, code, `${what}: ${r.text}`);
-  assert.equal(typeof r.body.error.message, 'string');
-  assert.ok(!/\n\s+at /.test(r.text), `${what}: no stack trace in the answer`);
-}
-
-/** Calls, asserts the refusal, and asserts that nothing at all changed in the store. */
-async function refused(
-  p: TestPlatform,
-  path: string,
-  body: unknown,
-  options: CallOptions,
-  status: number,
-  code: string,
-  message?: RegExp,
-): Promise<CallResult> {
-  const before = await snapshot(p);
-  const r = await p.call(path, body, options);
-  assertError(r, status, code, `${options.method ?? 'POST'} ${path}`);
-  if (message) assert.match(r.body.error.message, message);
-  assert.deepEqual(await snapshot(p), before, `${path}: a refused request changed nothing`);
-  return r;
-}
-
-async function ok(p: TestPlatform, path: string, body: unknown, options: CallOptions = {}): Promise<CallResult> {
-  const r = await p.call(path, body, options);
-  assert.equal(r.status, 200, `${path}: ${r.text}`);
-  return r;
-}
 
 function unknownSecret(): string {
   return 'aks_' + randomBytes(32).toString('hex');
@@ -137,13 +63,7 @@ function validBodies(p: TestPlatform): Record<string, unknown> {
       access_grants: [{ principal_kind: 'application', resource_kind: '*', resource_id: '*', workspace_id: p.boot.workspace_id }],
     },
     '/api/v1/list_virtual_clusters': {},
-    '/api/v1/create_virtual_cluster': {
-      virtual_cluster_name: 'auth_scoping_vc',
-      virtual_cluster_type: 'byoc',
-      virtual_cluster_region: 'us-east-1',
-      virtual_cluster_cloud_provider: 'aws',
-      virtual_cluster_tier: 'dev',
-    },
+    '/api/v1/create_virtual_cluster': clusterBody('auth_scoping_vc'),
     '/api/v1/delete_virtual_cluster': { virtual_cluster_id, virtual_cluster_name: p.boot.virtual_cluster_name },
     '/api/v1/create_virtual_cluster_credentials': { credentials_name: 'auth_cred', is_cluster_superuser: true, virtual_cluster_id },
     '/api/v1/list_topics': { virtual_cluster_id, include_recently_deleted: true },
@@ -185,7 +105,7 @@ for (const kind of storeKinds()) {
     const platform = sharedPlatform(kind);
     let agentReadOnlyKey: string;
     let appReadOnlyKey: string;
-    let otherWorkspace: { id: string; key: string; clusterId: string };
+    let otherWorkspace: { id: string; key: string; cluster: string };
 
     before(async () => {
       const p = platform();
@@ -193,38 +113,24 @@ for (const kind of storeKinds()) {
       // Something for the mutations to hit (a topic to delete, …), so a refusal that slipped
       // through would show in the snapshot.
       await ok(p, '/api/v1/create_topic', { virtual_cluster_id: vci, topic_name: 'auth-existing', partition_count: 2 });
-      appReadOnlyKey = (
-        await ok(p, '/api/v1/create_api_key', {
-          name: 'read_only_app',
-          access_grants: [{ principal_kind: 'app_r', resource_kind: '*', resource_id: '*' }],
-        })
-      ).body.key;
+      appReadOnlyKey = await readOnlyKey(p, 'read_only_app');
       agentReadOnlyKey = (
         await ok(p, '/api/v1/create_api_key', {
           name: 'read_only_agent',
           access_grants: [{ principal_kind: 'agent_r', resource_kind: 'virtual_cluster', resource_id: vci }],
         })
       ).body.key;
-      const ws = await ok(p, '/api/v1/create_workspace', { workspace_name: 'other tenant' }, { key: p.boot.account_key });
-      const vc = await ok(
-        p,
-        '/api/v1/create_virtual_cluster',
-        {
-          virtual_cluster_name: 'tenant_b',
-          virtual_cluster_type: 'byoc',
-          virtual_cluster_region: 'eu-west-1',
-          virtual_cluster_cloud_provider: 'gcp',
-          virtual_cluster_tier: 'pro',
-        },
-        { key: ws.body.application_key.key },
-      );
-      otherWorkspace = { id: ws.body.workspace_id, key: ws.body.application_key.key, clusterId: vc.body.virtual_cluster_id };
+      otherWorkspace = await foreignWorkspace(p, 'other tenant', 'tenant_b', {
+        virtual_cluster_region: 'eu-west-1',
+        virtual_cluster_cloud_provider: 'gcp',
+        virtual_cluster_tier: 'pro',
+      });
     });
 
     it('answers 401 invalid_api_key on every endpoint and method without a key, with an empty one, or an unknown one', async () => {
       const p = platform();
       const bodies = validBodies(p);
-      const before = await snapshot(p);
+      const before = await storeSnapshot(p);
       const cases: { what: string; options: CallOptions; message: RegExp }[] = [
         { what: 'no key', options: { key: null }, message: /invalid_api_key.*warpstream-api-key/ },
         { what: 'empty key', options: { key: '' }, message: /invalid_api_key/ },
@@ -248,21 +154,21 @@ for (const kind of storeKinds()) {
           }
         }
       }
-      assert.deepEqual(await snapshot(p), before);
+      assert.deepEqual(await storeSnapshot(p), before);
     });
 
     it('authenticates before reading the body: malformed or invalid bodies without a key are 401, with an agent key 403', async () => {
       const p = platform();
-      await refused(p, '/api/v1/create_topic', undefined, { key: null, raw: '{"virtual_cluster_id": ' }, 401, 'UNAUTHORIZED', /invalid_api_key/);
-      await refused(p, '/api/v1/create_workspace', { workspace_name: 7 }, { key: unknownSecret() }, 401, 'UNAUTHORIZED', /invalid_api_key/);
-      await refused(p, '/api/v1/create_topic', undefined, { key: p.boot.agent_key, raw: 'not json' }, 403, 'FORBIDDEN');
-      await refused(p, '/api/v1/create_workspace', { nonsense: true }, { key: p.boot.application_key }, 403, 'FORBIDDEN');
+      await refused(p, '/api/v1/create_topic', undefined, 401, 'UNAUTHORIZED', { key: null, raw: '{"virtual_cluster_id": ' }, /invalid_api_key/);
+      await refused(p, '/api/v1/create_workspace', { workspace_name: 7 }, 401, 'UNAUTHORIZED', { key: unknownSecret() }, /invalid_api_key/);
+      await refused(p, '/api/v1/create_topic', undefined, 403, 'FORBIDDEN', { key: p.boot.agent_key, raw: 'not json' });
+      await refused(p, '/api/v1/create_workspace', { nonsense: true }, 403, 'FORBIDDEN', { key: p.boot.application_key });
     });
 
     it('refuses agent keys (read-write and read-only) on every endpoint and method with 403', async () => {
       const p = platform();
       const bodies = validBodies(p);
-      const before = await snapshot(p);
+      const before = await storeSnapshot(p);
       for (const key of [p.boot.agent_key, agentReadOnlyKey]) {
         for (const path of PATHS) {
           for (const method of METHODS) {
@@ -272,13 +178,13 @@ for (const kind of storeKinds()) {
           }
         }
       }
-      assert.deepEqual(await snapshot(p), before);
+      assert.deepEqual(await storeSnapshot(p), before);
     });
 
     it('refuses the account key on workspace endpoints and application keys on account endpoints (403)', async () => {
       const p = platform();
       const bodies = validBodies(p);
-      const before = await snapshot(p);
+      const before = await storeSnapshot(p);
       for (const path of PATHS) {
         for (const method of METHODS) {
           if (SCOPES[path] === 'workspace') {
@@ -295,13 +201,13 @@ for (const kind of storeKinds()) {
           }
         }
       }
-      assert.deepEqual(await snapshot(p), before);
+      assert.deepEqual(await storeSnapshot(p), before);
     });
 
     it('lets a read-only (app_r) key list everything and refuses every mutation with 403', async () => {
       const p = platform();
       const bodies = validBodies(p);
-      const before = await snapshot(p);
+      const before = await storeSnapshot(p);
       for (const path of PATHS) {
         if (SCOPES[path] === 'account') continue;
         for (const method of METHODS) {
@@ -318,7 +224,7 @@ for (const kind of storeKinds()) {
           }
         }
       }
-      assert.deepEqual(await snapshot(p), before);
+      assert.deepEqual(await storeSnapshot(p), before);
       // The lists are not empty: the read-only key really reads the workspace.
       const topics = await ok(p, '/api/v1/list_topics', { virtual_cluster_id: p.boot.virtual_cluster_id }, { key: appReadOnlyKey });
       assert.deepEqual(topics.body.topics.map((t: { name: string }) => t.name), ['auth-existing']);
@@ -340,21 +246,21 @@ for (const kind of storeKinds()) {
       for (const path of PATHS) {
         if (SCOPES[path] !== 'workspace' || path === '/api/v1/list_virtual_clusters' || path === '/api/v1/create_virtual_cluster') continue;
         // Tenant B reaching into the default workspace's cluster.
-        const r = await refused(p, path, bodies[path], { key: otherWorkspace.key }, 404, 'VIRTUAL_CLUSTER_NOT_FOUND');
+        const r = await refused(p, path, bodies[path], 404, 'VIRTUAL_CLUSTER_NOT_FOUND', { key: otherWorkspace.key });
         // The default workspace reaching into tenant B's cluster, and both reaching a cluster that does not exist.
-        const intoB = { ...(bodies[path] as object), virtual_cluster_id: otherWorkspace.clusterId, virtual_cluster_name: 'vcn_tenant_b' };
-        const rb = await refused(p, path, intoB, {}, 404, 'VIRTUAL_CLUSTER_NOT_FOUND');
+        const intoB = { ...(bodies[path] as object), virtual_cluster_id: otherWorkspace.cluster, virtual_cluster_name: 'vcn_tenant_b' };
+        const rb = await refused(p, path, intoB, 404, 'VIRTUAL_CLUSTER_NOT_FOUND');
         const ghost = { ...(bodies[path] as object), virtual_cluster_id: 'vci_00000000_0000_0000_0000_000000000000' };
-        const rg = await refused(p, path, ghost, {}, 404, 'VIRTUAL_CLUSTER_NOT_FOUND');
+        const rg = await refused(p, path, ghost, 404, 'VIRTUAL_CLUSTER_NOT_FOUND');
         // Same words apart from the id: a foreign cluster cannot be told from a missing one.
         const strip = (m: string) => m.replace(/vci_[0-9a-f_]+/g, 'ID');
         assert.equal(strip(r.body.error.message), strip(rg.body.error.message), path);
         assert.equal(strip(rb.body.error.message), strip(rg.body.error.message), path);
       }
       const b = await ok(p, '/api/v1/list_virtual_clusters', {}, { key: otherWorkspace.key });
-      assert.deepEqual(b.body.virtual_clusters.map((c: { id: string }) => c.id), [otherWorkspace.clusterId]);
+      assert.deepEqual(b.body.virtual_clusters.map((c: { id: string }) => c.id), [otherWorkspace.cluster]);
       const a = await ok(p, '/api/v1/list_virtual_clusters', {});
-      assert.ok(!a.body.virtual_clusters.some((c: { id: string }) => c.id === otherWorkspace.clusterId));
+      assert.ok(!a.body.virtual_clusters.some((c: { id: string }) => c.id === otherWorkspace.cluster));
       const keysB = await ok(p, '/api/v1/list_api_keys', {}, { key: otherWorkspace.key });
       const keysA = await ok(p, '/api/v1/list_api_keys', {});
       const idsA = new Set(keysA.body.api_keys.map((k: { id: string }) => k.id));
@@ -364,8 +270,8 @@ for (const kind of storeKinds()) {
 
     it('forgets nothing about who the caller is between requests (a refused key does not poison the next call)', async () => {
       const p = platform();
-      await refused(p, '/api/v1/list_virtual_clusters', {}, { key: unknownSecret() }, 401, 'UNAUTHORIZED');
-      await refused(p, '/api/v1/list_virtual_clusters', {}, { key: p.boot.agent_key }, 403, 'FORBIDDEN');
+      await refused(p, '/api/v1/list_virtual_clusters', {}, 401, 'UNAUTHORIZED', { key: unknownSecret() });
+      await refused(p, '/api/v1/list_virtual_clusters', {}, 403, 'FORBIDDEN', { key: p.boot.agent_key });
       const r = await ok(p, '/api/v1/list_virtual_clusters', {});
       assert.equal(r.body.virtual_clusters.length, 1);
     });

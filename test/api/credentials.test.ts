@@ -3,39 +3,16 @@ import { createHash, createHmac, pbkdf2Sync } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { hashSecret } from '../../src/ids.ts';
 import type { ClusterCredential, ScramSecret } from '../../src/metadata/store.ts';
-import { startTestPlatform, type CallOptions, type CallResult, type TestPlatform } from '../helpers/platform.ts';
+import { createCluster, foreignWorkspace, idPattern, readOnlyKey, refused, UNKNOWN_CLUSTER } from '../helpers/api.ts';
+import { startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
 import { storeKinds } from '../helpers/stores.ts';
 
 /** create_virtual_cluster_credentials: answers, name rules, and SCRAM secrets instead of passwords. */
 
 const CREATE = '/api/v1/create_virtual_cluster_credentials';
-const UNKNOWN_CLUSTER = 'vci_00000000_0000_4000_8000_000000000000';
-const CREDENTIAL_ID = /^cci_[0-9a-f]{8}_[0-9a-f]{4}_[0-9a-f]{4}_[0-9a-f]{4}_[0-9a-f]{12}$/;
+const CREDENTIAL_ID = idPattern('cci_');
 const USERNAME = /^ccun_[0-9a-f]{24}$/;
 const PASSWORD = /^ccp_[0-9a-f]{48}$/;
-
-async function snapshot(p: TestPlatform, clusters: string[]) {
-  const state: Record<string, unknown> = { clusters: await p.store.listVirtualClusters(p.boot.workspace_id) };
-  for (const id of clusters) state[id] = await p.store.listCredentials(id);
-  return state;
-}
-
-async function refused(
-  p: TestPlatform,
-  body: unknown,
-  status: number,
-  code: string,
-  options: CallOptions & { clusters?: string[] } = {},
-): Promise<CallResult> {
-  const clusters = options.clusters ?? [p.boot.virtual_cluster_id];
-  const before = await snapshot(p, clusters);
-  const result = await p.call(CREATE, body, options);
-  assert.equal(result.status, status, `${JSON.stringify(body)} → ${result.text}`);
-  assert.equal(result.body?.error?.code, code, `${JSON.stringify(body)} → ${result.text}`);
-  assert.ok(typeof result.body.error.message === 'string' && result.body.error.message.length > 0);
-  assert.deepEqual(await snapshot(p, clusters), before, `${JSON.stringify(body)} changed state although refused`);
-  return result;
-}
 
 async function create(p: TestPlatform, fields: Record<string, unknown>, cluster?: string): Promise<{ id: string; username: string; password: string }> {
   const result = await p.call(CREATE, { virtual_cluster_id: cluster ?? p.boot.virtual_cluster_id, is_cluster_superuser: false, ...fields });
@@ -150,12 +127,12 @@ for (const kind of storeKinds()) {
       const id = p.boot.virtual_cluster_id;
       const ro = await create(p, { credentials_name: 'reader', read_only: true });
       assert.equal((await stored(p, ro.id)).read_only, true);
-      await refused(p, { virtual_cluster_id: id, credentials_name: 'x' }, 400, 'VALIDATION_ERROR');
+      await refused(p, CREATE, { virtual_cluster_id: id, credentials_name: 'x' }, 400, 'VALIDATION_ERROR');
       for (const value of ['true', 1, null, [true], {}]) {
-        const result = await refused(p, { virtual_cluster_id: id, credentials_name: 'x', is_cluster_superuser: value }, 400, 'VALIDATION_ERROR');
+        const result = await refused(p, CREATE, { virtual_cluster_id: id, credentials_name: 'x', is_cluster_superuser: value }, 400, 'VALIDATION_ERROR');
         assert.match(result.body.error.message, /is_cluster_superuser/);
       }
-      await refused(p, { virtual_cluster_id: id, credentials_name: 'x', is_cluster_superuser: false, read_only: 'yes' }, 400, 'VALIDATION_ERROR');
+      await refused(p, CREATE, { virtual_cluster_id: id, credentials_name: 'x', is_cluster_superuser: false, read_only: 'yes' }, 400, 'VALIDATION_ERROR');
     });
 
     test('name rules: letters, digits, "_" and "-", 1 to 128, ccn_ prefix optional', async (t) => {
@@ -171,29 +148,21 @@ for (const kind of storeKinds()) {
       await create(p, { credentials_name: 'Mixed_Case_123' });
 
       for (const name of ['', 'ccn_', 'a b', 'a.b', 'a/b', 'ä', 'a:b', 'n'.repeat(129), ' alice', 'alice\n', 'ccn_a b']) {
-        await refused(p, { virtual_cluster_id: id, credentials_name: name, is_cluster_superuser: false }, 400, 'VALIDATION_ERROR');
+        await refused(p, CREATE, { virtual_cluster_id: id, credentials_name: name, is_cluster_superuser: false }, 400, 'VALIDATION_ERROR');
       }
-      await refused(p, { virtual_cluster_id: id, is_cluster_superuser: false }, 400, 'VALIDATION_ERROR');
-      await refused(p, { virtual_cluster_id: id, credentials_name: 5, is_cluster_superuser: false }, 400, 'VALIDATION_ERROR');
+      await refused(p, CREATE, { virtual_cluster_id: id, is_cluster_superuser: false }, 400, 'VALIDATION_ERROR');
+      await refused(p, CREATE, { virtual_cluster_id: id, credentials_name: 5, is_cluster_superuser: false }, 400, 'VALIDATION_ERROR');
     });
 
     test('a duplicate name is 409, with or without the ccn_ prefix; other clusters are separate', async (t) => {
       const p = await startTestPlatform(kind, t);
       const id = p.boot.virtual_cluster_id;
       await create(p, { credentials_name: 'alice' });
-      await refused(p, { virtual_cluster_id: id, credentials_name: 'alice', is_cluster_superuser: true }, 409, 'CREDENTIALS_ALREADY_EXIST');
-      await refused(p, { virtual_cluster_id: id, credentials_name: 'ccn_alice', is_cluster_superuser: false }, 409, 'CREDENTIALS_ALREADY_EXIST');
-      await refused(p, { virtual_cluster_id: id, credentials_name: 'alice', is_cluster_superuser: false, imported_password: 'another-password' }, 409, 'CREDENTIALS_ALREADY_EXIST');
+      await refused(p, CREATE, { virtual_cluster_id: id, credentials_name: 'alice', is_cluster_superuser: true }, 409, 'CREDENTIALS_ALREADY_EXIST');
+      await refused(p, CREATE, { virtual_cluster_id: id, credentials_name: 'ccn_alice', is_cluster_superuser: false }, 409, 'CREDENTIALS_ALREADY_EXIST');
+      await refused(p, CREATE, { virtual_cluster_id: id, credentials_name: 'alice', is_cluster_superuser: false, imported_password: 'another-password' }, 409, 'CREDENTIALS_ALREADY_EXIST');
       await create(p, { credentials_name: 'Alice' });
-      const other = await p.call('/api/v1/create_virtual_cluster', {
-        virtual_cluster_name: 'other',
-        virtual_cluster_type: 'byoc',
-        virtual_cluster_region: 'us-east-1',
-        virtual_cluster_cloud_provider: 'aws',
-        virtual_cluster_tier: 'dev',
-      });
-      assert.equal(other.status, 200, other.text);
-      const otherId = other.body.virtual_cluster_id as string;
+      const otherId = await createCluster(p, 'other');
       const there = await create(p, { credentials_name: 'alice' }, otherId);
       assert.equal((await stored(p, there.id, otherId)).name, 'ccn_alice');
       assert.deepEqual((await p.store.listCredentials(id)).map((c) => c.name).sort(), ['ccn_Alice', 'ccn_alice']);
@@ -210,13 +179,13 @@ for (const kind of storeKinds()) {
       assertScram(await stored(p, long.id), max);
       const base = { virtual_cluster_id: id, credentials_name: 'bad', is_cluster_superuser: false };
       for (const password of ['', '1234567', 'p'.repeat(1025), 'pass\nword1', 'pass\u0000word', 'tab\tpassword', 'del\u007fpassword']) {
-        const result = await refused(p, { ...base, imported_password: password }, 400, 'VALIDATION_ERROR');
+        const result = await refused(p, CREATE, { ...base, imported_password: password }, 400, 'VALIDATION_ERROR');
         assert.match(result.body.error.message, /imported_password/);
         // A refused password is not echoed back.
         if (password.length >= 8) assert.ok(!result.text.includes(password));
       }
       for (const password of [12345678, null, ['12345678']]) {
-        await refused(p, { ...base, imported_password: password }, 400, 'VALIDATION_ERROR');
+        await refused(p, CREATE, { ...base, imported_password: password }, 400, 'VALIDATION_ERROR');
       }
     });
 
@@ -224,30 +193,17 @@ for (const kind of storeKinds()) {
       const p = await startTestPlatform(kind, t);
       const id = p.boot.virtual_cluster_id;
       const body = { virtual_cluster_id: id, credentials_name: 'alice', is_cluster_superuser: false };
-      await refused(p, { ...body, virtual_cluster_id: UNKNOWN_CLUSTER }, 404, 'VIRTUAL_CLUSTER_NOT_FOUND');
-      await refused(p, { ...body, virtual_cluster_id: undefined }, 400, 'VALIDATION_ERROR');
-      await refused(p, body, 401, 'UNAUTHORIZED', { key: null });
-      await refused(p, body, 403, 'FORBIDDEN', { key: p.boot.agent_key });
-      await refused(p, body, 403, 'FORBIDDEN', { key: p.boot.account_key });
-      const reader = await p.call('/api/v1/create_api_key', {
-        name: 'reader',
-        access_grants: [{ principal_kind: 'app_r', resource_kind: '*', resource_id: '*' }],
-      });
-      assert.equal(reader.status, 200, reader.text);
-      await refused(p, body, 403, 'FORBIDDEN', { key: reader.body.key });
+      await refused(p, CREATE, { ...body, virtual_cluster_id: UNKNOWN_CLUSTER }, 404, 'VIRTUAL_CLUSTER_NOT_FOUND');
+      await refused(p, CREATE, { ...body, virtual_cluster_id: undefined }, 400, 'VALIDATION_ERROR');
+      await refused(p, CREATE, body, 401, 'UNAUTHORIZED', { key: null });
+      await refused(p, CREATE, body, 403, 'FORBIDDEN', { key: p.boot.agent_key });
+      await refused(p, CREATE, body, 403, 'FORBIDDEN', { key: p.boot.account_key });
+      const reader = await readOnlyKey(p);
+      await refused(p, CREATE, body, 403, 'FORBIDDEN', { key: reader });
 
-      const workspace = await p.call('/api/v1/create_workspace', { workspace_name: 'tenant two' }, { key: p.boot.account_key });
-      assert.equal(workspace.status, 200, workspace.text);
-      const foreignKey = workspace.body.application_key.key as string;
-      const foreign = await p.call(
-        '/api/v1/create_virtual_cluster',
-        { virtual_cluster_name: 'foreign', virtual_cluster_type: 'byoc', virtual_cluster_region: 'us-east-1', virtual_cluster_cloud_provider: 'aws', virtual_cluster_tier: 'dev' },
-        { key: foreignKey },
-      );
-      assert.equal(foreign.status, 200, foreign.text);
-      const foreignId = foreign.body.virtual_cluster_id as string;
-      await refused(p, { ...body, virtual_cluster_id: foreignId }, 404, 'VIRTUAL_CLUSTER_NOT_FOUND', { clusters: [id, foreignId] });
-      await refused(p, body, 404, 'VIRTUAL_CLUSTER_NOT_FOUND', { clusters: [id, foreignId], key: foreignKey });
+      const { key: foreignKey, cluster: foreignId } = await foreignWorkspace(p);
+      await refused(p, CREATE, { ...body, virtual_cluster_id: foreignId }, 404, 'VIRTUAL_CLUSTER_NOT_FOUND');
+      await refused(p, CREATE, body, 404, 'VIRTUAL_CLUSTER_NOT_FOUND', { key: foreignKey });
     });
 
     test(

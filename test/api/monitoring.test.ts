@@ -1,36 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { CommittedOffset } from '../../src/metadata/store.ts';
+import { createCluster, foreignWorkspace, listedEveryWay, ok, readOnlyKey, refused, UNKNOWN_CLUSTER } from '../helpers/api.ts';
 import { startTestPlatform, type CallOptions, type CallResult, type TestPlatform } from '../helpers/platform.ts';
 import { storeKinds } from '../helpers/stores.ts';
 
 /** monitoring/describe_all_consumer_groups: the seed's shape, answered from the group store. */
 
 const DESCRIBE = '/api/v1/monitoring/describe_all_consumer_groups';
-const UNKNOWN_CLUSTER = 'vci_00000000_0000_4000_8000_000000000000';
-
-async function snapshot(p: TestPlatform, clusters: string[]) {
-  const state: Record<string, unknown> = { clusters: await p.store.listVirtualClusters(p.boot.workspace_id) };
-  for (const id of clusters) state[id] = await p.store.listCommittedOffsets(id);
-  return state;
-}
-
-async function refused(
-  p: TestPlatform,
-  body: unknown,
-  status: number,
-  code: string,
-  options: CallOptions & { clusters?: string[] } = {},
-): Promise<CallResult> {
-  const clusters = options.clusters ?? [p.boot.virtual_cluster_id];
-  const before = await snapshot(p, clusters);
-  const result = await p.call(DESCRIBE, body, options);
-  assert.equal(result.status, status, `${JSON.stringify(body)} → ${result.text}`);
-  assert.equal(result.body?.error?.code, code, `${JSON.stringify(body)} → ${result.text}`);
-  assert.ok(typeof result.body.error.message === 'string' && result.body.error.message.length > 0);
-  assert.deepEqual(await snapshot(p, clusters), before);
-  return result;
-}
 
 async function commit(p: TestPlatform, cluster: string, group: string, topic: string, partition: number, offset: number): Promise<void> {
   const record: CommittedOffset = {
@@ -53,37 +30,16 @@ function group(name: string, topics: Array<{ name: string; partitions: ReturnTyp
   return { name, state: 'Empty', protocol: '', members: [], topics };
 }
 
-async function describeGroups(p: TestPlatform, cluster?: string, options: CallOptions = {}): Promise<CallResult> {
-  const result = await p.call(DESCRIBE, { virtual_cluster_id: cluster ?? p.boot.virtual_cluster_id }, options);
-  assert.equal(result.status, 200, result.text);
-  return result;
-}
-
-async function otherWorkspace(p: TestPlatform): Promise<{ key: string; cluster: string }> {
-  const workspace = await p.call('/api/v1/create_workspace', { workspace_name: 'tenant two' }, { key: p.boot.account_key });
-  assert.equal(workspace.status, 200, workspace.text);
-  const key = workspace.body.application_key.key as string;
-  const cluster = await p.call(
-    '/api/v1/create_virtual_cluster',
-    { virtual_cluster_name: 'foreign', virtual_cluster_type: 'byoc', virtual_cluster_region: 'us-east-1', virtual_cluster_cloud_provider: 'aws', virtual_cluster_tier: 'dev' },
-    { key },
-  );
-  assert.equal(cluster.status, 200, cluster.text);
-  return { key, cluster: cluster.body.virtual_cluster_id as string };
+/** describe_all_consumer_groups for `cluster` (the bootstrap cluster unless given), asserting 200. */
+function describeGroups(p: TestPlatform, cluster = p.boot.virtual_cluster_id, options: CallOptions = {}): Promise<CallResult> {
+  return ok(p, DESCRIBE, { virtual_cluster_id: cluster }, options);
 }
 
 for (const kind of storeKinds()) {
   describe(`describe_all_consumer_groups (${kind.kind})`, () => {
     test('a fresh cluster answers exactly {"state":{"groups":[]}} by POST, GET with a body and GET with a query string', async (t) => {
       const p = await startTestPlatform(kind, t);
-      const id = p.boot.virtual_cluster_id;
-      assert.equal((await describeGroups(p)).text, '{"state":{"groups":[]}}');
-      const get = await p.call(DESCRIBE, { virtual_cluster_id: id }, { method: 'GET' });
-      assert.equal(get.status, 200, get.text);
-      assert.equal(get.text, '{"state":{"groups":[]}}');
-      const query = await p.call(`${DESCRIBE}?virtual_cluster_id=${id}`, undefined, { method: 'GET' });
-      assert.equal(query.status, 200, query.text);
-      assert.equal(query.text, '{"state":{"groups":[]}}');
+      assert.equal((await listedEveryWay(p, DESCRIBE, p.boot.virtual_cluster_id)).text, '{"state":{"groups":[]}}');
     });
 
     test('committed offsets appear as groups, topics and partitions with committed_offset', async (t) => {
@@ -123,15 +79,7 @@ for (const kind of storeKinds()) {
     test('only the asked cluster\'s groups are answered', async (t) => {
       const p = await startTestPlatform(kind, t);
       const id = p.boot.virtual_cluster_id;
-      const other = await p.call('/api/v1/create_virtual_cluster', {
-        virtual_cluster_name: 'other',
-        virtual_cluster_type: 'byoc',
-        virtual_cluster_region: 'us-east-1',
-        virtual_cluster_cloud_provider: 'aws',
-        virtual_cluster_tier: 'dev',
-      });
-      assert.equal(other.status, 200, other.text);
-      const otherId = other.body.virtual_cluster_id as string;
+      const otherId = await createCluster(p, 'other');
       await commit(p, id, 'mine', 'orders', 0, 1);
       await commit(p, otherId, 'theirs', 'orders', 0, 2);
       assert.deepEqual((await describeGroups(p)).body.state.groups.map((g: { name: string }) => g.name), ['mine']);
@@ -140,24 +88,23 @@ for (const kind of storeKinds()) {
 
     test('missing or mistyped virtual_cluster_id is 400; unknown cluster 404', async (t) => {
       const p = await startTestPlatform(kind, t);
-      await refused(p, undefined, 400, 'VALIDATION_ERROR');
-      await refused(p, undefined, 400, 'VALIDATION_ERROR', { method: 'GET' });
-      await refused(p, {}, 400, 'VALIDATION_ERROR');
-      await refused(p, { virtual_cluster_id: 1 }, 400, 'VALIDATION_ERROR');
-      await refused(p, undefined, 400, 'MALFORMED_JSON', { raw: '{' });
-      await refused(p, { virtual_cluster_id: UNKNOWN_CLUSTER }, 404, 'VIRTUAL_CLUSTER_NOT_FOUND');
+      await refused(p, DESCRIBE, undefined, 400, 'VALIDATION_ERROR');
+      await refused(p, DESCRIBE, undefined, 400, 'VALIDATION_ERROR', { method: 'GET' });
+      await refused(p, DESCRIBE, {}, 400, 'VALIDATION_ERROR');
+      await refused(p, DESCRIBE, { virtual_cluster_id: 1 }, 400, 'VALIDATION_ERROR');
+      await refused(p, DESCRIBE, undefined, 400, 'MALFORMED_JSON', { raw: '{' });
+      await refused(p, DESCRIBE, { virtual_cluster_id: UNKNOWN_CLUSTER }, 404, 'VIRTUAL_CLUSTER_NOT_FOUND');
     });
 
     test('a cluster of another workspace is 404 both ways, its groups are not shown', async (t) => {
       const p = await startTestPlatform(kind, t);
       const id = p.boot.virtual_cluster_id;
-      const foreign = await otherWorkspace(p);
+      const foreign = await foreignWorkspace(p);
       await commit(p, foreign.cluster, 'secret_group', 'secret_topic', 0, 42);
       await commit(p, id, 'my_group', 'orders', 0, 1);
-      const clusters = [id, foreign.cluster];
-      const result = await refused(p, { virtual_cluster_id: foreign.cluster }, 404, 'VIRTUAL_CLUSTER_NOT_FOUND', { clusters });
+      const result = await refused(p, DESCRIBE, { virtual_cluster_id: foreign.cluster }, 404, 'VIRTUAL_CLUSTER_NOT_FOUND');
       assert.ok(!result.text.includes('secret_group'));
-      await refused(p, { virtual_cluster_id: id }, 404, 'VIRTUAL_CLUSTER_NOT_FOUND', { clusters, key: foreign.key });
+      await refused(p, DESCRIBE, { virtual_cluster_id: id }, 404, 'VIRTUAL_CLUSTER_NOT_FOUND', { key: foreign.key });
       // Each workspace's key sees its own.
       const theirs = await describeGroups(p, foreign.cluster, { key: foreign.key });
       assert.deepEqual(theirs.body.state.groups.map((g: { name: string }) => g.name), ['secret_group']);
@@ -168,25 +115,14 @@ for (const kind of storeKinds()) {
       const p = await startTestPlatform(kind, t);
       const id = p.boot.virtual_cluster_id;
       await commit(p, id, 'g', 't', 0, 1);
-      await refused(p, { virtual_cluster_id: id }, 401, 'UNAUTHORIZED', { key: null });
-      await refused(p, { virtual_cluster_id: id }, 403, 'FORBIDDEN', { key: p.boot.agent_key });
-      await refused(p, { virtual_cluster_id: id }, 403, 'FORBIDDEN', { key: p.boot.account_key });
-      const reader = await p.call('/api/v1/create_api_key', {
-        name: 'reader',
-        access_grants: [{ principal_kind: 'app_r', resource_kind: 'virtual_cluster', resource_id: id }],
-      });
-      assert.equal(reader.status, 200, reader.text);
-      const read = await describeGroups(p, id, { key: reader.body.key });
+      await refused(p, DESCRIBE, { virtual_cluster_id: id }, 401, 'UNAUTHORIZED', { key: null });
+      await refused(p, DESCRIBE, { virtual_cluster_id: id }, 403, 'FORBIDDEN', { key: p.boot.agent_key });
+      await refused(p, DESCRIBE, { virtual_cluster_id: id }, 403, 'FORBIDDEN', { key: p.boot.account_key });
+      const reader = await readOnlyKey(p, 'reader', id);
+      const read = await describeGroups(p, id, { key: reader });
       assert.deepEqual(read.body.state.groups.map((g: { name: string }) => g.name), ['g']);
-      const other = await p.call('/api/v1/create_virtual_cluster', {
-        virtual_cluster_name: 'other',
-        virtual_cluster_type: 'byoc',
-        virtual_cluster_region: 'us-east-1',
-        virtual_cluster_cloud_provider: 'aws',
-        virtual_cluster_tier: 'dev',
-      });
-      assert.equal(other.status, 200, other.text);
-      await refused(p, { virtual_cluster_id: other.body.virtual_cluster_id }, 403, 'FORBIDDEN', { key: reader.body.key });
+      const other = await createCluster(p, 'other');
+      await refused(p, DESCRIBE, { virtual_cluster_id: other }, 403, 'FORBIDDEN', { key: reader });
     });
   });
 }

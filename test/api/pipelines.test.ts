@@ -1,38 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { startTestPlatform, type CallOptions, type CallResult, type TestPlatform } from '../helpers/platform.ts';
+import { createCluster, foreignWorkspace, idPattern, listedEveryWay, readOnlyKey, refused, UNKNOWN_CLUSTER } from '../helpers/api.ts';
+import { startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
 import { storeKinds } from '../helpers/stores.ts';
 
 /** create_pipeline and list_pipelines: records and rules (bento default, one orbit, schema linking). */
 
 const CREATE = '/api/v1/create_pipeline';
 const LIST = '/api/v1/list_pipelines';
-const UNKNOWN_CLUSTER = 'vci_00000000_0000_4000_8000_000000000000';
-const PIPELINE_ID = /^pi_[0-9a-f]{8}_[0-9a-f]{4}_[0-9a-f]{4}_[0-9a-f]{4}_[0-9a-f]{12}$/;
-
-async function snapshot(p: TestPlatform, clusters: string[]) {
-  const state: Record<string, unknown> = { clusters: await p.store.listVirtualClusters(p.boot.workspace_id) };
-  for (const id of clusters) state[id] = await p.store.listPipelines(id);
-  return state;
-}
-
-async function refused(
-  p: TestPlatform,
-  path: string,
-  body: unknown,
-  status: number,
-  code: string,
-  options: CallOptions & { clusters?: string[] } = {},
-): Promise<CallResult> {
-  const clusters = options.clusters ?? [p.boot.virtual_cluster_id];
-  const before = await snapshot(p, clusters);
-  const result = await p.call(path, body, options);
-  assert.equal(result.status, status, `${JSON.stringify(body)} → ${result.text}`);
-  assert.equal(result.body?.error?.code, code, `${JSON.stringify(body)} → ${result.text}`);
-  assert.ok(typeof result.body.error.message === 'string' && result.body.error.message.length > 0);
-  assert.deepEqual(await snapshot(p, clusters), before, `${JSON.stringify(body)} changed state although refused`);
-  return result;
-}
+const PIPELINE_ID = idPattern('pi_');
 
 interface CreatedPipeline {
   pipeline_id: string;
@@ -57,18 +33,6 @@ async function listPipelines(p: TestPlatform, cluster?: string): Promise<Array<R
   assert.equal(result.status, 200, result.text);
   assert.deepEqual(Object.keys(result.body), ['pipelines']);
   return result.body.pipelines;
-}
-
-async function createCluster(p: TestPlatform, name: string, type: string): Promise<string> {
-  const result = await p.call('/api/v1/create_virtual_cluster', {
-    virtual_cluster_name: name,
-    virtual_cluster_type: type,
-    virtual_cluster_region: 'us-east-1',
-    virtual_cluster_cloud_provider: 'aws',
-    virtual_cluster_tier: 'dev',
-  });
-  assert.equal(result.status, 200, result.text);
-  return result.body.virtual_cluster_id as string;
 }
 
 for (const kind of storeKinds()) {
@@ -105,14 +69,8 @@ for (const kind of storeKinds()) {
       const id = p.boot.virtual_cluster_id;
       await createPipeline(p, 'b_first', 'bento');
       await createPipeline(p, 'a_second', 'orbit');
-      const post = await p.call(LIST, { virtual_cluster_id: id });
+      const post = await listedEveryWay(p, LIST, id);
       assert.deepEqual(post.body.pipelines.map((x: { name: string }) => x.name).sort(), ['a_second', 'b_first']);
-      const get = await p.call(LIST, { virtual_cluster_id: id }, { method: 'GET' });
-      assert.equal(get.status, 200, get.text);
-      assert.deepEqual(get.body, post.body);
-      const query = await p.call(`${LIST}?virtual_cluster_id=${id}`, undefined, { method: 'GET' });
-      assert.equal(query.status, 200, query.text);
-      assert.deepEqual(query.body, post.body);
       await refused(p, LIST, undefined, 400, 'VALIDATION_ERROR');
       await refused(p, LIST, { virtual_cluster_id: UNKNOWN_CLUSTER }, 404, 'VIRTUAL_CLUSTER_NOT_FOUND');
     });
@@ -130,7 +88,7 @@ for (const kind of storeKinds()) {
       await createPipeline(p, 'bento_2');
       await createPipeline(p, 'bento_3', 'bento');
       // Orbit is limited per cluster: another cluster has its own.
-      const other = await createCluster(p, 'other', 'byoc');
+      const other = await createCluster(p, 'other');
       await createPipeline(p, 'replicator', 'orbit', other);
       assert.deepEqual((await listPipelines(p)).map((x) => `${x.name}:${x.type}`).sort(), [
         'bento_2:bento',
@@ -144,24 +102,23 @@ for (const kind of storeKinds()) {
       const p = await startTestPlatform(kind, t);
       const id = p.boot.virtual_cluster_id;
       await refused(p, CREATE, { virtual_cluster_id: id, pipeline_name: 'link', pipeline_type: 'schema_linking' }, 400, 'INVALID_PIPELINE_TYPE');
-      const lake = await createCluster(p, 'lake', 'byoc_data_lake');
-      await refused(p, CREATE, { virtual_cluster_id: lake, pipeline_name: 'link', pipeline_type: 'schema_linking' }, 400, 'INVALID_PIPELINE_TYPE', { clusters: [lake] });
+      const lake = await createCluster(p, 'lake', { virtual_cluster_type: 'byoc_data_lake' });
+      await refused(p, CREATE, { virtual_cluster_id: lake, pipeline_name: 'link', pipeline_type: 'schema_linking' }, 400, 'INVALID_PIPELINE_TYPE');
 
-      const registry = await createCluster(p, 'registry', 'byoc_schema_registry');
+      const registry = await createCluster(p, 'registry', { virtual_cluster_type: 'byoc_schema_registry' });
       const link = await createPipeline(p, 'link', 'schema_linking', registry);
       assert.equal(link.pipeline_type, 'schema_linking');
       assert.equal(link.pipeline_state, 'paused');
       assert.equal(link.pipeline_deployed_configuration_id, '');
-      const opts = { clusters: [registry] };
-      await refused(p, CREATE, { virtual_cluster_id: registry, pipeline_name: 'link_2', pipeline_type: 'schema_linking' }, 409, 'PIPELINE_LIMIT_REACHED', opts);
-      await refused(p, CREATE, { virtual_cluster_id: registry, pipeline_name: 'bento' }, 400, 'INVALID_PIPELINE_TYPE', opts);
-      await refused(p, CREATE, { virtual_cluster_id: registry, pipeline_name: 'bento', pipeline_type: 'bento' }, 400, 'INVALID_PIPELINE_TYPE', opts);
-      await refused(p, CREATE, { virtual_cluster_id: registry, pipeline_name: 'orbit', pipeline_type: 'orbit' }, 400, 'INVALID_PIPELINE_TYPE', opts);
+      await refused(p, CREATE, { virtual_cluster_id: registry, pipeline_name: 'link_2', pipeline_type: 'schema_linking' }, 409, 'PIPELINE_LIMIT_REACHED');
+      await refused(p, CREATE, { virtual_cluster_id: registry, pipeline_name: 'bento' }, 400, 'INVALID_PIPELINE_TYPE');
+      await refused(p, CREATE, { virtual_cluster_id: registry, pipeline_name: 'bento', pipeline_type: 'bento' }, 400, 'INVALID_PIPELINE_TYPE');
+      await refused(p, CREATE, { virtual_cluster_id: registry, pipeline_name: 'orbit', pipeline_type: 'orbit' }, 400, 'INVALID_PIPELINE_TYPE');
       assert.deepEqual(await listPipelines(p, registry), [
         { id: link.pipeline_id, name: 'link', state: 'paused', type: 'schema_linking', deployed_configuration_id: '' },
       ]);
       // A second schema-registry cluster gets its own.
-      const registry2 = await createCluster(p, 'registry_two', 'byoc_schema_registry');
+      const registry2 = await createCluster(p, 'registry_two', { virtual_cluster_type: 'byoc_schema_registry' });
       await createPipeline(p, 'link', 'schema_linking', registry2);
       assert.deepEqual(await listPipelines(p), []);
     });
@@ -205,28 +162,14 @@ for (const kind of storeKinds()) {
       await refused(p, CREATE, body, 401, 'UNAUTHORIZED', { key: null });
       await refused(p, CREATE, body, 403, 'FORBIDDEN', { key: p.boot.agent_key });
       await refused(p, LIST, { virtual_cluster_id: id }, 403, 'FORBIDDEN', { key: p.boot.agent_key });
-      const reader = await p.call('/api/v1/create_api_key', {
-        name: 'reader',
-        access_grants: [{ principal_kind: 'app_r', resource_kind: '*', resource_id: '*' }],
-      });
-      assert.equal(reader.status, 200, reader.text);
-      await refused(p, CREATE, body, 403, 'FORBIDDEN', { key: reader.body.key });
-      assert.equal((await p.call(LIST, { virtual_cluster_id: id }, { key: reader.body.key })).text, '{"pipelines":[]}');
+      const reader = await readOnlyKey(p);
+      await refused(p, CREATE, body, 403, 'FORBIDDEN', { key: reader });
+      assert.equal((await p.call(LIST, { virtual_cluster_id: id }, { key: reader })).text, '{"pipelines":[]}');
 
-      const workspace = await p.call('/api/v1/create_workspace', { workspace_name: 'tenant two' }, { key: p.boot.account_key });
-      assert.equal(workspace.status, 200, workspace.text);
-      const foreignKey = workspace.body.application_key.key as string;
-      const foreign = await p.call(
-        '/api/v1/create_virtual_cluster',
-        { virtual_cluster_name: 'foreign', virtual_cluster_type: 'byoc', virtual_cluster_region: 'us-east-1', virtual_cluster_cloud_provider: 'aws', virtual_cluster_tier: 'dev' },
-        { key: foreignKey },
-      );
-      assert.equal(foreign.status, 200, foreign.text);
-      const foreignId = foreign.body.virtual_cluster_id as string;
-      const clusters = [id, foreignId];
-      await refused(p, CREATE, { ...body, virtual_cluster_id: foreignId }, 404, 'VIRTUAL_CLUSTER_NOT_FOUND', { clusters });
-      await refused(p, LIST, { virtual_cluster_id: foreignId }, 404, 'VIRTUAL_CLUSTER_NOT_FOUND', { clusters });
-      await refused(p, LIST, { virtual_cluster_id: id }, 404, 'VIRTUAL_CLUSTER_NOT_FOUND', { clusters, key: foreignKey });
+      const { key: foreignKey, cluster: foreignId } = await foreignWorkspace(p);
+      await refused(p, CREATE, { ...body, virtual_cluster_id: foreignId }, 404, 'VIRTUAL_CLUSTER_NOT_FOUND');
+      await refused(p, LIST, { virtual_cluster_id: foreignId }, 404, 'VIRTUAL_CLUSTER_NOT_FOUND');
+      await refused(p, LIST, { virtual_cluster_id: id }, 404, 'VIRTUAL_CLUSTER_NOT_FOUND', { key: foreignKey });
     });
   });
 }

@@ -4,102 +4,17 @@
  * secret), validation of every field, duplicates, and deletion with the id+name safeguard that
  * removes everything the cluster owns. Every refused request must change nothing.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { hashSecret } from '../../src/ids.ts';
-import { BOOTSTRAP_URL, startTestPlatform, type CallOptions, type CallResult, type TestPlatform } from '../helpers/platform.ts';
-import { storeKinds, type Cleanup, type StoreKind } from '../helpers/stores.ts';
+import { assertError, assertRecentIso, clusterBody, clusterState, createWorkspace, idPattern, ISO, ok, refusedKeeping, SECRET, sharedPlatform } from '../helpers/api.ts';
+import { BOOTSTRAP_URL } from '../helpers/platform.ts';
+import { storeKinds } from '../helpers/stores.ts';
 
 // --- helpers ---------------------------------------------------------------------------------
 
-function sharedPlatform(kind: StoreKind): () => TestPlatform {
-  const cleanups: (() => unknown)[] = [];
-  const scope: Cleanup = { after: (fn) => void cleanups.push(fn) };
-  let platform: TestPlatform | undefined;
-  before(async () => {
-    platform = await startTestPlatform(kind, scope);
-  });
-  after(async () => {
-    for (const fn of cleanups.reverse()) await fn();
-  });
-  return () => platform!;
-}
-
-/** What a virtual cluster owns, read in parallel. */
-async function clusterState(p: TestPlatform, id: string) {
-  const [topics, deletedTopics, acls, credentials, pipelines, agentKeys, offsets] = await Promise.all([
-    p.store.listTopics(id, 'live'),
-    p.store.listTopics(id, 'deleted'),
-    p.store.listAcls(id),
-    p.store.listCredentials(id),
-    p.store.listPipelines(id),
-    p.store.listAgentKeys(id),
-    p.store.listCommittedOffsets(id),
-  ]);
-  return { topics, deletedTopics, acls, credentials, pipelines, agentKeys, offsets };
-}
-
-/** Everything the store holds for the bootstrap account: what a refused request must not change. */
-async function snapshot(p: TestPlatform) {
-  const accountId = (await p.store.getApiKeyBySecretHash(hashSecret(p.boot.account_key)))!.account_id;
-  const workspaces = await Promise.all(
-    (await p.store.listWorkspaces(accountId)).map(async (workspace) => {
-      const clusters = await Promise.all(
-        (await p.store.listVirtualClusters(workspace.id)).map(async (cluster) => ({ cluster, ...(await clusterState(p, cluster.id)) })),
-      );
-      return { workspace, keys: await p.store.listApiKeys(workspace.id), clusters };
-    }),
-  );
-  return { accountKeys: await p.store.listAccountKeys(accountId), workspaces };
-}
-
-function assertError(r: CallResult, status: number, code: string, what: string): void {
-  assert.equal(r.status, status, `${what}: expected ${status}, got ${r.status} ${r.text}`);
-  assert.deepEqual(Object.keys(r.body.error).sort(), ['code', 'correlationId', 'message', 'timestamp'], what);
-  assert.equal(r.body.error.code, code, `${what}: ${r.text}`);
-}
-
-/** Calls, asserts the refusal, and that neither the store nor list_virtual_clusters changed. */
-async function refused(
-  p: TestPlatform,
-  path: string,
-  body: unknown,
-  options: CallOptions,
-  status: number,
-  code: string,
-  message?: RegExp,
-): Promise<CallResult> {
-  const before = await snapshot(p);
-  const listed = await p.call('/api/v1/list_virtual_clusters', {});
-  const r = await p.call(path, body, options);
-  assertError(r, status, code, `${path} ${JSON.stringify(body)}`);
-  if (message) assert.match(r.body.error.message, message, JSON.stringify(body));
-  assert.deepEqual(await snapshot(p), before, `${path} ${JSON.stringify(body)} changed nothing`);
-  assert.deepEqual((await p.call('/api/v1/list_virtual_clusters', {})).body, listed.body);
-  return r;
-}
-
-async function ok(p: TestPlatform, path: string, body: unknown, options: CallOptions = {}): Promise<CallResult> {
-  const r = await p.call(path, body, options);
-  assert.equal(r.status, 200, `${path} ${JSON.stringify(body)}: ${r.text}`);
-  return r;
-}
-
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const UUID = '[0-9a-f]{8}_[0-9a-f]{4}_[0-9a-f]{4}_[0-9a-f]{4}_[0-9a-f]{12}';
-const id = (prefix: string) => new RegExp(`^${prefix}${UUID}$`);
-const SECRET = /^aks_[0-9a-f]{64}$/;
-
-function clusterBody(name: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    virtual_cluster_name: name,
-    virtual_cluster_type: 'byoc',
-    virtual_cluster_region: 'us-east-1',
-    virtual_cluster_cloud_provider: 'aws',
-    virtual_cluster_tier: 'dev',
-    ...overrides,
-  };
-}
+/** Refusals here also leave list_virtual_clusters (as the default application key sees it) as it was. */
+const refused = refusedKeeping((p) => p.call('/api/v1/list_virtual_clusters', {}));
 
 const TYPES = [
   { type: 'byoc', id: 'vci_', name: 'vcn_', bootstrap: BOOTSTRAP_URL },
@@ -140,8 +55,8 @@ for (const kind of storeKinds()) {
             },
           ],
         });
-        assert.match(vc.id, id('vci_'));
-        assert.match(vc.agent_pool_id, id('api_'));
+        assert.match(vc.id, idPattern('vci_'));
+        assert.match(vc.agent_pool_id, idPattern('api_'));
         assert.match(vc.created_at, ISO);
       }
     });
@@ -161,9 +76,9 @@ for (const kind of storeKinds()) {
           'workspace_id',
         ]);
         const bare = `made_${t.type}`;
-        assert.match(r.body.virtual_cluster_id, id(t.id));
+        assert.match(r.body.virtual_cluster_id, idPattern(t.id));
         assert.equal(r.body.virtual_cluster_name, `${t.name}${bare}`);
-        assert.match(r.body.agent_pool_id, id('api_'));
+        assert.match(r.body.agent_pool_id, idPattern('api_'));
         assert.equal(r.body.agent_pool_name, `apn_${t.name.slice(4)}${bare}`);
         // Only byoc Kafka clusters are served over the Kafka protocol.
         assert.equal(r.body.bootstrap_url, t.bootstrap);
@@ -171,11 +86,10 @@ for (const kind of storeKinds()) {
 
         const key = r.body.agent_key;
         assert.deepEqual(Object.keys(key).sort(), ['access_grants', 'created_at', 'id', 'key', 'name']);
-        assert.match(key.id, id('aki_'));
+        assert.match(key.id, idPattern('aki_'));
         assert.equal(key.name, `akn_${t.name.slice(4)}${bare}_agent_key`);
         assert.match(key.key, SECRET);
-        assert.match(key.created_at, ISO);
-        assert.ok(Date.parse(key.created_at) >= startedAt - 5);
+        assertRecentIso(key.created_at, startedAt);
         assert.deepEqual(key.access_grants, [{ principal_kind: 'agent', resource_kind: 'virtual_cluster', resource_id: r.body.virtual_cluster_id }]);
         const record = (await p.store.getApiKeyBySecretHash(hashSecret(key.key)))!;
         assert.equal(record.kind, 'agent');
@@ -251,11 +165,11 @@ for (const kind of storeKinds()) {
       for (const field of ['virtual_cluster_name', 'virtual_cluster_type', 'virtual_cluster_region', 'virtual_cluster_cloud_provider', 'virtual_cluster_tier']) {
         const body = clusterBody('missing_field');
         delete body[field];
-        const r = await refused(p, '/api/v1/create_virtual_cluster', body, {}, 400, 'VALIDATION_ERROR');
+        const r = await refused(p, '/api/v1/create_virtual_cluster', body, 400, 'VALIDATION_ERROR');
         assert.match(r.body.error.message, new RegExp(field));
       }
-      await refused(p, '/api/v1/create_virtual_cluster', {}, {}, 400, 'VALIDATION_ERROR');
-      await refused(p, '/api/v1/create_virtual_cluster', undefined, {}, 400, 'VALIDATION_ERROR');
+      await refused(p, '/api/v1/create_virtual_cluster', {}, 400, 'VALIDATION_ERROR');
+      await refused(p, '/api/v1/create_virtual_cluster', undefined, 400, 'VALIDATION_ERROR');
     });
 
     it('refuses bad enums, regions and names with 400 and changes nothing', async () => {
@@ -292,7 +206,7 @@ for (const kind of storeKinds()) {
         [{ virtual_cluster_name: `vcn_${'x'.repeat(125)}` }, /virtual_cluster_name/],
       ];
       for (const [overrides, message] of bad) {
-        await refused(p, '/api/v1/create_virtual_cluster', clusterBody('bad_field', overrides), {}, 400, 'VALIDATION_ERROR', message);
+        await refused(p, '/api/v1/create_virtual_cluster', clusterBody('bad_field', overrides), 400, 'VALIDATION_ERROR', {}, message);
       }
     });
 
@@ -314,24 +228,24 @@ for (const kind of storeKinds()) {
         { skip_agent_key_creation: null },
       ];
       for (const overrides of bad) {
-        await refused(p, '/api/v1/create_virtual_cluster', clusterBody('typed', overrides), {}, 400, 'VALIDATION_ERROR');
+        await refused(p, '/api/v1/create_virtual_cluster', clusterBody('typed', overrides), 400, 'VALIDATION_ERROR');
       }
       for (const body of [[], 'text', 7, null]) {
-        await refused(p, '/api/v1/create_virtual_cluster', body, {}, 400, 'VALIDATION_ERROR');
+        await refused(p, '/api/v1/create_virtual_cluster', body, 400, 'VALIDATION_ERROR');
       }
-      await refused(p, '/api/v1/create_virtual_cluster', undefined, { raw: '{"virtual_cluster_name":' }, 400, 'MALFORMED_JSON');
+      await refused(p, '/api/v1/create_virtual_cluster', undefined, 400, 'MALFORMED_JSON', { raw: '{"virtual_cluster_name":' });
     });
 
     it('refuses a duplicate name in the workspace with 409, in either spelling, and changes nothing', async () => {
       const p = platform();
       await ok(p, '/api/v1/create_virtual_cluster', clusterBody('twin'));
-      await refused(p, '/api/v1/create_virtual_cluster', clusterBody('twin'), {}, 409, 'VIRTUAL_CLUSTER_ALREADY_EXISTS', /vcn_twin/);
-      await refused(p, '/api/v1/create_virtual_cluster', clusterBody('vcn_twin', { virtual_cluster_tier: 'pro', skip_agent_key_creation: true }), {}, 409, 'VIRTUAL_CLUSTER_ALREADY_EXISTS');
-      await refused(p, '/api/v1/create_virtual_cluster', clusterBody('default'), {}, 409, 'VIRTUAL_CLUSTER_ALREADY_EXISTS');
+      await refused(p, '/api/v1/create_virtual_cluster', clusterBody('twin'), 409, 'VIRTUAL_CLUSTER_ALREADY_EXISTS', {}, /vcn_twin/);
+      await refused(p, '/api/v1/create_virtual_cluster', clusterBody('vcn_twin', { virtual_cluster_tier: 'pro', skip_agent_key_creation: true }), 409, 'VIRTUAL_CLUSTER_ALREADY_EXISTS');
+      await refused(p, '/api/v1/create_virtual_cluster', clusterBody('default'), 409, 'VIRTUAL_CLUSTER_ALREADY_EXISTS');
       // Other types have their own prefix, so "twin" is free for them.
       const sr = await ok(p, '/api/v1/create_virtual_cluster', clusterBody('twin', { virtual_cluster_type: 'byoc_schema_registry' }));
       assert.equal(sr.body.virtual_cluster_name, 'vcn_sr_twin');
-      await refused(p, '/api/v1/create_virtual_cluster', clusterBody('twin', { virtual_cluster_type: 'byoc_schema_registry' }), {}, 409, 'VIRTUAL_CLUSTER_ALREADY_EXISTS');
+      await refused(p, '/api/v1/create_virtual_cluster', clusterBody('twin', { virtual_cluster_type: 'byoc_schema_registry' }), 409, 'VIRTUAL_CLUSTER_ALREADY_EXISTS');
       // Names are per workspace.
       const ws = await ok(p, '/api/v1/create_workspace', { workspace_name: 'twin town' }, { key: p.boot.account_key });
       const other = await ok(p, '/api/v1/create_virtual_cluster', clusterBody('twin'), { key: ws.body.application_key.key });
@@ -346,30 +260,29 @@ for (const kind of storeKinds()) {
       const vci = a.body.virtual_cluster_id as string;
       const del = '/api/v1/delete_virtual_cluster';
 
-      await refused(p, del, { virtual_cluster_id: vci }, {}, 400, 'VALIDATION_ERROR', /virtual_cluster_name/);
-      await refused(p, del, { virtual_cluster_name: 'keep_a' }, {}, 400, 'VALIDATION_ERROR', /virtual_cluster_id/);
-      await refused(p, del, {}, {}, 400, 'VALIDATION_ERROR');
-      await refused(p, del, { virtual_cluster_id: 5, virtual_cluster_name: 'keep_a' }, {}, 400, 'VALIDATION_ERROR');
-      await refused(p, del, { virtual_cluster_id: vci, virtual_cluster_name: null }, {}, 400, 'VALIDATION_ERROR');
+      await refused(p, del, { virtual_cluster_id: vci }, 400, 'VALIDATION_ERROR', {}, /virtual_cluster_name/);
+      await refused(p, del, { virtual_cluster_name: 'keep_a' }, 400, 'VALIDATION_ERROR', {}, /virtual_cluster_id/);
+      await refused(p, del, {}, 400, 'VALIDATION_ERROR');
+      await refused(p, del, { virtual_cluster_id: 5, virtual_cluster_name: 'keep_a' }, 400, 'VALIDATION_ERROR');
+      await refused(p, del, { virtual_cluster_id: vci, virtual_cluster_name: null }, 400, 'VALIDATION_ERROR');
       // The name of another cluster, or a near miss, does not confirm this one.
-      await refused(p, del, { virtual_cluster_id: vci, virtual_cluster_name: 'keep_b' }, {}, 400, 'VIRTUAL_CLUSTER_NAME_MISMATCH');
-      await refused(p, del, { virtual_cluster_id: vci, virtual_cluster_name: 'vcn_keep_b' }, {}, 400, 'VIRTUAL_CLUSTER_NAME_MISMATCH');
-      await refused(p, del, { virtual_cluster_id: vci, virtual_cluster_name: 'KEEP_A' }, {}, 400, 'VIRTUAL_CLUSTER_NAME_MISMATCH');
-      await refused(p, del, { virtual_cluster_id: vci, virtual_cluster_name: '' }, {}, 400, 'VIRTUAL_CLUSTER_NAME_MISMATCH');
+      await refused(p, del, { virtual_cluster_id: vci, virtual_cluster_name: 'keep_b' }, 400, 'VIRTUAL_CLUSTER_NAME_MISMATCH');
+      await refused(p, del, { virtual_cluster_id: vci, virtual_cluster_name: 'vcn_keep_b' }, 400, 'VIRTUAL_CLUSTER_NAME_MISMATCH');
+      await refused(p, del, { virtual_cluster_id: vci, virtual_cluster_name: 'KEEP_A' }, 400, 'VIRTUAL_CLUSTER_NAME_MISMATCH');
+      await refused(p, del, { virtual_cluster_id: vci, virtual_cluster_name: '' }, 400, 'VIRTUAL_CLUSTER_NAME_MISMATCH');
       // b is a data lake cluster: its name is vcn_dl_keep_b, which vcn_keep_b is not.
-      await refused(p, del, { virtual_cluster_id: b.body.virtual_cluster_id, virtual_cluster_name: 'keep_a' }, {}, 400, 'VIRTUAL_CLUSTER_NAME_MISMATCH');
-      await refused(p, del, { virtual_cluster_id: b.body.virtual_cluster_id, virtual_cluster_name: 'vcn_keep_b' }, {}, 400, 'VIRTUAL_CLUSTER_NAME_MISMATCH');
+      await refused(p, del, { virtual_cluster_id: b.body.virtual_cluster_id, virtual_cluster_name: 'keep_a' }, 400, 'VIRTUAL_CLUSTER_NAME_MISMATCH');
+      await refused(p, del, { virtual_cluster_id: b.body.virtual_cluster_id, virtual_cluster_name: 'vcn_keep_b' }, 400, 'VIRTUAL_CLUSTER_NAME_MISMATCH');
       // Unknown ids, and clusters of another workspace, are 404 alike.
-      await refused(p, del, { virtual_cluster_id: 'vci_00000000_0000_0000_0000_000000000000', virtual_cluster_name: 'keep_a' }, {}, 404, 'VIRTUAL_CLUSTER_NOT_FOUND');
-      await refused(p, del, { virtual_cluster_id: 'vcn_keep_a', virtual_cluster_name: 'keep_a' }, {}, 404, 'VIRTUAL_CLUSTER_NOT_FOUND');
-      const ws = await ok(p, '/api/v1/create_workspace', { workspace_name: 'deleter' }, { key: p.boot.account_key });
-      const foreignKey = ws.body.application_key.key as string;
-      await refused(p, del, { virtual_cluster_id: vci, virtual_cluster_name: 'keep_a' }, { key: foreignKey }, 404, 'VIRTUAL_CLUSTER_NOT_FOUND');
-      await refused(p, del, { virtual_cluster_id: p.boot.virtual_cluster_id, virtual_cluster_name: 'default' }, { key: foreignKey }, 404, 'VIRTUAL_CLUSTER_NOT_FOUND');
+      await refused(p, del, { virtual_cluster_id: 'vci_00000000_0000_0000_0000_000000000000', virtual_cluster_name: 'keep_a' }, 404, 'VIRTUAL_CLUSTER_NOT_FOUND');
+      await refused(p, del, { virtual_cluster_id: 'vcn_keep_a', virtual_cluster_name: 'keep_a' }, 404, 'VIRTUAL_CLUSTER_NOT_FOUND');
+      const foreignKey = (await createWorkspace(p, 'deleter')).key;
+      await refused(p, del, { virtual_cluster_id: vci, virtual_cluster_name: 'keep_a' }, 404, 'VIRTUAL_CLUSTER_NOT_FOUND', { key: foreignKey });
+      await refused(p, del, { virtual_cluster_id: p.boot.virtual_cluster_id, virtual_cluster_name: 'default' }, 404, 'VIRTUAL_CLUSTER_NOT_FOUND', { key: foreignKey });
       // Keys that may not delete: the account key, agent keys, and the cluster's own agent key.
-      await refused(p, del, { virtual_cluster_id: vci, virtual_cluster_name: 'keep_a' }, { key: p.boot.account_key }, 403, 'FORBIDDEN');
-      await refused(p, del, { virtual_cluster_id: vci, virtual_cluster_name: 'keep_a' }, { key: a.body.agent_key.key }, 403, 'FORBIDDEN');
-      await refused(p, del, { virtual_cluster_id: vci, virtual_cluster_name: 'keep_a' }, { key: null }, 401, 'UNAUTHORIZED', /invalid_api_key/);
+      await refused(p, del, { virtual_cluster_id: vci, virtual_cluster_name: 'keep_a' }, 403, 'FORBIDDEN', { key: p.boot.account_key });
+      await refused(p, del, { virtual_cluster_id: vci, virtual_cluster_name: 'keep_a' }, 403, 'FORBIDDEN', { key: a.body.agent_key.key });
+      await refused(p, del, { virtual_cluster_id: vci, virtual_cluster_name: 'keep_a' }, 401, 'UNAUTHORIZED', { key: null }, /invalid_api_key/);
     });
 
     it('deletes a cluster with everything it owns, answers exactly {}, and frees its name', async () => {
@@ -462,9 +375,9 @@ for (const kind of storeKinds()) {
         assert.match(gone.body.error.message, /invalid_api_key/);
       }
       // The cluster is gone for every endpoint.
-      await refused(p, '/api/v1/list_topics', { virtual_cluster_id: vci }, {}, 404, 'VIRTUAL_CLUSTER_NOT_FOUND');
-      await refused(p, '/api/v1/create_topic', { virtual_cluster_id: vci, topic_name: 'late', partition_count: 1 }, {}, 404, 'VIRTUAL_CLUSTER_NOT_FOUND');
-      await refused(p, '/api/v1/delete_virtual_cluster', { virtual_cluster_id: vci, virtual_cluster_name: 'doomed' }, {}, 404, 'VIRTUAL_CLUSTER_NOT_FOUND');
+      await refused(p, '/api/v1/list_topics', { virtual_cluster_id: vci }, 404, 'VIRTUAL_CLUSTER_NOT_FOUND');
+      await refused(p, '/api/v1/create_topic', { virtual_cluster_id: vci, topic_name: 'late', partition_count: 1 }, 404, 'VIRTUAL_CLUSTER_NOT_FOUND');
+      await refused(p, '/api/v1/delete_virtual_cluster', { virtual_cluster_id: vci, virtual_cluster_name: 'doomed' }, 404, 'VIRTUAL_CLUSTER_NOT_FOUND');
       // A key limited to the deleted cluster sees nothing now.
       assert.deepEqual((await ok(p, '/api/v1/list_virtual_clusters', {}, { key: limitedApp })).body, { virtual_clusters: [] });
 
@@ -479,7 +392,7 @@ for (const kind of storeKinds()) {
       assert.deepEqual((await ok(p, '/api/v1/list_pipelines', { virtual_cluster_id: again.body.virtual_cluster_id })).body, { pipelines: [] });
       // The old key limited to the deleted cluster does not reach the new one of the same name.
       assert.deepEqual((await ok(p, '/api/v1/list_virtual_clusters', {}, { key: limitedApp })).body, { virtual_clusters: [] });
-      await refused(p, '/api/v1/list_topics', { virtual_cluster_id: again.body.virtual_cluster_id }, { key: limitedApp }, 403, 'FORBIDDEN');
+      await refused(p, '/api/v1/list_topics', { virtual_cluster_id: again.body.virtual_cluster_id }, 403, 'FORBIDDEN', { key: limitedApp });
       // The new agent key works (as an agent key: 403, not 401).
       assertError(await p.call('/api/v1/list_virtual_clusters', {}, { key: again.body.agent_key.key }), 403, 'FORBIDDEN', 'new agent key');
     });

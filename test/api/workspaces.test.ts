@@ -2,90 +2,15 @@
  * list_workspaces and create_workspace: account keys only, WarpStream's name rules, duplicates,
  * the application key a new workspace comes with, and that every refusal changes nothing.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { hashSecret } from '../../src/ids.ts';
-import { startTestPlatform, type CallOptions, type CallResult, type TestPlatform } from '../helpers/platform.ts';
-import { storeKinds, type Cleanup, type StoreKind } from '../helpers/stores.ts';
+import { assertError, assertRecentIso, clusterBody, idPattern, ISO, ok, refusedKeeping, sharedPlatform } from '../helpers/api.ts';
+import { storeKinds } from '../helpers/stores.ts';
 
-// --- helpers ---------------------------------------------------------------------------------
-
-function sharedPlatform(kind: StoreKind): () => TestPlatform {
-  const cleanups: (() => unknown)[] = [];
-  const scope: Cleanup = { after: (fn) => void cleanups.push(fn) };
-  let platform: TestPlatform | undefined;
-  before(async () => {
-    platform = await startTestPlatform(kind, scope);
-  });
-  after(async () => {
-    for (const fn of cleanups.reverse()) await fn();
-  });
-  return () => platform!;
-}
-
-/** What a virtual cluster owns, read in parallel. */
-async function clusterState(p: TestPlatform, id: string) {
-  const [topics, deletedTopics, acls, credentials, pipelines, agentKeys, offsets] = await Promise.all([
-    p.store.listTopics(id, 'live'),
-    p.store.listTopics(id, 'deleted'),
-    p.store.listAcls(id),
-    p.store.listCredentials(id),
-    p.store.listPipelines(id),
-    p.store.listAgentKeys(id),
-    p.store.listCommittedOffsets(id),
-  ]);
-  return { topics, deletedTopics, acls, credentials, pipelines, agentKeys, offsets };
-}
-
-/** Everything the store holds for the bootstrap account: what a refused request must not change. */
-async function snapshot(p: TestPlatform) {
-  const accountId = (await p.store.getApiKeyBySecretHash(hashSecret(p.boot.account_key)))!.account_id;
-  const workspaces = await Promise.all(
-    (await p.store.listWorkspaces(accountId)).map(async (workspace) => {
-      const clusters = await Promise.all(
-        (await p.store.listVirtualClusters(workspace.id)).map(async (cluster) => ({ cluster, ...(await clusterState(p, cluster.id)) })),
-      );
-      return { workspace, keys: await p.store.listApiKeys(workspace.id), clusters };
-    }),
-  );
-  return { accountKeys: await p.store.listAccountKeys(accountId), workspaces };
-}
-
-function assertError(r: CallResult, status: number, code: string, what: string): void {
-  assert.equal(r.status, status, `${what}: expected ${status}, got ${r.status} ${r.text}`);
-  assert.deepEqual(Object.keys(r.body.error).sort(), ['code', 'correlationId', 'message', 'timestamp'], what);
-  assert.equal(r.body.error.code, code, `${what}: ${r.text}`);
-}
-
-async function refused(
-  p: TestPlatform,
-  path: string,
-  body: unknown,
-  options: CallOptions,
-  status: number,
-  code: string,
-  message?: RegExp,
-): Promise<CallResult> {
-  const before = await snapshot(p);
-  const listed = await p.call('/api/v1/list_workspaces', undefined, { key: p.boot.account_key });
-  const r = await p.call(path, body, options);
-  assertError(r, status, code, `${path} ${JSON.stringify(body)}`);
-  if (message) assert.match(r.body.error.message, message, JSON.stringify(body));
-  assert.deepEqual(await snapshot(p), before, `${path} ${JSON.stringify(body)} changed nothing`);
-  assert.deepEqual((await p.call('/api/v1/list_workspaces', undefined, { key: p.boot.account_key })).body, listed.body);
-  return r;
-}
-
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const ID = (prefix: string) => new RegExp(`^${prefix}[0-9a-f]{8}_[0-9a-f]{4}_[0-9a-f]{4}_[0-9a-f]{4}_[0-9a-f]{12}$`);
-
-function assertRecentIso(value: unknown, startedAt: number): void {
-  assert.equal(typeof value, 'string');
-  assert.match(value as string, ISO);
-  const at = Date.parse(value as string);
-  assert.ok(at >= startedAt - 5 && at <= Date.now() + 5, `${value} is the creation time`);
-}
+/** Refusals here also leave list_workspaces (as the account key sees it) as it was. */
+const refused = refusedKeeping((p) => p.call('/api/v1/list_workspaces', undefined, { key: p.boot.account_key }));
 
 // --- tests -----------------------------------------------------------------------------------
 
@@ -107,7 +32,7 @@ for (const kind of storeKinds()) {
         const [ws] = r.body.workspaces;
         assert.deepEqual(Object.keys(ws).sort(), ['created_at', 'id', 'name']);
         assert.equal(ws.id, p.boot.workspace_id);
-        assert.match(ws.id, ID('wi_'));
+        assert.match(ws.id, idPattern('wi_'));
         assert.equal(ws.name, 'default');
         assert.match(ws.created_at, ISO);
       }
@@ -118,10 +43,10 @@ for (const kind of storeKinds()) {
       const create = { workspace_name: 'refused workspace' };
       for (const path of ['/api/v1/list_workspaces', '/api/v1/create_workspace']) {
         const body = path.endsWith('create_workspace') ? create : undefined;
-        await refused(p, path, body, { key: p.boot.application_key }, 403, 'FORBIDDEN', /account key/);
-        await refused(p, path, body, { key: p.boot.agent_key }, 403, 'FORBIDDEN');
-        await refused(p, path, body, { key: null }, 401, 'UNAUTHORIZED', /invalid_api_key/);
-        await refused(p, path, body, { key: 'aks_' + randomBytes(32).toString('hex') }, 401, 'UNAUTHORIZED', /invalid_api_key/);
+        await refused(p, path, body, 403, 'FORBIDDEN', { key: p.boot.application_key }, /account key/);
+        await refused(p, path, body, 403, 'FORBIDDEN', { key: p.boot.agent_key });
+        await refused(p, path, body, 401, 'UNAUTHORIZED', { key: null }, /invalid_api_key/);
+        await refused(p, path, body, 401, 'UNAUTHORIZED', { key: 'aks_' + randomBytes(32).toString('hex') }, /invalid_api_key/);
       }
     });
 
@@ -132,9 +57,9 @@ for (const kind of storeKinds()) {
       assert.equal(r.status, 200, r.text);
       assert.deepEqual(Object.keys(r.body).sort(), ['application_key', 'workspace_id']);
       const { workspace_id, application_key } = r.body;
-      assert.match(workspace_id, ID('wi_'));
+      assert.match(workspace_id, idPattern('wi_'));
       assert.deepEqual(Object.keys(application_key).sort(), ['access_grants', 'created_at', 'id', 'key', 'name']);
-      assert.match(application_key.id, ID('aki_'));
+      assert.match(application_key.id, idPattern('aki_'));
       // The key's name comes from the workspace's, with what a key name may not hold replaced.
       assert.equal(application_key.name, 'akn_Team_Blue_1_application_key');
       assert.match(application_key.key, /^aks_[0-9a-f]{64}$/);
@@ -183,18 +108,7 @@ for (const kind of storeKinds()) {
       assertError(topics, 404, 'VIRTUAL_CLUSTER_NOT_FOUND', 'foreign cluster');
 
       // It manages its own workspace: a cluster created with it lands there, unseen by the default key.
-      const vc = await p.call(
-        '/api/v1/create_virtual_cluster',
-        {
-          virtual_cluster_name: 'isolated_vc',
-          virtual_cluster_type: 'byoc',
-          virtual_cluster_region: 'us-east-1',
-          virtual_cluster_cloud_provider: 'aws',
-          virtual_cluster_tier: 'dev',
-        },
-        { key },
-      );
-      assert.equal(vc.status, 200, vc.text);
+      const vc = await ok(p, '/api/v1/create_virtual_cluster', clusterBody('isolated_vc'), { key });
       assert.equal(vc.body.workspace_id, r.body.workspace_id);
       const mine = await p.call('/api/v1/list_virtual_clusters', {}, { key });
       assert.deepEqual(mine.body.virtual_clusters.map((c: { id: string }) => c.id), [vc.body.virtual_cluster_id]);
@@ -207,7 +121,7 @@ for (const kind of storeKinds()) {
       const r = await p.call('/api/v1/create_workspace', { workspace_name: 'keyless', skip_application_key_creation: true }, { key: p.boot.account_key });
       assert.equal(r.status, 200, r.text);
       assert.deepEqual(Object.keys(r.body), ['workspace_id']);
-      assert.match(r.body.workspace_id, ID('wi_'));
+      assert.match(r.body.workspace_id, idPattern('wi_'));
       assert.deepEqual(await p.store.listApiKeys(r.body.workspace_id), []);
       const listed = await p.call('/api/v1/list_workspaces', {}, { key: p.boot.account_key });
       assert.ok(listed.body.workspaces.some((w: { id: string; name: string }) => w.id === r.body.workspace_id && w.name === 'keyless'));
@@ -239,9 +153,9 @@ for (const kind of storeKinds()) {
           p,
           '/api/v1/create_workspace',
           { workspace_name: name },
-          { key: p.boot.account_key },
           400,
           'VALIDATION_ERROR',
+          { key: p.boot.account_key },
           /workspace_name/,
         );
       }
@@ -264,25 +178,25 @@ for (const kind of storeKinds()) {
         42,
       ];
       for (const body of bodies) {
-        await refused(p, '/api/v1/create_workspace', body, { key: p.boot.account_key }, 400, 'VALIDATION_ERROR');
+        await refused(p, '/api/v1/create_workspace', body, 400, 'VALIDATION_ERROR', { key: p.boot.account_key });
       }
-      await refused(p, '/api/v1/create_workspace', undefined, { key: p.boot.account_key, raw: '{"workspace_name": "x' }, 400, 'MALFORMED_JSON');
+      await refused(p, '/api/v1/create_workspace', undefined, 400, 'MALFORMED_JSON', { key: p.boot.account_key, raw: '{"workspace_name": "x' });
     });
 
     it('refuses a duplicate name with 409 and changes nothing', async () => {
       const p = platform();
       const first = await p.call('/api/v1/create_workspace', { workspace_name: 'twice' }, { key: p.boot.account_key });
       assert.equal(first.status, 200);
-      await refused(p, '/api/v1/create_workspace', { workspace_name: 'twice' }, { key: p.boot.account_key }, 409, 'WORKSPACE_ALREADY_EXISTS', /twice/);
+      await refused(p, '/api/v1/create_workspace', { workspace_name: 'twice' }, 409, 'WORKSPACE_ALREADY_EXISTS', { key: p.boot.account_key }, /twice/);
       await refused(
         p,
         '/api/v1/create_workspace',
         { workspace_name: 'twice', skip_application_key_creation: true },
-        { key: p.boot.account_key },
         409,
         'WORKSPACE_ALREADY_EXISTS',
+        { key: p.boot.account_key },
       );
-      await refused(p, '/api/v1/create_workspace', { workspace_name: 'default' }, { key: p.boot.account_key }, 409, 'WORKSPACE_ALREADY_EXISTS');
+      await refused(p, '/api/v1/create_workspace', { workspace_name: 'default' }, 409, 'WORKSPACE_ALREADY_EXISTS', { key: p.boot.account_key });
     });
 
     it('gives the application keys of two workspaces whose names map to one key name distinct secrets and names within each workspace', async () => {
