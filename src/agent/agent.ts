@@ -36,6 +36,9 @@ export interface AgentOptions {
   log: Logger;
 }
 
+/** How long a closing agent waits for a connection's in-flight requests before cutting it. */
+const SHUTDOWN_GRACE_MS = 2_000;
+
 type Handler = (agent: AgentContext, body: never, context: RequestContext) => Promise<Answer>;
 
 /**
@@ -158,12 +161,17 @@ export class Agent {
     return handler(this.context, request.body as never, context);
   }
 
-  /** Stops accepting, answers what is in flight, flushes buffered batches. */
+  /**
+   * Stops accepting, flushes buffered batches, answers what is in flight, then closes every
+   * connection. (The listening socket's close completes only once its connections are gone, so
+   * it is awaited last: awaiting it first would wait for clients to leave on their own.)
+   */
   async close(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    const stopped = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
     await this.context?.writePath.close();
-    for (const connection of this.connections) connection.close();
+    await Promise.all([...this.connections].map((connection) => connection.shutdown(SHUTDOWN_GRACE_MS)));
+    await stopped;
   }
 }

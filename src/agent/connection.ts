@@ -9,6 +9,9 @@ import {
 } from '../kafka-protocol/index.ts';
 import { KafkaError } from './kafka-errors.ts';
 
+/** How long a connection that sent an unreadable request may still finish the requests before it. */
+const REFUSE_GRACE_MS = 5_000;
+
 /** What a handler answers: a response body, or `null` for no response (acks=0 produce). */
 export type Answer = object | null;
 
@@ -45,6 +48,10 @@ export class Connection {
   private readonly queue: Array<{ chunks: Buffer[] | null; done: boolean }> = [];
   private readonly aborter = new AbortController();
   private closed = false;
+  /** Shutting down: requests that arrive now are not read. */
+  private draining = false;
+  /** Called once the response queue is empty (during shutdown). */
+  private idle: (() => void) | undefined;
 
   constructor(socket: Socket, options: ConnectionOptions) {
     this.socket = socket;
@@ -63,8 +70,38 @@ export class Connection {
     this.socket.destroy();
   }
 
-  private receive(chunk: Buffer): void {
+  /**
+   * For an agent shutting down: reads no more requests, ends long polls now (they answer what
+   * they have), sends the responses of requests already received, then closes. Gives up after
+   * `timeoutMs` (a handler that does not finish) and closes anyway.
+   */
+  async shutdown(timeoutMs: number): Promise<void> {
+    if (this.closed || this.draining) return;
+    this.draining = true;
+    // Nothing more is read: what the client still sends stays in the kernel, not in memory.
+    this.socket.pause();
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.aborter.abort();
+    if (this.queue.length > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, timeoutMs);
+        this.idle = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.idle = undefined;
+    }
     if (this.closed) return;
+    this.closed = true;
+    // end(), not destroy(): what was just written still reaches the client.
+    this.socket.end();
+    this.socket.destroySoon();
+  }
+
+  private receive(chunk: Buffer): void {
+    if (this.closed || this.draining) return;
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
     while (this.pendingBytes >= 4) {
@@ -75,7 +112,7 @@ export class Connection {
           size,
           limit: this.maxFrameBytes,
         });
-        this.close();
+        this.refuse();
         return;
       }
       // Chunks are joined only once the whole frame is here: no quadratic copying of big frames.
@@ -86,7 +123,18 @@ export class Connection {
       this.pending = rest.length > 0 ? [rest] : [];
       this.pendingBytes = rest.length;
       this.handle(payload);
+      // An unreadable request ends the reading: the frames behind it are not looked at.
+      if (this.closed || this.draining) return;
     }
+  }
+
+  /**
+   * Ends a connection that sent something unreadable: nothing more is read, the requests before
+   * it still get their responses (as from a Kafka broker, which reads one request at a time),
+   * then the connection is closed.
+   */
+  private refuse(): void {
+    void this.shutdown(REFUSE_GRACE_MS);
   }
 
   private handle(payload: Buffer): void {
@@ -111,7 +159,7 @@ export class Connection {
       // Anything else that cannot be read (unknown API or version, malformed bytes) ends the
       // connection, as a Kafka broker does: there is no way to answer in a form the client expects.
       this.options.onError(error, 'closing connection: unreadable request', { apiKey: header?.apiKey, apiVersion: header?.apiVersion });
-      this.close();
+      this.refuse();
       return;
     }
 
@@ -149,5 +197,6 @@ export class Connection {
         this.socket.uncork();
       }
     }
+    if (this.queue.length === 0) this.idle?.();
   }
 }

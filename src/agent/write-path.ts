@@ -104,6 +104,9 @@ export class WritePath {
     });
     const key = `${this.prefix}/${Date.now().toString().padStart(15, '0')}-${(this.sequence++).toString().padStart(8, '0')}.kbatch`;
     const upload = this.options.objectStore.put(key, chunks);
+    // The chain awaits the upload only once the flushes before it are committed; a put that
+    // fails sooner must not count as an unhandled rejection (which would end the process).
+    upload.catch(() => undefined);
     const committed = this.commitChain.then(async () => {
       await upload;
       this.options.metrics.objectsWritten++;

@@ -15,8 +15,9 @@ const COMMIT_POLL_MS = 250;
 
 /**
  * Fetch: whole batches from the fetch offset on, at least one batch even over the byte limits.
- * When there is less than `minBytes`, the request long-polls: it waits for a commit to one of
- * its partitions (a notification, not a loop) or for `maxWaitMs`, then answers what there is.
+ * When there is less than `minBytes`, the request long-polls: a commit to one of its partitions
+ * made through this process wakes it at once (a notification); commits by other processes are
+ * seen by looking again every COMMIT_POLL_MS; at `maxWaitMs` it answers what there is.
  * Fetch sessions are not kept: every answer says session 0, so clients send full requests.
  */
 export async function handleFetch(agent: AgentContext, request: FetchRequest, context: RequestContext): Promise<BodyInput<FetchResponse>> {

@@ -43,7 +43,8 @@ export async function autoCreateTopic(agent: AgentContext, name: string): Promis
 }
 
 export async function handleCreateTopics(agent: AgentContext, request: CreateTopicsRequest, context: RequestContext): Promise<BodyInput<CreateTopicsResponse>> {
-  const configuration = clusterConfiguration(agent.cluster);
+  // The cluster's configuration as it is now, not as it was when the agent started.
+  const configuration = clusterConfiguration((await agent.controlPlane.getCluster(agent.cluster.id)) ?? agent.cluster);
   const topics = [];
   for (const wanted of request.topics) {
     const partitions = wanted.numPartitions === -1 ? configuration.default_num_partitions : wanted.numPartitions;
@@ -103,7 +104,8 @@ export async function handleDeleteTopics(agent: AgentContext, request: DeleteTop
       continue;
     }
     try {
-      await deleteTopic(agent.controlPlane.store, agent.cluster, topic.name, clusterConfiguration(agent.cluster).soft_delete_topics_enabled);
+      const cluster = (await agent.controlPlane.getCluster(agent.cluster.id)) ?? agent.cluster;
+      await deleteTopic(agent.controlPlane.store, cluster, topic.name, clusterConfiguration(cluster).soft_delete_topics_enabled);
       responses.push({ name: topic.name, topicId: topicUuid(topic), errorCode: KafkaError.NONE, errorMessage: null });
     } catch (error) {
       responses.push({ name: topic.name, topicId: topicUuid(topic), ...failure(error) });

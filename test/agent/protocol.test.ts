@@ -1,0 +1,492 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { ApiKeys, decodeResponse } from '../../src/kafka-protocol/index.ts';
+import type { FetchResponse } from '../../src/kafka-protocol/index.ts';
+import { createTopic } from '../../src/control-plane/services/topics.ts';
+import type { Topic, VirtualCluster } from '../../src/metadata/store.ts';
+import { startTestCluster, type TestCluster } from '../helpers/cluster.ts';
+import { api } from '../helpers/process.ts';
+import { buildBatch, decodeBatches, recordValues, valuesBatch } from './batches.ts';
+import { RawClient } from './client.ts';
+
+/**
+ * The agent over raw TCP, spoken to with the project's codec: ApiVersions (and Kafka's
+ * fallback for unknown versions), response order, acks=0, produce validation, fetch rules and
+ * long polling, ListOffsets, DeleteRecords, and topic administration under the HTTP API's rules.
+ */
+
+const E = {
+  NONE: 0,
+  OFFSET_OUT_OF_RANGE: 1,
+  CORRUPT_MESSAGE: 2,
+  UNKNOWN_TOPIC_OR_PARTITION: 3,
+  MESSAGE_TOO_LARGE: 10,
+  INVALID_TOPIC_EXCEPTION: 17,
+  INVALID_REQUIRED_ACKS: 21,
+  UNSUPPORTED_VERSION: 35,
+  TOPIC_ALREADY_EXISTS: 36,
+  INVALID_PARTITIONS: 37,
+  INVALID_CONFIG: 40,
+  INVALID_RECORD: 87,
+};
+const V = { produce: 9, fetch: 12, listOffsets: 7, metadata: 12, createTopics: 7, deleteRecords: 2, createPartitions: 3, apiVersions: 3 };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let cluster: TestCluster;
+let vc: VirtualCluster;
+const cleanups: Array<() => unknown> = [];
+const clients: RawClient[] = [];
+
+before(async () => {
+  cluster = await startTestCluster({ after: (fn) => cleanups.push(fn) });
+  vc = (await cluster.platform.store.getVirtualCluster(cluster.boot.virtual_cluster_id))!;
+});
+after(async () => {
+  for (const client of clients) client.close();
+  for (const fn of cleanups.reverse()) await fn();
+});
+
+async function client(): Promise<RawClient> {
+  const c = await RawClient.connect(cluster.bootstrap);
+  clients.push(c);
+  return c;
+}
+
+async function topic(name: string, partitions = 1, configs: Record<string, string> = {}): Promise<Topic> {
+  return createTopic(cluster.platform.store, vc, { topic_name: name, partition_count: partitions, configs });
+}
+
+async function produce(c: RawClient, name: string, partition: number, records: Buffer | null, acks = -1) {
+  const response = await c.request(ApiKeys.Produce, V.produce, {
+    transactionalId: null,
+    acks,
+    timeoutMs: 5000,
+    topicData: [{ name, partitionData: [{ index: partition, records }] }],
+  });
+  assert.equal(response.responses.length, 1);
+  assert.equal(response.responses[0]!.name, name);
+  const p = response.responses[0]!.partitionResponses[0]!;
+  assert.equal(p.index, partition);
+  return p;
+}
+
+function fetchBody(name: string, partitions: Array<{ partition: number; offset: number; maxBytes?: number }>, options: { maxWaitMs?: number; minBytes?: number; maxBytes?: number } = {}) {
+  return {
+    maxWaitMs: options.maxWaitMs ?? 0,
+    minBytes: options.minBytes ?? 0,
+    maxBytes: options.maxBytes ?? 50 * 1024 * 1024,
+    isolationLevel: 0,
+    sessionId: 0,
+    sessionEpoch: -1,
+    topics: [{ topic: name, partitions: partitions.map((p) => ({ partition: p.partition, fetchOffset: BigInt(p.offset), partitionMaxBytes: p.maxBytes ?? 1024 * 1024 })) }],
+    forgottenTopicsData: [],
+    rackId: '',
+  };
+}
+
+async function fetchPartition(c: RawClient, name: string, partition: number, offset: number, options: { maxWaitMs?: number; minBytes?: number; partitionMaxBytes?: number } = {}) {
+  const response = await c.request(ApiKeys.Fetch, V.fetch, fetchBody(name, [{ partition, offset, maxBytes: options.partitionMaxBytes ?? 1024 * 1024 }], options), 20_000);
+  assert.equal(response.errorCode, 0);
+  const p = response.responses[0]!.partitions[0]!;
+  assert.equal(p.partitionIndex, partition);
+  return p;
+}
+
+async function listOffset(c: RawClient, name: string, partition: number, timestamp: bigint) {
+  const response = await c.request(ApiKeys.ListOffsets, V.listOffsets, {
+    replicaId: -1,
+    isolationLevel: 0,
+    topics: [{ name, partitions: [{ partitionIndex: partition, timestamp }] }],
+  });
+  return response.topics[0]!.partitions[0]!;
+}
+
+async function highWatermark(t: Topic, partition: number): Promise<number> {
+  return (await cluster.platform.store.getPartitionState(t.id, partition))?.high_watermark ?? 0;
+}
+
+describe('ApiVersions', () => {
+  test('v0 to v4 are answered with exactly the served APIs', async () => {
+    const c = await client();
+    const expected = cluster.platform.agent!.apiVersions();
+    const keys = expected.map((a) => a.apiKey);
+    // Everything the issue lists, and nothing the agent does not serve (SASL, ACLs).
+    for (const key of [0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 21, 22, 32, 33, 37, 42, 44, 47, 60]) assert.ok(keys.includes(key), `API ${key} advertised`);
+    for (const key of [17, 29, 30, 31, 36]) assert.ok(!keys.includes(key), `API ${key} not advertised`);
+    for (let version = 0; version <= 4; version++) {
+      const correlationId = c.send(ApiKeys.ApiVersions, version, { clientSoftwareName: 'raw', clientSoftwareVersion: '1.0' });
+      const frame = await c.nextFrame();
+      const decoded = decodeResponse(ApiKeys.ApiVersions, version, frame.bytes);
+      assert.equal(decoded.correlationId, correlationId);
+      assert.equal(decoded.body.errorCode, 0);
+      assert.deepEqual(decoded.body.apiKeys.map((a) => ({ apiKey: a.apiKey, minVersion: a.minVersion, maxVersion: a.maxVersion })), expected, `v${version}`);
+      if (version >= 3) {
+        // Response header v0 even for the flexible versions: the compact array's length byte
+        // follows the error code directly, with no header tag buffer before it.
+        assert.equal(frame.bytes.readInt16BE(8), 0);
+        assert.equal(frame.bytes[10], expected.length + 1);
+      }
+    }
+  });
+
+  test('an unknown version (v99) is answered with v0, UNSUPPORTED_VERSION and the API list; the connection stays usable', async () => {
+    const c = await client();
+    const clientId = Buffer.from('future-client');
+    const body = Buffer.from([0x02, 0x78, 0x02, 0x31, 0x00]); // compact "x", compact "1", no tags
+    const payload = Buffer.concat([
+      Buffer.from([0, 18, 0, 99]),
+      Buffer.from([0, 0, 0x30, 0x39]), // correlation id 12345
+      Buffer.from([0, clientId.length]),
+      clientId,
+      Buffer.from([0]), // header tags
+      body,
+    ]);
+    const size = Buffer.alloc(4);
+    size.writeInt32BE(payload.length);
+    c.write(Buffer.concat([size, payload]));
+    const frame = await c.nextFrame();
+    const decoded = decodeResponse(ApiKeys.ApiVersions, 0, frame.bytes);
+    assert.equal(decoded.correlationId, 12345);
+    assert.equal(decoded.body.errorCode, E.UNSUPPORTED_VERSION);
+    assert.deepEqual(
+      decoded.body.apiKeys.map((a) => ({ apiKey: a.apiKey, minVersion: a.minVersion, maxVersion: a.maxVersion })),
+      cluster.platform.agent!.apiVersions(),
+    );
+    // The client falls back to a version both speak, on the same connection.
+    const again = await c.request(ApiKeys.ApiVersions, 3, { clientSoftwareName: 'raw', clientSoftwareVersion: '1.0' });
+    assert.equal(again.errorCode, 0);
+    assert.equal(c.isClosed, false);
+  });
+});
+
+describe('response order', () => {
+  test('a slow long-poll Fetch holds back the fast Metadata behind it on the same connection', async () => {
+    const t = await topic('order-longpoll');
+    const c = await client();
+    const started = Date.now();
+    const fetchId = c.send(ApiKeys.Fetch, V.fetch, fetchBody(t.name, [{ partition: 0, offset: 0 }], { maxWaitMs: 700, minBytes: 1 }));
+    const metadataId = c.send(ApiKeys.Metadata, V.metadata, { topics: [{ topicId: '00000000-0000-0000-0000-000000000000', name: t.name }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+    const fetched = await c.receiveResponse(ApiKeys.Fetch, V.fetch, fetchId);
+    assert.ok(Date.now() - started >= 500, 'the fetch waited (nothing to read)');
+    assert.deepEqual(fetched.responses[0]!.partitions[0]!.records, Buffer.alloc(0));
+    const metadata = await c.receiveResponse(ApiKeys.Metadata, V.metadata, metadataId);
+    assert.equal(metadata.topics[0]!.name, t.name);
+    assert.deepEqual(c.arrivals, [fetchId, metadataId]);
+  });
+
+  test('many pipelined requests of different kinds come back in request order', async () => {
+    const t = await topic('order-many', 3);
+    const c = await client();
+    const sent: Array<{ id: number; check: () => Promise<void> }> = [];
+    for (let i = 0; i < 60; i++) {
+      switch (i % 4) {
+        case 0: {
+          const id = c.send(ApiKeys.Produce, V.produce, { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name: t.name, partitionData: [{ index: i % 3, records: valuesBatch(`m${i}`, 1) }] }] });
+          sent.push({ id, check: async () => assert.equal((await c.receiveResponse(ApiKeys.Produce, V.produce, id)).responses[0]!.partitionResponses[0]!.errorCode, 0) });
+          break;
+        }
+        case 1: {
+          const id = c.send(ApiKeys.Metadata, V.metadata, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+          sent.push({ id, check: async () => assert.ok((await c.receiveResponse(ApiKeys.Metadata, V.metadata, id)).topics.length >= 1) });
+          break;
+        }
+        case 2: {
+          const id = c.send(ApiKeys.ApiVersions, 2, {});
+          sent.push({ id, check: async () => assert.equal((await c.receiveResponse(ApiKeys.ApiVersions, 2, id)).errorCode, 0) });
+          break;
+        }
+        default: {
+          const id = c.send(ApiKeys.Fetch, V.fetch, fetchBody(t.name, [{ partition: i % 3, offset: 0 }], { maxWaitMs: 50, minBytes: 1 }));
+          sent.push({ id, check: async () => assert.equal((await c.receiveResponse(ApiKeys.Fetch, V.fetch, id)).errorCode, 0) });
+        }
+      }
+    }
+    for (const s of sent) await s.check();
+    assert.deepEqual(c.arrivals, sent.map((s) => s.id));
+    assert.equal((await highWatermark(t, 0)) + (await highWatermark(t, 1)) + (await highWatermark(t, 2)), 15);
+  });
+});
+
+describe('Produce', () => {
+  test('acks=0 gets no response, yet the records are stored; the next response on the connection is not delayed', async () => {
+    const t = await topic('acks-zero');
+    const c = await client();
+    const produceId = c.send(ApiKeys.Produce, V.produce, { transactionalId: null, acks: 0, timeoutMs: 5000, topicData: [{ name: t.name, partitionData: [{ index: 0, records: valuesBatch('z', 4) }] }] });
+    const metadataId = c.send(ApiKeys.Metadata, V.metadata, { topics: [{ topicId: '00000000-0000-0000-0000-000000000000', name: t.name }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+    const metadata = await c.receiveResponse(ApiKeys.Metadata, V.metadata, metadataId);
+    assert.equal(metadata.topics[0]!.errorCode, 0);
+    for (let i = 0; i < 100 && (await highWatermark(t, 0)) < 4; i++) await sleep(20);
+    const fetched = await fetchPartition(c, t.name, 0, 0);
+    assert.deepEqual(recordValues(fetched.records), ['z-0', 'z-1', 'z-2', 'z-3']);
+    await sleep(50);
+    assert.ok(!c.arrivals.includes(produceId), 'no response to the acks=0 produce');
+    assert.equal(c.unread, 0);
+  });
+
+  test('corrupt CRC → 2, unknown topic or partition → 3, over max.message.bytes → 10, bad acks → 21; nothing stored', async () => {
+    const t = await topic('produce-errors', 2, { 'max.message.bytes': '1000' });
+    const c = await client();
+    const corrupt = valuesBatch('c', 2);
+    corrupt[corrupt.length - 1]! ^= 0xff;
+    assert.equal((await produce(c, t.name, 0, corrupt)).errorCode, E.CORRUPT_MESSAGE);
+    assert.equal((await produce(c, 'no-such-topic-here', 0, valuesBatch('u', 1))).errorCode, E.UNKNOWN_TOPIC_OR_PARTITION);
+    assert.equal((await produce(c, t.name, 2, valuesBatch('u', 1))).errorCode, E.UNKNOWN_TOPIC_OR_PARTITION);
+    const big = buildBatch([{ value: Buffer.alloc(1100, 7) }]);
+    assert.ok(big.length > 1000);
+    const tooLarge = await produce(c, t.name, 0, big);
+    assert.equal(tooLarge.errorCode, E.MESSAGE_TOO_LARGE);
+    assert.equal(tooLarge.baseOffset, -1n);
+    // A truncated batch is corrupt too; a magic-1 batch is an invalid record.
+    assert.equal((await produce(c, t.name, 0, valuesBatch('t', 3).subarray(0, 70))).errorCode, E.CORRUPT_MESSAGE);
+    const magic1 = valuesBatch('m', 1);
+    magic1.writeInt8(1, 16);
+    assert.equal((await produce(c, t.name, 0, magic1)).errorCode, E.INVALID_RECORD);
+    const badAcks = await c.request(ApiKeys.Produce, V.produce, { transactionalId: null, acks: 2, timeoutMs: 5000, topicData: [{ name: t.name, partitionData: [{ index: 0, records: valuesBatch('a', 1) }] }] });
+    assert.equal(badAcks.responses[0]!.partitionResponses[0]!.errorCode, E.INVALID_REQUIRED_ACKS);
+    assert.equal(await highWatermark(t, 0), 0);
+    assert.equal(await highWatermark(t, 1), 0);
+    assert.equal(await cluster.platform.store.getTopic(vc.id, 'no-such-topic-here'), undefined, 'produce does not create topics');
+
+    // One request, a good and a bad partition: each answered on its own.
+    const mixed = await c.request(ApiKeys.Produce, V.produce, {
+      transactionalId: null,
+      acks: -1,
+      timeoutMs: 5000,
+      topicData: [{ name: t.name, partitionData: [{ index: 0, records: corrupt }, { index: 1, records: valuesBatch('ok', 3) }] }],
+    });
+    assert.deepEqual(mixed.responses[0]!.partitionResponses.map((p) => [p.index, p.errorCode, p.baseOffset]), [[0, E.CORRUPT_MESSAGE, -1n], [1, 0, 0n]]);
+    assert.equal(await highWatermark(t, 0), 0);
+    assert.equal(await highWatermark(t, 1), 3);
+  });
+
+  test('produce and fetch bytes are counted in the agent metrics, exactly', async () => {
+    const t = await topic('metrics');
+    const c = await client();
+    const metrics = cluster.platform.agent!.metrics;
+    const batch = valuesBatch('x', 5);
+    const produceBefore = metrics.produceBytes;
+    const recordsBefore = metrics.produceRecords;
+    const produceCountBefore = metrics.produceLatencyMs.count;
+    assert.equal((await produce(c, t.name, 0, Buffer.concat([batch, valuesBatch('y', 2)]))).errorCode, 0);
+    assert.equal(metrics.produceBytes - produceBefore, batch.length + valuesBatch('y', 2).length);
+    assert.equal(metrics.produceRecords - recordsBefore, 7);
+    assert.equal(metrics.produceLatencyMs.count - produceCountBefore, 1);
+    // A refused produce counts nothing.
+    const corrupt = Buffer.from(batch);
+    corrupt[70]! ^= 1;
+    await produce(c, t.name, 0, corrupt);
+    assert.equal(metrics.produceBytes - produceBefore, batch.length + valuesBatch('y', 2).length);
+
+    const fetchBefore = metrics.fetchBytes;
+    const fetched = await fetchPartition(c, t.name, 0, 0);
+    assert.equal(fetched.records!.length, batch.length + valuesBatch('y', 2).length);
+    assert.equal(metrics.fetchBytes - fetchBefore, fetched.records!.length);
+    const text = metrics.render({ virtual_cluster_id: vc.id });
+    assert.match(text, new RegExp(`slipstream_produce_bytes_total\\{virtual_cluster_id="${vc.id}"\\} ${metrics.produceBytes}\\n`));
+    assert.match(text, new RegExp(`slipstream_fetch_bytes_total\\{virtual_cluster_id="${vc.id}"\\} ${metrics.fetchBytes}\\n`));
+  });
+});
+
+describe('Fetch', () => {
+  let t: Topic;
+  const sizes: number[] = [];
+  before(async () => {
+    t = await topic('fetch-rules', 2);
+    const c = await client();
+    // Batches of 3, 4 and 5 records: offsets 0-2, 3-6, 7-11.
+    for (const [i, count] of [3, 4, 5].entries()) {
+      const batch = valuesBatch(`b${i}`, count);
+      sizes.push(batch.length);
+      assert.equal((await produce(c, t.name, 0, batch)).errorCode, 0);
+    }
+    assert.equal((await produce(c, t.name, 1, valuesBatch('p1', 2))).errorCode, 0);
+  });
+
+  test('returns the whole batch containing the fetch offset', async () => {
+    const c = await client();
+    const p = await fetchPartition(c, t.name, 0, 5);
+    assert.equal(p.errorCode, 0);
+    assert.equal(p.highWatermark, 12n);
+    const batches = decodeBatches(p.records);
+    assert.deepEqual(batches.map((b) => b.baseOffset), [3n, 7n]);
+    assert.deepEqual(batches[0]!.records.map((r) => r.offset), [3n, 4n, 5n, 6n]);
+    assert.ok(batches.every((b) => b.crcValid), 'batches go out as stored, CRC intact');
+  });
+
+  test('at least one batch even over max_bytes; more only while they fit', async () => {
+    const c = await client();
+    const one = await fetchPartition(c, t.name, 0, 0, { partitionMaxBytes: 1 });
+    assert.deepEqual(decodeBatches(one.records).map((b) => b.baseOffset), [0n]);
+    const two = await fetchPartition(c, t.name, 0, 0, { partitionMaxBytes: sizes[0]! + sizes[1]! });
+    assert.deepEqual(decodeBatches(two.records).map((b) => b.baseOffset), [0n, 3n]);
+    const almostThree = await fetchPartition(c, t.name, 0, 0, { partitionMaxBytes: sizes[0]! + sizes[1]! + sizes[2]! - 1 });
+    assert.deepEqual(decodeBatches(almostThree.records).map((b) => b.baseOffset), [0n, 3n]);
+    // The request-wide max_bytes: the first partition gets its one batch, the second waits.
+    const response = await c.request(ApiKeys.Fetch, V.fetch, fetchBody(t.name, [{ partition: 0, offset: 7 }, { partition: 1, offset: 0 }], { maxBytes: 10 }));
+    const [p0, p1] = response.responses[0]!.partitions as [FetchResponse['responses'][0]['partitions'][0], FetchResponse['responses'][0]['partitions'][0]];
+    assert.deepEqual(decodeBatches(p0.records).map((b) => b.baseOffset), [7n]);
+    assert.deepEqual(p1.records, Buffer.alloc(0));
+    assert.equal(p1.errorCode, 0);
+    assert.equal(p1.highWatermark, 2n);
+  });
+
+  test('at the high watermark: empty; above it or below the log start: OFFSET_OUT_OF_RANGE', async () => {
+    const c = await client();
+    const atEnd = await fetchPartition(c, t.name, 0, 12);
+    assert.equal(atEnd.errorCode, 0);
+    assert.deepEqual(atEnd.records, Buffer.alloc(0));
+    const above = await fetchPartition(c, t.name, 0, 13);
+    assert.equal(above.errorCode, E.OFFSET_OUT_OF_RANGE);
+    assert.equal(above.highWatermark, 12n);
+    assert.equal((await fetchPartition(c, t.name, 0, -1)).errorCode, E.OFFSET_OUT_OF_RANGE);
+    const unknown = await fetchPartition(c, t.name, 5, 0);
+    assert.equal(unknown.errorCode, E.UNKNOWN_TOPIC_OR_PARTITION);
+  });
+
+  test('long poll: a produce from another connection wakes a waiting fetch', async () => {
+    const waiting = await topic('long-poll');
+    const consumer = await client();
+    const producer = await client();
+    const started = Date.now();
+    const id = consumer.send(ApiKeys.Fetch, V.fetch, fetchBody(waiting.name, [{ partition: 0, offset: 0 }], { maxWaitMs: 5000, minBytes: 1 }));
+    await sleep(150);
+    assert.equal(consumer.arrivals.length, 0, 'the fetch is waiting');
+    assert.equal((await produce(producer, waiting.name, 0, valuesBatch('wake', 2))).errorCode, 0);
+    const response = await consumer.receiveResponse(ApiKeys.Fetch, V.fetch, id, 10_000);
+    const elapsed = Date.now() - started;
+    assert.deepEqual(recordValues(response.responses[0]!.partitions[0]!.records), ['wake-0', 'wake-1']);
+    assert.ok(elapsed < 4000, `woken by the commit, not the 5 s timeout (${elapsed} ms)`);
+  });
+
+  test('long poll with nothing produced answers empty after max_wait_ms', async () => {
+    const idle = await topic('idle-poll');
+    const c = await client();
+    const started = Date.now();
+    const p = await fetchPartition(c, idle.name, 0, 0, { maxWaitMs: 400, minBytes: 1 });
+    assert.ok(Date.now() - started >= 300, 'it waited');
+    assert.equal(p.errorCode, 0);
+    assert.deepEqual(p.records, Buffer.alloc(0));
+  });
+});
+
+describe('ListOffsets and DeleteRecords', () => {
+  test('earliest, latest, by timestamp; DeleteRecords moves the log start', async () => {
+    const t = await topic('offsets');
+    const c = await client();
+    const base = 1_700_000_000_000;
+    // Batches at base+0 (offsets 0-2), base+1000 (3-6), base+2000 (7-9).
+    for (const [i, count] of [3, 4, 3].entries()) {
+      const batch = buildBatch(Array.from({ length: count }, (_, j) => ({ value: `t${i}-${j}` })), { baseTimestamp: base + i * 1000 });
+      assert.equal((await produce(c, t.name, 0, batch)).errorCode, 0);
+    }
+    assert.equal((await listOffset(c, t.name, 0, -2n)).offset, 0n);
+    assert.equal((await listOffset(c, t.name, 0, -1n)).offset, 10n);
+    const byTime = await listOffset(c, t.name, 0, BigInt(base + 500));
+    assert.deepEqual([byTime.errorCode, byTime.offset, byTime.timestamp], [0, 3n, BigInt(base + 1000)]);
+    assert.equal((await listOffset(c, t.name, 0, BigInt(base))).offset, 0n);
+    assert.equal((await listOffset(c, t.name, 0, BigInt(base + 2000))).offset, 7n);
+    assert.equal((await listOffset(c, t.name, 0, BigInt(base + 2001))).offset, -1n, 'after every record: -1');
+    assert.equal((await listOffset(c, t.name, 0, -3n)).offset, 7n, 'max timestamp');
+    assert.equal((await listOffset(c, t.name, 3, -1n)).errorCode, E.UNKNOWN_TOPIC_OR_PARTITION);
+
+    const deleteRecords = (offset: bigint) =>
+      c.request(ApiKeys.DeleteRecords, V.deleteRecords, { topics: [{ name: t.name, partitions: [{ partitionIndex: 0, offset }] }], timeoutMs: 5000 });
+    const moved = (await deleteRecords(4n)).topics[0]!.partitions[0]!;
+    assert.deepEqual([moved.errorCode, moved.lowWatermark], [0, 4n]);
+    assert.equal((await listOffset(c, t.name, 0, -2n)).offset, 4n);
+    assert.equal((await listOffset(c, t.name, 0, -1n)).offset, 10n);
+    assert.equal((await listOffset(c, t.name, 0, BigInt(base))).offset, 4n, 'by timestamp never answers below the log start');
+    const below = await fetchPartition(c, t.name, 0, 3);
+    assert.equal(below.errorCode, E.OFFSET_OUT_OF_RANGE);
+    assert.equal(below.logStartOffset, 4n);
+    // Offset 4 sits in the batch 3-6, which is still served whole.
+    const at = await fetchPartition(c, t.name, 0, 4);
+    assert.equal(at.errorCode, 0);
+    assert.equal(at.logStartOffset, 4n);
+    assert.deepEqual(decodeBatches(at.records).map((b) => b.baseOffset), [3n, 7n]);
+    // Moving it back does nothing; beyond the high watermark is refused; -1 means the high watermark.
+    assert.equal((await deleteRecords(2n)).topics[0]!.partitions[0]!.lowWatermark, 4n);
+    assert.equal((await deleteRecords(11n)).topics[0]!.partitions[0]!.errorCode, E.OFFSET_OUT_OF_RANGE);
+    assert.equal((await listOffset(c, t.name, 0, -2n)).offset, 4n);
+    assert.equal((await deleteRecords(-1n)).topics[0]!.partitions[0]!.lowWatermark, 10n);
+    assert.equal((await listOffset(c, t.name, 0, -2n)).offset, 10n);
+    assert.equal((await fetchPartition(c, t.name, 0, 7)).errorCode, E.OFFSET_OUT_OF_RANGE);
+    // New records continue at 10.
+    assert.equal((await produce(c, t.name, 0, valuesBatch('after', 1))).baseOffset, 10n);
+  });
+});
+
+describe('topic administration over Kafka', () => {
+  const createTopics = (c: RawClient, topics: Array<{ name: string; numPartitions: number; configs?: Array<{ name: string; value: string }> }>, validateOnly = false) =>
+    c.request(ApiKeys.CreateTopics, V.createTopics, {
+      topics: topics.map((t) => ({ name: t.name, numPartitions: t.numPartitions, replicationFactor: -1, assignments: [], configs: t.configs ?? [] })),
+      timeoutMs: 5000,
+      validateOnly,
+    });
+
+  async function liveTopics(): Promise<string[]> {
+    return (await cluster.platform.store.listTopics(vc.id, 'live')).map((t) => t.name).sort();
+  }
+
+  test('CreateTopics with validateOnly checks everything and creates nothing', async () => {
+    const c = await client();
+    const before = await liveTopics();
+    const response = await createTopics(c, [{ name: 'validated-only', numPartitions: 4 }, { name: 'bad name!', numPartitions: 1 }], true);
+    assert.deepEqual(response.topics.map((t) => [t.name, t.errorCode, t.numPartitions]), [['validated-only', 0, 4], ['bad name!', E.INVALID_TOPIC_EXCEPTION, -1]]);
+    assert.deepEqual(await liveTopics(), before);
+    assert.equal(await cluster.platform.store.countPartitions(vc.id), (await cluster.platform.store.listTopics(vc.id, 'live')).reduce((n, t) => n + t.partition_count, 0));
+    // And for real.
+    const created = await createTopics(c, [{ name: 'validated-only', numPartitions: 4 }]);
+    assert.equal(created.topics[0]!.errorCode, 0);
+    assert.equal((await cluster.platform.store.getTopic(vc.id, 'validated-only'))?.partition_count, 4);
+  });
+
+  test('the same rules as the HTTP API: names, collisions, duplicates, configs, the tier partition limit', async () => {
+    const c = await client();
+    const http = (body: Record<string, unknown>) => api(cluster.apiUrl, cluster.boot.application_key, '/api/v1/create_topic', { virtual_cluster_id: vc.id, ...body });
+    await topic('rule.base', 1);
+    const before = await liveTopics();
+    const partitionsBefore = await cluster.platform.store.countPartitions(vc.id);
+    const limit = 4096 - partitionsBefore;
+    const cases: Array<{ name: string; numPartitions: number; configs?: Array<{ name: string; value: string }>; kafka: number; http: string }> = [
+      { name: 'bad name!', numPartitions: 1, kafka: E.INVALID_TOPIC_EXCEPTION, http: 'INVALID_TOPIC_NAME' },
+      { name: 'x'.repeat(250), numPartitions: 1, kafka: E.INVALID_TOPIC_EXCEPTION, http: 'INVALID_TOPIC_NAME' },
+      { name: '..', numPartitions: 1, kafka: E.INVALID_TOPIC_EXCEPTION, http: 'INVALID_TOPIC_NAME' },
+      { name: 'rule_base', numPartitions: 1, kafka: E.INVALID_TOPIC_EXCEPTION, http: 'TOPIC_NAME_COLLISION' },
+      { name: 'rule.base', numPartitions: 1, kafka: E.TOPIC_ALREADY_EXISTS, http: 'TOPIC_ALREADY_EXISTS' },
+      { name: 'too-many', numPartitions: limit + 1, kafka: E.INVALID_PARTITIONS, http: 'PARTITION_LIMIT_EXCEEDED' },
+      { name: 'zero-partitions', numPartitions: 0, kafka: E.INVALID_PARTITIONS, http: 'INVALID_PARTITIONS' },
+      { name: 'bad-config', numPartitions: 1, configs: [{ name: 'retention.ms', value: 'soon' }], kafka: E.INVALID_CONFIG, http: 'INVALID_CONFIG' },
+    ];
+    for (const k of cases) {
+      const response = await createTopics(c, [k]);
+      assert.equal(response.topics[0]!.errorCode, k.kafka, `Kafka CreateTopics ${k.name.slice(0, 20)}: ${response.topics[0]!.errorMessage}`);
+      assert.ok(response.topics[0]!.errorMessage, 'a message says why');
+      const viaHttp = await http({ topic_name: k.name, partition_count: k.numPartitions, ...(k.configs ? { configs: Object.fromEntries(k.configs.map((x) => [x.name, x.value])) } : {}) });
+      assert.ok(viaHttp.status >= 400 && viaHttp.status < 500, `HTTP ${k.name.slice(0, 20)} → ${viaHttp.status}`);
+      assert.equal(viaHttp.body.error.code, k.http, `HTTP create_topic ${k.name.slice(0, 20)}`);
+    }
+    assert.deepEqual(await liveTopics(), before, 'nothing was created');
+    assert.equal(await cluster.platform.store.countPartitions(vc.id), partitionsBefore);
+
+    // Exactly up to the limit is allowed, then CreatePartitions is held to it too.
+    const upTo = await createTopics(c, [{ name: 'fills-the-tier', numPartitions: limit - 1 }]);
+    assert.equal(upTo.topics[0]!.errorCode, 0);
+    const grow = (count: number, validateOnly = false) =>
+      c.request(ApiKeys.CreatePartitions, V.createPartitions, { topics: [{ name: 'rule.base', count, assignments: null }], timeoutMs: 5000, validateOnly });
+    assert.equal((await grow(3)).results[0]!.errorCode, E.INVALID_PARTITIONS, 'one over the tier limit');
+    assert.equal((await grow(2, true)).results[0]!.errorCode, 0);
+    assert.equal((await cluster.platform.store.getTopic(vc.id, 'rule.base'))?.partition_count, 1, 'validateOnly grew nothing');
+    assert.equal((await grow(2)).results[0]!.errorCode, 0);
+    assert.equal((await grow(2)).results[0]!.errorCode, E.INVALID_PARTITIONS, 'partitions never shrink or stay');
+    assert.equal(await cluster.platform.store.countPartitions(vc.id), 4096);
+    const httpOver = await http({ topic_name: 'one-more', partition_count: 1 });
+    assert.equal(httpOver.body.error.code, 'PARTITION_LIMIT_EXCEEDED');
+    assert.equal((await createTopics(c, [{ name: 'one-more', numPartitions: 1 }])).topics[0]!.errorCode, E.INVALID_PARTITIONS);
+    // Free the tier again for the other tests.
+    const deleted = await c.request(ApiKeys.DeleteTopics, 6, { topics: [{ name: 'fills-the-tier', topicId: '00000000-0000-0000-0000-000000000000' }], timeoutMs: 5000 });
+    assert.equal(deleted.responses[0]!.errorCode, 0);
+    assert.equal(await cluster.platform.store.getTopic(vc.id, 'fills-the-tier'), undefined);
+  });
+});
+
