@@ -62,6 +62,51 @@ class ObjectCache {
   }
 }
 
+const INDEX_PAGE = 64;
+/** Index entries kept per partition: enough for consumers near the tail and a little behind. */
+const INDEX_ENTRIES_PER_PARTITION = 2048;
+/** Partitions whose index is kept (least recently read ones are dropped). */
+const INDEX_PARTITIONS = 4096;
+
+/**
+ * The batch index as the agent last read it, per partition. Committed entries never change
+ * (DeleteRecords only moves the log start, which every read checks first), so a cached entry is
+ * always right; the cache only saves asking the control plane again.
+ */
+class IndexCache {
+  private readonly partitions = new Map<string, BatchIndexEntry[]>();
+
+  /** The cached entry holding `offset`, if any. */
+  find(topicId: string, partition: number, offset: number): BatchIndexEntry | undefined {
+    const key = `${topicId}/${partition}`;
+    const entries = this.partitions.get(key);
+    if (!entries) return undefined;
+    this.partitions.delete(key);
+    this.partitions.set(key, entries); // most recently used last
+    let low = 0;
+    let high = entries.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      const entry = entries[middle]!;
+      if (offset < entry.base_offset) high = middle - 1;
+      else if (offset > entry.last_offset) low = middle + 1;
+      else return entry;
+    }
+    return undefined;
+  }
+
+  add(topicId: string, partition: number, page: readonly BatchIndexEntry[]): void {
+    if (page.length === 0) return;
+    const key = `${topicId}/${partition}`;
+    const byOffset = new Map((this.partitions.get(key) ?? []).map((entry) => [entry.base_offset, entry]));
+    for (const entry of page) byOffset.set(entry.base_offset, entry);
+    const entries = [...byOffset.values()].sort((a, b) => a.base_offset - b.base_offset).slice(-INDEX_ENTRIES_PER_PARTITION);
+    this.partitions.delete(key);
+    this.partitions.set(key, entries);
+    if (this.partitions.size > INDEX_PARTITIONS) this.partitions.delete(this.partitions.keys().next().value!);
+  }
+}
+
 /**
  * The agent's read path: the control plane's index says which object and byte range hold the
  * batches from an offset on; the bytes come from the object store (through the cache) and go
@@ -70,6 +115,7 @@ class ObjectCache {
 export class ReadPath {
   private readonly controlPlane: ControlPlaneClient;
   private readonly cache: ObjectCache;
+  private readonly index = new IndexCache();
 
   constructor(controlPlane: ControlPlaneClient, objectStore: ObjectStore, cacheBytes = 256 * 1024 * 1024) {
     this.controlPlane = controlPlane;
@@ -90,20 +136,24 @@ export class ReadPath {
 
     const entries: BatchIndexEntry[] = [];
     let size = 0;
-    let from = fetchOffset;
-    // The index is read a page at a time until the byte budget is used.
-    for (;;) {
-      const page = await this.controlPlane.readIndex(topicId, partition, from, 64);
-      for (const entry of page) {
-        // Only what the high watermark read above covers: batches committed since wait for the next fetch.
-        if (entry.last_offset >= state.high_watermark) break;
-        if (entries.length > 0 && size + entry.byte_length > maxBytes) break;
-        entries.push(entry);
-        size += entry.byte_length;
+    let next = fetchOffset;
+    // Batches are taken in offset order until the byte budget is used or the high watermark read
+    // above is reached (batches committed since then wait for the next fetch). The index comes
+    // from the cache; a miss reads a page from the control plane and keeps it.
+    while (next < state.high_watermark) {
+      let entry = this.index.find(topicId, partition, next);
+      if (!entry) {
+        const page = await this.controlPlane.readIndex(topicId, partition, next, INDEX_PAGE);
+        this.index.add(topicId, partition, page);
+        entry = page[0]; // the page starts with the batch holding `next`
+        if (!entry) break;
       }
-      const last = entries.at(-1);
-      if (page.length < 64 || !last || size >= maxBytes || last !== page.at(-1)) break;
-      from = last.last_offset + 1;
+      if (entry.last_offset >= state.high_watermark) break;
+      if (entries.length > 0 && size + entry.byte_length > maxBytes) break;
+      entries.push(entry);
+      size += entry.byte_length;
+      next = entry.last_offset + 1;
+      if (size >= maxBytes) break;
     }
     if (entries.length === 0) return { ...base, errorCode: KafkaError.NONE, records: null, bytes: 0 };
 
