@@ -223,13 +223,24 @@ describe('Produce', () => {
     assert.equal(c.unread, 0);
   });
 
+  test('produce to a topic that does not exist creates it, as the cluster auto-creates topics', async () => {
+    const c = await client();
+    const first = await produce(c, 'made-by-produce', 0, valuesBatch('p', 2));
+    assert.equal(first.errorCode, 0);
+    assert.equal(first.baseOffset, 0n);
+    const created = await cluster.platform.store.getTopic(vc.id, 'made-by-produce');
+    assert.equal(created?.partition_count, 1, 'the cluster default: one partition');
+    assert.equal((await produce(c, 'made-by-produce', 1, valuesBatch('p', 1))).errorCode, E.UNKNOWN_TOPIC_OR_PARTITION);
+  });
+
   test('corrupt CRC → 2, unknown topic or partition → 3, over max.message.bytes → 10, bad acks → 21; nothing stored', async () => {
     const t = await topic('produce-errors', 2, { 'max.message.bytes': '1000' });
     const c = await client();
     const corrupt = valuesBatch('c', 2);
     corrupt[corrupt.length - 1]! ^= 0xff;
     assert.equal((await produce(c, t.name, 0, corrupt)).errorCode, E.CORRUPT_MESSAGE);
-    assert.equal((await produce(c, 'no-such-topic-here', 0, valuesBatch('u', 1))).errorCode, E.UNKNOWN_TOPIC_OR_PARTITION);
+    // A name no topic can have is unknown (a valid one would be auto-created, see below).
+    assert.equal((await produce(c, 'no such topic!', 0, valuesBatch('u', 1))).errorCode, E.UNKNOWN_TOPIC_OR_PARTITION);
     assert.equal((await produce(c, t.name, 2, valuesBatch('u', 1))).errorCode, E.UNKNOWN_TOPIC_OR_PARTITION);
     const big = buildBatch([{ value: Buffer.alloc(1100, 7) }]);
     assert.ok(big.length > 1000);
@@ -245,7 +256,7 @@ describe('Produce', () => {
     assert.equal(badAcks.responses[0]!.partitionResponses[0]!.errorCode, E.INVALID_REQUIRED_ACKS);
     assert.equal(await highWatermark(t, 0), 0);
     assert.equal(await highWatermark(t, 1), 0);
-    assert.equal(await cluster.platform.store.getTopic(vc.id, 'no-such-topic-here'), undefined, 'produce does not create topics');
+    assert.equal(await cluster.platform.store.getTopic(vc.id, 'no such topic!'), undefined, 'nothing was created');
 
     // One request, a good and a bad partition: each answered on its own.
     const mixed = await c.request(ApiKeys.Produce, V.produce, {

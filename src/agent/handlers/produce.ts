@@ -2,7 +2,9 @@ import { validateBatches, RecordBatchError, type ProduceRequest, type ProduceRes
 import type { BodyInput } from '../../kafka-protocol/codec.ts';
 import type { AgentContext } from '../context.ts';
 import type { RequestContext } from '../connection.ts';
+import { ApiError } from '../../errors.ts';
 import { KafkaError } from '../kafka-errors.ts';
+import { autoCreateTopic } from './topics.ts';
 import type { PartitionResult } from '../write-path.ts';
 
 /** Kafka's default `max.message.bytes` (1 MiB plus the record-batch overhead). */
@@ -40,7 +42,8 @@ export async function handleProduce(agent: AgentContext, request: ProduceRequest
   let bytes = 0;
   const work = Promise.all(
     request.topicData.map(async (topicData) => {
-      const topic = await agent.controlPlane.getTopic(agent.cluster.id, topicData.name);
+      // A producer that skipped Metadata still gets the topic created, as the cluster allows.
+      const topic = (await agent.controlPlane.getTopic(agent.cluster.id, topicData.name)) ?? (await autoCreate(agent, topicData.name));
       const maxMessageBytes = Number(topic?.configs['max.message.bytes'] ?? DEFAULT_MAX_MESSAGE_BYTES);
       const partitionResponses = await Promise.all(
         topicData.partitionData.map(async (partitionData): Promise<PartitionAnswer> => {
@@ -88,6 +91,15 @@ export async function handleProduce(agent: AgentContext, request: ProduceRequest
   const responses = await work;
   account();
   return { responses };
+}
+
+async function autoCreate(agent: AgentContext, name: string) {
+  try {
+    return await autoCreateTopic(agent, name);
+  } catch (error) {
+    if (error instanceof ApiError) return undefined; // not a valid topic: answered as unknown
+    throw error;
+  }
 }
 
 function refused(index: number, errorCode: number, errorMessage: string): PartitionAnswer {
