@@ -137,6 +137,10 @@ fi
 # shellcheck source=scripts/s3-server.sh
 source "$ROOT/scripts/s3-server.sh" || die "could not start the S3 server"
 
+# The Kafka clients the interop suites drive (kcat, confluent-kafka and kafka-python from Debian).
+# shellcheck source=scripts/ensure-clients.sh
+source "$ROOT/scripts/ensure-clients.sh" || die "could not install the Kafka clients"
+
 # File arguments replace the default glob; option-only arguments are passed on with it.
 files=0
 for arg in "$@"; do [[ "$arg" == -* ]] || files=1; done

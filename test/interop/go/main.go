@@ -1,0 +1,659 @@
+// Command interop drives franz-go (kgo + kadm) line by line for test/interop/franz-go.test.ts.
+//
+// Usage: interop BOOTSTRAP [CLIENT_ID]. Each line on stdin is one command, words separated by
+// spaces; each command is answered with exactly one JSON line on stdout: the command's result, or
+// {"error": "..."}. Client logs go to stderr at INTEROP_LOG_LEVEL (error|warn|info|debug; default
+// warn). The commands mirror the Java program in test/interop/java so that one scenario drives both.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"runtime/debug"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+type state struct {
+	bootstrap string
+	clientID  string
+	logger    kgo.Logger
+
+	adminClient *kgo.Client
+	admin       *kadm.Client
+	producer    *kgo.Client
+	consumer    *kgo.Client
+	group       string
+
+	mu         sync.Mutex
+	assigned   map[string]map[int32]bool
+	rebalances int
+}
+
+type obj = map[string]any
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: interop BOOTSTRAP [CLIENT_ID]")
+		os.Exit(2)
+	}
+	s := &state{bootstrap: os.Args[1], clientID: "interop-franz-go", assigned: map[string]map[int32]bool{}}
+	if len(os.Args) > 2 {
+		s.clientID = os.Args[2]
+	}
+	s.logger = kgo.BasicLogger(os.Stderr, logLevel(os.Getenv("INTEROP_LOG_LEVEL")), func() string {
+		return time.Now().Format("15:04:05.000 ") + s.clientID + " "
+	})
+
+	out := bufio.NewWriter(os.Stdout)
+	emit := func(v any) {
+		line, err := json.Marshal(v)
+		if err != nil {
+			line, _ = json.Marshal(obj{"error": "encoding the answer: " + err.Error()})
+		}
+		out.Write(line)
+		out.WriteByte('\n')
+		out.Flush()
+	}
+	emit(obj{"ready": true, "client": "franz-go", "version": moduleVersion("github.com/twmb/franz-go")})
+
+	in := bufio.NewScanner(os.Stdin)
+	in.Buffer(make([]byte, 1<<20), 1<<20)
+	for in.Scan() {
+		words := strings.Fields(in.Text())
+		if len(words) == 0 {
+			continue
+		}
+		if words[0] == "exit" {
+			break
+		}
+		answer, err := s.handle(words)
+		if err != nil {
+			answer = obj{"error": err.Error()}
+		}
+		emit(answer)
+	}
+	s.closeAll()
+	emit(obj{"exited": true})
+}
+
+func moduleVersion(path string) string {
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, dep := range info.Deps {
+			if dep.Path == path {
+				return dep.Version
+			}
+		}
+	}
+	return "unknown"
+}
+
+func logLevel(name string) kgo.LogLevel {
+	switch name {
+	case "debug":
+		return kgo.LogLevelDebug
+	case "info":
+		return kgo.LogLevelInfo
+	case "error":
+		return kgo.LogLevelError
+	case "none", "off":
+		return kgo.LogLevelNone
+	default:
+		return kgo.LogLevelWarn
+	}
+}
+
+func (s *state) base(suffix string) []kgo.Opt {
+	return []kgo.Opt{
+		kgo.SeedBrokers(s.bootstrap),
+		kgo.ClientID(s.clientID + suffix),
+		kgo.WithLogger(s.logger),
+		kgo.RequestTimeoutOverhead(5 * time.Second),
+		kgo.RetryTimeout(20 * time.Second),
+	}
+}
+
+func (s *state) adm() (*kadm.Client, error) {
+	if s.admin == nil {
+		cl, err := kgo.NewClient(s.base("-admin")...)
+		if err != nil {
+			return nil, err
+		}
+		s.adminClient = cl
+		s.admin = kadm.NewClient(cl)
+	}
+	return s.admin, nil
+}
+
+func (s *state) prod() (*kgo.Client, error) {
+	if s.producer == nil {
+		opts := append(s.base("-producer"),
+			kgo.RequiredAcks(kgo.AllISRAcks()), // idempotence is franz-go's default with acks=all
+			kgo.ProducerLinger(5*time.Millisecond),
+			kgo.RecordDeliveryTimeout(30*time.Second),
+		)
+		cl, err := kgo.NewClient(opts...)
+		if err != nil {
+			return nil, err
+		}
+		s.producer = cl
+	}
+	return s.producer, nil
+}
+
+func ctx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), 30*time.Second)
+}
+
+// metadataCtx is ctx for kadm's metadata calls (ListTopics): kadm answers those from the
+// client's metadata cache (up to MetadataMinAge old) unless authorized operations are asked for,
+// and a topic deleted a moment ago must be seen as gone. So ask for them: a real request.
+func metadataCtx() (context.Context, context.CancelFunc) {
+	c, cancel := ctx()
+	return kadm.WithAuthorizedOps(c), cancel
+}
+
+func atoi(w []string, i int) (int, error) {
+	if i >= len(w) {
+		return 0, fmt.Errorf("%s: missing argument %d", w[0], i)
+	}
+	return strconv.Atoi(w[i])
+}
+
+func (s *state) handle(w []string) (obj, error) {
+	arg := func(i int) string {
+		if i < len(w) {
+			return w[i]
+		}
+		return ""
+	}
+	switch w[0] {
+	case "create-topic": // create-topic TOPIC PARTITIONS [name=value ...]
+		partitions, err := atoi(w, 2)
+		if err != nil {
+			return nil, err
+		}
+		configs := map[string]*string{}
+		for _, kv := range w[3:] {
+			name, value, _ := strings.Cut(kv, "=")
+			configs[name] = kadm.StringPtr(value)
+		}
+		adm, err := s.adm()
+		if err != nil {
+			return nil, err
+		}
+		c, cancel := ctx()
+		defer cancel()
+		r, err := adm.CreateTopic(c, int32(partitions), -1, configs, w[1])
+		if err != nil {
+			return nil, fmt.Errorf("%w (%s)", err, r.ErrMessage)
+		}
+		return obj{"topic": r.Topic, "topicId": r.ID.String(), "partitions": r.NumPartitions, "replicationFactor": r.ReplicationFactor}, nil
+
+	case "describe-topic":
+		adm, err := s.adm()
+		if err != nil {
+			return nil, err
+		}
+		c, cancel := metadataCtx()
+		defer cancel()
+		topics, err := adm.ListTopics(c, w[1])
+		if err != nil {
+			return nil, err
+		}
+		d, ok := topics[w[1]]
+		if !ok {
+			return nil, fmt.Errorf("topic %s missing from the metadata response", w[1])
+		}
+		if d.Err != nil {
+			return nil, d.Err
+		}
+		partitions := []obj{}
+		for _, p := range d.Partitions.Sorted() {
+			if p.Err != nil {
+				return nil, fmt.Errorf("partition %d: %w", p.Partition, p.Err)
+			}
+			partitions = append(partitions, obj{"partition": p.Partition, "leader": p.Leader, "replicas": nonNil(p.Replicas), "isr": nonNil(p.ISR)})
+		}
+		return obj{"topic": d.Topic, "topicId": d.ID.String(), "internal": d.IsInternal, "partitions": partitions}, nil
+
+	case "create-partitions": // create-partitions TOPIC TOTAL
+		total, err := atoi(w, 2)
+		if err != nil {
+			return nil, err
+		}
+		adm, err := s.adm()
+		if err != nil {
+			return nil, err
+		}
+		c, cancel := ctx()
+		defer cancel()
+		rs, err := adm.UpdatePartitions(c, total, w[1])
+		if err != nil {
+			return nil, err
+		}
+		if r := rs[w[1]]; r.Err != nil {
+			return nil, fmt.Errorf("%w (%s)", r.Err, r.ErrMessage)
+		}
+		return obj{"topic": w[1], "partitions": total}, nil
+
+	case "delete-topic":
+		adm, err := s.adm()
+		if err != nil {
+			return nil, err
+		}
+		c, cancel := ctx()
+		defer cancel()
+		r, err := adm.DeleteTopic(c, w[1])
+		if err != nil {
+			return nil, fmt.Errorf("%w (%s)", err, r.ErrMessage)
+		}
+		return obj{"deleted": w[1]}, nil
+
+	case "list-topics":
+		adm, err := s.adm()
+		if err != nil {
+			return nil, err
+		}
+		c, cancel := metadataCtx()
+		defer cancel()
+		topics, err := adm.ListTopics(c)
+		if err != nil {
+			return nil, err
+		}
+		return obj{"topics": nonNil(topics.Names())}, nil
+
+	case "describe-configs":
+		adm, err := s.adm()
+		if err != nil {
+			return nil, err
+		}
+		c, cancel := ctx()
+		defer cancel()
+		rs, err := adm.DescribeTopicConfigs(c, w[1])
+		if err != nil {
+			return nil, err
+		}
+		r, err := rs.On(w[1], nil)
+		if err != nil {
+			return nil, err
+		}
+		if r.Err != nil {
+			return nil, fmt.Errorf("%w (%s)", r.Err, r.ErrMessage)
+		}
+		values := map[string]*string{}
+		for _, config := range r.Configs {
+			values[config.Key] = config.Value
+		}
+		return obj{"configs": values}, nil
+
+	case "alter-config": // alter-config TOPIC NAME VALUE (incremental SET)
+		adm, err := s.adm()
+		if err != nil {
+			return nil, err
+		}
+		c, cancel := ctx()
+		defer cancel()
+		rs, err := adm.AlterTopicConfigs(c, []kadm.AlterConfig{{Op: kadm.SetConfig, Name: arg(2), Value: kadm.StringPtr(arg(3))}}, w[1])
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rs {
+			if r.Err != nil {
+				return nil, fmt.Errorf("%w (%s)", r.Err, r.ErrMessage)
+			}
+		}
+		return obj{"altered": w[1]}, nil
+
+	case "describe-cluster":
+		adm, err := s.adm()
+		if err != nil {
+			return nil, err
+		}
+		c, cancel := ctx()
+		defer cancel()
+		m, err := adm.BrokerMetadata(c)
+		if err != nil {
+			return nil, err
+		}
+		nodes := []obj{}
+		for _, b := range m.Brokers {
+			nodes = append(nodes, obj{"id": b.NodeID, "host": b.Host, "port": b.Port})
+		}
+		return obj{"clusterId": m.Cluster, "controller": m.Controller, "nodes": nodes}, nil
+
+	case "list-offsets": // list-offsets TOPIC PARTITIONS earliest|latest|TIMESTAMP_MS
+		count, err := atoi(w, 2)
+		if err != nil {
+			return nil, err
+		}
+		adm, err := s.adm()
+		if err != nil {
+			return nil, err
+		}
+		c, cancel := ctx()
+		defer cancel()
+		var listed kadm.ListedOffsets
+		switch arg(3) {
+		case "earliest":
+			listed, err = adm.ListStartOffsets(c, w[1])
+		case "latest":
+			listed, err = adm.ListEndOffsets(c, w[1])
+		default:
+			var ms int64
+			ms, err = strconv.ParseInt(arg(3), 10, 64)
+			if err == nil {
+				listed, err = adm.ListOffsetsAfterMilli(c, ms, w[1])
+			}
+		}
+		if err != nil {
+			return nil, err
+		}
+		offsets := make([]int64, count)
+		for p := range offsets {
+			o, ok := listed.Lookup(w[1], int32(p))
+			if !ok {
+				return nil, fmt.Errorf("no offset for %s/%d", w[1], p)
+			}
+			if o.Err != nil {
+				return nil, fmt.Errorf("%s/%d: %w", w[1], p, o.Err)
+			}
+			offsets[p] = o.Offset
+		}
+		return obj{"offsets": offsets}, nil
+
+	case "group-offsets": // group-offsets GROUP TOPIC PARTITIONS (-1 = none)
+		count, err := atoi(w, 3)
+		if err != nil {
+			return nil, err
+		}
+		adm, err := s.adm()
+		if err != nil {
+			return nil, err
+		}
+		return fetchOffsets(adm, w[1], arg(2), count)
+
+	case "describe-group":
+		adm, err := s.adm()
+		if err != nil {
+			return nil, err
+		}
+		c, cancel := ctx()
+		defer cancel()
+		gs, err := adm.DescribeGroups(c, w[1])
+		if err != nil {
+			return nil, err
+		}
+		g, ok := gs[w[1]]
+		if !ok {
+			return nil, fmt.Errorf("group %s missing from the response", w[1])
+		}
+		if g.Err != nil {
+			return nil, fmt.Errorf("%w (%s)", g.Err, g.ErrMessage)
+		}
+		members := []obj{}
+		for _, m := range g.Members {
+			partitions := []string{}
+			if a, ok := m.Assigned.AsConsumer(); ok {
+				for _, t := range a.Topics {
+					for _, p := range t.Partitions {
+						partitions = append(partitions, fmt.Sprintf("%s/%d", t.Topic, p))
+					}
+				}
+			}
+			sortPartitions(partitions)
+			members = append(members, obj{"memberId": m.MemberID, "clientId": m.ClientID, "partitions": partitions})
+		}
+		return obj{"group": g.Group, "state": g.State, "protocol": g.Protocol, "members": members}, nil
+
+	case "produce": // produce TOPIC COUNT KEYS PREFIX [START]: record i (START <= i < START+COUNT) has
+		// key k(i % KEYS) and value PREFIX-i; answers [partition, offset] per record, in send order
+		count, err := atoi(w, 2)
+		if err != nil {
+			return nil, err
+		}
+		start := 0
+		if len(w) > 5 {
+			if start, err = atoi(w, 5); err != nil {
+				return nil, err
+			}
+		}
+		if err != nil {
+			return nil, err
+		}
+		keys, err := atoi(w, 3)
+		if err != nil {
+			return nil, err
+		}
+		p, err := s.prod()
+		if err != nil {
+			return nil, err
+		}
+		acks := make([][2]int64, count)
+		errs := make([]error, count)
+		var wg sync.WaitGroup
+		c, cancel := ctx()
+		defer cancel()
+		for i := 0; i < count; i++ {
+			wg.Add(1)
+			n := start + i
+			r := &kgo.Record{Topic: w[1], Key: []byte(fmt.Sprintf("k%d", n%keys)), Value: []byte(fmt.Sprintf("%s-%d", arg(4), n))}
+			p.Produce(c, r, func(r *kgo.Record, err error) {
+				defer wg.Done()
+				errs[i] = err
+				acks[i] = [2]int64{int64(r.Partition), r.Offset}
+			})
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			return nil, err
+		}
+		return obj{"acks": acks}, nil
+
+	case "subscribe": // subscribe TOPIC GROUP
+		if s.consumer != nil {
+			return nil, errors.New("already subscribed")
+		}
+		opts := append(s.base(""),
+			kgo.ConsumerGroup(arg(2)),
+			kgo.ConsumeTopics(w[1]),
+			kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+			kgo.DisableAutoCommit(),
+			kgo.SessionTimeout(10*time.Second),
+			kgo.HeartbeatInterval(500*time.Millisecond),
+			kgo.FetchMaxWait(200*time.Millisecond),
+			kgo.OnPartitionsAssigned(func(_ context.Context, _ *kgo.Client, added map[string][]int32) {
+				s.mu.Lock()
+				defer s.mu.Unlock()
+				for t, ps := range added {
+					if s.assigned[t] == nil {
+						s.assigned[t] = map[int32]bool{}
+					}
+					for _, p := range ps {
+						s.assigned[t][p] = true
+					}
+				}
+				s.rebalances++
+			}),
+			kgo.OnPartitionsRevoked(s.unassign),
+			kgo.OnPartitionsLost(s.unassign),
+		)
+		cl, err := kgo.NewClient(opts...)
+		if err != nil {
+			return nil, err
+		}
+		s.consumer = cl
+		s.group = arg(2)
+		return obj{"subscribed": w[1], "group": arg(2)}, nil
+
+	case "poll": // poll MILLIS: one poll; the records it returned and the assignment after it
+		if s.consumer == nil {
+			return nil, errors.New("not subscribed")
+		}
+		ms, err := atoi(w, 1)
+		if err != nil {
+			return nil, err
+		}
+		c, cancel := context.WithTimeout(context.Background(), time.Duration(ms)*time.Millisecond)
+		defer cancel()
+		fetches := s.consumer.PollFetches(c)
+		var errs []string
+		fetches.EachError(func(t string, p int32, err error) {
+			if !errors.Is(err, context.DeadlineExceeded) {
+				errs = append(errs, fmt.Sprintf("%s/%d: %v", t, p, err))
+			}
+		})
+		if len(errs) > 0 {
+			return nil, errors.New(strings.Join(errs, "; "))
+		}
+		records := []any{}
+		fetches.EachRecord(func(r *kgo.Record) {
+			records = append(records, []any{r.Partition, r.Offset, string(r.Key), string(r.Value)})
+		})
+		assignment, rebalances := s.assignment()
+		return obj{"records": records, "assignment": assignment, "rebalances": rebalances}, nil
+
+	case "commit":
+		if s.consumer == nil {
+			return nil, errors.New("not subscribed")
+		}
+		c, cancel := ctx()
+		defer cancel()
+		if err := s.consumer.CommitUncommittedOffsets(c); err != nil {
+			return nil, err
+		}
+		assignment, _ := s.assignment()
+		return obj{"committed": true, "assignment": assignment}, nil
+
+	case "committed": // committed TOPIC PARTITIONS: through the consumer's own connection
+		if s.consumer == nil {
+			return nil, errors.New("not subscribed")
+		}
+		count, err := atoi(w, 2)
+		if err != nil {
+			return nil, err
+		}
+		return fetchOffsets(kadm.NewClient(s.consumer), s.group, w[1], count)
+
+	case "end-offsets": // end-offsets TOPIC PARTITIONS: through the consumer's own connection
+		if s.consumer == nil {
+			return nil, errors.New("not subscribed")
+		}
+		count, err := atoi(w, 2)
+		if err != nil {
+			return nil, err
+		}
+		c, cancel := ctx()
+		defer cancel()
+		listed, err := kadm.NewClient(s.consumer).ListEndOffsets(c, w[1])
+		if err != nil {
+			return nil, err
+		}
+		offsets := make([]int64, count)
+		for p := range offsets {
+			o, ok := listed.Lookup(w[1], int32(p))
+			if !ok || o.Err != nil {
+				return nil, fmt.Errorf("no end offset for %s/%d: %v", w[1], p, o.Err)
+			}
+			offsets[p] = o.Offset
+		}
+		return obj{"offsets": offsets}, nil
+
+	case "close-consumer":
+		if s.consumer == nil {
+			return nil, errors.New("not subscribed")
+		}
+		s.consumer.Close() // leaves the group
+		s.consumer = nil
+		s.mu.Lock()
+		s.assigned = map[string]map[int32]bool{}
+		s.mu.Unlock()
+		return obj{"closed": true}, nil
+	}
+	return nil, fmt.Errorf("unknown command %s", w[0])
+}
+
+func (s *state) unassign(_ context.Context, _ *kgo.Client, removed map[string][]int32) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for t, ps := range removed {
+		for _, p := range ps {
+			delete(s.assigned[t], p)
+		}
+	}
+}
+
+func (s *state) assignment() ([]string, int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []string{}
+	for t, ps := range s.assigned {
+		for p := range ps {
+			out = append(out, fmt.Sprintf("%s/%d", t, p))
+		}
+	}
+	sortPartitions(out)
+	return out, s.rebalances
+}
+
+func fetchOffsets(adm *kadm.Client, group, topic string, count int) (obj, error) {
+	c, cancel := ctx()
+	defer cancel()
+	rs, err := adm.FetchOffsets(c, group)
+	if err != nil {
+		return nil, err
+	}
+	offsets := make([]int64, count)
+	for p := range offsets {
+		offsets[p] = -1
+		if o, ok := rs.Lookup(topic, int32(p)); ok {
+			if o.Err != nil {
+				return nil, fmt.Errorf("%s/%d: %w", topic, p, o.Err)
+			}
+			offsets[p] = o.At
+		}
+	}
+	return obj{"offsets": offsets}, nil
+}
+
+func sortPartitions(names []string) {
+	sort.Slice(names, func(i, j int) bool {
+		ti, pi, _ := strings.Cut(names[i], "/")
+		tj, pj, _ := strings.Cut(names[j], "/")
+		if ti != tj {
+			return ti < tj
+		}
+		a, _ := strconv.Atoi(pi)
+		b, _ := strconv.Atoi(pj)
+		return a < b
+	})
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func (s *state) closeAll() {
+	if s.consumer != nil {
+		s.consumer.Close()
+	}
+	if s.producer != nil {
+		s.producer.Close()
+	}
+	if s.adminClient != nil {
+		s.adminClient.Close()
+	}
+}

@@ -1,0 +1,407 @@
+package slipstream.interop;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.Future;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.CreateTopicsResult;
+import org.apache.kafka.clients.admin.DescribeClusterResult;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The Apache Kafka Java client, driven line by line for test/interop/java.test.ts.
+ *
+ * <p>Usage: {@code InteropClient BOOTSTRAP}. Each line on stdin is one command, words separated by
+ * spaces; each command is answered with exactly one JSON line on stdout: the command's result, or
+ * {@code {"error": "..."}}. Client logs go to stderr (slf4j-simple). The commands mirror the Go
+ * program in test/interop/go so that one scenario drives both.
+ */
+public final class InteropClient {
+  private final String bootstrap;
+  private final String clientId;
+  private Admin admin;
+  private KafkaProducer<String, String> producer;
+  private KafkaConsumer<String, String> consumer;
+  private final Set<TopicPartition> assigned = new TreeSet<>(InteropClient::compare);
+  private int rebalances = 0;
+
+  private InteropClient(String bootstrap, String clientId) {
+    this.bootstrap = bootstrap;
+    this.clientId = clientId;
+  }
+
+  public static void main(String[] args) throws Exception {
+    if (args.length < 1) {
+      System.err.println("usage: InteropClient BOOTSTRAP [CLIENT_ID]");
+      System.exit(2);
+    }
+    PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+    InteropClient client = new InteropClient(args[0], args.length > 1 ? args[1] : "interop-java");
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    out.println("{\"ready\":true,\"client\":\"java\",\"version\":" + Json.str(org.apache.kafka.common.utils.internals.AppInfoParser.getVersion()) + "}");
+    String line;
+    while ((line = in.readLine()) != null) {
+      line = line.trim();
+      if (line.isEmpty()) continue;
+      String[] words = line.split(" +");
+      if (words[0].equals("exit")) break;
+      String answer;
+      try {
+        answer = client.handle(words);
+      } catch (Throwable error) {
+        answer = Json.obj("error", Json.str(describe(error)));
+      }
+      out.println(answer);
+    }
+    client.closeAll();
+    out.println("{\"exited\":true}");
+  }
+
+  private static String describe(Throwable error) {
+    StringBuilder text = new StringBuilder();
+    for (Throwable e = error; e != null; e = e.getCause()) {
+      if (text.length() > 0) text.append(" <- ");
+      text.append(e.getClass().getName()).append(": ").append(e.getMessage());
+      if (e.getCause() == e) break;
+    }
+    return text.toString();
+  }
+
+  private static int compare(TopicPartition a, TopicPartition b) {
+    int byTopic = a.topic().compareTo(b.topic());
+    return byTopic != 0 ? byTopic : Integer.compare(a.partition(), b.partition());
+  }
+
+  private Admin admin() {
+    if (admin == null) {
+      Properties props = new Properties();
+      props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+      props.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId + "-admin");
+      props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "15000");
+      props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "20000");
+      admin = Admin.create(props);
+    }
+    return admin;
+  }
+
+  private KafkaProducer<String, String> producer() {
+    if (producer == null) {
+      Properties props = new Properties();
+      props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+      props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId + "-producer");
+      props.put(ProducerConfig.ACKS_CONFIG, "all");
+      props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+      props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+      props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
+      props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "15000");
+      props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+      props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+      producer = new KafkaProducer<>(props);
+    }
+    return producer;
+  }
+
+  private String handle(String[] w) throws Exception {
+    switch (w[0]) {
+      case "create-topic": {
+        // create-topic TOPIC PARTITIONS [name=value ...]
+        Map<String, String> configs = new HashMap<>();
+        for (int i = 3; i < w.length; i++) {
+          int eq = w[i].indexOf('=');
+          configs.put(w[i].substring(0, eq), w[i].substring(eq + 1));
+        }
+        NewTopic topic = new NewTopic(w[1], Optional.of(Integer.parseInt(w[2])), Optional.empty()).configs(configs);
+        CreateTopicsResult result = admin().createTopics(List.of(topic));
+        result.all().get();
+        return Json.obj(
+            "topic", Json.str(w[1]),
+            "topicId", Json.str(result.topicId(w[1]).get().toString()),
+            "partitions", Integer.toString(result.numPartitions(w[1]).get()),
+            "replicationFactor", Integer.toString(result.replicationFactor(w[1]).get()));
+      }
+      case "describe-topic": {
+        TopicDescription d = admin().describeTopics(List.of(w[1])).allTopicNames().get().get(w[1]);
+        List<String> partitions = new ArrayList<>();
+        for (TopicPartitionInfo p : d.partitions()) {
+          partitions.add(Json.obj(
+              "partition", Integer.toString(p.partition()),
+              "leader", p.leader() == null ? "null" : Integer.toString(p.leader().id()),
+              "replicas", Json.arr(p.replicas().stream().map(n -> Integer.toString(n.id())).toList()),
+              "isr", Json.arr(p.isr().stream().map(n -> Integer.toString(n.id())).toList())));
+        }
+        return Json.obj(
+            "topic", Json.str(d.name()),
+            "topicId", Json.str(d.topicId().toString()),
+            "internal", Boolean.toString(d.isInternal()),
+            "partitions", Json.arr(partitions));
+      }
+      case "create-partitions": {
+        admin().createPartitions(Map.of(w[1], NewPartitions.increaseTo(Integer.parseInt(w[2])))).all().get();
+        return Json.obj("topic", Json.str(w[1]), "partitions", w[2]);
+      }
+      case "delete-topic": {
+        admin().deleteTopics(List.of(w[1])).all().get();
+        return Json.obj("deleted", Json.str(w[1]));
+      }
+      case "list-topics": {
+        Set<String> names = new TreeSet<>(admin().listTopics().names().get());
+        return Json.obj("topics", Json.arr(names.stream().map(Json::str).toList()));
+      }
+      case "describe-configs": {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, w[1]);
+        Config config = admin().describeConfigs(List.of(resource)).all().get().get(resource);
+        Map<String, String> values = new TreeMap<>();
+        for (ConfigEntry entry : config.entries()) values.put(entry.name(), entry.value());
+        return Json.obj("configs", Json.map(values));
+      }
+      case "alter-config": {
+        // alter-config TOPIC NAME VALUE (incremental SET)
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, w[1]);
+        AlterConfigOp op = new AlterConfigOp(new ConfigEntry(w[2], w[3]), AlterConfigOp.OpType.SET);
+        admin().incrementalAlterConfigs(Map.of(resource, List.of(op))).all().get();
+        return Json.obj("altered", Json.str(w[1]));
+      }
+      case "describe-cluster": {
+        DescribeClusterResult result = admin().describeCluster();
+        Collection<Node> nodes = result.nodes().get();
+        Node controller = result.controller().get();
+        return Json.obj(
+            "clusterId", Json.str(result.clusterId().get()),
+            "controller", controller == null ? "null" : Integer.toString(controller.id()),
+            "nodes", Json.arr(nodes.stream().map(n -> Json.obj("id", Integer.toString(n.id()), "host", Json.str(n.host()), "port", Integer.toString(n.port()))).toList()));
+      }
+      case "list-offsets": {
+        // list-offsets TOPIC PARTITIONS earliest|latest|max-timestamp|TIMESTAMP_MS
+        int count = Integer.parseInt(w[2]);
+        OffsetSpec spec = switch (w[3]) {
+          case "earliest" -> OffsetSpec.earliest();
+          case "latest" -> OffsetSpec.latest();
+          case "max-timestamp" -> OffsetSpec.maxTimestamp();
+          default -> OffsetSpec.forTimestamp(Long.parseLong(w[3]));
+        };
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        for (int p = 0; p < count; p++) request.put(new TopicPartition(w[1], p), spec);
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> result = admin().listOffsets(request).all().get();
+        List<String> offsets = new ArrayList<>();
+        for (int p = 0; p < count; p++) offsets.add(Long.toString(result.get(new TopicPartition(w[1], p)).offset()));
+        return Json.obj("offsets", Json.arr(offsets));
+      }
+      case "group-offsets": {
+        // group-offsets GROUP TOPIC PARTITIONS: the group's committed offsets (-1 = none)
+        Map<TopicPartition, OffsetAndMetadata> committed = admin().listConsumerGroupOffsets(w[1]).partitionsToOffsetAndMetadata().get();
+        return Json.obj("offsets", offsetsOf(committed, w[2], Integer.parseInt(w[3])));
+      }
+      case "describe-group": {
+        ConsumerGroupDescription d = admin().describeConsumerGroups(List.of(w[1])).all().get().get(w[1]);
+        List<String> members = new ArrayList<>();
+        for (MemberDescription m : d.members()) {
+          members.add(Json.obj(
+              "memberId", Json.str(m.consumerId()),
+              "clientId", Json.str(m.clientId()),
+              "partitions", Json.arr(m.assignment().topicPartitions().stream().sorted(InteropClient::compare).map(tp -> Json.str(tp.topic() + "/" + tp.partition())).toList())));
+        }
+        return Json.obj(
+            "group", Json.str(d.groupId()),
+            "state", Json.str(d.groupState().toString()),
+            "protocol", Json.str(d.partitionAssignor()),
+            "members", Json.arr(members));
+      }
+      case "produce": {
+        // produce TOPIC COUNT KEYS PREFIX [START]: record i (START <= i < START+COUNT) has key
+        // k(i % KEYS) and value PREFIX-i; answers [partition, offset] per record, in send order
+        String topic = w[1];
+        int count = Integer.parseInt(w[2]);
+        int keys = Integer.parseInt(w[3]);
+        String prefix = w[4];
+        int start = w.length > 5 ? Integer.parseInt(w[5]) : 0;
+        List<Future<RecordMetadata>> sent = new ArrayList<>(count);
+        for (int i = start; i < start + count; i++) sent.add(producer().send(new ProducerRecord<>(topic, "k" + (i % keys), prefix + "-" + i)));
+        producer().flush();
+        List<String> acks = new ArrayList<>(count);
+        for (Future<RecordMetadata> f : sent) {
+          RecordMetadata m = f.get();
+          acks.add("[" + m.partition() + "," + m.offset() + "]");
+        }
+        return Json.obj("acks", Json.arr(acks));
+      }
+      case "subscribe": {
+        // subscribe TOPIC GROUP
+        if (consumer != null) throw new IllegalStateException("already subscribed");
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, w[2]);
+        props.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");
+        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "500");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000");
+        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "200");
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        consumer = new KafkaConsumer<>(props);
+        consumer.subscribe(List.of(w[1]), new ConsumerRebalanceListener() {
+          @Override
+          public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            assigned.removeAll(partitions);
+          }
+
+          @Override
+          public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            assigned.addAll(partitions);
+            rebalances++;
+          }
+        });
+        return Json.obj("subscribed", Json.str(w[1]), "group", Json.str(w[2]));
+      }
+      case "poll": {
+        // poll MILLIS: one poll; the records it returned and the assignment after it
+        ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(Long.parseLong(w[1])));
+        List<String> out = new ArrayList<>(records.count());
+        for (ConsumerRecord<String, String> r : records) {
+          out.add("[" + r.partition() + "," + r.offset() + "," + Json.str(r.key()) + "," + Json.str(r.value()) + "]");
+        }
+        return Json.obj("records", Json.arr(out), "assignment", assignment(), "rebalances", Integer.toString(rebalances));
+      }
+      case "commit": {
+        consumer.commitSync(Duration.ofSeconds(20));
+        return Json.obj("committed", Json.bool(true), "assignment", assignment());
+      }
+      case "committed": {
+        // committed TOPIC PARTITIONS: this consumer's view of the group's committed offsets
+        Set<TopicPartition> partitions = new HashSet<>();
+        int count = Integer.parseInt(w[2]);
+        for (int p = 0; p < count; p++) partitions.add(new TopicPartition(w[1], p));
+        return Json.obj("offsets", offsetsOf(consumer.committed(partitions, Duration.ofSeconds(20)), w[1], count));
+      }
+      case "end-offsets": {
+        List<TopicPartition> partitions = new ArrayList<>();
+        int count = Integer.parseInt(w[2]);
+        for (int p = 0; p < count; p++) partitions.add(new TopicPartition(w[1], p));
+        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, Duration.ofSeconds(20));
+        List<String> offsets = new ArrayList<>();
+        for (TopicPartition tp : partitions) offsets.add(Long.toString(ends.get(tp)));
+        return Json.obj("offsets", Json.arr(offsets));
+      }
+      case "close-consumer": {
+        consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(20)));
+        consumer = null;
+        assigned.clear();
+        return Json.obj("closed", Json.bool(true));
+      }
+      default:
+        throw new IllegalArgumentException("unknown command " + w[0]);
+    }
+  }
+
+  private String assignment() {
+    return Json.arr(assigned.stream().map(tp -> Json.str(tp.topic() + "/" + tp.partition())).toList());
+  }
+
+  private static String offsetsOf(Map<TopicPartition, OffsetAndMetadata> committed, String topic, int count) {
+    List<String> offsets = new ArrayList<>();
+    for (int p = 0; p < count; p++) {
+      OffsetAndMetadata o = committed.get(new TopicPartition(topic, p));
+      offsets.add(Long.toString(o == null ? -1 : o.offset()));
+    }
+    return Json.arr(offsets);
+  }
+
+  private void closeAll() {
+    Duration timeout = Duration.ofSeconds(10);
+    if (consumer != null) consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(timeout));
+    if (producer != null) producer.close(timeout);
+    if (admin != null) admin.close(timeout);
+  }
+
+  /** Just enough JSON writing for the answers above (no dependency). */
+  static final class Json {
+    static String str(String s) {
+      if (s == null) return "null";
+      StringBuilder b = new StringBuilder(s.length() + 2).append('"');
+      for (int i = 0; i < s.length(); i++) {
+        char c = s.charAt(i);
+        switch (c) {
+          case '"' -> b.append("\\\"");
+          case '\\' -> b.append("\\\\");
+          case '\n' -> b.append("\\n");
+          case '\r' -> b.append("\\r");
+          case '\t' -> b.append("\\t");
+          default -> {
+            if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
+            else b.append(c);
+          }
+        }
+      }
+      return b.append('"').toString();
+    }
+
+    static String bool(boolean v) {
+      return Boolean.toString(v);
+    }
+
+    static String arr(List<String> items) {
+      return "[" + String.join(",", items) + "]";
+    }
+
+    static String obj(String... pairs) {
+      StringBuilder b = new StringBuilder("{");
+      for (int i = 0; i < pairs.length; i += 2) {
+        if (i > 0) b.append(',');
+        b.append(str(pairs[i])).append(':').append(pairs[i + 1]);
+      }
+      return b.append('}').toString();
+    }
+
+    static String map(Map<String, String> values) {
+      StringBuilder b = new StringBuilder("{");
+      for (Map.Entry<String, String> e : values.entrySet()) {
+        if (b.length() > 1) b.append(',');
+        b.append(str(e.getKey())).append(':').append(str(e.getValue()));
+      }
+      return b.append('}').toString();
+    }
+  }
+}
