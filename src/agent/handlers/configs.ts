@@ -98,20 +98,24 @@ async function alterTopic(
   }
 }
 
-/** AlterConfigs replaces a topic's whole set of configs, as in Kafka. */
-export async function handleAlterConfigs(agent: AgentContext, request: AlterConfigsRequest): Promise<BodyInput<AlterConfigsResponse>> {
+/** Applies `change` to each resource of an (Incremental)AlterConfigs request, in order. */
+async function alterEach<R extends { resourceType: number; resourceName: string }>(
+  agent: AgentContext,
+  request: { resources: R[]; validateOnly: boolean },
+  change: (resource: R, configs: Record<string, string>) => Record<string, string>,
+) {
   const responses = [];
   for (const resource of request.resources) {
-    responses.push(
-      await alterTopic(
-        agent,
-        resource,
-        () => Object.fromEntries(resource.configs.filter((c) => c.value !== null).map((c) => [c.name, c.value!])),
-        request.validateOnly,
-      ),
-    );
+    responses.push(await alterTopic(agent, resource, (configs) => change(resource, configs), request.validateOnly));
   }
   return { throttleTimeMs: 0, responses };
+}
+
+/** AlterConfigs replaces a topic's whole set of configs, as in Kafka. */
+export function handleAlterConfigs(agent: AgentContext, request: AlterConfigsRequest): Promise<BodyInput<AlterConfigsResponse>> {
+  return alterEach(agent, request, (resource) =>
+    Object.fromEntries(resource.configs.filter((c) => c.value !== null).map((c) => [c.name, c.value!])),
+  );
 }
 
 const SET = 0;
@@ -120,27 +124,16 @@ const APPEND = 2;
 const SUBTRACT = 3;
 
 /** IncrementalAlterConfigs: SET, DELETE, APPEND and SUBTRACT (for list configs) per key. */
-export async function handleIncrementalAlterConfigs(agent: AgentContext, request: IncrementalAlterConfigsRequest): Promise<BodyInput<IncrementalAlterConfigsResponse>> {
-  const responses = [];
-  for (const resource of request.resources) {
-    responses.push(
-      await alterTopic(
-        agent,
-        resource,
-        (configs) => {
-          for (const { name, configOperation, value } of resource.configs) {
-            const items = (configs[name] ?? TOPIC_DEFAULTS[name] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-            if (configOperation === SET && value !== null) configs[name] = value;
-            else if (configOperation === DELETE) delete configs[name];
-            else if (configOperation === APPEND && value !== null) configs[name] = [...new Set([...items, ...value.split(',')])].join(',');
-            else if (configOperation === SUBTRACT && value !== null) configs[name] = items.filter((item) => !value.split(',').includes(item)).join(',');
-            else throw new ApiError(400, 'INVALID_CONFIG', `config operation ${configOperation} on ${name} is not valid`);
-          }
-          return configs;
-        },
-        request.validateOnly,
-      ),
-    );
-  }
-  return { throttleTimeMs: 0, responses };
+export function handleIncrementalAlterConfigs(agent: AgentContext, request: IncrementalAlterConfigsRequest): Promise<BodyInput<IncrementalAlterConfigsResponse>> {
+  return alterEach(agent, request, (resource, configs) => {
+    for (const { name, configOperation, value } of resource.configs) {
+      const items = (configs[name] ?? TOPIC_DEFAULTS[name] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      if (configOperation === SET && value !== null) configs[name] = value;
+      else if (configOperation === DELETE) delete configs[name];
+      else if (configOperation === APPEND && value !== null) configs[name] = [...new Set([...items, ...value.split(',')])].join(',');
+      else if (configOperation === SUBTRACT && value !== null) configs[name] = items.filter((item) => !value.split(',').includes(item)).join(',');
+      else throw new ApiError(400, 'INVALID_CONFIG', `config operation ${configOperation} on ${name} is not valid`);
+    }
+    return configs;
+  });
 }
