@@ -18,6 +18,7 @@ import { apiKeyEndpoints } from './routes/warpstream/api-keys.ts';
 import { monitoringEndpoints } from './routes/warpstream/monitoring.ts';
 import { pipelineEndpoints } from './routes/warpstream/pipelines.ts';
 import { topicEndpoints } from './routes/warpstream/topics.ts';
+import { credentialEndpoints } from './routes/warpstream/credentials.ts';
 import { virtualClusterEndpoints } from './routes/warpstream/virtual-clusters.ts';
 import { workspaceEndpoints } from './routes/warpstream/workspaces.ts';
 
@@ -44,6 +45,7 @@ export interface AppOptions {
 export const managementEndpoints: Endpoint<any>[] = [
   ...workspaceEndpoints,
   ...virtualClusterEndpoints,
+  ...credentialEndpoints,
   ...apiKeyEndpoints,
   ...topicEndpoints,
   ...aclEndpoints,

@@ -178,6 +178,9 @@ export class SqlMetadataStore implements MetadataStore {
   listVirtualClusters(workspaceId: string) {
     return this.many<VirtualCluster>(tables.virtual_clusters, 'workspace_id = ? ORDER BY created_at, id', [workspaceId]);
   }
+  async updateVirtualClusterConfiguration(id: string, configuration: Record<string, unknown>) {
+    await this.db.run('UPDATE virtual_clusters SET configuration = ? WHERE id = ?', [JSON.stringify(configuration), id]);
+  }
   async deleteVirtualCluster(id: string) {
     // Everything the cluster owns goes with it through ON DELETE CASCADE.
     return (await this.db.run('DELETE FROM virtual_clusters WHERE id = ?', [id])) > 0;
@@ -224,6 +227,9 @@ export class SqlMetadataStore implements MetadataStore {
   insertAcl(acl: Acl) {
     return this.insert(tables.acls, acl);
   }
+  async deleteAcl(id: string) {
+    return (await this.db.run('DELETE FROM acls WHERE id = ?', [id])) > 0;
+  }
   listAcls(virtualClusterId: string) {
     return this.many<Acl>(tables.acls, 'virtual_cluster_id = ? ORDER BY created_at, id', [virtualClusterId]);
   }
@@ -236,6 +242,12 @@ export class SqlMetadataStore implements MetadataStore {
   }
   getCredentialByUsername(username: string) {
     return this.one<ClusterCredential>(tables.cluster_credentials, 'username = ?', [username]);
+  }
+  getCredential(id: string) {
+    return this.one<ClusterCredential>(tables.cluster_credentials, 'id = ?', [id]);
+  }
+  async deleteCredential(id: string) {
+    return (await this.db.run('DELETE FROM cluster_credentials WHERE id = ?', [id])) > 0;
   }
   listCredentials(virtualClusterId: string) {
     return this.many<ClusterCredential>(tables.cluster_credentials, 'virtual_cluster_id = ? ORDER BY created_at, id', [

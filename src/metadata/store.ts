@@ -205,6 +205,7 @@ export interface MetadataStore {
   getVirtualCluster(id: string): Promise<VirtualCluster | undefined>;
   findVirtualClusterByName(workspaceId: string, name: string): Promise<VirtualCluster | undefined>;
   listVirtualClusters(workspaceId: string): Promise<VirtualCluster[]>;
+  updateVirtualClusterConfiguration(id: string, configuration: Record<string, unknown>): Promise<void>;
   /** Removes the cluster and everything it owns (topics, ACLs, credentials, pipelines, keys, offsets). */
   deleteVirtualCluster(id: string): Promise<boolean>;
 
@@ -222,11 +223,14 @@ export interface MetadataStore {
 
   insertAcl(acl: Acl): Promise<void>;
   listAcls(virtualClusterId: string): Promise<Acl[]>;
+  deleteAcl(id: string): Promise<boolean>;
 
   insertCredential(credential: ClusterCredential): Promise<void>;
   findCredentialByName(virtualClusterId: string, name: string): Promise<ClusterCredential | undefined>;
   getCredentialByUsername(username: string): Promise<ClusterCredential | undefined>;
   listCredentials(virtualClusterId: string): Promise<ClusterCredential[]>;
+  getCredential(id: string): Promise<ClusterCredential | undefined>;
+  deleteCredential(id: string): Promise<boolean>;
 
   insertPipeline(pipeline: Pipeline): Promise<void>;
   listPipelines(virtualClusterId: string): Promise<Pipeline[]>;

@@ -29,11 +29,16 @@ const SCOPES: Record<string, 'account' | 'workspace' | 'both'> = {
   '/api/v1/create_virtual_cluster': 'workspace',
   '/api/v1/delete_virtual_cluster': 'workspace',
   '/api/v1/create_virtual_cluster_credentials': 'workspace',
+  '/api/v1/list_virtual_cluster_credentials': 'workspace',
+  '/api/v1/delete_virtual_cluster_credentials': 'workspace',
+  '/api/v1/describe_virtual_cluster_configuration': 'workspace',
+  '/api/v1/update_virtual_cluster_configuration': 'workspace',
   '/api/v1/list_topics': 'workspace',
   '/api/v1/create_topic': 'workspace',
   '/api/v1/delete_topic': 'workspace',
   '/api/v1/virtual_clusters/acls/create': 'workspace',
   '/api/v1/virtual_clusters/acls/list': 'workspace',
+  '/api/v1/virtual_clusters/acls/delete': 'workspace',
   '/api/v1/list_pipelines': 'workspace',
   '/api/v1/create_pipeline': 'workspace',
   '/api/v1/monitoring/describe_all_consumer_groups': 'workspace',
@@ -48,13 +53,30 @@ const MUTATIONS = new Set([
   '/api/v1/create_topic',
   '/api/v1/delete_topic',
   '/api/v1/virtual_clusters/acls/create',
+  '/api/v1/virtual_clusters/acls/delete',
+  '/api/v1/delete_virtual_cluster_credentials',
+  '/api/v1/update_virtual_cluster_configuration',
   '/api/v1/create_pipeline',
 ]);
 
 /** A body each endpoint would accept from a key allowed to call it (so only the key is wrong). */
 function validBodies(p: TestPlatform): Record<string, unknown> {
   const virtual_cluster_id = p.boot.virtual_cluster_id;
+  const existingAcl = {
+    resource_type: 'TOPIC',
+    resource_name: 'auth-existing',
+    pattern_type: 'LITERAL',
+    principal: 'User:bob',
+    host: '*',
+    operation: 'READ',
+    permission_type: 'ALLOW',
+  };
   return {
+    '/api/v1/list_virtual_cluster_credentials': { virtual_cluster_id },
+    '/api/v1/delete_virtual_cluster_credentials': { id: existingCredentialId, virtual_cluster_id },
+    '/api/v1/describe_virtual_cluster_configuration': { virtual_cluster_id },
+    '/api/v1/update_virtual_cluster_configuration': { virtual_cluster_id, virtual_cluster_configuration: { are_acls_enabled: true } },
+    '/api/v1/virtual_clusters/acls/delete': { virtual_cluster_id, acls: [existingAcl] },
     '/api/v1/list_workspaces': {},
     '/api/v1/create_workspace': { workspace_name: 'auth scoping ws' },
     '/api/v1/list_api_keys': {},
@@ -88,6 +110,9 @@ function validBodies(p: TestPlatform): Record<string, unknown> {
   };
 }
 
+/** Set by each suite's `before`: credentials a delete would hit. */
+let existingCredentialId = '';
+
 const PATHS = managementEndpoints.map((e) => e.path);
 const METHODS = ['POST', 'GET'] as const;
 
@@ -113,6 +138,11 @@ for (const kind of storeKinds()) {
       // Something for the mutations to hit (a topic to delete, …), so a refusal that slipped
       // through would show in the snapshot.
       await ok(p, '/api/v1/create_topic', { virtual_cluster_id: vci, topic_name: 'auth-existing', partition_count: 2 });
+      existingCredentialId = (await ok(p, '/api/v1/create_virtual_cluster_credentials', { credentials_name: 'auth_existing', is_cluster_superuser: false, virtual_cluster_id: vci })).body.id;
+      await ok(p, '/api/v1/virtual_clusters/acls/create', {
+        virtual_cluster_id: vci,
+        acl: { resource_type: 'TOPIC', resource_name: 'auth-existing', pattern_type: 'LITERAL', principal: 'User:bob', host: '*', operation: 'READ', permission_type: 'ALLOW' },
+      });
       appReadOnlyKey = await readOnlyKey(p, 'read_only_app');
       agentReadOnlyKey = (
         await ok(p, '/api/v1/create_api_key', {

@@ -1,6 +1,6 @@
 import { createHash, createHmac, pbkdf2, randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import { badRequest, conflict } from '../../errors.ts';
+import { badRequest, conflict, notFound } from '../../errors.ts';
 import { newId, newSecret, withPrefix } from '../../ids.ts';
 import type { ClusterCredential, MetadataStore, ScramSecret, VirtualCluster } from '../../metadata/store.ts';
 
@@ -77,4 +77,31 @@ export async function createCredentials(store: MetadataStore, cluster: VirtualCl
     await tx.insertCredential(credential);
   });
   return { id: credential.id, username: credential.username, password };
+}
+
+/** A credential as list_virtual_cluster_credentials shows it: never a password or a SCRAM secret. */
+export function credentialView(credential: ClusterCredential) {
+  return {
+    id: credential.id,
+    name: credential.name,
+    username: credential.username,
+    created_at: new Date(credential.created_at).toISOString(),
+    is_cluster_superuser: credential.is_cluster_superuser,
+    read_only: credential.read_only,
+  };
+}
+
+export async function listCredentials(store: MetadataStore, cluster: VirtualCluster) {
+  return (await store.listCredentials(cluster.id)).map(credentialView);
+}
+
+/** Deletes credentials; SASL logins with them fail from then on. */
+export async function deleteCredentials(store: MetadataStore, cluster: VirtualCluster, id: string): Promise<void> {
+  await store.transaction(async (tx) => {
+    const credential = await tx.getCredential(id);
+    if (!credential || credential.virtual_cluster_id !== cluster.id) {
+      throw notFound('CREDENTIALS_NOT_FOUND', `credentials ${id} not found on virtual cluster ${cluster.id}`);
+    }
+    await tx.deleteCredential(id);
+  });
 }

@@ -1,6 +1,7 @@
 import { badRequest, conflict, notFound, unprocessable } from '../../errors.ts';
 import { newId } from '../../ids.ts';
 import type { MetadataStore, Topic, VirtualCluster } from '../../metadata/store.ts';
+import { clusterConfiguration } from './cluster-configuration.ts';
 import { DEFAULT_RETENTION_MS, isTrue, validateTopicConfigs } from './topic-configs.ts';
 import { TIER_PARTITION_LIMITS } from './virtual-clusters.ts';
 
@@ -9,8 +10,10 @@ import { TIER_PARTITION_LIMITS } from './virtual-clusters.ts';
  * decides what a valid topic is.
  */
 
-/** How long a soft-deleted topic stays restorable (WarpStream's default: one day). */
-export const SOFT_DELETE_TTL_MS = 24 * 60 * 60 * 1000;
+/** Soft-deleted topics older than the cluster's soft-delete TTL (default: one day) are gone. */
+function softDeletedBefore(cluster: VirtualCluster): number {
+  return Date.now() - clusterConfiguration(cluster).soft_delete_topics_ttl_millis;
+}
 
 const TOPIC_NAME_PATTERN = /^[a-zA-Z0-9._-]+$/;
 const MAX_TOPIC_NAME_LENGTH = 249;
@@ -85,7 +88,7 @@ export async function createTopic(store: MetadataStore, cluster: VirtualCluster,
   }
 
   return store.transaction(async (tx) => {
-    await tx.purgeSoftDeletedTopics(cluster.id, Date.now() - SOFT_DELETE_TTL_MS);
+    await tx.purgeSoftDeletedTopics(cluster.id, softDeletedBefore(cluster));
     const existing = await tx.getTopic(cluster.id, request.topic_name);
     if (existing && existing.deleted_at === null) {
       throw conflict('TOPIC_ALREADY_EXISTS', `topic ${request.topic_name} already exists`);
@@ -132,7 +135,7 @@ export async function createTopic(store: MetadataStore, cluster: VirtualCluster,
 }
 
 export async function listTopics(store: MetadataStore, cluster: VirtualCluster, includeRecentlyDeleted: boolean) {
-  await store.purgeSoftDeletedTopics(cluster.id, Date.now() - SOFT_DELETE_TTL_MS);
+  await store.purgeSoftDeletedTopics(cluster.id, softDeletedBefore(cluster));
   const topics = (await store.listTopics(cluster.id, 'live')).map(topicView);
   const recentlyDeleted = includeRecentlyDeleted ? (await store.listTopics(cluster.id, 'deleted')).map(topicView) : null;
   return { topics, recently_deleted_topics: recentlyDeleted };

@@ -1,4 +1,5 @@
-import { badRequest, conflict, forbidden } from '../../errors.ts';
+import { badRequest, conflict, forbidden, unprocessable } from '../../errors.ts';
+import { clusterConfiguration } from './cluster-configuration.ts';
 import { newId, withPrefix } from '../../ids.ts';
 import type { MetadataStore, VirtualCluster, VirtualClusterType } from '../../metadata/store.ts';
 import { clusterFor, mayAccessCluster, type Principal } from '../auth.ts';
@@ -160,6 +161,12 @@ export async function deleteVirtualCluster(
       throw badRequest(
         `virtual_cluster_name ${JSON.stringify(request.virtual_cluster_name)} does not match the name of ${cluster.id}; both must match to delete it`,
         'VIRTUAL_CLUSTER_NAME_MISMATCH',
+      );
+    }
+    if (clusterConfiguration(cluster).enable_deletion_protection) {
+      throw unprocessable(
+        'VIRTUAL_CLUSTER_DELETION_PROTECTED',
+        `virtual cluster ${cluster.id} has enable_deletion_protection on; turn it off with update_virtual_cluster_configuration first`,
       );
     }
     await tx.deleteVirtualCluster(cluster.id);

@@ -1,7 +1,7 @@
 import type { Endpoint } from '../endpoint.ts';
 import { ref } from '../schemas.ts';
 import { clusterFor } from '../../auth.ts';
-import { createAcl, listAcls, type AclEntry } from '../../services/acls.ts';
+import { createAcl, deleteAcls, listAcls, type AclEntry } from '../../services/acls.ts';
 
 export const aclEndpoints = [
   {
@@ -42,4 +42,23 @@ export const aclEndpoints = [
       acls: await listAcls(store, await clusterFor(store, principal, body.virtual_cluster_id)),
     }),
   } satisfies Endpoint<{ virtual_cluster_id: string }>,
+  {
+    path: '/api/v1/virtual_clusters/acls/delete',
+    method: 'POST',
+    operationId: 'deleteAcls',
+    summary: 'Delete ACLs',
+    description: 'Deletes the ACLs equal to the given ones and answers those deleted (an ACL that does not exist is not an error).',
+    tag: 'ACLs',
+    scope: 'workspace',
+    mutation: true,
+    body: {
+      type: 'object',
+      required: ['virtual_cluster_id', 'acls'],
+      properties: { virtual_cluster_id: { type: 'string', description: 'Target virtual cluster ID' }, acls: { type: 'array', items: ref('AclEntry') } },
+    },
+    response: { type: 'object', properties: { acls: { type: 'array', items: ref('AclEntry') } } },
+    handler: async ({ store, principal, body }) => ({
+      acls: await deleteAcls(store, await clusterFor(store, principal, body.virtual_cluster_id), body.acls),
+    }),
+  } satisfies Endpoint<{ virtual_cluster_id: string; acls: AclEntry[] }>,
 ];

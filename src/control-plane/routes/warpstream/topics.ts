@@ -1,6 +1,7 @@
 import type { Endpoint } from '../endpoint.ts';
 import { ref } from '../schemas.ts';
 import { clusterFor } from '../../auth.ts';
+import { clusterConfiguration } from '../../services/cluster-configuration.ts';
 import { createTopic, deleteTopic, listTopics, type CreateTopicRequest } from '../../services/topics.ts';
 
 const clusterId = { type: 'string', description: 'Target virtual cluster ID' };
@@ -80,13 +81,15 @@ export const topicEndpoints = [
         topic_name: { type: 'string', description: 'Name of the topic to delete' },
         soft_delete: {
           type: 'boolean',
-          description: 'If true, topic can be recovered (by re-creating it within a day); if false or absent, permanently deleted',
+          description:
+            "If true, the topic can be recovered (by re-creating it within the cluster's soft-delete TTL, a day by default); if false, permanently deleted; if absent, the cluster's soft_delete_topics_enabled decides (off by default)",
         },
       },
     },
     response: ref('EmptyResponse'),
     handler: async ({ store, principal, body }) => {
-      await deleteTopic(store, await clusterFor(store, principal, body.virtual_cluster_id), body.topic_name, body.soft_delete === true);
+      const cluster = await clusterFor(store, principal, body.virtual_cluster_id);
+      await deleteTopic(store, cluster, body.topic_name, body.soft_delete ?? clusterConfiguration(cluster).soft_delete_topics_enabled);
       return {};
     },
   } satisfies Endpoint<{ virtual_cluster_id: string; topic_name: string; soft_delete?: boolean }>,

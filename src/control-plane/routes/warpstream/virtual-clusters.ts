@@ -7,7 +7,24 @@ import {
   type CreateVirtualClusterRequest,
 } from '../../services/virtual-clusters.ts';
 import { clusterFor } from '../../auth.ts';
-import { createCredentials, type CreateCredentialsRequest } from '../../services/credentials.ts';
+import { configurationView, updateConfiguration, type ConfigurationUpdate } from '../../services/cluster-configuration.ts';
+
+const configurationSchema = {
+  type: 'object',
+  properties: {
+    are_acls_enabled: { type: 'boolean' },
+    acl_shadowing_enabled: { type: 'boolean' },
+    is_auto_create_topic_enabled: { type: 'boolean' },
+    default_num_partitions: { type: 'integer' },
+    default_retention_millis: { type: 'integer' },
+    default_topic_type: { type: 'string' },
+    enable_deletion_protection: { type: 'boolean' },
+    soft_delete_topics_enabled: { type: 'boolean' },
+    soft_delete_topics_ttl_millis: { type: 'integer' },
+    tier: { type: 'string' },
+    broker_configs: { type: 'object', additionalProperties: { type: 'string' } },
+  },
+};
 
 export const virtualClusterEndpoints = [
   {
@@ -92,27 +109,39 @@ export const virtualClusterEndpoints = [
     },
   } satisfies Endpoint<{ virtual_cluster_id: string; virtual_cluster_name: string }>,
   {
-    path: '/api/v1/create_virtual_cluster_credentials',
+    path: '/api/v1/describe_virtual_cluster_configuration',
     method: 'POST',
-    operationId: 'createVirtualClusterCredentials',
-    summary: 'Create Virtual Cluster Credentials',
-    description: 'Creates SASL/SCRAM credentials for connecting to a virtual cluster. The password is in this answer only.',
-    tag: 'Virtual Cluster Credentials',
+    operationId: 'describeVirtualClusterConfiguration',
+    summary: 'Describe Virtual Cluster Configuration',
+    description: 'The cluster-wide settings: ACL enforcement, topic auto-creation and defaults, deletion protection, soft deletes, and the same as Kafka broker configs.',
+    tag: 'Virtual Clusters',
+    scope: 'workspace',
+    mutation: false,
+    body: { type: 'object', required: ['virtual_cluster_id'], properties: { virtual_cluster_id: { type: 'string' } } },
+    response: { type: 'object', properties: { virtual_cluster_configuration: configurationSchema } },
+    handler: async ({ store, principal, body }) => ({
+      virtual_cluster_configuration: configurationView(await clusterFor(store, principal, body.virtual_cluster_id)),
+    }),
+  } satisfies Endpoint<{ virtual_cluster_id: string }>,
+  {
+    path: '/api/v1/update_virtual_cluster_configuration',
+    method: 'POST',
+    operationId: 'updateVirtualClusterConfiguration',
+    summary: 'Update Virtual Cluster Configuration',
+    description:
+      'Changes the given settings (fields, or broker_configs with Kafka names; log.retention.hours and log.retention.minutes are accepted). Unknown settings or wrong types are refused and nothing changes.',
+    tag: 'Virtual Clusters',
     scope: 'workspace',
     mutation: true,
     body: {
       type: 'object',
-      required: ['credentials_name', 'is_cluster_superuser', 'virtual_cluster_id'],
-      properties: {
-        credentials_name: { type: 'string', description: 'Name for the credentials' },
-        is_cluster_superuser: { type: 'boolean', description: 'Whether these credentials have superuser privileges' },
-        virtual_cluster_id: { type: 'string', description: 'Target virtual cluster ID' },
-        imported_password: { type: 'string', description: 'Optional specific password (for migrations); auto-generated if omitted' },
-        read_only: { type: 'boolean', description: 'Credentials limited to read operations' },
-      },
+      required: ['virtual_cluster_id', 'virtual_cluster_configuration'],
+      properties: { virtual_cluster_id: { type: 'string' }, virtual_cluster_configuration: { type: 'object' } },
     },
-    response: ref('VirtualClusterCredentials'),
-    handler: async ({ store, principal, body }) =>
-      createCredentials(store, await clusterFor(store, principal, body.virtual_cluster_id), body),
-  } satisfies Endpoint<CreateCredentialsRequest & { virtual_cluster_id: string }>,
+    response: ref('EmptyResponse'),
+    handler: async ({ store, principal, body }) => {
+      await updateConfiguration(store, await clusterFor(store, principal, body.virtual_cluster_id), body.virtual_cluster_configuration);
+      return {};
+    },
+  } satisfies Endpoint<{ virtual_cluster_id: string; virtual_cluster_configuration: ConfigurationUpdate }>,
 ];

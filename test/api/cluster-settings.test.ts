@@ -1,0 +1,164 @@
+/**
+ * The security-related Management API beyond the seed: virtual cluster configuration
+ * (describe/update, broker_configs and their aliases, deletion protection, soft deletes),
+ * listing and deleting cluster credentials, and deleting ACLs.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { UNKNOWN_CLUSTER, createCluster, foreignWorkspace, ok, refused, sharedPlatform } from '../helpers/api.ts';
+import { storeKinds } from '../helpers/stores.ts';
+
+const DESCRIBE = '/api/v1/describe_virtual_cluster_configuration';
+const UPDATE = '/api/v1/update_virtual_cluster_configuration';
+
+const acl = (overrides: Record<string, string> = {}) => ({
+  resource_type: 'TOPIC',
+  resource_name: 'orders',
+  pattern_type: 'LITERAL',
+  principal: 'User:alice',
+  host: '*',
+  operation: 'READ',
+  permission_type: 'ALLOW',
+  ...overrides,
+});
+
+for (const kind of storeKinds()) {
+  describe(`cluster settings (${kind.kind})`, () => {
+    const platform = sharedPlatform(kind);
+
+    it('describes the defaults, then updates fields and broker_configs (aliases included)', async () => {
+      const p = platform();
+      const id = await createCluster(p, 'settings_a');
+      const described = (await ok(p, DESCRIBE, { virtual_cluster_id: id })).body.virtual_cluster_configuration;
+      assert.deepEqual(described, {
+        are_acls_enabled: false,
+        acl_shadowing_enabled: false,
+        is_auto_create_topic_enabled: true,
+        default_num_partitions: 1,
+        default_retention_millis: 604800000,
+        default_topic_type: 'classic',
+        enable_deletion_protection: false,
+        soft_delete_topics_enabled: false,
+        soft_delete_topics_ttl_millis: 86400000,
+        tier: 'dev',
+        broker_configs: {
+          'auto.create.topics.enable': 'true',
+          'num.partitions': '1',
+          'log.retention.ms': '604800000',
+          'warpstream.default.topic.type': 'classic',
+          'warpstream.soft.delete.topic.enable': 'false',
+          'warpstream.soft.delete.topic.ttl.ms': '86400000',
+        },
+      });
+      const updated = await ok(p, UPDATE, {
+        virtual_cluster_id: id,
+        virtual_cluster_configuration: { are_acls_enabled: true, default_num_partitions: 3, tier: 'dev', broker_configs: { 'log.retention.hours': '24' } },
+      });
+      assert.equal(updated.text, '{}');
+      const after = (await ok(p, DESCRIBE, { virtual_cluster_id: id })).body.virtual_cluster_configuration;
+      assert.equal(after.are_acls_enabled, true);
+      assert.equal(after.default_num_partitions, 3);
+      assert.equal(after.default_retention_millis, 86_400_000);
+      assert.equal(after.broker_configs['log.retention.ms'], '86400000');
+      assert.equal(after.broker_configs['num.partitions'], '3');
+      await ok(p, UPDATE, { virtual_cluster_id: id, virtual_cluster_configuration: { broker_configs: { 'log.retention.minutes': '90', 'auto.create.topics.enable': 'false' } } });
+      const again = (await ok(p, DESCRIBE, { virtual_cluster_id: id })).body.virtual_cluster_configuration;
+      assert.equal(again.default_retention_millis, 90 * 60_000);
+      assert.equal(again.is_auto_create_topic_enabled, false);
+      assert.equal(again.are_acls_enabled, true, 'fields not named keep their value');
+    });
+
+    it('refuses unknown settings, wrong types, a tier change and unknown clusters, changing nothing', async () => {
+      const p = platform();
+      const id = await createCluster(p, 'settings_b');
+      const bad = [
+        { nonsense: true },
+        { are_acls_enabled: 'yes' },
+        { default_num_partitions: 0 },
+        { default_num_partitions: 1.5 },
+        { default_topic_type: 'fast' },
+        { tier: 'pro' },
+        { broker_configs: { 'log.segment.bytes': '1' } },
+        { broker_configs: { 'num.partitions': 'many' } },
+        { broker_configs: { 'log.retention.hours': '-5' } },
+      ];
+      for (const virtual_cluster_configuration of bad) {
+        await refused(p, UPDATE, { virtual_cluster_id: id, virtual_cluster_configuration }, 400, 'INVALID_CONFIG');
+      }
+      await refused(p, UPDATE, { virtual_cluster_id: id }, 400, 'VALIDATION_ERROR');
+      await refused(p, UPDATE, { virtual_cluster_id: UNKNOWN_CLUSTER, virtual_cluster_configuration: {} }, 404, 'VIRTUAL_CLUSTER_NOT_FOUND');
+      await refused(p, DESCRIBE, { virtual_cluster_id: UNKNOWN_CLUSTER }, 404, 'VIRTUAL_CLUSTER_NOT_FOUND');
+      const foreign = await foreignWorkspace(p, 'settings tenant', 'settings_other');
+      await refused(p, DESCRIBE, { virtual_cluster_id: foreign.cluster }, 404, 'VIRTUAL_CLUSTER_NOT_FOUND');
+    });
+
+    it('deletion protection refuses delete_virtual_cluster until it is turned off', async () => {
+      const p = platform();
+      const id = await createCluster(p, 'protected_one');
+      await ok(p, UPDATE, { virtual_cluster_id: id, virtual_cluster_configuration: { enable_deletion_protection: true } });
+      const body = { virtual_cluster_id: id, virtual_cluster_name: 'protected_one' };
+      await refused(p, '/api/v1/delete_virtual_cluster', body, 422, 'VIRTUAL_CLUSTER_DELETION_PROTECTED');
+      await ok(p, UPDATE, { virtual_cluster_id: id, virtual_cluster_configuration: { enable_deletion_protection: false } });
+      assert.equal((await ok(p, '/api/v1/delete_virtual_cluster', body)).text, '{}');
+    });
+
+    it('soft_delete_topics_enabled decides what delete_topic does when soft_delete is absent', async () => {
+      const p = platform();
+      const id = await createCluster(p, 'soft_by_default');
+      await ok(p, '/api/v1/create_topic', { virtual_cluster_id: id, topic_name: 'hard', partition_count: 1 });
+      await ok(p, '/api/v1/delete_topic', { virtual_cluster_id: id, topic_name: 'hard' });
+      await ok(p, UPDATE, { virtual_cluster_id: id, virtual_cluster_configuration: { soft_delete_topics_enabled: true } });
+      await ok(p, '/api/v1/create_topic', { virtual_cluster_id: id, topic_name: 'soft', partition_count: 1 });
+      await ok(p, '/api/v1/delete_topic', { virtual_cluster_id: id, topic_name: 'soft' });
+      const listed = (await ok(p, '/api/v1/list_topics', { virtual_cluster_id: id, include_recently_deleted: true })).body;
+      assert.deepEqual(listed.recently_deleted_topics.map((t: { name: string }) => t.name), ['soft']);
+      assert.deepEqual(listed.topics, []);
+    });
+
+    it('lists credentials without passwords and deletes them', async () => {
+      const p = platform();
+      const id = await createCluster(p, 'with_credentials');
+      const created = (
+        await ok(p, '/api/v1/create_virtual_cluster_credentials', { virtual_cluster_id: id, credentials_name: 'app_one', is_cluster_superuser: true, read_only: false })
+      ).body;
+      await ok(p, '/api/v1/create_virtual_cluster_credentials', { virtual_cluster_id: id, credentials_name: 'reader', is_cluster_superuser: false, read_only: true });
+      const listed = await ok(p, '/api/v1/list_virtual_cluster_credentials', { virtual_cluster_id: id });
+      assert.ok(!listed.text.includes(created.password), 'no password in the list');
+      assert.doesNotMatch(listed.text, /stored_key|server_key|salt/);
+      assert.deepEqual(
+        listed.body.credentials.map((c: Record<string, unknown>) => [c.name, c.username === created.username, c.is_cluster_superuser, c.read_only]),
+        [
+          ['ccn_app_one', true, true, false],
+          ['ccn_reader', false, false, true],
+        ],
+      );
+      assert.deepEqual(Object.keys(listed.body.credentials[0]).sort(), ['created_at', 'id', 'is_cluster_superuser', 'name', 'read_only', 'username']);
+
+      await refused(p, '/api/v1/delete_virtual_cluster_credentials', { id: 'cci_missing', virtual_cluster_id: id }, 404, 'CREDENTIALS_NOT_FOUND');
+      const other = await createCluster(p, 'other_for_credentials');
+      await refused(p, '/api/v1/delete_virtual_cluster_credentials', { id: created.id, virtual_cluster_id: other }, 404, 'CREDENTIALS_NOT_FOUND');
+      assert.equal((await ok(p, '/api/v1/delete_virtual_cluster_credentials', { id: created.id, virtual_cluster_id: id })).text, '{}');
+      const after = (await ok(p, '/api/v1/list_virtual_cluster_credentials', { virtual_cluster_id: id })).body.credentials;
+      assert.deepEqual(after.map((c: { name: string }) => c.name), ['ccn_reader']);
+      assert.equal(await p.store.getCredentialByUsername(created.username), undefined);
+    });
+
+    it('deletes ACLs equal to the given ones and answers what it deleted', async () => {
+      const p = platform();
+      const id = await createCluster(p, 'with_acls');
+      for (const entry of [acl(), acl({ operation: 'WRITE' }), acl({ resource_type: 'GROUP', resource_name: 'g1' })]) {
+        await ok(p, '/api/v1/virtual_clusters/acls/create', { virtual_cluster_id: id, acl: entry });
+      }
+      const deleted = await ok(p, '/api/v1/virtual_clusters/acls/delete', {
+        virtual_cluster_id: id,
+        // Lower case is canonicalised as on create; an ACL that does not exist is no error.
+        acls: [acl({ operation: 'write' }), acl({ principal: 'User:nobody' })],
+      });
+      assert.deepEqual(deleted.body, { acls: [acl({ operation: 'WRITE' })] });
+      const left = (await ok(p, '/api/v1/virtual_clusters/acls/list', { virtual_cluster_id: id })).body.acls;
+      assert.deepEqual(left, [acl(), acl({ resource_type: 'GROUP', resource_name: 'g1' })]);
+      await refused(p, '/api/v1/virtual_clusters/acls/delete', { virtual_cluster_id: id, acls: [acl({ operation: 'FLY' })] }, 400, 'INVALID_ACL');
+      await refused(p, '/api/v1/virtual_clusters/acls/delete', { virtual_cluster_id: id }, 400, 'VALIDATION_ERROR');
+    });
+  });
+}
