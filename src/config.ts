@@ -25,6 +25,8 @@ export interface Config {
   /** For `slipstream agent`: its agent key and (optionally) the cluster it must belong to. */
   agentKey: string | undefined;
   virtualClusterId: string | undefined;
+  /** Kafka clients must authenticate with SASL (cluster credentials) before anything else. */
+  requireSasl: boolean;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -35,6 +37,14 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
     throw new Error(`${name} must be an integer between ${min} and ${max}, got ${JSON.stringify(raw)}`);
   }
   return value;
+}
+
+function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new Error(`${name} must be true or false, got ${JSON.stringify(raw)}`);
 }
 
 /** `dev` feels instant; a standalone agent batches like WarpStream's. */
@@ -56,5 +66,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: 'dev' | '
     maxFrameBytes: integer(env, 'SLIPSTREAM_MAX_FRAME_BYTES', 100 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     agentKey: env.SLIPSTREAM_AGENT_KEY || undefined,
     virtualClusterId: env.SLIPSTREAM_VIRTUAL_CLUSTER_ID || undefined,
+    requireSasl: boolean(env, 'SLIPSTREAM_REQUIRE_SASL', false),
   };
 }

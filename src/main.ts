@@ -2,18 +2,20 @@
 import { loadConfig } from './config.ts';
 import { startAgent, startPlatform, type Mode } from './server.ts';
 
-const usage = `usage: slipstream [dev|control-plane|agent]
+const usage = `usage: slipstream [dev|control-plane|agent [--require-sasl]]
 
   dev            control plane and the default cluster's agent, embedded defaults — what npm start runs
   control-plane  the control plane alone (PostgreSQL when DATABASE_URL is set)
-  agent          one Kafka agent for the cluster of SLIPSTREAM_AGENT_KEY, on the same metadata store
+  agent          one Kafka agent for the cluster of SLIPSTREAM_AGENT_KEY, on the same metadata store;
+                 --require-sasl: clients must authenticate with cluster credentials (SASL)
 
 environment: SLIPSTREAM_DATA_DIR (./data), SLIPSTREAM_HOST (127.0.0.1), SLIPSTREAM_HTTP_PORT (8080),
              SLIPSTREAM_KAFKA_PORT (9092), DATABASE_URL, SLIPSTREAM_RATE_LIMIT_MAX (1000),
              SLIPSTREAM_RATE_LIMIT_WINDOW_MS (1000), SLIPSTREAM_BODY_LIMIT_BYTES (1048576), SLIPSTREAM_LOG_LEVEL (info),
              SLIPSTREAM_OBJECT_STORE_URL (file://<data dir>/objects; s3://bucket?region=…&endpoint=…; mem://),
              SLIPSTREAM_FLUSH_INTERVAL_MS (dev 5, agent 250), SLIPSTREAM_FLUSH_BYTES (8 MiB),
-             SLIPSTREAM_MAX_FRAME_BYTES (100 MiB), SLIPSTREAM_AGENT_KEY, SLIPSTREAM_VIRTUAL_CLUSTER_ID`;
+             SLIPSTREAM_MAX_FRAME_BYTES (100 MiB), SLIPSTREAM_AGENT_KEY, SLIPSTREAM_VIRTUAL_CLUSTER_ID,
+             SLIPSTREAM_REQUIRE_SASL (false)`;
 
 async function main(argv: string[]): Promise<number> {
   const command = argv[0] ?? 'dev';
@@ -22,7 +24,15 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'agent') {
-    const running = await startAgent(loadConfig(process.env, 'agent'));
+    const flags = argv.slice(1);
+    const unknown = flags.filter((flag) => flag !== '--require-sasl');
+    if (unknown.length > 0) {
+      console.error(`unknown option ${JSON.stringify(unknown[0])}\n\n${usage}`);
+      return 2;
+    }
+    const config = loadConfig(process.env, 'agent');
+    if (flags.includes('--require-sasl')) config.requireSasl = true;
+    const running = await startAgent(config);
     console.log(`Slipstream agent for ${running.agent.virtualClusterId} is serving Kafka clients at bootstrap.servers=${running.kafkaAddress}; status: ${running.statusUrl}`);
     await untilSignal((signal) => console.log(`shutting down (${signal})`));
     await running.close();

@@ -87,6 +87,7 @@ export async function startPlatform(config: Config, mode: Mode): Promise<Running
         flushIntervalMs: config.flushIntervalMs,
         flushBytes: config.flushBytes,
         maxFrameBytes: config.maxFrameBytes,
+        requireSasl: config.requireSasl,
         log: app.log.child({ component: 'agent' }) as unknown as pino.Logger,
       });
       const address = await agent.start();
@@ -157,6 +158,7 @@ export async function startAgent(config: Config): Promise<RunningAgent> {
     flushIntervalMs: config.flushIntervalMs,
     flushBytes: config.flushBytes,
     maxFrameBytes: config.maxFrameBytes,
+    requireSasl: config.requireSasl,
     log,
   });
   let status: Server | undefined;

@@ -15,7 +15,9 @@ import { handleListOffsets } from './handlers/offsets.ts';
 import { handleProduce } from './handlers/produce.ts';
 import { handleCreatePartitions, handleCreateTopics, handleDeleteRecords, handleDeleteTopics } from './handlers/topics.ts';
 import { AgentMetrics } from './metrics.ts';
+import { readOnlyRefusal } from './read-only.ts';
 import { ReadPath } from './read-path.ts';
+import { clusterCredentialLookup } from './sasl/index.ts';
 import { WritePath } from './write-path.ts';
 
 export interface AgentOptions {
@@ -33,6 +35,8 @@ export interface AgentOptions {
   flushIntervalMs: number;
   flushBytes: number;
   maxFrameBytes: number;
+  /** Clients must authenticate with SASL (cluster credentials) before anything but ApiVersions. */
+  requireSasl?: boolean;
   log: Logger;
 }
 
@@ -46,6 +50,9 @@ type Handler = (agent: AgentContext, body: never, context: RequestContext) => Pr
  * only, and Produce before v3 / Fetch before v4 carry the older message formats.
  */
 const MIN_VERSIONS: Readonly<Record<number, number>> = { [ApiKeys.Produce]: 3, [ApiKeys.Fetch]: 4 };
+
+/** Served by each connection itself (they change its state), not by a handler. */
+const CONNECTION_APIS: ReadonlySet<number> = new Set([ApiKeys.ApiVersions, ApiKeys.SaslHandshake, ApiKeys.SaslAuthenticate]);
 
 /**
  * The Kafka APIs this agent serves, each with the version range it answers. ApiVersions
@@ -97,7 +104,7 @@ export class Agent {
   /** The API version ranges this agent answers (what ApiVersions advertises). */
   apiVersions(): Array<{ apiKey: number; minVersion: number; maxVersion: number }> {
     return supportedApis()
-      .filter((api) => api.apiKey === ApiKeys.ApiVersions || this.table.has(api.apiKey))
+      .filter((api) => CONNECTION_APIS.has(api.apiKey) || this.table.has(api.apiKey))
       .map((api) => ({ ...api, minVersion: Math.max(api.minVersion, MIN_VERSIONS[api.apiKey] ?? 0) }))
       .sort((a, b) => a.apiKey - b.apiKey);
   }
@@ -138,8 +145,17 @@ export class Agent {
   }
 
   private accept(socket: Socket): void {
+    const cluster = this.context?.cluster;
+    if (!cluster) {
+      socket.destroy();
+      return;
+    }
     const connection = new Connection(socket, {
       maxFrameBytes: this.options.maxFrameBytes,
+      sasl: {
+        required: this.options.requireSasl ?? false,
+        lookup: clusterCredentialLookup(this.options.controlPlane.store, cluster.id),
+      },
       dispatch: (request, context) => this.dispatch(request, context),
       unsupportedApiVersions: () => ({ apiKeys: this.apiVersions() }),
       onError: (error, message, details) => this.options.log.warn({ err: error, remote: socket.remoteAddress, ...details }, message),
@@ -157,6 +173,10 @@ export class Agent {
     if (request.header.apiVersion < (MIN_VERSIONS[request.header.apiKey] ?? 0)) {
       // Not advertised, so a client that sends it anyway gets the broker answer: a closed connection.
       throw new Error(`API ${request.header.apiKey} v${request.header.apiVersion} is below the lowest version served`);
+    }
+    if (context.principal?.read_only) {
+      const refusal = readOnlyRefusal(request.header.apiKey, request.header.apiVersion, request.body);
+      if (refusal !== undefined) return refusal;
     }
     return handler(this.context, request.body as never, context);
   }

@@ -8,6 +8,7 @@ import {
   type DecodedRequest,
 } from '../kafka-protocol/index.ts';
 import { KafkaError } from './kafka-errors.ts';
+import { SaslSession, type AuthenticatedPrincipal, type SaslOptions } from './sasl-session.ts';
 
 /** How long a connection that sent an unreadable request may still finish the requests before it. */
 const REFUSE_GRACE_MS = 5_000;
@@ -21,6 +22,8 @@ export interface RequestContext {
   apiVersion: number;
   /** Aborted when the connection closes: long polls stop waiting. */
   signal: AbortSignal;
+  /** Who the connection authenticated as with SASL (when it did), as of this request's arrival. */
+  principal?: AuthenticatedPrincipal;
 }
 
 export type Dispatch = (request: DecodedRequest, context: RequestContext) => Promise<Answer>;
@@ -31,7 +34,12 @@ export interface ConnectionOptions {
   /** The ApiVersions answer for a version this agent does not speak (Kafka's fallback dance). */
   unsupportedApiVersions(): Record<string, unknown>;
   onError(error: unknown, message: string, details?: Record<string, unknown>): void;
+  /** SASL on this listener; without it SaslHandshake and SaslAuthenticate are not served. */
+  sasl?: SaslOptions;
 }
+
+/** What may be sent before authentication when SASL is required. */
+const PRE_AUTH_APIS: ReadonlySet<number> = new Set([ApiKeys.ApiVersions, ApiKeys.SaslHandshake, ApiKeys.SaslAuthenticate]);
 
 /**
  * One client connection. Frames are read as they arrive (a frame over the limit is refused from
@@ -52,11 +60,14 @@ export class Connection {
   private draining = false;
   /** Called once the response queue is empty (during shutdown). */
   private idle: (() => void) | undefined;
+  /** This connection's SASL state (mechanism under way, principal once authenticated). */
+  readonly sasl: SaslSession | undefined;
 
   constructor(socket: Socket, options: ConnectionOptions) {
     this.socket = socket;
     this.options = options;
     this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_SIZE;
+    this.sasl = options.sasl ? new SaslSession(options.sasl) : undefined;
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('error', () => this.close());
@@ -138,6 +149,10 @@ export class Connection {
   }
 
   private handle(payload: Buffer): void {
+    if (this.sasl?.rawTokens) {
+      this.handleRawToken(this.sasl, payload);
+      return;
+    }
     let request: DecodedRequest;
     try {
       request = decodeRequestPayload(payload);
@@ -163,14 +178,31 @@ export class Connection {
       return;
     }
 
+    const { apiKey, apiVersion, correlationId, clientId } = request.header;
+    const sasl = this.sasl;
+    if (sasl?.options.required && !sasl.authenticated && !PRE_AUTH_APIS.has(apiKey)) {
+      // As a Kafka broker: a client that has not authenticated is disconnected, not answered.
+      this.options.onError(new Error('not authenticated'), 'closing connection: request before SASL authentication', { apiKey, apiVersion });
+      this.refuse();
+      return;
+    }
+    if (sasl && apiKey === ApiKeys.SaslHandshake) {
+      this.handleSaslHandshake(sasl, request);
+      return;
+    }
+    if (sasl && apiKey === ApiKeys.SaslAuthenticate) {
+      this.handleSaslAuthenticate(sasl, request);
+      return;
+    }
+
     const slot = { chunks: null as Buffer[] | null, done: false };
     this.queue.push(slot);
-    const { apiKey, apiVersion, correlationId, clientId } = request.header;
     const context: RequestContext = {
       clientId: clientId ?? '',
       clientHost: this.socket.remoteAddress ?? '',
       apiVersion,
       signal: this.aborter.signal,
+      ...(sasl?.principal ? { principal: sasl.principal } : {}),
     };
     this.options
       .dispatch(request, context)
@@ -179,6 +211,83 @@ export class Connection {
       })
       .catch((error: unknown) => {
         this.options.onError(error, 'request failed; closing connection', { apiKey, apiVersion });
+        this.close();
+      })
+      .finally(() => {
+        slot.done = true;
+        this.drain();
+      });
+  }
+
+  /** SaslHandshake (v0 and v1): picks the mechanism; v0 makes the next frames raw tokens. */
+  private handleSaslHandshake(sasl: SaslSession, request: DecodedRequest): void {
+    const { apiVersion, correlationId } = request.header;
+    const answer = sasl.handshake(apiVersion, (request.body as { mechanism: string }).mechanism);
+    this.queue.push({ chunks: encodeResponseChunks(ApiKeys.SaslHandshake, apiVersion, correlationId, answer), done: true });
+    if (answer.errorCode !== KafkaError.NONE) {
+      // Kafka answers, then disconnects: the client cannot go on without a mechanism.
+      this.options.onError(new Error(`SaslHandshake error ${answer.errorCode}`), 'closing connection: SASL handshake refused', {
+        mechanism: (request.body as { mechanism: string }).mechanism,
+      });
+      this.refuse();
+    }
+    this.drain();
+  }
+
+  /** SaslAuthenticate (v0–v2): one token of the exchange; a refusal is answered, then the connection closed. */
+  private handleSaslAuthenticate(sasl: SaslSession, request: DecodedRequest): void {
+    const { apiVersion, correlationId } = request.header;
+    const slot = { chunks: null as Buffer[] | null, done: false };
+    this.queue.push(slot);
+    sasl
+      .step((request.body as { authBytes: Buffer }).authBytes)
+      .then((outcome) => {
+        if (outcome.ok) {
+          slot.chunks = encodeResponseChunks(ApiKeys.SaslAuthenticate, apiVersion, correlationId, {
+            errorCode: KafkaError.NONE,
+            errorMessage: null,
+            authBytes: outcome.response,
+            sessionLifetimeMs: 0n,
+          });
+          return;
+        }
+        slot.chunks = encodeResponseChunks(ApiKeys.SaslAuthenticate, apiVersion, correlationId, {
+          errorCode: outcome.errorCode,
+          errorMessage: outcome.message,
+          authBytes: Buffer.alloc(0),
+          sessionLifetimeMs: 0n,
+        });
+        this.options.onError(new Error(outcome.reason), 'closing connection: SASL authentication failed', { errorCode: outcome.errorCode });
+        this.refuse();
+      })
+      .catch((error: unknown) => {
+        this.options.onError(error, 'SASL authentication failed; closing connection', { apiKey: ApiKeys.SaslAuthenticate, apiVersion });
+        this.close();
+      })
+      .finally(() => {
+        slot.done = true;
+        this.drain();
+      });
+  }
+
+  /** After SaslHandshake v0: a raw token in, a raw length-prefixed token out; a refusal closes. */
+  private handleRawToken(sasl: SaslSession, token: Buffer): void {
+    const slot = { chunks: null as Buffer[] | null, done: false };
+    this.queue.push(slot);
+    sasl
+      .step(Buffer.from(token))
+      .then((outcome) => {
+        if (outcome.ok) {
+          const size = Buffer.alloc(4);
+          size.writeInt32BE(outcome.response.length, 0);
+          slot.chunks = [size, outcome.response];
+          return;
+        }
+        this.options.onError(new Error(outcome.reason), 'closing connection: SASL authentication failed', { errorCode: outcome.errorCode });
+        this.refuse();
+      })
+      .catch((error: unknown) => {
+        this.options.onError(error, 'SASL authentication failed; closing connection', {});
         this.close();
       })
       .finally(() => {

@@ -57,6 +57,7 @@ type State =
       clientFirstBare: string;
       serverFirst: string;
       nonce: string;
+      clientNonce: string;
       secret: ScramSecret;
       principal: unknown;
       known: boolean;
@@ -186,6 +187,7 @@ export class ScramServer<P> {
         clientFirstBare,
         serverFirst,
         nonce,
+        clientNonce,
         secret,
         principal: known ? found.principal : undefined,
         known,
@@ -212,7 +214,11 @@ export class ScramServer<P> {
 
     const binding = decodeBase64Strict(bindingField.slice(2));
     if (!binding || !binding.equals(Buffer.from(state.gs2Header, 'utf8'))) throw this.fail('channel binding does not match the GS2 header');
-    if (nonceField.slice(2) !== state.nonce) throw this.fail('nonce does not match');
+    // Older librdkafka (2.0.2, Debian's) echoes its own nonce in front of the combined one (c-nonce + c-nonce
+    // + s-nonce); Kafka accepted that (its check was endsWith), so that one shape is accepted too.
+    // The proof covers the message as sent, so it still binds this exchange's server nonce.
+    const echoed = nonceField.slice(2);
+    if (echoed !== state.nonce && echoed !== state.clientNonce + state.nonce) throw this.fail('nonce does not match');
     const proof = decodeBase64Strict(proofField.slice(2));
     if (!proof || proof.length !== this.hashLength) throw this.fail('client proof is malformed');
 
