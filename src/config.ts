@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { tlsFiles, type AgentTlsFiles } from './agent/tls.ts';
 
 /** Everything a Slipstream process is configured with; read from the environment once. */
 export interface Config {
@@ -27,6 +28,11 @@ export interface Config {
   virtualClusterId: string | undefined;
   /** Kafka clients must authenticate with SASL (cluster credentials) before anything else. */
   requireSasl: boolean;
+  /**
+   * TLS on the agent's Kafka listener: certificate and key files (PEM), and with a CA file,
+   * mutual TLS (clients must present a certificate signed by it). Absent: plaintext.
+   */
+  tls: AgentTlsFiles | undefined;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -67,5 +73,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: 'dev' | '
     agentKey: env.SLIPSTREAM_AGENT_KEY || undefined,
     virtualClusterId: env.SLIPSTREAM_VIRTUAL_CLUSTER_ID || undefined,
     requireSasl: boolean(env, 'SLIPSTREAM_REQUIRE_SASL', false),
+    tls: tlsFiles({
+      certFile: env.SLIPSTREAM_TLS_CERT_FILE ? resolve(env.SLIPSTREAM_TLS_CERT_FILE) : undefined,
+      keyFile: env.SLIPSTREAM_TLS_KEY_FILE ? resolve(env.SLIPSTREAM_TLS_KEY_FILE) : undefined,
+      caFile: env.SLIPSTREAM_TLS_CA_FILE ? resolve(env.SLIPSTREAM_TLS_CA_FILE) : undefined,
+    }),
   };
 }

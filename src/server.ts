@@ -88,6 +88,7 @@ export async function startPlatform(config: Config, mode: Mode): Promise<Running
         flushBytes: config.flushBytes,
         maxFrameBytes: config.maxFrameBytes,
         requireSasl: config.requireSasl,
+        ...(config.tls ? { tls: config.tls } : {}),
         log: app.log.child({ component: 'agent' }) as unknown as pino.Logger,
       });
       const address = await agent.start();
@@ -159,6 +160,7 @@ export async function startAgent(config: Config): Promise<RunningAgent> {
     flushBytes: config.flushBytes,
     maxFrameBytes: config.maxFrameBytes,
     requireSasl: config.requireSasl,
+    ...(config.tls ? { tls: config.tls } : {}),
     log,
   });
   let status: Server | undefined;

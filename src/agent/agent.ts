@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import type { Logger } from 'pino';
 import { ApiKeys, supportedApis, type DecodedRequest } from '../kafka-protocol/index.ts';
 import type { ObjectStore } from '../objects/object-store.ts';
@@ -13,11 +14,15 @@ import { groupHandlers } from './handlers/groups.ts';
 import { handleMetadata } from './handlers/metadata.ts';
 import { handleListOffsets } from './handlers/offsets.ts';
 import { handleProduce } from './handlers/produce.ts';
+import { aclApiRefusal, handleCreateAcls, handleDeleteAcls, handleDescribeAcls } from './handlers/acls.ts';
+import { AclDecider, AclView, serveWithAcls } from './acl.ts';
+import { KAFKA_API_ACLS } from '../control-plane/acls/index.ts';
 import { handleCreatePartitions, handleCreateTopics, handleDeleteRecords, handleDeleteTopics } from './handlers/topics.ts';
 import { AgentMetrics } from './metrics.ts';
 import { readOnlyRefusal } from './read-only.ts';
 import { ReadPath } from './read-path.ts';
 import { clusterCredentialLookup } from './sasl/index.ts';
+import { loadTlsOptions, type AgentTlsFiles } from './tls.ts';
 import { WritePath } from './write-path.ts';
 
 export interface AgentOptions {
@@ -37,6 +42,8 @@ export interface AgentOptions {
   maxFrameBytes: number;
   /** Clients must authenticate with SASL (cluster credentials) before anything but ApiVersions. */
   requireSasl?: boolean;
+  /** TLS on the Kafka listener (read at start); with `caFile`, clients need a certificate (mTLS). */
+  tls?: AgentTlsFiles;
   log: Logger;
 }
 
@@ -61,6 +68,9 @@ const CONNECTION_APIS: ReadonlySet<number> = new Set([ApiKeys.ApiVersions, ApiKe
 function handlers(groups: GroupCoordinator): Map<number, Handler> {
   const table: Array<[number, Handler]> = [
     [ApiKeys.Produce, handleProduce as Handler],
+    [ApiKeys.CreateAcls, handleCreateAcls as Handler],
+    [ApiKeys.DescribeAcls, handleDescribeAcls as Handler],
+    [ApiKeys.DeleteAcls, handleDeleteAcls as Handler],
     [ApiKeys.Fetch, handleFetch as Handler],
     [ApiKeys.ListOffsets, handleListOffsets as Handler],
     [ApiKeys.Metadata, handleMetadata as Handler],
@@ -112,7 +122,7 @@ export class Agent {
   /** Authenticates with the control plane, then listens. Refuses to start with a wrong key. */
   async start(): Promise<{ host: string; port: number }> {
     const cluster = await this.options.controlPlane.authenticateAgent(this.options.agentKey, this.options.virtualClusterId);
-    const server = createServer((socket) => this.accept(socket));
+    const server = await this.createListener();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.options.port, this.options.host, () => resolve());
@@ -142,6 +152,29 @@ export class Agent {
     };
     log.info({ virtual_cluster_id: cluster.id, host, port: advertisedPort }, 'agent listening');
     return { host, port: advertisedPort };
+  }
+
+  /**
+   * The TCP sockets under a TLS listener: one still in its handshake is no connection yet, and
+   * a close must not wait for it (nor for one whose connection has already shut down).
+   */
+  private readonly tlsSockets = new Set<Socket>();
+
+  /** A plain TCP listener, or a TLS one when configured (its sockets are TLSSockets: net.Sockets). */
+  private async createListener(): Promise<Server> {
+    if (!this.options.tls) return createServer((socket) => this.accept(socket));
+    const tlsOptions = await loadTlsOptions(this.options.tls);
+    const server = createTlsServer({ ...tlsOptions, handshakeTimeout: 10_000 }, (socket) => {
+      this.accept(socket);
+    });
+    server.on('connection', (raw: Socket) => {
+      this.tlsSockets.add(raw);
+      raw.once('close', () => this.tlsSockets.delete(raw));
+    });
+    server.on('tlsClientError', (error, socket) => {
+      this.options.log.warn({ err: error, remote: socket.remoteAddress }, 'TLS handshake failed');
+    });
+    return server;
   }
 
   private accept(socket: Socket): void {
@@ -178,7 +211,17 @@ export class Agent {
       const refusal = readOnlyRefusal(request.header.apiKey, request.header.apiVersion, request.body);
       if (refusal !== undefined) return refusal;
     }
-    return handler(this.context, request.body as never, context);
+    const agent = this.context;
+    agent.acls ??= new AclView(this.options.controlPlane.store, agent.cluster.id);
+    const apiKey = request.header.apiKey;
+    const decider = new AclDecider(await agent.acls.snapshot(), context, apiKey, this.options.log);
+    const aclApi = apiKey === ApiKeys.CreateAcls ? 'CreateAcls' : apiKey === ApiKeys.DescribeAcls ? 'DescribeAcls' : apiKey === ApiKeys.DeleteAcls ? 'DeleteAcls' : undefined;
+    if (aclApi !== undefined) {
+      // CreateAcls/DeleteAcls need ALTER, DescribeAcls DESCRIBE, on the cluster (when ACLs are on).
+      if (!decider.allows(KAFKA_API_ACLS[aclApi].checks[0])) return aclApiRefusal(aclApi, request.body as never);
+      return handler(agent, request.body as never, context);
+    }
+    return serveWithAcls(agent, decider, apiKey, request.body, context, (body) => handler(agent, body as never, context));
   }
 
   /**
@@ -192,6 +235,7 @@ export class Agent {
     const stopped = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
     await this.context?.writePath.close();
     await Promise.all([...this.connections].map((connection) => connection.shutdown(SHUTDOWN_GRACE_MS)));
+    for (const socket of this.tlsSockets) socket.destroy();
     await stopped;
   }
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { VirtualCluster } from '../metadata/store.ts';
 import type { ControlPlaneClient } from './control-plane-client.ts';
+import type { AclView } from './acl.ts';
 import type { AgentMetrics } from './metrics.ts';
 import type { ReadPath } from './read-path.ts';
 import type { WritePath } from './write-path.ts';
@@ -15,4 +16,6 @@ export interface AgentContext {
   log: Logger;
   /** This agent as Kafka clients must reach it. Every agent leads every partition. */
   node: { nodeId: number; host: string; port: number };
+  /** The cluster's ACLs and configuration as this agent sees them (refreshed every second or so). */
+  acls?: AclView;
 }

@@ -1,0 +1,92 @@
+import { ApiError } from '../../errors.ts';
+import { AclErrorCode, AclIndex, aclEntryFromWire, aclEntryToWire, aclFilterFromWire, matchesFilter } from '../../control-plane/acls/index.ts';
+import { createAcl, deleteAcls, listAcls, type AclEntry } from '../../control-plane/services/acls.ts';
+import type { CreateAclsRequest, DeleteAclsRequest, DescribeAclsRequest } from '../../kafka-protocol/index.ts';
+import type { AgentContext } from '../context.ts';
+
+/**
+ * Kafka's CreateAcls, DescribeAcls and DeleteAcls over the same store and rules as the
+ * Management API (`virtual_clusters/acls/*`). Who may call them (ALTER/DESCRIBE on the cluster)
+ * is decided before, by the ACL gate.
+ */
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export async function handleCreateAcls(agent: AgentContext, request: CreateAclsRequest) {
+  const results = [];
+  for (const creation of request.creations) {
+    const parsed = aclEntryFromWire(creation);
+    if ('error' in parsed) {
+      results.push({ errorCode: AclErrorCode.INVALID_REQUEST, errorMessage: parsed.error });
+      continue;
+    }
+    try {
+      await createAcl(agent.controlPlane.store, agent.cluster, parsed.acl);
+      results.push({ errorCode: 0, errorMessage: null });
+    } catch (error) {
+      // An identical ACL already there is success on the Kafka path, as in Kafka.
+      if (error instanceof ApiError && error.code === 'ACL_ALREADY_EXISTS') results.push({ errorCode: 0, errorMessage: null });
+      else if (error instanceof ApiError) results.push({ errorCode: AclErrorCode.INVALID_REQUEST, errorMessage: messageOf(error) });
+      else throw error;
+    }
+  }
+  agent.acls?.invalidate();
+  return { throttleTimeMs: 0, results };
+}
+
+export async function handleDescribeAcls(agent: AgentContext, request: DescribeAclsRequest) {
+  const parsed = aclFilterFromWire(request);
+  if ('error' in parsed) return { throttleTimeMs: 0, errorCode: AclErrorCode.INVALID_REQUEST, errorMessage: parsed.error, resources: [] };
+  const acls = (await listAcls(agent.controlPlane.store, agent.cluster)).filter((acl) => matchesFilter(acl, parsed.filter));
+  const resources = new Map<string, { resourceType: number; resourceName: string; patternType: number; acls: Array<{ principal: string; host: string; operation: number; permissionType: number }> }>();
+  for (const acl of acls) {
+    const wire = aclEntryToWire(acl);
+    const key = `${wire.resourceType}\u0000${wire.resourcePatternType}\u0000${wire.resourceName}`;
+    let resource = resources.get(key);
+    if (!resource) resources.set(key, (resource = { resourceType: wire.resourceType, resourceName: wire.resourceName, patternType: wire.resourcePatternType, acls: [] }));
+    resource.acls.push({ principal: wire.principal, host: wire.host, operation: wire.operation, permissionType: wire.permissionType });
+  }
+  return { throttleTimeMs: 0, errorCode: 0, errorMessage: null, resources: [...resources.values()] };
+}
+
+export async function handleDeleteAcls(agent: AgentContext, request: DeleteAclsRequest) {
+  const store = agent.controlPlane.store;
+  const index = new AclIndex(await listAcls(store, agent.cluster));
+  const filterResults = [];
+  for (const wireFilter of request.filters) {
+    const parsed = aclFilterFromWire(wireFilter);
+    if ('error' in parsed) {
+      filterResults.push({ errorCode: AclErrorCode.INVALID_REQUEST, errorMessage: parsed.error, matchingAcls: [] });
+      continue;
+    }
+    const matching: AclEntry[] = index.filter(parsed.filter);
+    const deleted = matching.length > 0 ? await deleteAcls(store, agent.cluster, matching) : [];
+    filterResults.push({
+      errorCode: 0,
+      errorMessage: null,
+      matchingAcls: deleted.map((acl) => {
+        const wire = aclEntryToWire(acl);
+        const { resourcePatternType, ...rest } = wire;
+        return { errorCode: 0, errorMessage: null, ...rest, patternType: resourcePatternType };
+      }),
+    });
+  }
+  agent.acls?.invalidate();
+  return { throttleTimeMs: 0, filterResults };
+}
+
+/** The refusal of each ACL API when the principal may not call it. */
+export function aclApiRefusal(apiKey: 'CreateAcls' | 'DescribeAcls' | 'DeleteAcls', body: CreateAclsRequest & DeleteAclsRequest): object {
+  const errorCode = AclErrorCode.CLUSTER_AUTHORIZATION_FAILED;
+  const errorMessage = 'Authorization failed.';
+  switch (apiKey) {
+    case 'CreateAcls':
+      return { throttleTimeMs: 0, results: body.creations.map(() => ({ errorCode, errorMessage })) };
+    case 'DescribeAcls':
+      return { throttleTimeMs: 0, errorCode, errorMessage, resources: [] };
+    case 'DeleteAcls':
+      return { throttleTimeMs: 0, filterResults: body.filters.map(() => ({ errorCode, errorMessage, matchingAcls: [] })) };
+  }
+}
