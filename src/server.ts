@@ -16,6 +16,19 @@ import packageJson from '../package.json' with { type: 'json' };
 
 export type Mode = 'dev' | 'control-plane';
 
+/** The agent settings that come straight from the configuration (listener, batching, security). */
+function listenerOptions(config: Config) {
+  return {
+    host: config.host,
+    port: config.kafkaPort,
+    flushIntervalMs: config.flushIntervalMs,
+    flushBytes: config.flushBytes,
+    maxFrameBytes: config.maxFrameBytes,
+    requireSasl: config.requireSasl,
+    ...(config.tls ? { tls: config.tls } : {}),
+  };
+}
+
 export interface RunningPlatform {
   app: FastifyInstance;
   store: MetadataStore;
@@ -82,13 +95,7 @@ export async function startPlatform(config: Config, mode: Mode): Promise<Running
         groups,
         agentKey: boot.agent_key,
         virtualClusterId: boot.virtual_cluster_id,
-        host: config.host,
-        port: config.kafkaPort,
-        flushIntervalMs: config.flushIntervalMs,
-        flushBytes: config.flushBytes,
-        maxFrameBytes: config.maxFrameBytes,
-        requireSasl: config.requireSasl,
-        ...(config.tls ? { tls: config.tls } : {}),
+        ...listenerOptions(config),
         log: app.log.child({ component: 'agent' }) as unknown as pino.Logger,
       });
       const address = await agent.start();
@@ -154,13 +161,7 @@ export async function startAgent(config: Config): Promise<RunningAgent> {
     groups,
     agentKey: config.agentKey,
     ...(config.virtualClusterId ? { virtualClusterId: config.virtualClusterId } : {}),
-    host: config.host,
-    port: config.kafkaPort,
-    flushIntervalMs: config.flushIntervalMs,
-    flushBytes: config.flushBytes,
-    maxFrameBytes: config.maxFrameBytes,
-    requireSasl: config.requireSasl,
-    ...(config.tls ? { tls: config.tls } : {}),
+    ...listenerOptions(config),
     log,
   });
   let status: Server | undefined;

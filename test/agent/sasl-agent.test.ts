@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import kafkajs, { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import { ApiKeys, decodeResponse, encodeRequest } from '../../src/kafka-protocol/index.ts';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.ts';
+import { consumeValues } from '../helpers/kafkajs.ts';
 import { RawClient, splitAddress } from './client.ts';
 import { valuesBatch } from './batches.ts';
 
@@ -93,28 +94,7 @@ async function kafkajsRoundTrip(cluster: TestCluster, options: SASLOptions | und
 
 async function kafkajsConsume(cluster: TestCluster, options: SASLOptions | undefined, topic: string, count: number): Promise<string[]> {
   const consumer = kafka(cluster, options).consumer({ groupId: `g-${topic}-${Math.random().toString(36).slice(2)}`, sessionTimeout: 10_000, heartbeatInterval: 1000 });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    const got: string[] = [];
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`consumed ${got.length} of ${count}`)), 20_000);
-      void consumer
-        .run({
-          eachMessage: async ({ message }) => {
-            got.push(String(message.value));
-            if (got.length >= count) {
-              clearTimeout(timer);
-              resolve();
-            }
-          },
-        })
-        .catch(reject);
-    });
-    return got;
-  } finally {
-    await consumer.disconnect();
-  }
+  return consumeValues(consumer, topic, count);
 }
 
 async function createTopics(cluster: TestCluster, options: SASLOptions | undefined, topics: string[]): Promise<void> {

@@ -12,6 +12,7 @@ import { ApiKeys, decodeResponse, encodeRequest } from '../../src/kafka-protocol
 import { startAgent } from '../../src/server.ts';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.ts';
 import { splitAddress } from './client.ts';
+import { consumeValues } from '../helpers/kafkajs.ts';
 
 /**
  * TLS on the agent's Kafka listener: certificates made here with the openssl CLI (a CA, a server
@@ -143,28 +144,7 @@ async function kafkajsRoundTrip(cluster: TestCluster, options: NonNullable<Ssl>,
     await producer.disconnect();
   }
   const consumer = client.consumer({ groupId: `g-${topic}`, sessionTimeout: 10_000, heartbeatInterval: 1000 });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    const got: string[] = [];
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`consumed ${got.length} of ${values.length}`)), 20_000);
-      void consumer
-        .run({
-          eachMessage: async ({ message }) => {
-            got.push(String(message.value));
-            if (got.length >= values.length) {
-              clearTimeout(timer);
-              resolve();
-            }
-          },
-        })
-        .catch(reject);
-    });
-    return got;
-  } finally {
-    await consumer.disconnect();
-  }
+  return consumeValues(consumer, topic, values.length);
 }
 
 /** Whether kafkajs gets as far as a working admin connection (listTopics) with these settings. */
