@@ -4,6 +4,7 @@
  */
 export * from './codec.ts';
 export * from './errors.ts';
+export { KafkaError } from './error-codes.ts';
 export * from './record-batch.ts';
 export { crc32c } from './crc32c.ts';
 export { Reader } from './reader.ts';

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AclIndex, type Operation, type ResourceType } from '../../src/control-plane/acls/authorizer.ts';
 import {
-  AclErrorCode,
   KAFKA_API_ACLS,
   aclRuleFor,
   authorizationErrorCode,
@@ -11,6 +10,7 @@ import {
   type ApiName,
   type CheckCondition,
 } from '../../src/control-plane/acls/kafka-apis.ts';
+import { KafkaError } from '../../src/kafka-protocol/error-codes.ts';
 import { ApiKeys } from '../../src/kafka-protocol/messages.generated.ts';
 import { SUPER, USER, acl } from './helpers.ts';
 
@@ -75,7 +75,7 @@ describe('KAFKA_API_ACLS', () => {
     assert.deepEqual(grants('OffsetFetch', 'named'), [['DESCRIBE TOPIC target']]);
     for (const api of ['JoinGroup', 'SyncGroup', 'Heartbeat', 'LeaveGroup'] as const) {
       assert.deepEqual(grants(api), [['READ GROUP target']], api);
-      assert.equal(KAFKA_API_ACLS[api].checks[0]!.errorCode, AclErrorCode.GROUP_AUTHORIZATION_FAILED);
+      assert.equal(KAFKA_API_ACLS[api].checks[0]!.errorCode, KafkaError.GROUP_AUTHORIZATION_FAILED);
     }
     assert.deepEqual(grants('DescribeGroups'), [['DESCRIBE GROUP target']]);
     assert.deepEqual(grants('ListGroups'), [['DESCRIBE CLUSTER cluster', 'DESCRIBE GROUP target']]);
@@ -102,11 +102,11 @@ describe('KAFKA_API_ACLS', () => {
   });
 
   test('error codes are Kafka\'s', () => {
-    assert.equal(AclErrorCode.TOPIC_AUTHORIZATION_FAILED, 29);
-    assert.equal(AclErrorCode.GROUP_AUTHORIZATION_FAILED, 30);
-    assert.equal(AclErrorCode.CLUSTER_AUTHORIZATION_FAILED, 31);
-    assert.equal(AclErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 53);
-    assert.equal(AclErrorCode.SECURITY_DISABLED, 54);
+    assert.equal(KafkaError.TOPIC_AUTHORIZATION_FAILED, 29);
+    assert.equal(KafkaError.GROUP_AUTHORIZATION_FAILED, 30);
+    assert.equal(KafkaError.CLUSTER_AUTHORIZATION_FAILED, 31);
+    assert.equal(KafkaError.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 53);
+    assert.equal(KafkaError.SECURITY_DISABLED, 54);
     assert.equal(authorizationErrorCode('TOPIC'), 29);
     assert.equal(authorizationErrorCode('GROUP'), 30);
     assert.equal(authorizationErrorCode('CLUSTER'), 31);

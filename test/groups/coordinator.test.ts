@@ -2,7 +2,8 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { storeKinds } from '../helpers/stores.ts';
-import { GroupCoordinator, GroupError, type GroupCoordinatorOptions } from '../../src/control-plane/groups/coordinator.ts';
+import { GroupCoordinator, type GroupCoordinatorOptions } from '../../src/control-plane/groups/coordinator.ts';
+import { KafkaError } from '../../src/kafka-protocol/error-codes.ts';
 import { decodeAssignment, encodeAssignment, encodeSubscription } from '../../src/control-plane/groups/consumer-protocol.ts';
 import type {
   HeartbeatResponse,
@@ -21,7 +22,7 @@ import type { MetadataStore, VirtualCluster } from '../../src/metadata/store.ts'
 const keepAlive = setInterval(() => undefined, 1 << 30);
 after(() => clearInterval(keepAlive));
 
-const E = GroupError;
+const E = KafkaError;
 const MEMBER_ID = /^[\w.-]+-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const who = (clientId: string) => ({ clientId, clientHost: '/10.0.0.1' });
 const sub = (...topics: string[]): JoinGroupRequestProtocol[] => [{ name: 'range', metadata: encodeSubscription(topics) }];

@@ -1,5 +1,6 @@
 import { ApiError } from '../../errors.ts';
-import { AclErrorCode, AclIndex, aclEntryFromWire, aclEntryToWire, aclFilterFromWire, matchesFilter } from '../../control-plane/acls/index.ts';
+import { KafkaError } from '../../kafka-protocol/error-codes.ts';
+import { AclIndex, aclEntryFromWire, aclEntryToWire, aclFilterFromWire, matchesFilter } from '../../control-plane/acls/index.ts';
 import { createAcl, deleteAcls, listAcls, type AclEntry } from '../../control-plane/services/acls.ts';
 import type { CreateAclsRequest, DeleteAclsRequest, DescribeAclsRequest } from '../../kafka-protocol/index.ts';
 import type { AgentContext } from '../context.ts';
@@ -19,7 +20,7 @@ export async function handleCreateAcls(agent: AgentContext, request: CreateAclsR
   for (const creation of request.creations) {
     const parsed = aclEntryFromWire(creation);
     if ('error' in parsed) {
-      results.push({ errorCode: AclErrorCode.INVALID_REQUEST, errorMessage: parsed.error });
+      results.push({ errorCode: KafkaError.INVALID_REQUEST, errorMessage: parsed.error });
       continue;
     }
     try {
@@ -28,7 +29,7 @@ export async function handleCreateAcls(agent: AgentContext, request: CreateAclsR
     } catch (error) {
       // An identical ACL already there is success on the Kafka path, as in Kafka.
       if (error instanceof ApiError && error.code === 'ACL_ALREADY_EXISTS') results.push({ errorCode: 0, errorMessage: null });
-      else if (error instanceof ApiError) results.push({ errorCode: AclErrorCode.INVALID_REQUEST, errorMessage: messageOf(error) });
+      else if (error instanceof ApiError) results.push({ errorCode: KafkaError.INVALID_REQUEST, errorMessage: messageOf(error) });
       else throw error;
     }
   }
@@ -38,7 +39,7 @@ export async function handleCreateAcls(agent: AgentContext, request: CreateAclsR
 
 export async function handleDescribeAcls(agent: AgentContext, request: DescribeAclsRequest) {
   const parsed = aclFilterFromWire(request);
-  if ('error' in parsed) return { throttleTimeMs: 0, errorCode: AclErrorCode.INVALID_REQUEST, errorMessage: parsed.error, resources: [] };
+  if ('error' in parsed) return { throttleTimeMs: 0, errorCode: KafkaError.INVALID_REQUEST, errorMessage: parsed.error, resources: [] };
   const acls = (await listAcls(agent.controlPlane.store, agent.cluster)).filter((acl) => matchesFilter(acl, parsed.filter));
   const resources = new Map<string, { resourceType: number; resourceName: string; patternType: number; acls: Array<{ principal: string; host: string; operation: number; permissionType: number }> }>();
   for (const acl of acls) {
@@ -58,7 +59,7 @@ export async function handleDeleteAcls(agent: AgentContext, request: DeleteAclsR
   for (const wireFilter of request.filters) {
     const parsed = aclFilterFromWire(wireFilter);
     if ('error' in parsed) {
-      filterResults.push({ errorCode: AclErrorCode.INVALID_REQUEST, errorMessage: parsed.error, matchingAcls: [] });
+      filterResults.push({ errorCode: KafkaError.INVALID_REQUEST, errorMessage: parsed.error, matchingAcls: [] });
       continue;
     }
     const matching: AclEntry[] = index.filter(parsed.filter);
@@ -79,7 +80,7 @@ export async function handleDeleteAcls(agent: AgentContext, request: DeleteAclsR
 
 /** The refusal of each ACL API when the principal may not call it. */
 export function aclApiRefusal(apiKey: 'CreateAcls' | 'DescribeAcls' | 'DeleteAcls', body: CreateAclsRequest & DeleteAclsRequest): object {
-  const errorCode = AclErrorCode.CLUSTER_AUTHORIZATION_FAILED;
+  const errorCode = KafkaError.CLUSTER_AUTHORIZATION_FAILED;
   const errorMessage = 'Authorization failed.';
   switch (apiKey) {
     case 'CreateAcls':

@@ -1,3 +1,4 @@
+import { KafkaError } from '../../kafka-protocol/error-codes.ts';
 import { ApiKeys } from '../../kafka-protocol/messages.generated.ts';
 import { CLUSTER_RESOURCE_NAME } from '../services/acls.ts';
 import type { AclIndex, AuthorizationResult, AuthorizeOptions, Operation, ResourceType } from './authorizer.ts';
@@ -26,32 +27,20 @@ import type { AclIndex, AuthorizationResult, AuthorizeOptions, Operation, Resour
  *   on the topic.
  */
 
-/** Kafka error codes for refusals (org.apache.kafka.common.protocol.Errors). */
-export const AclErrorCode = {
-  TOPIC_AUTHORIZATION_FAILED: 29,
-  GROUP_AUTHORIZATION_FAILED: 30,
-  CLUSTER_AUTHORIZATION_FAILED: 31,
-  INVALID_REQUEST: 42,
-  TRANSACTIONAL_ID_AUTHORIZATION_FAILED: 53,
-  /** CreateAcls/DescribeAcls/DeleteAcls when the broker has no authorizer. */
-  SECURITY_DISABLED: 54,
-  DELEGATION_TOKEN_AUTHORIZATION_FAILED: 65,
-} as const;
-
 /** The error a refusal on a resource of this type answers with. */
 export function authorizationErrorCode(resourceType: ResourceType): number {
   switch (resourceType) {
     case 'TOPIC':
-      return AclErrorCode.TOPIC_AUTHORIZATION_FAILED;
+      return KafkaError.TOPIC_AUTHORIZATION_FAILED;
     case 'GROUP':
-      return AclErrorCode.GROUP_AUTHORIZATION_FAILED;
+      return KafkaError.GROUP_AUTHORIZATION_FAILED;
     case 'CLUSTER':
-      return AclErrorCode.CLUSTER_AUTHORIZATION_FAILED;
+      return KafkaError.CLUSTER_AUTHORIZATION_FAILED;
     case 'TRANSACTIONAL_ID':
-      return AclErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+      return KafkaError.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
     case 'DELEGATION_TOKEN':
     case 'USER':
-      return AclErrorCode.DELEGATION_TOKEN_AUTHORIZATION_FAILED;
+      return KafkaError.DELEGATION_TOKEN_AUTHORIZATION_FAILED;
   }
 }
 
@@ -124,7 +113,7 @@ const onCluster = (operation: Operation): Grant => ({ operation, resourceType: '
 const onAny = (operation: Operation, resourceType: ResourceType): Grant => ({ operation, resourceType, on: 'any' });
 
 const { TOPIC_AUTHORIZATION_FAILED: TOPIC, GROUP_AUTHORIZATION_FAILED: GROUP, CLUSTER_AUTHORIZATION_FAILED: CLUSTER, TRANSACTIONAL_ID_AUTHORIZATION_FAILED: TXN } =
-  AclErrorCode;
+  KafkaError;
 
 /** The topic's own operation, refusing that topic (or its partitions) only. */
 const eachTopic = (operation: Operation, when: CheckCondition = 'always'): AclCheck =>

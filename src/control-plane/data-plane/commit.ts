@@ -1,3 +1,4 @@
+import { KafkaError } from '../../kafka-protocol/error-codes.ts';
 import type { BatchIndexEntry, MetadataStore, ProducerPartition, Topic } from '../../metadata/store.ts';
 
 /**
@@ -7,14 +8,6 @@ import type { BatchIndexEntry, MetadataStore, ProducerPartition, Topic } from '.
  * entries. Only after it commits does the agent acknowledge the producers.
  */
 
-/** Kafka error codes the commit can answer per batch. */
-export const CommitError = {
-  NONE: 0,
-  UNKNOWN_TOPIC_OR_PARTITION: 3,
-  OUT_OF_ORDER_SEQUENCE_NUMBER: 45,
-  INVALID_PRODUCER_EPOCH: 47,
-  UNKNOWN_PRODUCER_ID: 59,
-} as const;
 
 export interface BatchToCommit {
   topic_id: string;
@@ -66,7 +59,7 @@ export async function commitBatches(
       }
       const topic = topics.get(batch.topic_id);
       if (!topic || batch.partition < 0 || batch.partition >= topic.partition_count) {
-        results.push({ error_code: CommitError.UNKNOWN_TOPIC_OR_PARTITION, base_offset: -1, log_start_offset: -1 });
+        results.push({ error_code: KafkaError.UNKNOWN_TOPIC_OR_PARTITION, base_offset: -1, log_start_offset: -1 });
         continue;
       }
       const partitionKey = `${batch.topic_id}/${batch.partition}`;
@@ -86,10 +79,10 @@ export async function commitBatches(
         producer = producers.get(producerKey);
         const verdict = checkSequence(producer, batch);
         if (verdict.duplicateOf !== undefined) {
-          results.push({ error_code: CommitError.NONE, base_offset: verdict.duplicateOf, log_start_offset: state.log_start_offset });
+          results.push({ error_code: KafkaError.NONE, base_offset: verdict.duplicateOf, log_start_offset: state.log_start_offset });
           continue;
         }
-        if (verdict.error !== CommitError.NONE) {
+        if (verdict.error !== KafkaError.NONE) {
           results.push({ error_code: verdict.error, base_offset: -1, log_start_offset: state.log_start_offset });
           continue;
         }
@@ -122,7 +115,7 @@ export async function commitBatches(
         };
         producers.set(`${batch.producer_id}/${partitionKey}`, updated);
       }
-      results.push({ error_code: CommitError.NONE, base_offset: baseOffset, log_start_offset: state.log_start_offset });
+      results.push({ error_code: KafkaError.NONE, base_offset: baseOffset, log_start_offset: state.log_start_offset });
     }
 
     await tx.insertBatchIndex(index);
@@ -146,16 +139,16 @@ export function checkSequence(
   batch: Pick<BatchToCommit, 'producer_epoch' | 'base_sequence' | 'last_offset_delta'>,
 ): { error: number; duplicateOf?: number } {
   if (!producer) {
-    return batch.base_sequence === 0 ? { error: CommitError.NONE } : { error: CommitError.OUT_OF_ORDER_SEQUENCE_NUMBER };
+    return batch.base_sequence === 0 ? { error: KafkaError.NONE } : { error: KafkaError.OUT_OF_ORDER_SEQUENCE_NUMBER };
   }
-  if (batch.producer_epoch < producer.producer_epoch) return { error: CommitError.INVALID_PRODUCER_EPOCH };
+  if (batch.producer_epoch < producer.producer_epoch) return { error: KafkaError.INVALID_PRODUCER_EPOCH };
   if (batch.producer_epoch > producer.producer_epoch) {
-    return batch.base_sequence === 0 ? { error: CommitError.NONE } : { error: CommitError.OUT_OF_ORDER_SEQUENCE_NUMBER };
+    return batch.base_sequence === 0 ? { error: KafkaError.NONE } : { error: KafkaError.OUT_OF_ORDER_SEQUENCE_NUMBER };
   }
   const last = lastSequence(batch.base_sequence, batch.last_offset_delta);
   const duplicate = producer.recent_batches.find((b) => b.first_sequence === batch.base_sequence && b.last_sequence === last);
-  if (duplicate) return { error: CommitError.NONE, duplicateOf: duplicate.base_offset };
+  if (duplicate) return { error: KafkaError.NONE, duplicateOf: duplicate.base_offset };
   const newest = producer.recent_batches.at(-1);
   const expected = newest ? (newest.last_sequence + 1) % 2 ** 31 : 0;
-  return batch.base_sequence === expected ? { error: CommitError.NONE } : { error: CommitError.OUT_OF_ORDER_SEQUENCE_NUMBER };
+  return batch.base_sequence === expected ? { error: KafkaError.NONE } : { error: KafkaError.OUT_OF_ORDER_SEQUENCE_NUMBER };
 }

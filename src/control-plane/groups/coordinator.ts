@@ -49,27 +49,9 @@ import type {
   SyncGroupResponse,
 } from '../../kafka-protocol/messages.generated.ts';
 import type { CommittedOffset, MetadataStore, Topic } from '../../metadata/store.ts';
+import { KafkaError } from '../../kafka-protocol/error-codes.ts';
 import { decodeSubscriptionTopics } from './consumer-protocol.ts';
 
-/** Kafka error codes (org.apache.kafka.common.protocol.Errors) the coordinator answers with. */
-export const GroupError = {
-  NONE: 0,
-  UNKNOWN_TOPIC_OR_PARTITION: 3,
-  OFFSET_METADATA_TOO_LARGE: 12,
-  COORDINATOR_NOT_AVAILABLE: 15,
-  NOT_COORDINATOR: 16,
-  ILLEGAL_GENERATION: 22,
-  INCONSISTENT_GROUP_PROTOCOL: 23,
-  INVALID_GROUP_ID: 24,
-  UNKNOWN_MEMBER_ID: 25,
-  INVALID_SESSION_TIMEOUT: 26,
-  REBALANCE_IN_PROGRESS: 27,
-  NON_EMPTY_GROUP: 68,
-  GROUP_ID_NOT_FOUND: 69,
-  MEMBER_ID_REQUIRED: 79,
-  FENCED_INSTANCE_ID: 82,
-  GROUP_SUBSCRIBED_TO_TOPIC: 86,
-} as const;
 
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
 
@@ -321,7 +303,7 @@ export class GroupCoordinator {
   close(): void {
     this.closed = true;
     for (const groups of this.clusters.values()) {
-      for (const group of groups.values()) this.unload(group, GroupError.NOT_COORDINATOR);
+      for (const group of groups.values()) this.unload(group, KafkaError.NOT_COORDINATOR);
     }
     this.clusters.clear();
   }
@@ -330,10 +312,10 @@ export class GroupCoordinator {
 
   async joinGroup(virtualClusterId: string, request: JoinGroupRequest, apiVersion: number, client: GroupClient): Promise<JoinGroupResponse> {
     const fail = (errorCode: number) => joinResponse(apiVersion, { errorCode, memberId: request.memberId });
-    if (this.closed) return fail(GroupError.NOT_COORDINATOR);
-    if (request.groupId === '') return fail(GroupError.INVALID_GROUP_ID);
+    if (this.closed) return fail(KafkaError.NOT_COORDINATOR);
+    if (request.groupId === '') return fail(KafkaError.INVALID_GROUP_ID);
     if (request.sessionTimeoutMs < this.minSessionTimeoutMs || request.sessionTimeoutMs > this.maxSessionTimeoutMs) {
-      return fail(GroupError.INVALID_SESSION_TIMEOUT);
+      return fail(KafkaError.INVALID_SESSION_TIMEOUT);
     }
     // v0 has no rebalance timeout: the session timeout is used instead (as in Kafka).
     const rebalanceTimeoutMs = apiVersion >= 1 && request.rebalanceTimeoutMs >= 0 ? request.rebalanceTimeoutMs : request.sessionTimeoutMs;
@@ -342,7 +324,7 @@ export class GroupCoordinator {
     let group = this.group(virtualClusterId, request.groupId);
     if (!group) {
       // Only a member without an id may create a group: a known id means a group we lost (or never had).
-      if (!isNewMember) return fail(GroupError.UNKNOWN_MEMBER_ID);
+      if (!isNewMember) return fail(KafkaError.UNKNOWN_MEMBER_ID);
       group = new Group(virtualClusterId, request.groupId);
       this.groupsOf(virtualClusterId).set(request.groupId, group);
     }
@@ -368,9 +350,9 @@ export class GroupCoordinator {
   }
 
   private joinNewMember(group: Group, joining: JoinRequestFields, waiter: JoinWaiter): void {
-    if (group.state === 'Dead') return this.answerJoin(waiter, { errorCode: GroupError.COORDINATOR_NOT_AVAILABLE, memberId: '' });
+    if (group.state === 'Dead') return this.answerJoin(waiter, { errorCode: KafkaError.COORDINATOR_NOT_AVAILABLE, memberId: '' });
     if (!group.supportsProtocols(joining.protocolType, joining.protocols)) {
-      return this.answerJoin(waiter, { errorCode: GroupError.INCONSISTENT_GROUP_PROTOCOL, memberId: '' });
+      return this.answerJoin(waiter, { errorCode: KafkaError.INCONSISTENT_GROUP_PROTOCOL, memberId: '' });
     }
     const memberId = `${joining.clientId}-${randomUUID()}`;
     if (joining.groupInstanceId !== null) {
@@ -383,23 +365,23 @@ export class GroupCoordinator {
       // requests leaves no member behind, only a pending id that expires with its session.
       const timer = this.timer(joining.sessionTimeoutMs, () => this.expirePendingMember(group, memberId));
       group.pendingMembers.set(memberId, timer);
-      return this.answerJoin(waiter, { errorCode: GroupError.MEMBER_ID_REQUIRED, memberId });
+      return this.answerJoin(waiter, { errorCode: KafkaError.MEMBER_ID_REQUIRED, memberId });
     }
     this.addMemberAndRebalance(group, memberId, joining, waiter);
   }
 
   private joinCurrentMember(group: Group, memberId: string, joining: JoinRequestFields, waiter: JoinWaiter): void {
-    if (group.state === 'Dead') return this.answerJoin(waiter, { errorCode: GroupError.COORDINATOR_NOT_AVAILABLE, memberId });
+    if (group.state === 'Dead') return this.answerJoin(waiter, { errorCode: KafkaError.COORDINATOR_NOT_AVAILABLE, memberId });
     if (!group.supportsProtocols(joining.protocolType, joining.protocols)) {
-      return this.answerJoin(waiter, { errorCode: GroupError.INCONSISTENT_GROUP_PROTOCOL, memberId });
+      return this.answerJoin(waiter, { errorCode: KafkaError.INCONSISTENT_GROUP_PROTOCOL, memberId });
     }
     if (group.pendingMembers.has(memberId) && joining.groupInstanceId === null) {
       return this.addMemberAndRebalance(group, memberId, joining, waiter);
     }
     const instanceError = this.staticMemberError(group, memberId, joining.groupInstanceId);
-    if (instanceError === GroupError.FENCED_INSTANCE_ID) return this.answerJoin(waiter, { errorCode: instanceError, memberId });
+    if (instanceError === KafkaError.FENCED_INSTANCE_ID) return this.answerJoin(waiter, { errorCode: instanceError, memberId });
     const member = group.members.get(memberId);
-    if (!member || instanceError !== null) return this.answerJoin(waiter, { errorCode: GroupError.UNKNOWN_MEMBER_ID, memberId });
+    if (!member || instanceError !== null) return this.answerJoin(waiter, { errorCode: KafkaError.UNKNOWN_MEMBER_ID, memberId });
 
     switch (group.state) {
       case 'PreparingRebalance':
@@ -415,7 +397,7 @@ export class GroupCoordinator {
           return this.updateMemberAndRebalance(group, member, joining, waiter);
         }
         return this.answerJoin(waiter, {
-          errorCode: GroupError.NONE,
+          errorCode: KafkaError.NONE,
           memberId,
           generationId: group.generationId,
           protocolType: group.protocolType,
@@ -424,7 +406,7 @@ export class GroupCoordinator {
         });
       default:
         // Empty with members cannot happen; let the member reset and rejoin.
-        return this.answerJoin(waiter, { errorCode: GroupError.UNKNOWN_MEMBER_ID, memberId });
+        return this.answerJoin(waiter, { errorCode: KafkaError.UNKNOWN_MEMBER_ID, memberId });
     }
   }
 
@@ -466,7 +448,7 @@ export class GroupCoordinator {
   private updateMember(member: Member, joining: JoinRequestFields, waiter: JoinWaiter): void {
     // A second JoinGroup from the same member replaces the first (its client gave up on it and
     // reconnected); answer the old one rather than leave it hanging.
-    if (member.awaitingJoin) this.answerJoin(member.awaitingJoin, { errorCode: GroupError.REBALANCE_IN_PROGRESS, memberId: member.memberId });
+    if (member.awaitingJoin) this.answerJoin(member.awaitingJoin, { errorCode: KafkaError.REBALANCE_IN_PROGRESS, memberId: member.memberId });
     member.protocols = joining.protocols;
     member.sessionTimeoutMs = joining.sessionTimeoutMs;
     member.rebalanceTimeoutMs = joining.rebalanceTimeoutMs;
@@ -483,9 +465,9 @@ export class GroupCoordinator {
     const member = group.members.get(oldMemberId)!;
     const previousLeader = group.leaderId;
     const unchanged = sameProtocols(member.protocols, joining.protocols);
-    if (member.awaitingJoin) this.answerJoin(member.awaitingJoin, { errorCode: GroupError.FENCED_INSTANCE_ID, memberId: oldMemberId });
+    if (member.awaitingJoin) this.answerJoin(member.awaitingJoin, { errorCode: KafkaError.FENCED_INSTANCE_ID, memberId: oldMemberId });
     member.awaitingJoin = null;
-    if (member.awaitingSync) member.awaitingSync(syncError(GroupError.FENCED_INSTANCE_ID));
+    if (member.awaitingSync) member.awaitingSync(syncError(KafkaError.FENCED_INSTANCE_ID));
     member.awaitingSync = null;
 
     group.members.delete(oldMemberId);
@@ -508,7 +490,7 @@ export class GroupCoordinator {
           // compute an assignment a Stable group would not distribute.
           const skip = waiter.version >= 9 && group.leaderId === newMemberId;
           return this.answerJoin(waiter, {
-            errorCode: GroupError.NONE,
+            errorCode: KafkaError.NONE,
             memberId: newMemberId,
             generationId: group.generationId,
             protocolType: group.protocolType,
@@ -531,7 +513,7 @@ export class GroupCoordinator {
   private answerJoinWithGeneration(group: Group, member: Member, waiter: JoinWaiter): void {
     const isLeader = group.leaderId === member.memberId;
     this.answerJoin(waiter, {
-      errorCode: GroupError.NONE,
+      errorCode: KafkaError.NONE,
       memberId: member.memberId,
       generationId: group.generationId,
       protocolType: group.protocolType,
@@ -553,7 +535,7 @@ export class GroupCoordinator {
 
   private prepareRebalance(group: Group): void {
     // Members waiting for an assignment of the generation being abandoned must rejoin.
-    if (group.state === 'CompletingRebalance') this.resetAssignments(group, GroupError.REBALANCE_IN_PROGRESS);
+    if (group.state === 'CompletingRebalance') this.resetAssignments(group, KafkaError.REBALANCE_IN_PROGRESS);
     this.clearTimer(group, 'syncTimer');
     this.clearTimer(group, 'joinTimer');
     const wasEmpty = group.state === 'Empty';
@@ -673,25 +655,25 @@ export class GroupCoordinator {
   // ---- SyncGroup ---------------------------------------------------------------------------
 
   async syncGroup(virtualClusterId: string, request: SyncGroupRequest, apiVersion: number, _client: GroupClient): Promise<SyncGroupResponse> {
-    if (this.closed) return syncError(GroupError.NOT_COORDINATOR);
-    if (request.groupId === '') return syncError(GroupError.INVALID_GROUP_ID);
+    if (this.closed) return syncError(KafkaError.NOT_COORDINATOR);
+    if (request.groupId === '') return syncError(KafkaError.INVALID_GROUP_ID);
     const group = this.group(virtualClusterId, request.groupId);
-    if (!group) return syncError(GroupError.UNKNOWN_MEMBER_ID);
-    if (group.state === 'Dead') return syncError(GroupError.COORDINATOR_NOT_AVAILABLE);
+    if (!group) return syncError(KafkaError.UNKNOWN_MEMBER_ID);
+    if (group.state === 'Dead') return syncError(KafkaError.COORDINATOR_NOT_AVAILABLE);
     const groupInstanceId = apiVersion >= 3 ? request.groupInstanceId : null;
     const memberError = this.currentMemberError(group, request.memberId, groupInstanceId);
     if (memberError !== null) return syncError(memberError);
-    if (request.generationId !== group.generationId) return syncError(GroupError.ILLEGAL_GENERATION);
+    if (request.generationId !== group.generationId) return syncError(KafkaError.ILLEGAL_GENERATION);
     // v5+ (KIP-559): the client says which protocol it thinks was chosen; it must be the group's.
     if (apiVersion >= 5) {
-      if (request.protocolType !== null && request.protocolType !== group.protocolType) return syncError(GroupError.INCONSISTENT_GROUP_PROTOCOL);
-      if (request.protocolName !== null && request.protocolName !== group.protocolName) return syncError(GroupError.INCONSISTENT_GROUP_PROTOCOL);
+      if (request.protocolType !== null && request.protocolType !== group.protocolType) return syncError(KafkaError.INCONSISTENT_GROUP_PROTOCOL);
+      if (request.protocolName !== null && request.protocolName !== group.protocolName) return syncError(KafkaError.INCONSISTENT_GROUP_PROTOCOL);
     }
     const member = group.members.get(request.memberId)!;
 
     switch (group.state) {
       case 'PreparingRebalance':
-        return syncError(GroupError.REBALANCE_IN_PROGRESS);
+        return syncError(KafkaError.REBALANCE_IN_PROGRESS);
       case 'Stable':
         // Assignment already distributed (the member synced late, or is a static member back
         // without a rebalance): answer with what it has.
@@ -700,7 +682,7 @@ export class GroupCoordinator {
         return this.syncSuccess(group, member);
       case 'CompletingRebalance':
         return new Promise<SyncGroupResponse>((resolve) => {
-          if (member.awaitingSync) member.awaitingSync(syncError(GroupError.REBALANCE_IN_PROGRESS));
+          if (member.awaitingSync) member.awaitingSync(syncError(KafkaError.REBALANCE_IN_PROGRESS));
           member.awaitingSync = resolve;
           group.pendingSyncMembers.delete(member.memberId);
           if (group.leaderId === member.memberId) {
@@ -724,14 +706,14 @@ export class GroupCoordinator {
         });
       default:
         // Empty: no members, so the member id cannot be current.
-        return syncError(GroupError.UNKNOWN_MEMBER_ID);
+        return syncError(KafkaError.UNKNOWN_MEMBER_ID);
     }
   }
 
   private syncSuccess(group: Group, member: Member): SyncGroupResponse {
     return {
       throttleTimeMs: 0,
-      errorCode: GroupError.NONE,
+      errorCode: KafkaError.NONE,
       protocolType: group.protocolType,
       protocolName: group.protocolName,
       assignment: member.assignment,
@@ -742,26 +724,26 @@ export class GroupCoordinator {
 
   async heartbeat(virtualClusterId: string, request: HeartbeatRequest, apiVersion: number, _client: GroupClient): Promise<HeartbeatResponse> {
     const answer = (errorCode: number): HeartbeatResponse => ({ throttleTimeMs: 0, errorCode });
-    if (this.closed) return answer(GroupError.NOT_COORDINATOR);
-    if (request.groupId === '') return answer(GroupError.INVALID_GROUP_ID);
+    if (this.closed) return answer(KafkaError.NOT_COORDINATOR);
+    if (request.groupId === '') return answer(KafkaError.INVALID_GROUP_ID);
     const group = this.group(virtualClusterId, request.groupId);
-    if (!group) return answer(GroupError.UNKNOWN_MEMBER_ID);
-    if (group.state === 'Dead') return answer(GroupError.COORDINATOR_NOT_AVAILABLE);
+    if (!group) return answer(KafkaError.UNKNOWN_MEMBER_ID);
+    if (group.state === 'Dead') return answer(KafkaError.COORDINATOR_NOT_AVAILABLE);
     const memberError = this.currentMemberError(group, request.memberId, apiVersion >= 3 ? request.groupInstanceId : null);
     if (memberError !== null) return answer(memberError);
-    if (request.generationId !== group.generationId) return answer(GroupError.ILLEGAL_GENERATION);
+    if (request.generationId !== group.generationId) return answer(KafkaError.ILLEGAL_GENERATION);
     const member = group.members.get(request.memberId)!;
     switch (group.state) {
       case 'CompletingRebalance':
       case 'Stable':
         this.scheduleHeartbeat(group, member);
-        return answer(GroupError.NONE);
+        return answer(KafkaError.NONE);
       case 'PreparingRebalance':
         // Still alive, but must rejoin: this is how members learn of a rebalance.
         this.scheduleHeartbeat(group, member);
-        return answer(GroupError.REBALANCE_IN_PROGRESS);
+        return answer(KafkaError.REBALANCE_IN_PROGRESS);
       default:
-        return answer(GroupError.UNKNOWN_MEMBER_ID);
+        return answer(KafkaError.UNKNOWN_MEMBER_ID);
     }
   }
 
@@ -797,44 +779,44 @@ export class GroupCoordinator {
     const answer = (errorCode: number, members: LeaveGroupResponseMemberResponse[]): LeaveGroupResponse => {
       if (apiVersion >= 3) return { throttleTimeMs: 0, errorCode, members };
       // v0-2 have no per-member errors: the member's error is the response's.
-      const memberError = members.find((m) => m.errorCode !== GroupError.NONE)?.errorCode ?? GroupError.NONE;
-      return { throttleTimeMs: 0, errorCode: errorCode !== GroupError.NONE ? errorCode : memberError, members: [] };
+      const memberError = members.find((m) => m.errorCode !== KafkaError.NONE)?.errorCode ?? KafkaError.NONE;
+      return { throttleTimeMs: 0, errorCode: errorCode !== KafkaError.NONE ? errorCode : memberError, members: [] };
     };
-    if (this.closed) return answer(GroupError.NOT_COORDINATOR, []);
-    if (request.groupId === '') return answer(GroupError.INVALID_GROUP_ID, []);
+    if (this.closed) return answer(KafkaError.NOT_COORDINATOR, []);
+    if (request.groupId === '') return answer(KafkaError.INVALID_GROUP_ID, []);
     const group = this.group(virtualClusterId, request.groupId);
     const result = (identity: LeaveGroupRequestMemberIdentity, errorCode: number): LeaveGroupResponseMemberResponse => ({
       memberId: identity.memberId,
       groupInstanceId: identity.groupInstanceId,
       errorCode,
     });
-    if (!group) return answer(GroupError.NONE, leaving.map((identity) => result(identity, GroupError.UNKNOWN_MEMBER_ID)));
-    if (group.state === 'Dead') return answer(GroupError.COORDINATOR_NOT_AVAILABLE, []);
+    if (!group) return answer(KafkaError.NONE, leaving.map((identity) => result(identity, KafkaError.UNKNOWN_MEMBER_ID)));
+    if (group.state === 'Dead') return answer(KafkaError.COORDINATOR_NOT_AVAILABLE, []);
 
     const members = leaving.map((identity) => {
       if (identity.memberId === '') {
         // Administrative removal of a static member by instance id alone.
         const current = identity.groupInstanceId === null ? undefined : group.staticMembers.get(identity.groupInstanceId);
         const member = current === undefined ? undefined : group.members.get(current);
-        if (!member) return result(identity, GroupError.UNKNOWN_MEMBER_ID);
+        if (!member) return result(identity, KafkaError.UNKNOWN_MEMBER_ID);
         this.removeMemberAndUpdateGroup(group, member);
-        return result(identity, GroupError.NONE);
+        return result(identity, KafkaError.NONE);
       }
       const pending = group.pendingMembers.get(identity.memberId);
       if (pending) {
         clearTimeout(pending);
         this.expirePendingMember(group, identity.memberId);
-        return result(identity, GroupError.NONE);
+        return result(identity, KafkaError.NONE);
       }
-      if (this.staticMemberError(group, identity.memberId, identity.groupInstanceId) === GroupError.FENCED_INSTANCE_ID) {
-        return result(identity, GroupError.FENCED_INSTANCE_ID);
+      if (this.staticMemberError(group, identity.memberId, identity.groupInstanceId) === KafkaError.FENCED_INSTANCE_ID) {
+        return result(identity, KafkaError.FENCED_INSTANCE_ID);
       }
       const member = group.members.get(identity.memberId);
-      if (!member) return result(identity, GroupError.UNKNOWN_MEMBER_ID);
+      if (!member) return result(identity, KafkaError.UNKNOWN_MEMBER_ID);
       this.removeMemberAndUpdateGroup(group, member);
-      return result(identity, GroupError.NONE);
+      return result(identity, KafkaError.NONE);
     });
-    return answer(GroupError.NONE, members);
+    return answer(KafkaError.NONE, members);
   }
 
   // ---- membership bookkeeping --------------------------------------------------------------
@@ -855,9 +837,9 @@ export class GroupCoordinator {
 
   private removeMember(group: Group, member: Member): void {
     // A removed member still waiting is told to start over with a fresh id.
-    if (member.awaitingJoin) this.answerJoin(member.awaitingJoin, { errorCode: GroupError.UNKNOWN_MEMBER_ID, memberId: '' });
+    if (member.awaitingJoin) this.answerJoin(member.awaitingJoin, { errorCode: KafkaError.UNKNOWN_MEMBER_ID, memberId: '' });
     member.awaitingJoin = null;
-    if (member.awaitingSync) member.awaitingSync(syncError(GroupError.UNKNOWN_MEMBER_ID));
+    if (member.awaitingSync) member.awaitingSync(syncError(KafkaError.UNKNOWN_MEMBER_ID));
     member.awaitingSync = null;
     if (member.heartbeatTimer) clearTimeout(member.heartbeatTimer);
     member.heartbeatTimer = null;
@@ -876,15 +858,15 @@ export class GroupCoordinator {
   private staticMemberError(group: Group, memberId: string, groupInstanceId: string | null): number | null {
     if (groupInstanceId === null) return null;
     const current = group.staticMembers.get(groupInstanceId);
-    if (current === undefined) return GroupError.UNKNOWN_MEMBER_ID;
-    return current === memberId ? null : GroupError.FENCED_INSTANCE_ID;
+    if (current === undefined) return KafkaError.UNKNOWN_MEMBER_ID;
+    return current === memberId ? null : KafkaError.FENCED_INSTANCE_ID;
   }
 
   /** Kafka's validateCurrentMember: the instance id (if any) maps to this member, and the member exists. */
   private currentMemberError(group: Group, memberId: string, groupInstanceId: string | null): number | null {
     const staticError = this.staticMemberError(group, memberId, groupInstanceId);
     if (staticError !== null) return staticError;
-    return group.members.has(memberId) ? null : GroupError.UNKNOWN_MEMBER_ID;
+    return group.members.has(memberId) ? null : KafkaError.UNKNOWN_MEMBER_ID;
   }
 
   // ---- offsets -----------------------------------------------------------------------------
@@ -904,7 +886,7 @@ export class GroupCoordinator {
       name: t.name,
       partitions: t.partitions.map((p): OffsetCommitResponsePartition & { commit: boolean } => ({
         partitionIndex: p.partitionIndex,
-        errorCode: partitionExists(topics.get(t.name), p.partitionIndex) ? GroupError.NONE : GroupError.UNKNOWN_TOPIC_OR_PARTITION,
+        errorCode: partitionExists(topics.get(t.name), p.partitionIndex) ? KafkaError.NONE : KafkaError.UNKNOWN_TOPIC_OR_PARTITION,
         commit: false,
       })),
     }));
@@ -915,10 +897,10 @@ export class GroupCoordinator {
     request.topics.forEach((t, ti) => {
       t.partitions.forEach((p, pi) => {
         const answer = responses[ti]!.partitions[pi]!;
-        if (answer.errorCode !== GroupError.NONE) return;
-        if (groupError !== GroupError.NONE) answer.errorCode = groupError;
+        if (answer.errorCode !== KafkaError.NONE) return;
+        if (groupError !== KafkaError.NONE) answer.errorCode = groupError;
         else if (p.committedMetadata !== null && p.committedMetadata.length > OFFSET_METADATA_MAX_LENGTH) {
-          answer.errorCode = GroupError.OFFSET_METADATA_TOO_LARGE;
+          answer.errorCode = KafkaError.OFFSET_METADATA_TOO_LARGE;
         } else {
           writes.push({
             virtual_cluster_id: virtualClusterId,
@@ -948,28 +930,28 @@ export class GroupCoordinator {
     const group = this.group(virtualClusterId, groupId);
     // An unknown group accepts commits from outside group management (assign() consumers,
     // admin tools) only; a generation means a member of a group we no longer have.
-    if (!group) return generationId < 0 ? GroupError.NONE : GroupError.ILLEGAL_GENERATION;
-    if (group.state === 'Dead') return GroupError.COORDINATOR_NOT_AVAILABLE;
+    if (!group) return generationId < 0 ? KafkaError.NONE : KafkaError.ILLEGAL_GENERATION;
+    if (group.state === 'Dead') return KafkaError.COORDINATOR_NOT_AVAILABLE;
     if (generationId >= 0 || memberId !== '' || groupInstanceId !== null) {
       const memberError = this.currentMemberError(group, memberId, groupInstanceId);
       if (memberError !== null) return memberError;
-      if (generationId !== group.generationId) return GroupError.ILLEGAL_GENERATION;
+      if (generationId !== group.generationId) return KafkaError.ILLEGAL_GENERATION;
     } else if (group.state !== 'Empty') {
-      return GroupError.UNKNOWN_MEMBER_ID;
+      return KafkaError.UNKNOWN_MEMBER_ID;
     }
     switch (group.state) {
       case 'CompletingRebalance':
         // The member knows the new generation but has no assignment yet: nothing it owns to commit.
-        return GroupError.REBALANCE_IN_PROGRESS;
+        return KafkaError.REBALANCE_IN_PROGRESS;
       case 'Stable':
       case 'PreparingRebalance': {
         // A commit counts as a sign of life; during PreparingRebalance the heartbeat tells it to rejoin.
         const member = group.members.get(memberId);
         if (member) this.scheduleHeartbeat(group, member);
-        return GroupError.NONE;
+        return KafkaError.NONE;
       }
       default:
-        return GroupError.NONE;
+        return KafkaError.NONE;
     }
   }
 
@@ -978,12 +960,12 @@ export class GroupCoordinator {
     if (apiVersion >= 8) {
       const groups = [];
       for (const g of request.groups) {
-        groups.push({ groupId: g.groupId, topics: await this.fetchOffsets(virtualClusterId, g.groupId, g.topics), errorCode: GroupError.NONE });
+        groups.push({ groupId: g.groupId, topics: await this.fetchOffsets(virtualClusterId, g.groupId, g.topics), errorCode: KafkaError.NONE });
       }
-      return { throttleTimeMs: 0, topics: [], errorCode: GroupError.NONE, groups };
+      return { throttleTimeMs: 0, topics: [], errorCode: KafkaError.NONE, groups };
     }
     const topics = await this.fetchOffsets(virtualClusterId, request.groupId, request.topics);
-    return { throttleTimeMs: 0, topics, errorCode: GroupError.NONE, groups: [] };
+    return { throttleTimeMs: 0, topics, errorCode: KafkaError.NONE, groups: [] };
   }
 
   private async fetchOffsets(
@@ -999,7 +981,7 @@ export class GroupCoordinator {
       committedLeaderEpoch: -1,
       // Kafka stores a missing metadata string as ''.
       metadata: offset?.metadata ?? '',
-      errorCode: GroupError.NONE,
+      errorCode: KafkaError.NONE,
     });
     if (wanted === null) {
       // All topics: everything the group committed, grouped by topic (the store orders by topic, partition).
@@ -1021,30 +1003,30 @@ export class GroupCoordinator {
   /** Deletes committed offsets of a group, except those of topics a live consumer group still subscribes to. */
   async offsetDelete(virtualClusterId: string, request: OffsetDeleteRequest, _apiVersion: number, _client: GroupClient): Promise<OffsetDeleteResponse> {
     const groupFailure = (errorCode: number): OffsetDeleteResponse => ({ errorCode, throttleTimeMs: 0, topics: [] });
-    if (request.groupId === '') return groupFailure(GroupError.INVALID_GROUP_ID);
+    if (request.groupId === '') return groupFailure(KafkaError.INVALID_GROUP_ID);
     const topics = await this.topicLookup(virtualClusterId, request.topics.map((t) => t.name));
     const responses = request.topics.map((t) => ({
       name: t.name,
       partitions: t.partitions.map((p): OffsetDeleteResponsePartition => ({
         partitionIndex: p.partitionIndex,
-        errorCode: partitionExists(topics.get(t.name), p.partitionIndex) ? GroupError.NONE : GroupError.UNKNOWN_TOPIC_OR_PARTITION,
+        errorCode: partitionExists(topics.get(t.name), p.partitionIndex) ? KafkaError.NONE : KafkaError.UNKNOWN_TOPIC_OR_PARTITION,
       })),
     }));
 
     // A group exists if it is live here or has committed offsets (Kafka would have loaded it, Empty).
     if (!this.group(virtualClusterId, request.groupId) && (await this.store.listGroupOffsets(virtualClusterId, request.groupId)).length === 0) {
-      return groupFailure(GroupError.GROUP_ID_NOT_FOUND);
+      return groupFailure(KafkaError.GROUP_ID_NOT_FOUND);
     }
     const group = this.group(virtualClusterId, request.groupId); // read after the await: it may have changed
     const active = group !== undefined && group.state !== 'Empty';
     // Kafka only knows what a "consumer" group consumes; other protocols keep their offsets while active.
-    if (active && group.protocolType !== 'consumer') return groupFailure(GroupError.NON_EMPTY_GROUP);
+    if (active && group.protocolType !== 'consumer') return groupFailure(KafkaError.NON_EMPTY_GROUP);
 
     const deletions: Array<{ topic: string; partition: number }> = [];
     for (const topic of responses) {
       for (const partition of topic.partitions) {
-        if (partition.errorCode !== GroupError.NONE) continue;
-        if (active && group.isSubscribedTo(topic.name)) partition.errorCode = GroupError.GROUP_SUBSCRIBED_TO_TOPIC;
+        if (partition.errorCode !== KafkaError.NONE) continue;
+        if (active && group.isSubscribedTo(topic.name)) partition.errorCode = KafkaError.GROUP_SUBSCRIBED_TO_TOPIC;
         else deletions.push({ topic: topic.name, partition: partition.partitionIndex });
       }
     }
@@ -1053,7 +1035,7 @@ export class GroupCoordinator {
         for (const d of deletions) await tx.deleteGroupOffsets(virtualClusterId, request.groupId, d.topic, d.partition);
       });
     }
-    return { errorCode: GroupError.NONE, throttleTimeMs: 0, topics: responses };
+    return { errorCode: KafkaError.NONE, throttleTimeMs: 0, topics: responses };
   }
 
   /** Live topics by name (soft-deleted ones do not exist for Kafka clients); each name looked up once. */
@@ -1072,7 +1054,7 @@ export class GroupCoordinator {
     const groups: DescribeGroupsResponseDescribedGroup[] = [];
     for (const groupId of request.groups) {
       const described: DescribeGroupsResponseDescribedGroup = {
-        errorCode: GroupError.NONE,
+        errorCode: KafkaError.NONE,
         groupId,
         groupState: 'Dead',
         protocolType: '',
@@ -1116,7 +1098,7 @@ export class GroupCoordinator {
     const groups = listed.filter(
       (g) => (states.size === 0 || states.has(g.groupState.toLowerCase())) && (types.size === 0 || types.has(g.groupType)),
     );
-    return { throttleTimeMs: 0, errorCode: GroupError.NONE, groups };
+    return { throttleTimeMs: 0, errorCode: KafkaError.NONE, groups };
   }
 
   /** Deletes groups without members, with their committed offsets. */
@@ -1125,12 +1107,12 @@ export class GroupCoordinator {
     for (const groupId of new Set(request.groupsNames)) {
       const group = this.group(virtualClusterId, groupId);
       if (group && group.state !== 'Empty') {
-        results.push({ groupId, errorCode: GroupError.NON_EMPTY_GROUP });
+        results.push({ groupId, errorCode: KafkaError.NON_EMPTY_GROUP });
         continue;
       }
-      if (group) this.unload(group, GroupError.COORDINATOR_NOT_AVAILABLE);
+      if (group) this.unload(group, KafkaError.COORDINATOR_NOT_AVAILABLE);
       const deleted = await this.store.deleteGroupOffsets(virtualClusterId, groupId);
-      results.push({ groupId, errorCode: group || deleted > 0 ? GroupError.NONE : GroupError.GROUP_ID_NOT_FOUND });
+      results.push({ groupId, errorCode: group || deleted > 0 ? KafkaError.NONE : KafkaError.GROUP_ID_NOT_FOUND });
     }
     return { throttleTimeMs: 0, results };
   }
