@@ -7,20 +7,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UNKNOWN_CLUSTER, createCluster, foreignWorkspace, ok, refused, sharedPlatform } from '../helpers/api.ts';
 import { storeKinds } from '../helpers/stores.ts';
+import { acl } from '../acls/helpers.ts';
 
 const DESCRIBE = '/api/v1/describe_virtual_cluster_configuration';
 const UPDATE = '/api/v1/update_virtual_cluster_configuration';
 
-const acl = (overrides: Record<string, string> = {}) => ({
-  resource_type: 'TOPIC',
-  resource_name: 'orders',
-  pattern_type: 'LITERAL',
-  principal: 'User:alice',
-  host: '*',
-  operation: 'READ',
-  permission_type: 'ALLOW',
-  ...overrides,
-});
 
 for (const kind of storeKinds()) {
   describe(`cluster settings (${kind.kind})`, () => {
