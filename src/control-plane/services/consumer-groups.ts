@@ -49,7 +49,9 @@ export async function describeAllConsumerGroups(
 ): Promise<ConsumerGroupView[]> {
   const committed = new Map<string, CommittedOffset[]>();
   for (const offset of await store.listCommittedOffsets(cluster.id)) {
-    committed.set(offset.group_id, [...(committed.get(offset.group_id) ?? []), offset]);
+    const offsets = committed.get(offset.group_id);
+    if (offsets) offsets.push(offset);
+    else committed.set(offset.group_id, [offset]);
   }
   const live = new Map<string, GroupDescription>();
   for (const group of coordinator ? await coordinator.describeAll(cluster.id) : []) live.set(group.name, group);
@@ -89,7 +91,9 @@ export async function describeAllConsumerGroups(
     for (const key of partitionKeys) {
       const slash = key.lastIndexOf('/');
       const topic = key.slice(0, slash);
-      byTopic.set(topic, [...(byTopic.get(topic) ?? []), Number(key.slice(slash + 1))]);
+      const partitions = byTopic.get(topic);
+      if (partitions) partitions.push(Number(key.slice(slash + 1)));
+      else byTopic.set(topic, [Number(key.slice(slash + 1))]);
     }
     const groupTopics: ConsumerGroupView['topics'] = [];
     for (const topicName of [...byTopic.keys()].sort()) {
