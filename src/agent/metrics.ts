@@ -16,16 +16,6 @@ export class Histogram {
     this.sum += ms;
     this.count++;
   }
-
-  /** An upper bound on the q-quantile (the bucket it falls in). */
-  quantile(q: number): number {
-    let seen = 0;
-    for (let i = 0; i < this.counts.length; i++) {
-      seen += this.counts[i]!;
-      if (seen >= q * this.count) return LATENCY_BUCKETS_MS[i] ?? Infinity;
-    }
-    return 0;
-  }
 }
 
 export class AgentMetrics {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { checkKey, ObjectNotFound, type ByteRange, type ObjectStore } from './object-store.ts';
 
@@ -103,8 +103,4 @@ export class FileObjectStore implements ObjectStore {
 
   async close(): Promise<void> {}
 
-  /** Size of an object in bytes (for tests and tools). */
-  async size(key: string): Promise<number> {
-    return (await stat(this.path(key))).size;
-  }
 }

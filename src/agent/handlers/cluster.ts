@@ -1,4 +1,3 @@
-import { randomInt } from 'node:crypto';
 import type { BodyInput } from '../../kafka-protocol/codec.ts';
 import type {
   DescribeClusterResponse,
@@ -75,5 +74,5 @@ export async function handleDescribeCluster(agent: AgentContext): Promise<BodyIn
 export function nodeIdFor(host: string, port: number): number {
   let hash = 0;
   for (const char of `${host}:${port}`) hash = (hash * 31 + char.charCodeAt(0)) | 0;
-  return Math.abs(hash) % 1_000_000 || randomInt(1, 1_000_000);
+  return Math.abs(hash) % 1_000_000 || 1;
 }
