@@ -1,13 +1,14 @@
-import { AclIndex, KAFKA_API_ACLS, evaluateCheck, type AclCheck } from '../control-plane/acls/index.ts';
+import { AclIndex, OPERATIONS_NOT_REQUESTED, aclCheck as check, allOperationsField, evaluateCheck, type AclCheck, type ResourceType } from '../control-plane/acls/index.ts';
 import { ApiKeys } from '../kafka-protocol/index.ts';
 import type { MetadataStore } from '../metadata/store.ts';
 import { clusterConfiguration } from '../control-plane/services/cluster-configuration.ts';
-import { listAcls } from '../control-plane/services/acls.ts';
+import { CLUSTER_RESOURCE_NAME, listAcls } from '../control-plane/services/acls.ts';
 import type { Logger } from 'pino';
 import type { Answer, RequestContext } from './connection.ts';
 import type { AgentContext } from './context.ts';
 import { topicIdFromUuid } from './control-plane-client.ts';
-import { readOnlyRefusal } from './read-only.ts';
+import { KafkaError } from './kafka-errors.ts';
+import { ADMIN_APIS, serveAdminWithAcls } from './acl-admin.ts';
 
 /** Kafka's principal for a client that did not authenticate. */
 export const ANONYMOUS_PRINCIPAL = 'User:ANONYMOUS';
@@ -100,14 +101,29 @@ export class AclDecider {
     }
     return result.allowed;
   }
+
+  /**
+   * A resource's *AuthorizedOperations field: the supported operations of its type this
+   * principal may perform (AuthHelper.authorizedOperations, which neither logs nor counts as a
+   * refusal). When nothing is enforced (ACLs off or only shadowed) or for a superuser, every
+   * supported operation, as Kafka answers without an authorizer.
+   */
+  authorizedOperations(resourceType: ResourceType, resourceName: string): number {
+    if (!this.snapshot.enforced || this.superuser) return allOperationsField(resourceType);
+    return this.snapshot.index.authorizedOperations({ principal: this.principal, host: this.host }, resourceType, resourceName, { superuser: false });
+  }
 }
 
 const EMPTY = Buffer.alloc(0);
-const check = (api: keyof typeof KAFKA_API_ACLS, target: AclCheck['target'], when: AclCheck['when']): AclCheck | undefined =>
-  KAFKA_API_ACLS[api].checks.find((c) => c.target === target && c.when === when);
-const { TOPIC_AUTHORIZATION_FAILED: TOPIC_DENIED, GROUP_AUTHORIZATION_FAILED: GROUP_DENIED } = { TOPIC_AUTHORIZATION_FAILED: 29, GROUP_AUTHORIZATION_FAILED: 30 };
+const { TOPIC_AUTHORIZATION_FAILED: TOPIC_DENIED, GROUP_AUTHORIZATION_FAILED: GROUP_DENIED } = KafkaError;
+const NO_UUID = '00000000-0000-0000-0000-000000000000';
 
-type Run = (body: unknown) => Promise<Answer>;
+export type Run = (body: unknown) => Promise<Answer>;
+
+/** clusterAuthorizedOperations as Kafka fills it: 0 without DESCRIBE on the cluster. */
+function operationsOfCluster(d: AclDecider, api: 'Metadata' | 'DescribeCluster'): number {
+  return d.allows(check(api, 'cluster', 'authorized-operations')) ? d.authorizedOperations('CLUSTER', CLUSTER_RESOURCE_NAME) : 0;
+}
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Any = any;
@@ -115,7 +131,9 @@ type Any = any;
 /**
  * Serves one request under the cluster's ACLs (KAFKA_API_ACLS): resources the principal may not
  * use are answered with Kafka's authorization error and left out of what the handler sees (or,
- * for reads, out of what it answers); the rest is served by `run`.
+ * for reads, out of what it answers); the rest is served by `run`. The multi-resource admin
+ * APIs are in acl-admin.ts. Where the client asks for *AuthorizedOperations, the handlers answer
+ * Kafka's no-authorizer value and this narrows it to the principal's.
  */
 export async function serveWithAcls(agent: AgentContext, d: AclDecider, apiKey: number, body: Any, context: RequestContext, run: Run): Promise<Answer> {
   if (!d.active) return run(body);
@@ -179,11 +197,23 @@ export async function serveWithAcls(agent: AgentContext, d: AclDecider, apiKey: 
       return { ...answer, topics: [...answer.topics, ...refusals] };
     }
     case ApiKeys.Metadata: {
+      // The *AuthorizedOperations fields, when asked for, are the principal's for the topics
+      // served and for the cluster (0 without DESCRIBE on it); refused topics keep the default.
+      const topicOperations = version >= 8 && body.includeTopicAuthorizedOperations;
+      const clusterOperations = version >= 8 && version <= 10 && body.includeClusterAuthorizedOperations;
+      const withOperations = (answer: Any, served: Any[], refused: Any[] = []): Any => ({
+        ...answer,
+        topics: [
+          ...(topicOperations ? served.map((t) => (t.name === null ? t : { ...t, topicAuthorizedOperations: d.authorizedOperations('TOPIC', t.name) })) : served),
+          ...refused,
+        ],
+        ...(clusterOperations ? { clusterAuthorizedOperations: operationsOfCluster(d, 'Metadata') } : {}),
+      });
       const all = body.topics === null || (version === 0 && body.topics.length === 0);
       if (all) {
         const answer = (await run(body)) as Any;
         const describe = check('Metadata', 'topic', 'all');
-        return { ...answer, topics: answer.topics.filter((t: Any) => d.allows(describe, t.name)) };
+        return withOperations(answer, answer.topics.filter((t: Any) => d.allows(describe, t.name)));
       }
       const describe = check('Metadata', 'topic', 'named');
       const create = check('Metadata', 'topic', 'auto-create');
@@ -196,17 +226,24 @@ export async function serveWithAcls(agent: AgentContext, d: AclDecider, apiKey: 
         if (name === undefined) continue;
         if (!d.allows(describe, name) || (!topic && autoCreate && !d.allows(create, name))) {
           refused.set(wanted, {
-            errorCode: TOPIC_DENIED, name: wanted.name, topicId: wanted.topicId || '00000000-0000-0000-0000-000000000000',
-            isInternal: false, partitions: [], topicAuthorizedOperations: -2147483648,
+            errorCode: TOPIC_DENIED, name: wanted.name, topicId: wanted.topicId || NO_UUID,
+            isInternal: false, partitions: [], topicAuthorizedOperations: OPERATIONS_NOT_REQUESTED,
           });
         }
       }
-      if (refused.size === 0) return run(body);
+      if (refused.size === 0) {
+        const answer = (await run(body)) as Any;
+        return withOperations(answer, answer.topics);
+      }
       const rest = body.topics.filter((t: Any) => !refused.has(t));
       const answer = (await run({ ...body, topics: rest })) as Any;
       // Nothing left to ask about: an empty list means "every topic" in v0, so answer none here.
-      const served = rest.length === 0 ? [] : answer.topics;
-      return { ...answer, topics: [...served, ...refused.values()] };
+      return withOperations(answer, rest.length === 0 ? [] : answer.topics, [...refused.values()]);
+    }
+    case ApiKeys.DescribeCluster: {
+      // Needs no ACL (as in Kafka); DESCRIBE on the cluster decides clusterAuthorizedOperations.
+      const answer = (await run(body)) as Any;
+      return body.includeClusterAuthorizedOperations ? { ...answer, clusterAuthorizedOperations: operationsOfCluster(d, 'DescribeCluster') } : answer;
     }
     case ApiKeys.JoinGroup:
     case ApiKeys.SyncGroup:
@@ -296,13 +333,18 @@ export async function serveWithAcls(agent: AgentContext, d: AclDecider, apiKey: 
       return { ...answer, topics: [...answer.topics, ...refusals] };
     }
     case ApiKeys.DescribeGroups: {
+      // authorizedOperations (v3+, when asked for) only for groups described without error, as Kafka.
       const describe = check('DescribeGroups', 'group', 'always');
+      const operations = version >= 3 && body.includeAuthorizedOperations;
       const answer = (await run(body)) as Any;
       return {
         ...answer,
-        groups: answer.groups.map((g: Any) => (d.allows(describe, g.groupId) ? g : {
-          errorCode: GROUP_DENIED, groupId: g.groupId, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: -2147483648,
-        })),
+        groups: answer.groups.map((g: Any) => {
+          if (!d.allows(describe, g.groupId)) {
+            return { errorCode: GROUP_DENIED, groupId: g.groupId, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: OPERATIONS_NOT_REQUESTED };
+          }
+          return operations && g.errorCode === KafkaError.NONE ? { ...g, authorizedOperations: d.authorizedOperations('GROUP', g.groupId) } : g;
+        }),
       };
     }
     case ApiKeys.ListGroups: {
@@ -322,51 +364,7 @@ export async function serveWithAcls(agent: AgentContext, d: AclDecider, apiKey: 
         }),
       };
     }
-    default: {
-      // The write APIs left (DeleteTopics, CreatePartitions, DeleteRecords, AlterConfigs,
-      // IncrementalAlterConfigs, DeleteGroups, OffsetDelete): refused as a whole when any
-      // resource they name is refused.
-      if (await deniesAnyAsync(agent, d, apiKey, body, version)) {
-        const refusal = readOnlyRefusal(apiKey, version, body);
-        if (refusal !== undefined) return stripMessages(refusal);
-      }
-      return run(body);
-    }
-  }
-}
-
-/** Replaces read-only refusal messages with Kafka's. */
-function stripMessages(answer: object | null): object | null {
-  return JSON.parse(JSON.stringify(answer, (_k, v) => (typeof v === 'bigint' ? `__big${v}` : v === 'read-only credentials may not perform write operations' ? 'Authorization failed.' : v)), (_k, v) =>
-    typeof v === 'string' && v.startsWith('__big') ? BigInt(v.slice(5)) : v) as object;
-}
-
-async function deniesAnyAsync(agent: AgentContext, d: AclDecider, apiKey: number, body: Any, version: number): Promise<boolean> {
-  switch (apiKey) {
-    case ApiKeys.DeleteTopics: {
-      const del = check('DeleteTopics', 'topic', 'always');
-      const topics = version >= 6 ? await agent.controlPlane.listTopics(agent.cluster.id) : [];
-      const names: Array<string | undefined> = version >= 6
-        ? body.topics.map((t: Any) => t.name ?? topics.find((c) => c.id === topicIdFromUuid(t.topicId))?.name)
-        : body.topicNames;
-      return names.some((name) => name !== undefined && !d.allows(del, name));
-    }
-    case ApiKeys.CreatePartitions:
-      return body.topics.some((t: Any) => !d.allows(check('CreatePartitions', 'topic', 'always'), t.name));
-    case ApiKeys.DeleteRecords:
-      return body.topics.some((t: Any) => !d.allows(check('DeleteRecords', 'topic', 'always'), t.name));
-    case ApiKeys.AlterConfigs:
-    case ApiKeys.IncrementalAlterConfigs: {
-      const api = apiKey === ApiKeys.AlterConfigs ? 'AlterConfigs' : 'IncrementalAlterConfigs';
-      return body.resources.some((r: Any) =>
-        r.resourceType === 2 ? !d.allows(check(api, 'topic', 'topic-resource'), r.resourceName) : !d.allows(check(api, 'cluster', 'broker-resource')));
-    }
-    case ApiKeys.DeleteGroups:
-      return body.groupsNames.some((g: string) => !d.allows(check('DeleteGroups', 'group', 'always'), g));
-    case ApiKeys.OffsetDelete:
-      return !d.allows(check('OffsetDelete', 'group', 'always'), body.groupId) ||
-        body.topics.some((t: Any) => !d.allows(check('OffsetDelete', 'topic', 'always'), t.name));
     default:
-      return false;
+      return ADMIN_APIS.has(apiKey) ? serveAdminWithAcls(agent, d, apiKey, body, version, run) : run(body);
   }
 }

@@ -23,6 +23,7 @@ import { readOnlyRefusal } from './read-only.ts';
 import { ReadPath } from './read-path.ts';
 import { clusterCredentialLookup } from './sasl/index.ts';
 import { loadTlsOptions, type AgentTlsFiles } from './tls.ts';
+import { certificatePrincipal } from './tls-principal.ts';
 import { WritePath } from './write-path.ts';
 
 export interface AgentOptions {
@@ -190,6 +191,7 @@ export class Agent {
         lookup: clusterCredentialLookup(this.options.controlPlane.store, cluster.id),
       },
       dispatch: (request, context) => this.dispatch(request, context),
+      certificatePrincipal: certificatePrincipal(socket),
       unsupportedApiVersions: () => ({ apiKeys: this.apiVersions() }),
       onError: (error, message, details) => this.options.log.warn({ err: error, remote: socket.remoteAddress, ...details }, message),
     });

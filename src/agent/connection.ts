@@ -8,7 +8,7 @@ import {
   type DecodedRequest,
 } from '../kafka-protocol/index.ts';
 import { KafkaError } from './kafka-errors.ts';
-import { SaslSession, type AuthenticatedPrincipal, type SaslOptions } from './sasl-session.ts';
+import { SaslSession, type ConnectionPrincipal, type SaslOptions } from './sasl-session.ts';
 
 /** How long a connection that sent an unreadable request may still finish the requests before it. */
 const REFUSE_GRACE_MS = 5_000;
@@ -22,8 +22,8 @@ export interface RequestContext {
   apiVersion: number;
   /** Aborted when the connection closes: long polls stop waiting. */
   signal: AbortSignal;
-  /** Who the connection authenticated as with SASL (when it did), as of this request's arrival. */
-  principal?: AuthenticatedPrincipal;
+  /** Who the connection is as of this request's arrival: its SASL login, else its client certificate's subject. */
+  principal?: ConnectionPrincipal;
 }
 
 export type Dispatch = (request: DecodedRequest, context: RequestContext) => Promise<Answer>;
@@ -36,6 +36,8 @@ export interface ConnectionOptions {
   onError(error: unknown, message: string, details?: Record<string, unknown>): void;
   /** SASL on this listener; without it SaslHandshake and SaslAuthenticate are not served. */
   sasl?: SaslOptions;
+  /** The verified client certificate's principal (mutual TLS); a SASL login takes its place. */
+  certificatePrincipal?: ConnectionPrincipal;
 }
 
 /** What may be sent before authentication when SASL is required. */
@@ -197,12 +199,13 @@ export class Connection {
 
     const slot = { chunks: null as Buffer[] | null, done: false };
     this.queue.push(slot);
+    const principal = sasl?.principal ?? this.options.certificatePrincipal;
     const context: RequestContext = {
       clientId: clientId ?? '',
       clientHost: this.socket.remoteAddress ?? '',
       apiVersion,
       signal: this.aborter.signal,
-      ...(sasl?.principal ? { principal: sasl.principal } : {}),
+      ...(principal ? { principal } : {}),
     };
     this.options
       .dispatch(request, context)

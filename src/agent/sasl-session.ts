@@ -9,6 +9,18 @@ import {
 } from './sasl/index.ts';
 import { KafkaError } from './kafka-errors.ts';
 
+/**
+ * Who a connection is, as ACLs see it: Kafka's principal name and what it may bypass. A SASL
+ * login (AuthenticatedPrincipal) or a verified client certificate (tls-principal.ts); SASL,
+ * when used, wins, as in Kafka.
+ */
+export interface ConnectionPrincipal {
+  /** Kafka's principal string, `User:<name>`. */
+  name: string;
+  is_cluster_superuser: boolean;
+  read_only: boolean;
+}
+
 /** Who a connection authenticated as: Kafka's principal name (`User:ccun_…`) and the credential. */
 export interface AuthenticatedPrincipal extends ClusterPrincipal {
   /** Kafka's principal string, `User:<username>`. */

@@ -88,7 +88,8 @@ describe('KAFKA_API_ACLS', () => {
 
   test('admin APIs', () => {
     assert.deepEqual(grants('CreateTopics', 'always'), [['CREATE CLUSTER cluster', 'CREATE TOPIC target']]);
-    assert.deepEqual(grants('DeleteTopics'), [['DELETE TOPIC target']]);
+    assert.deepEqual(grants('DeleteTopics', 'always'), [['DELETE CLUSTER cluster', 'DELETE TOPIC target']]);
+    assert.deepEqual(grants('DeleteTopics', 'reveal'), [['DELETE CLUSTER cluster', 'DESCRIBE TOPIC target']]);
     assert.deepEqual(grants('CreatePartitions'), [['ALTER TOPIC target']]);
     assert.deepEqual(grants('DeleteRecords'), [['DELETE TOPIC target']]);
     assert.deepEqual(grants('DescribeConfigs'), [['DESCRIBE_CONFIGS TOPIC target'], ['DESCRIBE_CONFIGS CLUSTER cluster']]);

@@ -1,5 +1,6 @@
 import type { BodyInput } from '../../kafka-protocol/codec.ts';
 import type {
+  DescribeClusterRequest,
   DescribeClusterResponse,
   FindCoordinatorRequest,
   FindCoordinatorResponse,
@@ -9,6 +10,7 @@ import type {
 import type { RequestContext } from '../connection.ts';
 import type { AgentContext } from '../context.ts';
 import { KafkaError } from '../kafka-errors.ts';
+import { OPERATIONS_NOT_REQUESTED, allOperationsField } from '../../control-plane/acls/index.ts';
 
 /** FindCoordinator: this agent coordinates every group (the state lives in the control plane). */
 export async function handleFindCoordinator(agent: AgentContext, request: FindCoordinatorRequest, context: RequestContext): Promise<BodyInput<FindCoordinatorResponse>> {
@@ -56,7 +58,12 @@ export async function handleInitProducerId(agent: AgentContext, request: InitPro
   return { throttleTimeMs: 0, errorCode: KafkaError.NONE, producerId: BigInt(producer.producer_id), producerEpoch: producer.producer_epoch };
 }
 
-export async function handleDescribeCluster(agent: AgentContext): Promise<BodyInput<DescribeClusterResponse>> {
+/**
+ * DescribeCluster: this agent is the cluster's one broker. clusterAuthorizedOperations, when
+ * asked for, is Kafka's answer without an authorizer (every supported cluster operation);
+ * serveWithAcls narrows it when the cluster enforces ACLs.
+ */
+export async function handleDescribeCluster(agent: AgentContext, request: DescribeClusterRequest): Promise<BodyInput<DescribeClusterResponse>> {
   const { nodeId, host, port } = agent.node;
   return {
     throttleTimeMs: 0,
@@ -66,7 +73,7 @@ export async function handleDescribeCluster(agent: AgentContext): Promise<BodyIn
     clusterId: agent.cluster.id,
     controllerId: nodeId,
     brokers: [{ brokerId: nodeId, host, port, rack: null }],
-    clusterAuthorizedOperations: -2147483648,
+    clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? allOperationsField('CLUSTER') : OPERATIONS_NOT_REQUESTED,
   };
 }
 

@@ -1,5 +1,8 @@
 import { ApiKeys } from '../../kafka-protocol/index.ts';
 import type { GroupCoordinator } from '../../control-plane/groups/coordinator.ts';
+import { allOperationsField } from '../../control-plane/acls/index.ts';
+import type { DescribeGroupsRequest, DescribeGroupsResponse } from '../../kafka-protocol/index.ts';
+import { KafkaError } from '../kafka-errors.ts';
 import type { RequestContext } from '../connection.ts';
 import type { AgentContext } from '../context.ts';
 
@@ -22,7 +25,14 @@ export function groupHandlers(groups: GroupCoordinator) {
     [ApiKeys.OffsetCommit]: pass(groups.offsetCommit),
     [ApiKeys.OffsetFetch]: pass(groups.offsetFetch),
     [ApiKeys.OffsetDelete]: pass(groups.offsetDelete),
-    [ApiKeys.DescribeGroups]: pass(groups.describeGroups),
+    [ApiKeys.DescribeGroups]: async (agent: AgentContext, body: DescribeGroupsRequest, context: RequestContext): Promise<DescribeGroupsResponse> => {
+      const answer = await pass(groups.describeGroups)(agent, body, context);
+      if (context.apiVersion < 3 || !body.includeAuthorizedOperations) return answer;
+      // Kafka's answer without an authorizer, for groups described without error; serveWithAcls
+      // narrows it when the cluster enforces ACLs.
+      const all = allOperationsField('GROUP');
+      return { ...answer, groups: answer.groups.map((g) => (g.errorCode === KafkaError.NONE ? { ...g, authorizedOperations: all } : g)) };
+    },
     [ApiKeys.ListGroups]: pass(groups.listGroups),
     [ApiKeys.DeleteGroups]: pass(groups.deleteGroups),
   };

@@ -7,6 +7,7 @@ import type { AgentContext } from '../context.ts';
 import { topicIdFromUuid, topicUuid } from '../control-plane-client.ts';
 import { KafkaError } from '../kafka-errors.ts';
 import { autoCreateTopic } from './topics.ts';
+import { OPERATIONS_NOT_REQUESTED, allOperationsField } from '../../control-plane/acls/index.ts';
 
 const NO_UUID = '00000000-0000-0000-0000-000000000000';
 
@@ -14,11 +15,17 @@ const NO_UUID = '00000000-0000-0000-0000-000000000000';
  * Metadata: this agent is the one broker and leads every partition (agents are stateless and
  * interchangeable: WarpStream's model, no partition leaders). Unknown topics are created when
  * the client allows it and the cluster does (`auto.create.topics.enable`).
+ *
+ * The *AuthorizedOperations fields, when asked for, are what Kafka answers without an
+ * authorizer (every supported operation); serveWithAcls narrows them to the principal's when
+ * the cluster enforces ACLs. A topic named by an unknown id keeps the default, as in Kafka.
  */
 export async function handleMetadata(agent: AgentContext, request: MetadataRequest, context: RequestContext): Promise<BodyInput<MetadataResponse>> {
   const version = context.apiVersion;
   // v0: an empty list means every topic; v1+: null means every topic and empty means none.
   const all = request.topics === null || (version === 0 && request.topics.length === 0);
+  const topicOperations = version >= 8 && request.includeTopicAuthorizedOperations ? allOperationsField('TOPIC') : OPERATIONS_NOT_REQUESTED;
+  const clusterOperations = version >= 8 && version <= 10 && request.includeClusterAuthorizedOperations;
   const existing = await agent.controlPlane.listTopics(agent.cluster.id);
   let answers: Array<BodyInput<MetadataResponse['topics'][number]>>;
   if (all) {
@@ -45,7 +52,7 @@ export async function handleMetadata(agent: AgentContext, request: MetadataReque
     clusterId: agent.cluster.id,
     controllerId: agent.node.nodeId,
     topics: answers,
-    clusterAuthorizedOperations: -2147483648,
+    clusterAuthorizedOperations: clusterOperations ? allOperationsField('CLUSTER') : OPERATIONS_NOT_REQUESTED,
   };
 
   function topicAnswer(topic: Topic): BodyInput<MetadataResponse['topics'][number]> {
@@ -63,11 +70,14 @@ export async function handleMetadata(agent: AgentContext, request: MetadataReque
         isrNodes: [agent.node.nodeId],
         offlineReplicas: [],
       })),
-      topicAuthorizedOperations: -2147483648,
+      topicAuthorizedOperations: topicOperations,
     };
   }
-}
 
-function missing(name: string | null, topicId: string, errorCode: number): BodyInput<MetadataResponse['topics'][number]> {
-  return { errorCode, name, topicId: topicId || NO_UUID, isInternal: false, partitions: [], topicAuthorizedOperations: -2147483648 };
+  function missing(name: string | null, topicId: string, errorCode: number): BodyInput<MetadataResponse['topics'][number]> {
+    return {
+      errorCode, name, topicId: topicId || NO_UUID, isInternal: false, partitions: [],
+      topicAuthorizedOperations: name === null ? OPERATIONS_NOT_REQUESTED : topicOperations,
+    };
+  }
 }

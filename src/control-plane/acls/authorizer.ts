@@ -500,6 +500,20 @@ export function authorizedOperations(
   return operationsField((request) => authorize(acls, request, options), identity, resourceType, resourceName);
 }
 
+/**
+ * The field when no authorizer decides: every supported operation of the type. Kafka answers
+ * this when the broker has no authorizer (AuthHelper.authorizedOperations, `case None`); here
+ * when the cluster's ACLs are off or only shadowed, and for superusers.
+ */
+export function allOperationsField(resourceType: ResourceType): number {
+  let field = 0;
+  for (const operation of SUPPORTED_OPERATIONS[resourceType]) field |= 1 << OPERATION_CODES[operation];
+  return field;
+}
+
+/** The value of an *AuthorizedOperations field the client did not ask for (the schema's default). */
+export const OPERATIONS_NOT_REQUESTED = -2147483648;
+
 function operationsField(
   decideOne: (request: AclRequest) => AuthorizationResult,
   identity: { principal: string; host: string },

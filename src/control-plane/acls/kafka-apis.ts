@@ -73,11 +73,14 @@ export interface Grant {
  * - `topic-resource` / `broker-resource`: the config resource type of DescribeConfigs,
  *   AlterConfigs and IncrementalAlterConfigs (broker loggers count as broker resources);
  * - `created`: a topic CreateTopics created (or validated), for the configs in the answer;
- * - `authorized-operations`: the client asked for *AuthorizedOperations.
+ * - `authorized-operations`: the client asked for *AuthorizedOperations;
+ * - `reveal`: whether the answer may show that the topic exists (DeleteTopics: a topic the
+ *   principal may not describe is refused by name whether or not it exists, and a refusal of a
+ *   topic named by id leaves its name out).
  */
 export type CheckCondition =
   | 'always' | 'named' | 'all' | 'auto-create' | 'transactional' | 'idempotent' | 'group-key' | 'transaction-key'
-  | 'topic-resource' | 'broker-resource' | 'created' | 'authorized-operations';
+  | 'topic-resource' | 'broker-resource' | 'created' | 'authorized-operations' | 'reveal';
 
 /**
  * What a refusal does:
@@ -194,8 +197,13 @@ export const KAFKA_API_ACLS: { readonly [K in ApiName]: ApiAclRule } = {
   },
   DeleteTopics: {
     apiKey: ApiKeys.DeleteTopics,
-    checks: [eachTopic('DELETE')],
-    note: 'A topic named by id (v6) needs DESCRIBE to be resolved at all; without it Kafka answers UNKNOWN_TOPIC_ID.',
+    checks: [
+      { target: 'topic', when: 'always', anyOf: [onCluster('DELETE'), onTarget('DELETE', 'TOPIC')], denied: 'fail-resource', errorCode: TOPIC },
+      { target: 'topic', when: 'reveal', anyOf: [onCluster('DELETE'), onTarget('DESCRIBE', 'TOPIC')], denied: 'fail-resource', errorCode: TOPIC },
+    ],
+    note: 'As Kafka 4 (KRaft ControllerApis.deleteTopics): DELETE on the cluster allows every topic. By name: without ' +
+      'DESCRIBE refused whether or not the topic exists; with DESCRIBE, a missing topic is UNKNOWN_TOPIC_OR_PARTITION. ' +
+      'By id (v6): an unknown id is UNKNOWN_TOPIC_ID; a refusal names the topic only to a principal that may describe it.',
   },
   DeleteRecords: { apiKey: ApiKeys.DeleteRecords, checks: [eachTopic('DELETE')] },
   InitProducerId: {
@@ -222,6 +230,11 @@ export const KAFKA_API_ACLS: { readonly [K in ApiName]: ApiAclRule } = {
     note: 'Needs no ACL in Kafka; DESCRIBE on the cluster only decides clusterAuthorizedOperations (0 when refused).',
   },
 };
+
+/** The check of an API on a target under a condition, if the API has one. */
+export function aclCheck(api: ApiName, target: CheckTarget, when: CheckCondition): AclCheck | undefined {
+  return KAFKA_API_ACLS[api].checks.find((c) => c.target === target && c.when === when);
+}
 
 /** The rule of an API by key, or undefined for an API the table does not know. */
 export function aclRuleFor(apiKey: number): ApiAclRule | undefined {
