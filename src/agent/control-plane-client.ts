@@ -46,6 +46,9 @@ export class LocalControlPlane implements ControlPlaneClient {
     if (key.kind !== 'agent' || !key.virtual_cluster_id) {
       throw new AgentAuthError(`the key ${key.name} is not an agent key; an agent needs the agent key of its virtual cluster`);
     }
+    // WarpStream's read-only agent keys (`agent_r`) read cluster data (e.g. the Prometheus
+    // endpoint) but cannot deploy agents.
+    if (key.read_only) throw new AgentAuthError(`the agent key ${key.name} is read-only: it cannot run an agent`);
     if (virtualClusterId !== undefined && virtualClusterId !== key.virtual_cluster_id) {
       throw new AgentAuthError(
         `the agent key ${key.name} belongs to virtual cluster ${key.virtual_cluster_id}, not ${virtualClusterId}: authorization failed`,

@@ -15,12 +15,13 @@ import { registerPlatformRoutes, type PlatformInfo } from './routes/platform.ts'
 import { sharedSchemas } from './routes/schemas.ts';
 import { aclEndpoints } from './routes/warpstream/acls.ts';
 import { apiKeyEndpoints } from './routes/warpstream/api-keys.ts';
-import { monitoringEndpoints } from './routes/warpstream/monitoring.ts';
+import { monitoringEndpoints, registerPrometheusRoute } from './routes/warpstream/monitoring.ts';
 import { pipelineEndpoints } from './routes/warpstream/pipelines.ts';
 import { topicEndpoints } from './routes/warpstream/topics.ts';
 import { credentialEndpoints } from './routes/warpstream/credentials.ts';
 import { virtualClusterEndpoints } from './routes/warpstream/virtual-clusters.ts';
 import { workspaceEndpoints } from './routes/warpstream/workspaces.ts';
+import { userRoleEndpoints } from './routes/warpstream/user-roles.ts';
 
 export interface AppOptions {
   store: MetadataStore;
@@ -51,6 +52,7 @@ export const managementEndpoints: Endpoint<any>[] = [
   ...aclEndpoints,
   ...pipelineEndpoints,
   ...monitoringEndpoints,
+  ...userRoleEndpoints,
 ];
 
 /** The control plane's HTTP app: the conventions on every route, then the route families. */
@@ -96,7 +98,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         version: options.info.version,
       },
       components: {
-        securitySchemes: { ApiKeyAuth: { type: 'apiKey', in: 'header', name: API_KEY_HEADER } },
+        securitySchemes: {
+          ApiKeyAuth: { type: 'apiKey', in: 'header', name: API_KEY_HEADER },
+          PrometheusBasicAuth: { type: 'http', scheme: 'basic' },
+        },
       },
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
@@ -113,6 +118,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     );
   }
   for (const endpoint of managementEndpoints) registerEndpoint(app, deps, endpoint);
+  registerPrometheusRoute(app, options.store, options.groups);
 
   return app;
 }

@@ -1,4 +1,4 @@
-import { forbidden, notFound, unauthorized } from '../errors.ts';
+import { ApiError, forbidden, notFound, unauthorized } from '../errors.ts';
 import { hashSecret } from '../ids.ts';
 import type { ApiKeyRecord, MetadataStore, VirtualCluster } from '../metadata/store.ts';
 
@@ -69,6 +69,59 @@ export async function clusterFor(store: MetadataStore, principal: Principal, clu
     throw notFound('VIRTUAL_CLUSTER_NOT_FOUND', `virtual cluster ${clusterId} not found`);
   }
   if (!mayAccessCluster(principal, cluster.id)) {
+    throw forbidden(`this API key has no access grant for virtual cluster ${cluster.id}`);
+  }
+  return cluster;
+}
+
+// --- Prometheus scrapes: HTTP basic auth -------------------------------------------------------
+
+/** The basic-auth user a Prometheus scrape sends; the password is an API key. */
+export const PROMETHEUS_USER = 'prometheus';
+const BASIC_CHALLENGE = { 'www-authenticate': 'Basic realm="slipstream", charset="UTF-8"' };
+
+function basicUnauthorized(message: string): ApiError {
+  return new ApiError(401, 'UNAUTHORIZED', `invalid_api_key: ${message}`, BASIC_CHALLENGE);
+}
+
+/**
+ * Authenticates a scrape of the hosted Prometheus endpoint: `Authorization: Basic` with the user
+ * `prometheus` and an API key as the password. Every failure is a 401 with a Basic challenge, so
+ * Prometheus (and a browser) know what to send.
+ */
+export async function authenticatePrometheus(store: MetadataStore, authorization: string | undefined): Promise<Principal> {
+  const match = /^Basic +([A-Za-z0-9+/=]+) *$/i.exec(authorization ?? '');
+  if (!match) throw basicUnauthorized(`send HTTP basic auth: user ${PROMETHEUS_USER}, an API key as the password`);
+  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  const user = colon < 0 ? decoded : decoded.slice(0, colon);
+  const password = colon < 0 ? '' : decoded.slice(colon + 1);
+  if (user !== PROMETHEUS_USER) throw basicUnauthorized(`the basic-auth user must be ${PROMETHEUS_USER}`);
+  if (!password) throw basicUnauthorized('the basic-auth password must be an API key');
+  const key = await store.getApiKeyBySecretHash(hashSecret(password));
+  if (!key) throw basicUnauthorized('the API key is unknown or has been deleted');
+  return { key, clusters: clusterScope(key) };
+}
+
+/**
+ * A cluster whose metrics the key may read: an account key any cluster of its account, an
+ * application key (read-only too) the clusters of its grants, an agent key (read-only too: that
+ * is what WarpStream's read-only agent keys are for) its own cluster. Clusters the key cannot
+ * see answer 404, like unknown ones.
+ */
+export async function clusterForMetrics(store: MetadataStore, principal: Principal, clusterId: string): Promise<VirtualCluster> {
+  const cluster = await store.getVirtualCluster(clusterId);
+  const { key } = principal;
+  const workspace = cluster ? await store.getWorkspace(cluster.workspace_id) : undefined;
+  const visible =
+    cluster !== undefined &&
+    workspace?.account_id === key.account_id &&
+    (key.kind === 'account' || cluster.workspace_id === key.workspace_id);
+  if (!cluster || !visible) throw notFound('VIRTUAL_CLUSTER_NOT_FOUND', `virtual cluster ${clusterId} not found`);
+  if (key.kind === 'agent' && key.virtual_cluster_id !== cluster.id) {
+    throw forbidden(`this agent key belongs to another virtual cluster than ${cluster.id}`);
+  }
+  if (key.kind === 'application' && !mayAccessCluster(principal, cluster.id)) {
     throw forbidden(`this API key has no access grant for virtual cluster ${cluster.id}`);
   }
   return cluster;

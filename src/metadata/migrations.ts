@@ -171,6 +171,37 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'virtual cluster tags and region groups',
+    // A multi-region cluster has a region group and an empty region; tags are JSON.
+    sql: `
+      ALTER TABLE virtual_clusters ADD COLUMN region_group TEXT;
+      ALTER TABLE virtual_clusters ADD COLUMN tags TEXT NOT NULL DEFAULT '{}';
+    `,
+  },
+  {
+    version: 4,
+    name: 'user roles and pipeline configurations',
+    sql: `
+      CREATE TABLE user_roles (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        name TEXT NOT NULL,
+        access_grants TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        UNIQUE (account_id, name)
+      );
+      CREATE TABLE pipeline_configurations (
+        id TEXT PRIMARY KEY,
+        pipeline_id TEXT NOT NULL REFERENCES pipelines(id) ON DELETE CASCADE,
+        version INTEGER NOT NULL,
+        configuration_yaml TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        UNIQUE (pipeline_id, version)
+      );
+    `,
+  },
 ];
 
 /** Applies every migration newer than the database, in order; safe to call on every start. */

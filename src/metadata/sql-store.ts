@@ -12,7 +12,9 @@ import type {
   IdempotencyRecord,
   MetadataStore,
   Pipeline,
+  PipelineConfiguration,
   Topic,
+  UserRole,
   VirtualCluster,
   Workspace,
 } from './store.ts';
@@ -31,7 +33,7 @@ const tables = {
   accounts: { table: 'accounts' },
   workspaces: { table: 'workspaces' },
   api_keys: { table: 'api_keys', json: ['access_grants'], booleans: ['read_only'] },
-  virtual_clusters: { table: 'virtual_clusters', json: ['configuration'] },
+  virtual_clusters: { table: 'virtual_clusters', json: ['configuration', 'tags'] },
   topics: { table: 'topics', json: ['configs'] },
   acls: { table: 'acls' },
   cluster_credentials: { table: 'cluster_credentials', json: ['scram'], booleans: ['is_cluster_superuser', 'read_only'] },
@@ -42,6 +44,8 @@ const tables = {
   batches: { table: 'batches' },
   producers: { table: 'producers' },
   producer_partitions: { table: 'producer_partitions', json: ['recent_batches'] },
+  user_roles: { table: 'user_roles', json: ['access_grants'] },
+  pipeline_configurations: { table: 'pipeline_configurations' },
 } satisfies Record<string, TableCodec>;
 
 function toRow(codec: TableCodec, record: object): Record<string, SqlValue> {
@@ -184,6 +188,16 @@ export class SqlMetadataStore implements MetadataStore {
   async deleteVirtualCluster(id: string) {
     // Everything the cluster owns goes with it through ON DELETE CASCADE.
     return (await this.db.run('DELETE FROM virtual_clusters WHERE id = ?', [id])) > 0;
+  }
+
+  async renameVirtualCluster(id: string, name: string) {
+    await this.db.run('UPDATE virtual_clusters SET name = ? WHERE id = ?', [name, id]);
+  }
+  async updateVirtualClusterTier(id: string, tier: string) {
+    await this.db.run('UPDATE virtual_clusters SET tier = ? WHERE id = ?', [tier, id]);
+  }
+  async updateVirtualClusterTags(id: string, tags: Record<string, string>) {
+    await this.db.run('UPDATE virtual_clusters SET tags = ? WHERE id = ?', [JSON.stringify(tags), id]);
   }
 
   insertTopic(topic: Topic) {
@@ -420,5 +434,54 @@ export class SqlMetadataStore implements MetadataStore {
   }
   purgeIdempotencyRecords(before: number) {
     return this.db.run('DELETE FROM idempotency_records WHERE created_at < ?', [before]);
+  }
+
+  // --- keys, workspaces, user roles, pipeline configurations (issue 5) ---
+  getApiKey(id: string) {
+    return this.one<ApiKeyRecord>(tables.api_keys, 'id = ?', [id]);
+  }
+  async deleteApiKey(id: string) {
+    return (await this.db.run('DELETE FROM api_keys WHERE id = ?', [id])) > 0;
+  }
+  async renameWorkspace(id: string, name: string) {
+    await this.db.run('UPDATE workspaces SET name = ? WHERE id = ?', [name, id]);
+  }
+  async deleteWorkspace(id: string) {
+    // Its keys go with it through ON DELETE CASCADE.
+    return (await this.db.run('DELETE FROM workspaces WHERE id = ?', [id])) > 0;
+  }
+  insertUserRole(role: UserRole) {
+    return this.insert(tables.user_roles, role);
+  }
+  getUserRole(id: string) {
+    return this.one<UserRole>(tables.user_roles, 'id = ?', [id]);
+  }
+  findUserRoleByName(accountId: string, name: string) {
+    return this.one<UserRole>(tables.user_roles, 'account_id = ? AND name = ?', [accountId, name]);
+  }
+  listUserRoles(accountId: string) {
+    return this.many<UserRole>(tables.user_roles, 'account_id = ? ORDER BY created_at, id', [accountId]);
+  }
+  async updateUserRole(role: UserRole) {
+    await this.db.run('UPDATE user_roles SET name = ?, access_grants = ? WHERE id = ?', [role.name, JSON.stringify(role.access_grants), role.id]);
+  }
+  async deleteUserRole(id: string) {
+    return (await this.db.run('DELETE FROM user_roles WHERE id = ?', [id])) > 0;
+  }
+  getPipeline(id: string) {
+    return this.one<Pipeline>(tables.pipelines, 'id = ?', [id]);
+  }
+  async updatePipelineState(id: string, state: string, deployedConfigurationId: string) {
+    await this.db.run('UPDATE pipelines SET state = ?, deployed_configuration_id = ? WHERE id = ?', [state, deployedConfigurationId, id]);
+  }
+  async deletePipeline(id: string) {
+    // Its configurations go with it through ON DELETE CASCADE.
+    return (await this.db.run('DELETE FROM pipelines WHERE id = ?', [id])) > 0;
+  }
+  insertPipelineConfiguration(configuration: PipelineConfiguration) {
+    return this.insert(tables.pipeline_configurations, configuration);
+  }
+  listPipelineConfigurations(pipelineId: string) {
+    return this.many<PipelineConfiguration>(tables.pipeline_configurations, 'pipeline_id = ? ORDER BY version', [pipelineId]);
   }
 }

@@ -55,6 +55,9 @@ export interface VirtualCluster {
   created_at: number;
   /** Settings that differ from the defaults (see control-plane/services/cluster-configuration.ts). */
   configuration: Record<string, unknown>;
+  /** Set for a multi-region cluster (then `region` is empty). */
+  region_group: string | null;
+  tags: Record<string, string>;
 }
 
 export interface Topic {
@@ -171,6 +174,35 @@ export interface IdempotencyRecord {
   created_at: number;
 }
 
+// --- keys, workspaces, user roles, pipeline configurations (issue 5) -------------------------
+
+/** One grant of a user role: a managed grant (admin, read_only, billing) on one workspace. */
+export interface UserRoleGrant {
+  principal_kind: string;
+  resource_kind: string;
+  resource_id: string;
+  /** `wi_…`, `*` for every workspace, or `-` (no workspace: the billing grant). */
+  workspace_id: string;
+  managed_grant_name: string;
+}
+
+export interface UserRole {
+  id: string;
+  account_id: string;
+  name: string;
+  access_grants: UserRoleGrant[];
+  created_at: number;
+}
+
+/** One version of a pipeline's configuration; versions count from 1 per pipeline. */
+export interface PipelineConfiguration {
+  id: string;
+  pipeline_id: string;
+  version: number;
+  configuration_yaml: string;
+  created_at: number;
+}
+
 export interface MetadataStore {
   readonly kind: 'sqlite' | 'postgres';
 
@@ -208,6 +240,11 @@ export interface MetadataStore {
   updateVirtualClusterConfiguration(id: string, configuration: Record<string, unknown>): Promise<void>;
   /** Removes the cluster and everything it owns (topics, ACLs, credentials, pipelines, keys, offsets). */
   deleteVirtualCluster(id: string): Promise<boolean>;
+
+  // Virtual cluster name, tier and tags (rename_virtual_cluster, update_virtual_cluster_tier/tags).
+  renameVirtualCluster(id: string, name: string): Promise<void>;
+  updateVirtualClusterTier(id: string, tier: string): Promise<void>;
+  updateVirtualClusterTags(id: string, tags: Record<string, string>): Promise<void>;
 
   insertTopic(topic: Topic): Promise<void>;
   /** The topic of that name, live or soft-deleted. */
@@ -269,4 +306,26 @@ export interface MetadataStore {
   completeIdempotencyRecord(apiKeyId: string, idempotencyKey: string, statusCode: number, responseBody: string): Promise<void>;
   deleteIdempotencyRecord(apiKeyId: string, idempotencyKey: string): Promise<void>;
   purgeIdempotencyRecords(before: number): Promise<number>;
+
+  // --- keys, workspaces, user roles, pipeline configurations (issue 5) ---
+  getApiKey(id: string): Promise<ApiKeyRecord | undefined>;
+  deleteApiKey(id: string): Promise<boolean>;
+  renameWorkspace(id: string, name: string): Promise<void>;
+  /** Removes the workspace and its keys; the caller makes sure it owns no virtual cluster. */
+  deleteWorkspace(id: string): Promise<boolean>;
+  insertUserRole(role: UserRole): Promise<void>;
+  getUserRole(id: string): Promise<UserRole | undefined>;
+  findUserRoleByName(accountId: string, name: string): Promise<UserRole | undefined>;
+  listUserRoles(accountId: string): Promise<UserRole[]>;
+  /** Replaces the role's name and grants. */
+  updateUserRole(role: UserRole): Promise<void>;
+  deleteUserRole(id: string): Promise<boolean>;
+  getPipeline(id: string): Promise<Pipeline | undefined>;
+  /** Replaces the pipeline's state and deployed configuration. */
+  updatePipelineState(id: string, state: string, deployedConfigurationId: string): Promise<void>;
+  /** Removes the pipeline and its configurations. */
+  deletePipeline(id: string): Promise<boolean>;
+  insertPipelineConfiguration(configuration: PipelineConfiguration): Promise<void>;
+  /** A pipeline's configurations, oldest (version 1) first. */
+  listPipelineConfigurations(pipelineId: string): Promise<PipelineConfiguration[]>;
 }

@@ -6,8 +6,9 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { AgentAuthError, LocalControlPlane } from '../../src/agent/control-plane-client.ts';
 import { hashSecret } from '../../src/ids.ts';
-import { assertError, assertRecentIso, clusterBody, createCluster, createWorkspace, foreignWorkspace, idPattern, ok, refusedKeeping, SECRET, sharedPlatform } from '../helpers/api.ts';
+import { assertError, assertRecentIso, readOnlyKey, clusterBody, createCluster, createWorkspace, foreignWorkspace, idPattern, ok, refusedKeeping, SECRET, sharedPlatform } from '../helpers/api.ts';
 import { storeKinds } from '../helpers/stores.ts';
 
 // --- helpers ---------------------------------------------------------------------------------
@@ -285,7 +286,6 @@ for (const kind of storeKinds()) {
       const account = { key: p.boot.account_key };
 
       await refused(p, '/api/v1/create_api_key', { name: 'no_ws', access_grants: [all('application')] }, 400, 'VALIDATION_ERROR', account, /workspace_id/);
-      await refused(p, '/api/v1/create_api_key', { name: 'empty_ws', access_grants: [all('application', '')] }, 400, 'VALIDATION_ERROR', account, /workspace_id/);
       await refused(
         p,
         '/api/v1/create_api_key',
@@ -342,9 +342,14 @@ for (const kind of storeKinds()) {
       const agent = await ok(p, '/api/v1/create_api_key', { name: 'account_agent', access_grants: [cluster('agent', vc, wsId)] }, account);
       assert.equal((await p.store.getApiKeyBySecretHash(hashSecret(agent.body.key)))!.virtual_cluster_id, vc);
 
-      // The account key lists the account's own keys, none of a workspace's.
+      // The account key lists the account's own keys, then every workspace's (the Terraform
+      // provider reads back the keys an account key made from this list).
       const accountKeys = await ok(p, '/api/v1/list_api_keys', undefined, { key: p.boot.account_key, method: 'GET' });
-      assert.deepEqual(accountKeys.body.api_keys.map((k: { name: string }) => k.name), ['akn_account_key']);
+      const listedIds = ids(accountKeys.body.api_keys);
+      assert.equal(accountKeys.body.api_keys[0].name, 'akn_account_key');
+      for (const id of [created.body.id, agent.body.id]) assert.ok(listedIds.includes(id), `${id} is listed for the account key`);
+      const everyKey = [...(await p.store.listApiKeys(p.boot.workspace_id)), ...(await p.store.listApiKeys(wsId))];
+      for (const key of everyKey) assert.ok(listedIds.includes(key.id), `${key.name} is listed for the account key`);
       assert.ok(!accountKeys.text.includes('aks_'));
     });
 
@@ -397,6 +402,109 @@ for (const kind of storeKinds()) {
       for (const key of neighbourKeys) assert.ok(!defaultIds.has(key.id));
       // Same answer on GET without a body.
       assert.deepEqual((await ok(p, '/api/v1/list_api_keys', undefined, { method: 'GET' })).body.api_keys, defaultKeys);
+    });
+
+    it('fills an empty workspace_id (as the Terraform provider sends it): the key\'s workspace, or for the account key the oldest one', async () => {
+      const p = platform();
+      // The provider also sends virtual_cluster_type "" for "the default".
+      const empty = (principal_kind: string) => ({ ...all(principal_kind), workspace_id: '' });
+      const fromApp = await ok(p, '/api/v1/create_api_key', { name: 'tf_app_empty_ws', access_grants: [empty('app')], virtual_cluster_type: '' });
+      assert.deepEqual(fromApp.body.access_grants, [all('app', p.boot.workspace_id)]);
+      const fromAccount = await ok(p, '/api/v1/create_api_key', { name: 'tf_account_empty_ws', access_grants: [empty('app_r')] }, { key: p.boot.account_key });
+      assert.deepEqual(fromAccount.body.access_grants, [all('app_r', p.boot.workspace_id)]);
+      const record = (await p.store.getApiKeyBySecretHash(hashSecret(fromAccount.body.key)))!;
+      assert.equal(record.workspace_id, p.boot.workspace_id);
+      assert.equal(record.read_only, true);
+      const agent = await ok(p, '/api/v1/create_api_key', { name: 'tf_agent', access_grants: [cluster('agent_r', p.boot.virtual_cluster_id)], virtual_cluster_type: '' });
+      assert.deepEqual(agent.body.access_grants, [cluster('agent_r', p.boot.virtual_cluster_id)]);
+    });
+
+    // --- delete_api_key ---
+
+    it('delete_api_key answers {}; the deleted key is refused (401) on its very next request and is no longer listed', async () => {
+      const p = platform();
+      const victim = await ok(p, '/api/v1/create_api_key', { name: 'to_delete', access_grants: [all('application')] });
+      assert.equal((await p.call('/api/v1/list_virtual_clusters', {}, { key: victim.body.key })).status, 200);
+      const r = await ok(p, '/api/v1/delete_api_key', { api_key_id: victim.body.id });
+      assert.equal(r.text, '{}');
+      const next = await p.call('/api/v1/list_virtual_clusters', {}, { key: victim.body.key });
+      assertError(next, 401, 'UNAUTHORIZED', 'deleted key');
+      assert.match(next.body.error.message, /invalid_api_key/);
+      assert.ok(!ids((await ok(p, '/api/v1/list_api_keys', {})).body.api_keys).includes(victim.body.id));
+      assert.equal(await p.store.getApiKey(victim.body.id), undefined);
+      // Again: 404, which the Terraform provider takes as "already deleted".
+      await refused(p, '/api/v1/delete_api_key', { api_key_id: victim.body.id }, 404, 'API_KEY_NOT_FOUND');
+    });
+
+    it('a key may delete itself: the answer is {} and the key is refused from then on', async () => {
+      const p = platform();
+      const self = await ok(p, '/api/v1/create_api_key', { name: 'self_deleting', access_grants: [all('application')] });
+      const r = await ok(p, '/api/v1/delete_api_key', { api_key_id: self.body.id }, { key: self.body.key });
+      assert.equal(r.text, '{}');
+      assertError(await p.call('/api/v1/list_api_keys', {}, { key: self.body.key }), 401, 'UNAUTHORIZED', 'self-deleted key');
+    });
+
+    it('a deleted agent key no longer authenticates an agent', async () => {
+      const p = platform();
+      const agent = await ok(p, '/api/v1/create_api_key', { name: 'agent_to_delete', access_grants: [cluster('agent', p.boot.virtual_cluster_id)] });
+      const controlPlane = new LocalControlPlane(p.store);
+      assert.equal((await controlPlane.authenticateAgent(agent.body.key)).id, p.boot.virtual_cluster_id);
+      assert.equal((await ok(p, '/api/v1/delete_api_key', { api_key_id: agent.body.id })).text, '{}');
+      await assert.rejects(controlPlane.authenticateAgent(agent.body.key), AgentAuthError);
+      const clusters = await ok(p, '/api/v1/list_virtual_clusters', {});
+      assert.ok(!ids(clusters.body.virtual_clusters[0].agent_keys).includes(agent.body.id), 'no longer under its cluster');
+    });
+
+    it('a read-only agent key (agent_r) cannot run an agent; a writable one can', async () => {
+      const p = platform();
+      const controlPlane = new LocalControlPlane(p.store);
+      const readOnly = await ok(p, '/api/v1/create_api_key', { name: 'agent_reader', access_grants: [cluster('agent_r', p.boot.virtual_cluster_id)] });
+      await assert.rejects(controlPlane.authenticateAgent(readOnly.body.key), (error: unknown) => error instanceof AgentAuthError && /read-only/.test(error.message));
+      const writable = await ok(p, '/api/v1/create_api_key', { name: 'agent_runner', access_grants: [cluster('agent', p.boot.virtual_cluster_id)] });
+      assert.equal((await controlPlane.authenticateAgent(writable.body.key)).id, p.boot.virtual_cluster_id);
+    });
+
+    it('delete_api_key scoping: own workspace only, account keys anywhere but the last account key, limited keys within their clusters', async () => {
+      const p = platform();
+      const account = { key: p.boot.account_key };
+      const neighbour = await foreignWorkspace(p, 'delete neighbour', 'delete_neighbour_vc');
+      const neighbourKeyId = (await p.store.getApiKeyBySecretHash(hashSecret(neighbour.key)))!.id;
+      const accountKeyId = (await p.store.getApiKeyBySecretHash(hashSecret(p.boot.account_key)))!.id;
+
+      // Another workspace's key and the account key are invisible to an application key: 404.
+      const foreign = await refused(p, '/api/v1/delete_api_key', { api_key_id: neighbourKeyId }, 404, 'API_KEY_NOT_FOUND');
+      const ghost = await refused(p, '/api/v1/delete_api_key', { api_key_id: 'aki_00000000_0000_4000_8000_000000000000' }, 404, 'API_KEY_NOT_FOUND');
+      const strip = (m: string) => m.replace(/aki_[0-9a-f_]+/g, 'ID');
+      assert.equal(strip(foreign.body.error.message), strip(ghost.body.error.message));
+      await refused(p, '/api/v1/delete_api_key', { api_key_id: accountKeyId }, 404, 'API_KEY_NOT_FOUND');
+
+      // A key limited to one cluster may delete keys within it, not a workspace-wide key.
+      const mine = await createCluster(p, 'delete_scope_vc');
+      const limited = (await ok(p, '/api/v1/create_api_key', { name: 'delete_limited', access_grants: [cluster('application', mine)] })).body.key;
+      const wide = await ok(p, '/api/v1/create_api_key', { name: 'delete_wide', access_grants: [all('application')] });
+      await refused(p, '/api/v1/delete_api_key', { api_key_id: wide.body.id }, 403, 'FORBIDDEN', { key: limited });
+      const mineAgent = await ok(p, '/api/v1/create_api_key', { name: 'delete_mine_agent', access_grants: [cluster('agent', mine)] });
+      const otherAgent = await ok(p, '/api/v1/create_api_key', { name: 'delete_other_agent', access_grants: [cluster('agent', p.boot.virtual_cluster_id)] });
+      await refused(p, '/api/v1/delete_api_key', { api_key_id: otherAgent.body.id }, 403, 'FORBIDDEN', { key: limited });
+      assert.equal((await ok(p, '/api/v1/delete_api_key', { api_key_id: mineAgent.body.id }, { key: limited })).text, '{}');
+
+      // Read-only and agent keys delete nothing.
+      const reader = await readOnlyKey(p, 'delete_reader');
+      await refused(p, '/api/v1/delete_api_key', { api_key_id: wide.body.id }, 403, 'FORBIDDEN', { key: reader }, /read-only/);
+      await refused(p, '/api/v1/delete_api_key', { api_key_id: wide.body.id }, 403, 'FORBIDDEN', { key: p.boot.agent_key });
+      await refused(p, '/api/v1/delete_api_key', { api_key_id: wide.body.id }, 401, 'UNAUTHORIZED', { key: null });
+
+      // Bad bodies.
+      await refused(p, '/api/v1/delete_api_key', {}, 400, 'VALIDATION_ERROR');
+      await refused(p, '/api/v1/delete_api_key', { api_key_id: '' }, 400, 'VALIDATION_ERROR');
+      await refused(p, '/api/v1/delete_api_key', { api_key_id: 7 }, 400, 'VALIDATION_ERROR');
+      await refused(p, '/api/v1/delete_api_key', undefined, 400, 'MALFORMED_JSON', { raw: '{"api_key_id":' });
+
+      // The account key deletes keys in any workspace, but not the account's last account key.
+      assert.equal((await ok(p, '/api/v1/delete_api_key', { api_key_id: neighbourKeyId }, account)).text, '{}');
+      assertError(await p.call('/api/v1/list_api_keys', {}, { key: neighbour.key }), 401, 'UNAUTHORIZED', 'deleted by the account key');
+      await refused(p, '/api/v1/delete_api_key', { api_key_id: accountKeyId }, 422, 'LAST_ACCOUNT_KEY', account);
+      assert.equal((await p.call('/api/v1/list_workspaces', {}, account)).status, 200);
     });
   });
 }

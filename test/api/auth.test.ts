@@ -42,6 +42,24 @@ const SCOPES: Record<string, 'account' | 'workspace' | 'both'> = {
   '/api/v1/list_pipelines': 'workspace',
   '/api/v1/create_pipeline': 'workspace',
   '/api/v1/monitoring/describe_all_consumer_groups': 'workspace',
+  '/api/v1/rename_workspace': 'account',
+  '/api/v1/delete_workspace': 'account',
+  '/api/v1/delete_api_key': 'both',
+  '/api/v1/list_user_roles': 'account',
+  '/api/v1/create_user_role': 'account',
+  '/api/v1/update_user_role': 'account',
+  '/api/v1/delete_user_role': 'account',
+  '/api/v1/describe_pipeline': 'workspace',
+  '/api/v1/create_pipeline_configuration': 'workspace',
+  '/api/v1/change_pipeline_state': 'workspace',
+  '/api/v1/delete_pipeline': 'workspace',
+  '/api/v1/describe_virtual_cluster': 'workspace',
+  '/api/v1/rename_virtual_cluster': 'workspace',
+  '/api/v1/update_virtual_cluster_tier': 'workspace',
+  '/api/v1/describe_virtual_cluster_tags': 'workspace',
+  '/api/v1/update_virtual_cluster_tags': 'workspace',
+  '/api/v1/describe_topic': 'workspace',
+  '/api/v1/update_topic': 'workspace',
 };
 
 const MUTATIONS = new Set([
@@ -57,6 +75,19 @@ const MUTATIONS = new Set([
   '/api/v1/delete_virtual_cluster_credentials',
   '/api/v1/update_virtual_cluster_configuration',
   '/api/v1/create_pipeline',
+  '/api/v1/rename_workspace',
+  '/api/v1/delete_workspace',
+  '/api/v1/delete_api_key',
+  '/api/v1/create_user_role',
+  '/api/v1/update_user_role',
+  '/api/v1/delete_user_role',
+  '/api/v1/create_pipeline_configuration',
+  '/api/v1/change_pipeline_state',
+  '/api/v1/delete_pipeline',
+  '/api/v1/rename_virtual_cluster',
+  '/api/v1/update_virtual_cluster_tier',
+  '/api/v1/update_virtual_cluster_tags',
+  '/api/v1/update_topic',
 ]);
 
 /** A body each endpoint would accept from a key allowed to call it (so only the key is wrong). */
@@ -107,13 +138,44 @@ function validBodies(p: TestPlatform): Record<string, unknown> {
     '/api/v1/list_pipelines': { virtual_cluster_id },
     '/api/v1/create_pipeline': { virtual_cluster_id, pipeline_name: 'auth-pipeline' },
     '/api/v1/monitoring/describe_all_consumer_groups': { virtual_cluster_id },
+    '/api/v1/rename_workspace': { workspace_id: p.boot.workspace_id, new_workspace_name: 'auth renamed' },
+    '/api/v1/delete_workspace': { workspace_id: existing.emptyWorkspaceId },
+    '/api/v1/delete_api_key': { api_key_id: existing.apiKeyId },
+    '/api/v1/list_user_roles': {},
+    '/api/v1/create_user_role': { user_role_name: 'auth role', access_grants: [{ workspace_id: p.boot.workspace_id, managed_grant_name: 'admin' }] },
+    '/api/v1/update_user_role': { user_role_id: existing.userRoleId, new_user_role_name: 'auth role renamed' },
+    '/api/v1/delete_user_role': { user_role_id: existing.userRoleId },
+    '/api/v1/describe_pipeline': { virtual_cluster_id, pipeline_id: existing.pipelineId },
+    '/api/v1/create_pipeline_configuration': { virtual_cluster_id, pipeline_id: existing.pipelineId, configuration_yaml: 'input: {}\noutput: {}\n' },
+    '/api/v1/change_pipeline_state': { virtual_cluster_id, pipeline_id: existing.pipelineId, desired_state: 'running', deployed_configuration_id: existing.configurationId },
+    '/api/v1/delete_pipeline': { virtual_cluster_id, pipeline_id: existing.pipelineId },
+    '/api/v1/describe_virtual_cluster': { virtual_cluster_id },
+    '/api/v1/rename_virtual_cluster': { virtual_cluster_id, new_virtual_cluster_name: 'auth_renamed' },
+    '/api/v1/update_virtual_cluster_tier': { virtual_cluster_id, tier: 'pro' },
+    '/api/v1/describe_virtual_cluster_tags': { virtual_cluster_id },
+    '/api/v1/update_virtual_cluster_tags': { virtual_cluster_id, tags: { team: 'auth' } },
+    '/api/v1/describe_topic': { virtual_cluster_id, topic_name: 'auth-existing' },
+    '/api/v1/update_topic': { virtual_cluster_id, topic_name: 'auth-existing', configs: { 'retention.ms': '3600000' } },
   };
 }
 
 /** Set by each suite's `before`: credentials a delete would hit. */
 let existingCredentialId = '';
+/** Set by each suite's `before`: what the other deletes and updates would hit. */
+const existing = { emptyWorkspaceId: '', apiKeyId: '', userRoleId: '', pipelineId: '', configurationId: '' };
 
 const PATHS = managementEndpoints.map((e) => e.path);
+
+/** The store snapshot plus what it leaves out: user roles and pipeline configurations. */
+async function fullSnapshot(p: TestPlatform) {
+  const accountId = (await p.store.getApiKeyBySecretHash(hashSecret(p.boot.account_key)))!.account_id;
+  const pipelines = await p.store.listPipelines(p.boot.virtual_cluster_id);
+  return {
+    store: await storeSnapshot(p),
+    userRoles: await p.store.listUserRoles(accountId),
+    configurations: await Promise.all(pipelines.map((pipeline) => p.store.listPipelineConfigurations(pipeline.id))),
+  };
+}
 const METHODS = ['POST', 'GET'] as const;
 
 // --- tests -----------------------------------------------------------------------------------
@@ -143,6 +205,11 @@ for (const kind of storeKinds()) {
         virtual_cluster_id: vci,
         acl: { resource_type: 'TOPIC', resource_name: 'auth-existing', pattern_type: 'LITERAL', principal: 'User:bob', host: '*', operation: 'READ', permission_type: 'ALLOW' },
       });
+      existing.emptyWorkspaceId = (await ok(p, '/api/v1/create_workspace', { workspace_name: 'auth empty', skip_application_key_creation: true }, { key: p.boot.account_key })).body.workspace_id;
+      existing.apiKeyId = (await ok(p, '/api/v1/create_api_key', { name: 'auth_victim', access_grants: [{ principal_kind: 'app', resource_kind: '*', resource_id: '*' }] })).body.id;
+      existing.userRoleId = (await ok(p, '/api/v1/create_user_role', { user_role_name: 'auth existing', access_grants: [] }, { key: p.boot.account_key })).body.user_role_id;
+      existing.pipelineId = (await ok(p, '/api/v1/create_pipeline', { virtual_cluster_id: vci, pipeline_name: 'auth-existing' })).body.pipeline_id;
+      existing.configurationId = (await ok(p, '/api/v1/create_pipeline_configuration', { virtual_cluster_id: vci, pipeline_id: existing.pipelineId, configuration_yaml: 'input: {}\noutput: {}\n' })).body.configuration_id;
       appReadOnlyKey = await readOnlyKey(p, 'read_only_app');
       agentReadOnlyKey = (
         await ok(p, '/api/v1/create_api_key', {
@@ -160,7 +227,7 @@ for (const kind of storeKinds()) {
     it('answers 401 invalid_api_key on every endpoint and method without a key, with an empty one, or an unknown one', async () => {
       const p = platform();
       const bodies = validBodies(p);
-      const before = await storeSnapshot(p);
+      const before = await fullSnapshot(p);
       const cases: { what: string; options: CallOptions; message: RegExp }[] = [
         { what: 'no key', options: { key: null }, message: /invalid_api_key.*warpstream-api-key/ },
         { what: 'empty key', options: { key: '' }, message: /invalid_api_key/ },
@@ -184,7 +251,7 @@ for (const kind of storeKinds()) {
           }
         }
       }
-      assert.deepEqual(await storeSnapshot(p), before);
+      assert.deepEqual(await fullSnapshot(p), before);
     });
 
     it('authenticates before reading the body: malformed or invalid bodies without a key are 401, with an agent key 403', async () => {
@@ -198,7 +265,7 @@ for (const kind of storeKinds()) {
     it('refuses agent keys (read-write and read-only) on every endpoint and method with 403', async () => {
       const p = platform();
       const bodies = validBodies(p);
-      const before = await storeSnapshot(p);
+      const before = await fullSnapshot(p);
       for (const key of [p.boot.agent_key, agentReadOnlyKey]) {
         for (const path of PATHS) {
           for (const method of METHODS) {
@@ -208,13 +275,13 @@ for (const kind of storeKinds()) {
           }
         }
       }
-      assert.deepEqual(await storeSnapshot(p), before);
+      assert.deepEqual(await fullSnapshot(p), before);
     });
 
     it('refuses the account key on workspace endpoints and application keys on account endpoints (403)', async () => {
       const p = platform();
       const bodies = validBodies(p);
-      const before = await storeSnapshot(p);
+      const before = await fullSnapshot(p);
       for (const path of PATHS) {
         for (const method of METHODS) {
           if (SCOPES[path] === 'workspace') {
@@ -231,13 +298,13 @@ for (const kind of storeKinds()) {
           }
         }
       }
-      assert.deepEqual(await storeSnapshot(p), before);
+      assert.deepEqual(await fullSnapshot(p), before);
     });
 
     it('lets a read-only (app_r) key list everything and refuses every mutation with 403', async () => {
       const p = platform();
       const bodies = validBodies(p);
-      const before = await storeSnapshot(p);
+      const before = await fullSnapshot(p);
       for (const path of PATHS) {
         if (SCOPES[path] === 'account') continue;
         for (const method of METHODS) {
@@ -254,7 +321,7 @@ for (const kind of storeKinds()) {
           }
         }
       }
-      assert.deepEqual(await storeSnapshot(p), before);
+      assert.deepEqual(await fullSnapshot(p), before);
       // The lists are not empty: the read-only key really reads the workspace.
       const topics = await ok(p, '/api/v1/list_topics', { virtual_cluster_id: p.boot.virtual_cluster_id }, { key: appReadOnlyKey });
       assert.deepEqual(topics.body.topics.map((t: { name: string }) => t.name), ['auth-existing']);
@@ -263,9 +330,11 @@ for (const kind of storeKinds()) {
     it('lets each key kind call what it is for', async () => {
       const p = platform();
       const workspaces = await ok(p, '/api/v1/list_workspaces', undefined, { key: p.boot.account_key, method: 'GET' });
-      assert.deepEqual(workspaces.body.workspaces.map((w: { name: string }) => w.name), ['default', 'other tenant']);
+      assert.deepEqual(workspaces.body.workspaces.map((w: { name: string }) => w.name), ['default', 'auth empty', 'other tenant']);
       const accountKeys = await ok(p, '/api/v1/list_api_keys', undefined, { key: p.boot.account_key });
-      assert.deepEqual(accountKeys.body.api_keys.map((k: { name: string }) => k.name), ['akn_account_key']);
+      assert.equal(accountKeys.body.api_keys[0].name, 'akn_account_key');
+      const roles = await ok(p, '/api/v1/list_user_roles', undefined, { key: p.boot.account_key, method: 'GET' });
+      assert.deepEqual(roles.body.user_roles.map((r: { name: string }) => r.name), ['auth existing']);
       const clusters = await ok(p, '/api/v1/list_virtual_clusters', undefined, { method: 'GET' });
       assert.deepEqual(clusters.body.virtual_clusters.map((c: { id: string }) => c.id), [p.boot.virtual_cluster_id]);
     });

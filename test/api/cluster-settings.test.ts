@@ -31,6 +31,7 @@ for (const kind of storeKinds()) {
         enable_deletion_protection: false,
         soft_delete_topics_enabled: false,
         soft_delete_topics_ttl_millis: 86400000,
+        inactive_topics_ttl: 86_400_000 * 1_000_000,
         tier: 'dev',
         broker_configs: {
           'auto.create.topics.enable': 'true',
@@ -59,17 +60,29 @@ for (const kind of storeKinds()) {
       assert.equal(again.are_acls_enabled, true, 'fields not named keep their value');
     });
 
-    it('refuses unknown settings, wrong types, a tier change and unknown clusters, changing nothing', async () => {
+    it('refuses unknown settings, wrong types, unknown tiers and unknown clusters, changing nothing', async () => {
       const p = platform();
       const id = await createCluster(p, 'settings_b');
-      const bad = [
+      const bad: Record<string, unknown>[] = [
         { nonsense: true },
         { are_acls_enabled: 'yes' },
         { default_num_partitions: 0 },
         { default_num_partitions: 1.5 },
         { default_topic_type: 'fast' },
-        { tier: 'pro' },
+        { tier: 'gold' },
+        { tier: 'legacy' },
+        { tier: 'constructor' },
+        { tier: 3 },
+        { inactive_topics_ttl: 1.5 },
+        { inactive_topics_ttl: 1_500_000 },
+        { inactive_topics_ttl: '86400000000000' },
+        { soft_delete_topics_ttl_millis: 9_007_199_255 },
+        { soft_delete_topics_ttl_millis: 1_000, inactive_topics_ttl: 2_000 * 1_000_000 },
+        // A valid change next to an invalid one: nothing is applied.
+        { are_acls_enabled: true, broker_configs: { 'num.partitions': '0' } },
+        { tier: 'pro', default_topic_type: 'fast' },
         { broker_configs: { 'log.segment.bytes': '1' } },
+        { broker_configs: { constructor: '1' } },
         { broker_configs: { 'num.partitions': 'many' } },
         { broker_configs: { 'log.retention.hours': '-5' } },
       ];
@@ -81,6 +94,66 @@ for (const kind of storeKinds()) {
       await refused(p, DESCRIBE, { virtual_cluster_id: UNKNOWN_CLUSTER }, 404, 'VIRTUAL_CLUSTER_NOT_FOUND');
       const foreign = await foreignWorkspace(p, 'settings tenant', 'settings_other');
       await refused(p, DESCRIBE, { virtual_cluster_id: foreign.cluster }, 404, 'VIRTUAL_CLUSTER_NOT_FOUND');
+    });
+
+    it("takes the Terraform provider's update as sent and describes every broker config back verbatim", async () => {
+      const p = platform();
+      const id = await createCluster(p, 'as_terraform');
+      // What the provider sends on every apply: three fields, the tier, and the typed settings as broker_configs.
+      const brokerConfigs = {
+        'auto.create.topics.enable': 'false',
+        'num.partitions': '6',
+        'log.retention.ms': '86400000',
+        'warpstream.default.topic.type': 'lightning',
+        'warpstream.soft.delete.topic.enable': 'true',
+        'warpstream.soft.delete.topic.ttl.ms': '3600000',
+      };
+      const body = {
+        virtual_cluster_id: id,
+        virtual_cluster_configuration: { are_acls_enabled: false, acl_shadowing_enabled: true, enable_deletion_protection: false, tier: 'dev', broker_configs: brokerConfigs },
+      };
+      assert.equal((await ok(p, UPDATE, body)).text, '{}');
+      const described = (await ok(p, DESCRIBE, { virtual_cluster_id: id })).body.virtual_cluster_configuration;
+      assert.deepEqual(described.broker_configs, brokerConfigs);
+      assert.equal(described.acl_shadowing_enabled, true);
+      assert.equal(described.default_topic_type, 'lightning');
+      assert.equal(described.soft_delete_topics_enabled, true);
+      // The provider reads the TTL from inactive_topics_ttl, a Go time.Duration in nanoseconds.
+      assert.equal(described.inactive_topics_ttl, 3_600_000 * 1_000_000);
+      assert.equal(described.soft_delete_topics_ttl_millis, 3_600_000);
+
+      // Null entries change nothing; the ttl.hours alias is accepted on write and answered in ms.
+      await ok(p, UPDATE, { virtual_cluster_id: id, virtual_cluster_configuration: { acl_shadowing_enabled: null, broker_configs: { 'num.partitions': null, 'warpstream.soft.delete.topic.ttl.hours': '2' } } });
+      const again = (await ok(p, DESCRIBE, { virtual_cluster_id: id })).body.virtual_cluster_configuration;
+      assert.equal(again.acl_shadowing_enabled, true);
+      assert.equal(again.default_num_partitions, 6);
+      assert.equal(again.broker_configs['warpstream.soft.delete.topic.ttl.ms'], '7200000');
+      assert.equal(again.broker_configs['warpstream.soft.delete.topic.ttl.hours'], undefined, 'aliases are not answered');
+      // What describe answers can be sent back as it is (read, modify, write).
+      const { broker_configs: _, soft_delete_topics_ttl_millis: __, ...fields } = again;
+      await ok(p, UPDATE, { virtual_cluster_id: id, virtual_cluster_configuration: { ...fields, inactive_topics_ttl: 5_000 * 1_000_000 } });
+      const third = (await ok(p, DESCRIBE, { virtual_cluster_id: id })).body.virtual_cluster_configuration;
+      assert.deepEqual(third, { ...again, soft_delete_topics_ttl_millis: 5_000, inactive_topics_ttl: 5_000 * 1_000_000, broker_configs: { ...again.broker_configs, 'warpstream.soft.delete.topic.ttl.ms': '5000' } });
+    });
+
+    it('a tier in the configuration moves the cluster to it, refused when its partitions do not fit', async () => {
+      const p = platform();
+      const id = await createCluster(p, 'tier_by_config', { virtual_cluster_tier: 'pro' });
+      await ok(p, UPDATE, { virtual_cluster_id: id, virtual_cluster_configuration: { tier: 'enterprise', are_acls_enabled: true } });
+      let described = (await ok(p, DESCRIBE, { virtual_cluster_id: id })).body.virtual_cluster_configuration;
+      assert.equal(described.tier, 'enterprise');
+      assert.equal(described.are_acls_enabled, true);
+      assert.equal((await ok(p, '/api/v1/describe_virtual_cluster', { virtual_cluster_id: id })).body.virtual_cluster.tier, 'enterprise');
+
+      // 4,097 partitions do not fit in dev (4,096): the tier and the other fields stay as they were.
+      await ok(p, '/api/v1/create_topic', { virtual_cluster_id: id, topic_name: 'wide', partition_count: 4_097 });
+      const r = await refused(p, UPDATE, { virtual_cluster_id: id, virtual_cluster_configuration: { tier: 'dev', are_acls_enabled: false } }, 400, 'PARTITION_LIMIT_EXCEEDED');
+      assert.match(r.body.error.message, /4097 partitions/);
+      described = (await ok(p, DESCRIBE, { virtual_cluster_id: id })).body.virtual_cluster_configuration;
+      assert.equal(described.tier, 'enterprise');
+      assert.equal(described.are_acls_enabled, true);
+      await ok(p, UPDATE, { virtual_cluster_id: id, virtual_cluster_configuration: { tier: 'fundamentals' } });
+      assert.equal((await ok(p, DESCRIBE, { virtual_cluster_id: id })).body.virtual_cluster_configuration.tier, 'fundamentals');
     });
 
     it('deletion protection refuses delete_virtual_cluster until it is turned off', async () => {

@@ -45,7 +45,10 @@ for (const kind of storeKinds()) {
           type: 'byoc',
           region: 'local',
           cloud_provider: 'aws',
+          cluster_region: { is_multi_region: false, region: { name: 'local', cloud_provider: 'aws' } },
           bootstrap_url: BOOTSTRAP_URL,
+          workspace_id: p.boot.workspace_id,
+          tier: 'dev',
           agent_keys: [
             {
               id: agent.id,
@@ -108,9 +111,15 @@ for (const kind of storeKinds()) {
           type: t.type,
           region: 'europe-west4',
           cloud_provider: 'gcp',
+          cluster_region: { is_multi_region: false, region: { name: 'europe-west4', cloud_provider: 'gcp' } },
           bootstrap_url: t.bootstrap,
+          workspace_id: p.boot.workspace_id,
+          tier: 'pro',
           agent_keys: [{ id: key.id, name: key.name, created_at: key.created_at, access_grants: key.access_grants }],
         });
+        // describe_virtual_cluster answers the very same view.
+        const described = await ok(p, '/api/v1/describe_virtual_cluster', { virtual_cluster_id: r.body.virtual_cluster_id });
+        assert.deepEqual(described.body, { virtual_cluster: vc });
         assert.match(vc.created_at, ISO);
         assert.ok(!listed.text.includes(key.key));
         assert.equal((await p.store.getVirtualCluster(r.body.virtual_cluster_id))!.tier, 'pro');

@@ -213,5 +213,75 @@ for (const kind of storeKinds()) {
       const keysA = await p.call('/api/v1/list_api_keys', {}, { key: a.body.application_key.key });
       assert.deepEqual(keysA.body.api_keys.map((k: { id: string }) => k.id), [a.body.application_key.id]);
     });
+
+    // --- rename_workspace, delete_workspace ---
+
+    it('rename_workspace answers {} and renames; the name rules and uniqueness of create_workspace apply', async () => {
+      const p = platform();
+      const account = { key: p.boot.account_key };
+      const ws = await ok(p, '/api/v1/create_workspace', { workspace_name: 'before rename' }, account);
+      const id = ws.body.workspace_id as string;
+      const r = await ok(p, '/api/v1/rename_workspace', { workspace_id: id, new_workspace_name: 'after_rename-2' }, account);
+      assert.equal(r.text, '{}');
+      const listed = (await ok(p, '/api/v1/list_workspaces', undefined, account)).body.workspaces;
+      assert.deepEqual(listed.find((w: { id: string }) => w.id === id)?.name, 'after_rename-2');
+      assert.ok(!listed.some((w: { name: string }) => w.name === 'before rename'));
+      // The same name again is a no-op; the old name is free again.
+      assert.equal((await ok(p, '/api/v1/rename_workspace', { workspace_id: id, new_workspace_name: 'after_rename-2' }, account)).text, '{}');
+      await ok(p, '/api/v1/create_workspace', { workspace_name: 'before rename', skip_application_key_creation: true }, account);
+
+      for (const name of ['ab', 'x'.repeat(129), 'dots.not.allowed', 'ünï', '']) {
+        await refused(p, '/api/v1/rename_workspace', { workspace_id: id, new_workspace_name: name }, 400, 'VALIDATION_ERROR', account, /new_workspace_name/);
+      }
+      await refused(p, '/api/v1/rename_workspace', { workspace_id: id }, 400, 'VALIDATION_ERROR', account);
+      await refused(p, '/api/v1/rename_workspace', { new_workspace_name: 'fine name' }, 400, 'VALIDATION_ERROR', account);
+      await refused(p, '/api/v1/rename_workspace', { workspace_id: id, new_workspace_name: 'default' }, 409, 'WORKSPACE_ALREADY_EXISTS', account);
+      await refused(
+        p,
+        '/api/v1/rename_workspace',
+        { workspace_id: 'wi_00000000_0000_4000_8000_000000000000', new_workspace_name: 'fine name' },
+        404,
+        'WORKSPACE_NOT_FOUND',
+        account,
+      );
+      await refused(p, '/api/v1/rename_workspace', { workspace_id: id, new_workspace_name: 'by app' }, 403, 'FORBIDDEN', {}, /account key/);
+    });
+
+    it('delete_workspace answers {}, takes the workspace and its keys (refused from the next request); one with clusters is 409', async () => {
+      const p = platform();
+      const account = { key: p.boot.account_key };
+      const ws = await ok(p, '/api/v1/create_workspace', { workspace_name: 'to delete' }, account);
+      const id = ws.body.workspace_id as string;
+      const appKey = ws.body.application_key.key as string;
+      const cluster = await ok(p, '/api/v1/create_virtual_cluster', clusterBody('doomed'), { key: appKey });
+
+      // Still holding a cluster: refused, nothing changes, the key still works.
+      const full = await refused(p, '/api/v1/delete_workspace', { workspace_id: id }, 409, 'WORKSPACE_NOT_EMPTY', account, /vcn_doomed/);
+      assert.ok(full.body.error.message.includes('delete them first'));
+      assert.equal((await p.call('/api/v1/list_virtual_clusters', {}, { key: appKey })).status, 200);
+
+      await ok(p, '/api/v1/delete_virtual_cluster', { virtual_cluster_id: cluster.body.virtual_cluster_id, virtual_cluster_name: 'vcn_doomed' }, { key: appKey });
+      const r = await ok(p, '/api/v1/delete_workspace', { workspace_id: id }, account);
+      assert.equal(r.text, '{}');
+      const listed = (await ok(p, '/api/v1/list_workspaces', undefined, account)).body.workspaces;
+      assert.ok(!listed.some((w: { id: string }) => w.id === id));
+      assert.deepEqual(await p.store.listApiKeys(id), []);
+      assertError(await p.call('/api/v1/list_virtual_clusters', {}, { key: appKey }), 401, 'UNAUTHORIZED', 'the deleted workspace\'s key');
+      // Gone: 404, which the Terraform provider takes as "already deleted".
+      await refused(p, '/api/v1/delete_workspace', { workspace_id: id }, 404, 'WORKSPACE_NOT_FOUND', account);
+    });
+
+    it('delete_workspace is for the account key only; bad bodies are 400 and change nothing', async () => {
+      const p = platform();
+      const account = { key: p.boot.account_key };
+      const id = p.boot.workspace_id;
+      await refused(p, '/api/v1/delete_workspace', { workspace_id: id }, 403, 'FORBIDDEN', {}, /account key/);
+      await refused(p, '/api/v1/delete_workspace', { workspace_id: id }, 403, 'FORBIDDEN', { key: p.boot.agent_key });
+      await refused(p, '/api/v1/delete_workspace', { workspace_id: id }, 401, 'UNAUTHORIZED', { key: null });
+      await refused(p, '/api/v1/delete_workspace', {}, 400, 'VALIDATION_ERROR', account);
+      await refused(p, '/api/v1/delete_workspace', { workspace_id: 5 }, 400, 'VALIDATION_ERROR', account);
+      // The bootstrap workspace has the default cluster.
+      await refused(p, '/api/v1/delete_workspace', { workspace_id: id }, 409, 'WORKSPACE_NOT_EMPTY', account);
+    });
   });
 }

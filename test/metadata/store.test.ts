@@ -52,6 +52,8 @@ function cluster(id: string, name: string, created_at: number, workspace_id = 'w
     agent_pool_name: `apn_${name}`,
     created_at,
     configuration: { is_auto_create_topic_enabled: false, default_num_partitions: 3 },
+    region_group: null,
+    tags: { team: 'data', 'cost-center': '42' },
   };
 }
 
@@ -396,6 +398,32 @@ for (const { kind, open, location } of storeKinds()) {
       assert.equal((await store.listVirtualClusters('wi_1')).length, 3);
     });
 
+    it('virtual clusters: rename, tier and tags change one cluster only; region groups round-trip', async (t) => {
+      const store = await fresh(t);
+      await store.insertAccount(account());
+      await store.insertWorkspace(workspace('wi_1', 'one', 1));
+      const a = cluster('vci_a', 'vcn_a', 1);
+      const b = { ...cluster('vci_b', 'vcn_b', 2), region: '', region_group: 'multi_us', tags: {} };
+      await store.insertVirtualCluster(a);
+      await store.insertVirtualCluster(b);
+      assert.deepEqual(await store.getVirtualCluster('vci_b'), b);
+
+      await store.renameVirtualCluster('vci_a', 'vcn_renamed');
+      await store.updateVirtualClusterTier('vci_a', 'enterprise');
+      await store.updateVirtualClusterTags('vci_a', { owner: 'ünïcode ✓', empty: '' });
+      const changed = { ...a, name: 'vcn_renamed', tier: 'enterprise', tags: { owner: 'ünïcode ✓', empty: '' } };
+      assert.deepEqual(await store.getVirtualCluster('vci_a'), changed);
+      assert.deepEqual(await store.findVirtualClusterByName('wi_1', 'vcn_renamed'), changed);
+      assert.equal(await store.findVirtualClusterByName('wi_1', 'vcn_a'), undefined);
+      assert.deepEqual(await store.getVirtualCluster('vci_b'), b);
+
+      // Names stay unique per workspace through a rename.
+      await assert.rejects(store.renameVirtualCluster('vci_b', 'vcn_renamed'), UniqueViolation);
+      assert.equal((await store.getVirtualCluster('vci_b'))!.name, 'vcn_b');
+      await store.updateVirtualClusterTags('vci_a', {});
+      assert.deepEqual((await store.getVirtualCluster('vci_a'))!.tags, {});
+    });
+
     it('deleteVirtualCluster removes everything the cluster owns and nothing else', async (t) => {
       const store = await fresh(t);
       await seed(store);
@@ -611,6 +639,94 @@ for (const { kind, open, location } of storeKinds()) {
       assert.deepEqual(await store.listPipelines('vci_other'), []);
       await assert.rejects(store.insertPipeline(pipeline('pi_3', 'vci_a', 'pn_two', 30)), UniqueViolation);
       assert.equal((await store.listPipelines('vci_a')).length, 2);
+    });
+
+    // --- keys, workspaces, user roles, pipeline configurations (issue 5) ---
+
+    it('api keys: getApiKey by id, deleteApiKey removes one key only', async (t) => {
+      const store = await fresh(t);
+      await seed(store);
+      const a = apiKey({ id: 'aki_a', name: 'akn_a', secret_hash: 'h-a' });
+      const b = apiKey({ id: 'aki_b', name: 'akn_b', secret_hash: 'h-b', read_only: true });
+      await store.insertApiKey(a);
+      await store.insertApiKey(b);
+      assert.deepEqual(await store.getApiKey('aki_b'), b);
+      assert.equal(await store.getApiKey('aki_none'), undefined);
+      assert.equal(await store.deleteApiKey('aki_a'), true);
+      assert.equal(await store.deleteApiKey('aki_a'), false);
+      assert.equal(await store.getApiKeyBySecretHash('h-a'), undefined);
+      assert.deepEqual(await store.listApiKeys('wi_1'), [b]);
+    });
+
+    it('workspaces: rename; delete takes the workspace\'s keys and nothing else', async (t) => {
+      const store = await fresh(t);
+      await store.insertAccount(account());
+      await store.insertWorkspace(workspace('wi_1', 'one', 1));
+      await store.insertWorkspace(workspace('wi_2', 'two', 2));
+      await store.insertApiKey(apiKey({ id: 'aki_1', name: 'akn_1', secret_hash: 'h-1', workspace_id: 'wi_1' }));
+      await store.insertApiKey(apiKey({ id: 'aki_2', name: 'akn_2', secret_hash: 'h-2', workspace_id: 'wi_2' }));
+      await store.renameWorkspace('wi_1', 'renamed');
+      assert.deepEqual(await store.getWorkspace('wi_1'), workspace('wi_1', 'renamed', 1));
+      assert.equal(await store.findWorkspaceByName('acc_1', 'one'), undefined);
+      await assert.rejects(store.renameWorkspace('wi_2', 'renamed'), UniqueViolation);
+      assert.equal(await store.deleteWorkspace('wi_1'), true);
+      assert.equal(await store.deleteWorkspace('wi_1'), false);
+      assert.equal(await store.getApiKey('aki_1'), undefined);
+      assert.deepEqual((await store.listWorkspaces('acc_1')).map((w) => w.id), ['wi_2']);
+      assert.equal((await store.getApiKey('aki_2'))?.id, 'aki_2');
+    });
+
+    it('user roles: JSON grants round-trip, lookup by name, ordering, update, delete, unique names per account', async (t) => {
+      const store = await fresh(t);
+      await store.insertAccount(account('acc_1'));
+      await store.insertAccount(account('acc_2'));
+      const grants = [
+        { principal_kind: 'user', resource_kind: '*', resource_id: '*', workspace_id: 'wi_1', managed_grant_name: 'admin' },
+        { principal_kind: 'user', resource_kind: '*', resource_id: '*', workspace_id: '-', managed_grant_name: 'billing' },
+      ];
+      const r2 = { id: 'pri_2', account_id: 'acc_1', name: 'second', access_grants: grants, created_at: 20 };
+      const r1 = { id: 'pri_1', account_id: 'acc_1', name: 'first', access_grants: [], created_at: 10 };
+      const other = { id: 'pri_x', account_id: 'acc_2', name: 'first', access_grants: [], created_at: 5 };
+      for (const role of [r2, r1, other]) await store.insertUserRole(role);
+      assert.deepEqual(await store.getUserRole('pri_2'), r2);
+      assert.equal(await store.getUserRole('pri_none'), undefined);
+      assert.deepEqual(await store.findUserRoleByName('acc_2', 'first'), other);
+      assert.deepEqual(await store.listUserRoles('acc_1'), [r1, r2]);
+      await assert.rejects(store.insertUserRole({ ...r1, id: 'pri_dup' }), UniqueViolation);
+      const updated = { ...r1, name: 'renamed', access_grants: [grants[0]!] };
+      await store.updateUserRole(updated);
+      assert.deepEqual(await store.getUserRole('pri_1'), updated);
+      assert.equal(await store.deleteUserRole('pri_1'), true);
+      assert.equal(await store.deleteUserRole('pri_1'), false);
+      assert.deepEqual(await store.listUserRoles('acc_1'), [r2]);
+      assert.deepEqual(await store.listUserRoles('acc_2'), [other]);
+    });
+
+    it('pipelines: get, state update, configurations by version, delete takes its configurations', async (t) => {
+      const store = await fresh(t);
+      await seed(store);
+      const p1 = pipeline('pi_1', 'vci_a', 'pn_one', 10);
+      const p2 = pipeline('pi_2', 'vci_a', 'pn_two', 20);
+      await store.insertPipeline(p1);
+      await store.insertPipeline(p2);
+      assert.deepEqual(await store.getPipeline('pi_1'), p1);
+      assert.equal(await store.getPipeline('pi_none'), undefined);
+      const c2 = { id: 'pci_2', pipeline_id: 'pi_1', version: 2, configuration_yaml: 'input: {}\noutput: {}\n', created_at: 2 };
+      const c1 = { id: 'pci_1', pipeline_id: 'pi_1', version: 1, configuration_yaml: 'a: "ünïcode"\n', created_at: 1 };
+      const other = { id: 'pci_3', pipeline_id: 'pi_2', version: 1, configuration_yaml: 'x: 1', created_at: 3 };
+      for (const c of [c2, c1, other]) await store.insertPipelineConfiguration(c);
+      await assert.rejects(store.insertPipelineConfiguration({ ...c1, id: 'pci_dup' }), UniqueViolation);
+      assert.deepEqual(await store.listPipelineConfigurations('pi_1'), [c1, c2]);
+      await store.updatePipelineState('pi_1', 'paused', 'pci_2');
+      assert.deepEqual(await store.getPipeline('pi_1'), { ...p1, state: 'paused', deployed_configuration_id: 'pci_2' });
+      assert.deepEqual(await store.getPipeline('pi_2'), p2);
+      assert.equal(await store.deletePipeline('pi_1'), true);
+      assert.equal(await store.deletePipeline('pi_1'), false);
+      assert.deepEqual(await store.listPipelineConfigurations('pi_1'), []);
+      assert.deepEqual(await store.listPipelineConfigurations('pi_2'), [other]);
+      // Configurations go with their cluster too.
+      assert.equal(await store.deleteVirtualCluster('vci_a'), true);
+      assert.deepEqual(await store.listPipelineConfigurations('pi_2'), []);
     });
 
     it('committed offsets: upsert inserts then overwrites; listed by group, topic, partition', async (t) => {

@@ -47,6 +47,30 @@ export const virtualClusterSchema = {
     cloud_provider: { type: 'string', description: 'Cloud provider (e.g., aws, gcp, azure)' },
     bootstrap_url: { type: 'string', description: 'Kafka bootstrap connection endpoint' },
     agent_keys: { type: 'array', items: { $ref: 'ApiKey#' } },
+    // Beyond the seed: what describe_virtual_cluster answers (and WarpStream's Terraform provider reads).
+    workspace_id: { type: 'string', description: 'Workspace the cluster belongs to' },
+    tier: { type: 'string', enum: ['dev', 'fundamentals', 'pro', 'enterprise'], description: 'Cluster tier' },
+    cluster_region: {
+      type: 'object',
+      description: 'Where the control plane of the cluster lives: one region, or a region group when is_multi_region',
+      properties: {
+        is_multi_region: { type: 'boolean' },
+        region: {
+          type: 'object',
+          properties: { name: { type: 'string' }, cloud_provider: { type: 'string' } },
+        },
+        region_group: {
+          type: 'object',
+          properties: {
+            name: { type: 'string' },
+            regions: {
+              type: 'array',
+              items: { type: 'object', properties: { name: { type: 'string' }, cloud_provider: { type: 'string' } } },
+            },
+          },
+        },
+      },
+    },
   },
 } as const;
 

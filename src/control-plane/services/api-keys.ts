@@ -1,4 +1,4 @@
-import { badRequest, conflict, forbidden, notFound } from '../../errors.ts';
+import { badRequest, conflict, forbidden, notFound, unprocessable } from '../../errors.ts';
 import { hashSecret, newApiKeySecret, newId, withPrefix } from '../../ids.ts';
 import type { AccessGrant, ApiKeyRecord, KeyKind, MetadataStore, VirtualCluster } from '../../metadata/store.ts';
 import { mayAccessCluster, type Principal } from '../auth.ts';
@@ -90,7 +90,9 @@ export async function createApiKey(store: MetadataStore, caller: Principal, requ
   if (bare.length > 128) throw badRequest('name must be at most 128 characters, not counting its akn_ prefix');
   const name = withPrefix('akn_', request.name);
   if (request.access_grants.length === 0) throw badRequest('access_grants must contain at least one grant');
-  if (request.virtual_cluster_type !== undefined && !['byoc', 'byoc_data_lake', 'byoc_schema_registry'].includes(request.virtual_cluster_type)) {
+  // The Terraform provider always sends the field, "" when it means the default (byoc).
+  const clusterType = request.virtual_cluster_type || undefined;
+  if (clusterType !== undefined && !['byoc', 'byoc_data_lake', 'byoc_schema_registry'].includes(clusterType)) {
     throw badRequest('virtual_cluster_type must be one of byoc, byoc_data_lake, byoc_schema_registry');
   }
 
@@ -130,7 +132,7 @@ export async function createApiKey(store: MetadataStore, caller: Principal, requ
       if (request.access_grants.length !== 1 || clusters.length !== 1) {
         throw badRequest('an agent key has exactly one grant, of resource_kind "virtual_cluster" naming its cluster');
       }
-      const type = request.virtual_cluster_type ?? 'byoc';
+      const type = clusterType ?? 'byoc';
       if (clusters[0]!.type !== type) {
         throw badRequest(`virtual cluster ${clusters[0]!.id} is of type ${clusters[0]!.type}, not ${type}`);
       }
@@ -146,11 +148,13 @@ export async function createApiKey(store: MetadataStore, caller: Principal, requ
       virtual_cluster_id: kind === 'agent' ? clusters[0]!.id : null,
       read_only: readOnly,
       // Only the grant fields that mean something are kept, spelled as the client sent them.
+      // An empty workspace_id (what the Terraform provider sends when none is configured) means
+      // the key's workspace and is answered filled in: the provider reads it back from grants[0].
       access_grants: request.access_grants.map(({ principal_kind, resource_kind, resource_id, workspace_id }) => ({
         principal_kind,
         resource_kind,
         resource_id,
-        ...(workspace_id !== undefined ? { workspace_id } : {}),
+        ...(workspace_id === '' ? { workspace_id: workspaceId } : workspace_id !== undefined ? { workspace_id } : {}),
       })),
     });
     await tx.insertApiKey(record);
@@ -162,14 +166,20 @@ export async function createApiKey(store: MetadataStore, caller: Principal, requ
 async function grantWorkspace(store: MetadataStore, caller: Principal, grants: AccessGrant[]): Promise<string> {
   if (caller.key.kind === 'application') {
     const own = caller.key.workspace_id!;
-    const other = grants.find((g) => g.workspace_id !== undefined && g.workspace_id !== own);
+    const other = grants.find((g) => g.workspace_id !== undefined && g.workspace_id !== '' && g.workspace_id !== own);
     if (other) throw forbidden(`an application key can only create keys in its own workspace, not ${other.workspace_id}`);
     return own;
   }
   const ids = new Set(grants.map((g) => g.workspace_id));
-  if (ids.has(undefined) || ids.has('')) throw badRequest('access_grants[].workspace_id is required when using an account key');
+  if (ids.has(undefined)) throw badRequest('access_grants[].workspace_id is required when using an account key');
   if (ids.size !== 1) throw badRequest('access_grants must all name the same workspace_id');
-  const workspaceId = [...ids][0]!;
+  let workspaceId = [...ids][0]!;
+  if (workspaceId === '') {
+    // The Terraform provider sends "" for "the oldest workspace the key may access".
+    const oldest = (await store.listWorkspaces(caller.key.account_id))[0];
+    if (!oldest) throw notFound('WORKSPACE_NOT_FOUND', 'the account has no workspace to create the key in');
+    workspaceId = oldest.id;
+  }
   const workspace = await store.getWorkspace(workspaceId);
   if (!workspace || workspace.account_id !== caller.key.account_id) {
     throw notFound('WORKSPACE_NOT_FOUND', `workspace ${workspaceId} not found`);
@@ -177,10 +187,47 @@ async function grantWorkspace(store: MetadataStore, caller: Principal, grants: A
   return workspace.id;
 }
 
-/** list_api_keys: the keys of the caller's workspace (an account key: the account's own keys). Never a secret. */
+/**
+ * list_api_keys: the keys of the caller's workspace; for an account key, the account's own keys
+ * and then every workspace's (oldest workspace first), since the Terraform provider reads back
+ * the keys an account key created in any workspace from this list. Never a secret.
+ */
 export async function listApiKeys(store: MetadataStore, caller: Principal): Promise<ApiKeyView[]> {
-  const keys = caller.key.workspace_id
-    ? await store.listApiKeys(caller.key.workspace_id)
-    : (await store.listAccountKeys(caller.key.account_id));
+  if (caller.key.workspace_id) return (await store.listApiKeys(caller.key.workspace_id)).map((key) => apiKeyView(key));
+  const keys = await store.listAccountKeys(caller.key.account_id);
+  for (const workspace of await store.listWorkspaces(caller.key.account_id)) keys.push(...(await store.listApiKeys(workspace.id)));
   return keys.map((key) => apiKeyView(key));
+}
+
+/**
+ * delete_api_key. An account key may delete any key of its account but the last account key
+ * (nothing could manage the account again: account keys cannot be created over the API); an
+ * application key only keys of its own workspace, and a key limited to some virtual clusters
+ * only keys that reach no further than it does. A key may delete itself. Keys the caller cannot
+ * see answer 404, exactly like unknown ones. The deletion is immediate: every request
+ * authenticates against the store, so the deleted secret is refused from the next request on.
+ */
+export async function deleteApiKey(store: MetadataStore, caller: Principal, apiKeyId: string): Promise<Record<string, never>> {
+  return store.transaction(async (tx) => {
+    const key = await tx.getApiKey(apiKeyId);
+    const visible =
+      key !== undefined &&
+      key.account_id === caller.key.account_id &&
+      (caller.key.kind === 'account' || (key.workspace_id !== null && key.workspace_id === caller.key.workspace_id));
+    if (!key || !visible) throw notFound('API_KEY_NOT_FOUND', `API key ${apiKeyId} not found`);
+    if (caller.key.kind === 'application' && caller.clusters !== '*' && !withinClusters(key, caller.clusters)) {
+      throw forbidden('a key limited to some virtual clusters cannot delete a key that reaches beyond them');
+    }
+    if (key.kind === 'account' && (await tx.listAccountKeys(key.account_id)).length === 1) {
+      throw unprocessable('LAST_ACCOUNT_KEY', 'the last account key of an account cannot be deleted: nothing could manage the account again');
+    }
+    await tx.deleteApiKey(key.id);
+    return {};
+  });
+}
+
+function withinClusters(key: ApiKeyRecord, clusters: ReadonlySet<string>): boolean {
+  if (key.kind === 'agent') return key.virtual_cluster_id !== null && clusters.has(key.virtual_cluster_id);
+  const grants = key.access_grants;
+  return grants.length > 0 && grants.every((g) => g.resource_kind === 'virtual_cluster' && clusters.has(g.resource_id));
 }

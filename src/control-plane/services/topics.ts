@@ -2,8 +2,8 @@ import { badRequest, conflict, notFound, unprocessable } from '../../errors.ts';
 import { newId } from '../../ids.ts';
 import type { MetadataStore, Topic, VirtualCluster } from '../../metadata/store.ts';
 import { clusterConfiguration } from './cluster-configuration.ts';
-import { DEFAULT_RETENTION_MS, isTrue, validateTopicConfigs } from './topic-configs.ts';
-import { TIER_PARTITION_LIMITS } from './virtual-clusters.ts';
+import { DEFAULT_RETENTION_MS, isTrue, TOPIC_CONFIGS, validateTopicConfigs } from './topic-configs.ts';
+import { TIER_PARTITION_LIMITS } from './tiers.ts';
 
 /**
  * Topic rules, shared by the Management API and (later) the Kafka admin protocol: one place
@@ -179,12 +179,86 @@ export async function growPartitions(store: MetadataStore, cluster: VirtualClust
   });
 }
 
+/** Configs describe_topic reports for a topic that does not set them (Kafka's defaults). */
+const DESCRIBED_DEFAULTS: Readonly<Record<string, string>> = {
+  'cleanup.policy': 'delete',
+  'retention.ms': String(DEFAULT_RETENTION_MS),
+  'warpstream.deletion.protection.enabled': 'false',
+};
+
+async function liveTopic(store: MetadataStore, cluster: VirtualCluster, name: string): Promise<Topic> {
+  const topic = await store.getTopic(cluster.id, name);
+  if (!topic || topic.deleted_at !== null) throw notFound('TOPIC_NOT_FOUND', `topic ${name} not found`);
+  return topic;
+}
+
+/** describe_topic: the partition count, and every config the topic sets over Kafka's defaults. */
+export async function describeTopic(store: MetadataStore, cluster: VirtualCluster, name: string) {
+  const topic = await liveTopic(store, cluster, name);
+  return { partition_count: topic.partition_count, configs: { ...DESCRIBED_DEFAULTS, ...topic.configs } };
+}
+
+export interface UpdateTopicRequest {
+  topic_name: string;
+  partition_count?: number | null;
+  /** Entries to set; a null value removes the entry (back to the default). Others are kept. */
+  configs?: Record<string, unknown> | null;
+}
+
+function isCompacted(policy: string | undefined): boolean {
+  return (policy ?? '').split(',').some((item) => item.trim() === 'compact');
+}
+
+/** A compacted topic cannot stop being compacted: its data was written for it (keys kept, not times). */
+function checkCompaction(topic: Topic, configs: Record<string, string>): void {
+  if (isCompacted(topic.configs['cleanup.policy']) && !isCompacted(configs['cleanup.policy'])) {
+    throw badRequest(
+      `topic ${topic.name} is compacted (cleanup.policy=${topic.configs['cleanup.policy']}); a compacted topic cannot be made non-compacted`,
+      'INVALID_CONFIG',
+    );
+  }
+}
+
+/** update_topic: grows the partition count (never shrinks it) and sets or removes the given configs, all or nothing. */
+export async function updateTopic(store: MetadataStore, cluster: VirtualCluster, request: UpdateTopicRequest): Promise<void> {
+  const given = request.configs ?? {};
+  const removed = Object.keys(given).filter((name) => given[name] === null);
+  const set = validateTopicConfigs(Object.fromEntries(Object.entries(given).filter(([, value]) => value !== null)));
+  for (const name of removed) {
+    if (!Object.hasOwn(TOPIC_CONFIGS, name)) throw badRequest(`unknown topic config ${JSON.stringify(name)}`, 'INVALID_CONFIG');
+  }
+  const partitionCount = request.partition_count ?? undefined;
+  if (partitionCount !== undefined && (!Number.isInteger(partitionCount) || partitionCount < 1)) {
+    throw badRequest('partition_count must be an integer of at least 1', 'INVALID_PARTITIONS');
+  }
+
+  await store.transaction(async (tx) => {
+    const topic = await liveTopic(tx, cluster, request.topic_name);
+    const configs = { ...topic.configs, ...set };
+    for (const name of removed) delete configs[name];
+    checkCompaction(topic, configs);
+    let partitions = topic.partition_count;
+    if (partitionCount !== undefined && partitionCount !== topic.partition_count) {
+      if (partitionCount < topic.partition_count) {
+        throw badRequest(
+          `topic ${topic.name} has ${topic.partition_count} partitions; partition_count cannot shrink to ${partitionCount} (records keep their partition)`,
+          'INVALID_PARTITIONS',
+        );
+      }
+      await checkPartitionLimit(tx, cluster, partitionCount - topic.partition_count);
+      partitions = partitionCount;
+    }
+    await tx.updateTopic({ ...topic, partition_count: partitions, configs });
+  });
+}
+
 /** Replaces a topic's configs (after validating every entry). */
 export async function setTopicConfigs(store: MetadataStore, cluster: VirtualCluster, name: string, configs: Record<string, unknown>, validateOnly = false): Promise<Topic> {
   const valid = validateTopicConfigs(configs);
   return store.transaction(async (tx) => {
     const topic = await tx.getTopic(cluster.id, name);
     if (!topic || topic.deleted_at !== null) throw notFound('TOPIC_NOT_FOUND', `topic ${name} not found`);
+    checkCompaction(topic, valid);
     const updated = { ...topic, configs: valid };
     if (!validateOnly) await tx.updateTopic(updated);
     return updated;

@@ -1,5 +1,6 @@
 import { badRequest, conflict, forbidden, unprocessable } from '../../errors.ts';
 import { clusterConfiguration } from './cluster-configuration.ts';
+import { changeTier, validateTier } from './tiers.ts';
 import { newId, withPrefix } from '../../ids.ts';
 import type { MetadataStore, VirtualCluster, VirtualClusterType } from '../../metadata/store.ts';
 import { clusterFor, mayAccessCluster, type Principal } from '../auth.ts';
@@ -7,14 +8,6 @@ import { apiKeyView, createAgentKey, type ApiKeyView } from './api-keys.ts';
 
 export const CLUSTER_TYPES: readonly VirtualClusterType[] = ['byoc', 'byoc_data_lake', 'byoc_schema_registry'];
 export const CLOUD_PROVIDERS = ['aws', 'gcp', 'azure'] as const;
-
-/** Partitions a virtual cluster may hold in all, by tier. */
-export const TIER_PARTITION_LIMITS: Readonly<Record<string, number>> = {
-  dev: 4_096,
-  fundamentals: 16_384,
-  pro: 50_000,
-  enterprise: 200_000,
-};
 
 /** Id and name prefixes by cluster type (`vci_sr_…`/`vcn_sr_…` for schema registries, …). */
 const prefixes: Record<VirtualClusterType, { id: string; name: string }> = {
@@ -25,10 +18,24 @@ const prefixes: Record<VirtualClusterType, { id: string; name: string }> = {
 
 const CLUSTER_NAME_PATTERN = /^vcn_[a-zA-Z0-9_]+$/;
 const REGION_PATTERN = /^[a-z][a-z0-9-]{1,63}$/;
+// Region groups name several regions at once (WarpStream's multi-region control planes).
+const REGION_GROUP_PATTERN = /^[a-z][a-z0-9_-]{1,63}$/;
 
 /** The cluster's full name for what a client sent, with or without the prefix. */
 export function clusterName(type: VirtualClusterType, sent: string): string {
   return withPrefix(prefixes[type].name, sent);
+}
+
+export interface Region {
+  name: string;
+  cloud_provider: string;
+}
+
+/** Where the cluster's control plane lives: one region, or a region group (multi-region). */
+export interface ClusterRegion {
+  is_multi_region: boolean;
+  region?: Region;
+  region_group?: { name: string; regions: Region[] };
 }
 
 export interface VirtualClusterView {
@@ -40,16 +47,21 @@ export interface VirtualClusterView {
   type: string;
   region: string;
   cloud_provider: string;
+  cluster_region: ClusterRegion;
   bootstrap_url: string;
+  workspace_id: string;
+  tier: string;
   agent_keys: ApiKeyView[];
 }
 
 export interface CreateVirtualClusterRequest {
   virtual_cluster_name: string;
   virtual_cluster_type: string;
-  virtual_cluster_region: string;
+  virtual_cluster_region?: string;
+  virtual_cluster_region_group?: string;
   virtual_cluster_cloud_provider: string;
   virtual_cluster_tier: string;
+  virtual_cluster_tags?: Record<string, unknown>;
   skip_agent_key_creation?: boolean;
 }
 
@@ -63,10 +75,10 @@ function bootstrapUrlOf(cluster: VirtualCluster, context: ClusterContext): strin
   return cluster.type === 'byoc' ? context.bootstrapUrl : '';
 }
 
-export function validateClusterName(name: string): void {
+export function validateClusterName(name: string, field = 'virtual_cluster_name'): void {
   if (name.length < 3 || name.length > 128 || !CLUSTER_NAME_PATTERN.test(name)) {
     throw badRequest(
-      `virtual_cluster_name ${JSON.stringify(name)} is not valid: after its vcn_ prefix it may contain only letters, digits and underscores, 3 to 128 characters in all`,
+      `${field} ${JSON.stringify(name)} is not valid: after its vcn_ prefix it may contain only letters, digits and underscores, 3 to 128 characters in all`,
     );
   }
 }
@@ -79,17 +91,12 @@ export async function createVirtualCluster(
 ) {
   const type = request.virtual_cluster_type as VirtualClusterType;
   if (!CLUSTER_TYPES.includes(type)) throw badRequest(`virtual_cluster_type must be one of ${CLUSTER_TYPES.join(', ')}`);
-  // Own keys only: `in` also saw the prototype's, so tiers like "constructor" or "toString" got in
-  // (and later read a function where the tier's partition limit should be).
-  if (!Object.hasOwn(TIER_PARTITION_LIMITS, request.virtual_cluster_tier)) {
-    throw badRequest(`virtual_cluster_tier must be one of ${Object.keys(TIER_PARTITION_LIMITS).join(', ')}`);
-  }
+  validateTier(request.virtual_cluster_tier, 'virtual_cluster_tier');
   if (!(CLOUD_PROVIDERS as readonly string[]).includes(request.virtual_cluster_cloud_provider)) {
     throw badRequest(`virtual_cluster_cloud_provider must be one of ${CLOUD_PROVIDERS.join(', ')}`);
   }
-  if (!REGION_PATTERN.test(request.virtual_cluster_region)) {
-    throw badRequest('virtual_cluster_region must be a cloud region name such as us-east-1 (lowercase letters, digits and "-")');
-  }
+  const { region, region_group } = regionOf(request);
+  const tags = validateTags(request.virtual_cluster_tags ?? {}, 'virtual_cluster_tags');
   const name = clusterName(type, request.virtual_cluster_name);
   validateClusterName(name);
   if (caller.clusters !== '*') {
@@ -106,13 +113,15 @@ export async function createVirtualCluster(
       workspace_id: workspaceId,
       name,
       type,
-      region: request.virtual_cluster_region,
+      region,
       cloud_provider: request.virtual_cluster_cloud_provider,
       tier: request.virtual_cluster_tier,
       agent_pool_id: newId('api_'),
       agent_pool_name: 'apn_' + name.slice('vcn_'.length),
       created_at: Date.now(),
       configuration: {},
+      region_group,
+      tags,
     };
     await tx.insertVirtualCluster(cluster);
     const agentKey = request.skip_agent_key_creation ? undefined : await createAgentKey(tx, cluster, caller.key.account_id);
@@ -128,22 +137,125 @@ export async function createVirtualCluster(
   });
 }
 
+/** The region or region group a create request names: exactly one of them. */
+function regionOf(request: CreateVirtualClusterRequest): { region: string; region_group: string | null } {
+  const { virtual_cluster_region: region, virtual_cluster_region_group: group } = request;
+  if (region !== undefined && group !== undefined) {
+    throw badRequest('give virtual_cluster_region or virtual_cluster_region_group, not both');
+  }
+  if (group !== undefined) {
+    if (!REGION_GROUP_PATTERN.test(group)) {
+      throw badRequest('virtual_cluster_region_group must be a region group name (lowercase letters, digits, "_" and "-", 2 to 64 characters)');
+    }
+    return { region: '', region_group: group };
+  }
+  if (region === undefined) throw badRequest('virtual_cluster_region (or virtual_cluster_region_group) is required');
+  if (!REGION_PATTERN.test(region)) {
+    throw badRequest('virtual_cluster_region must be a cloud region name such as us-east-1 (lowercase letters, digits and "-")');
+  }
+  return { region, region_group: null };
+}
+
+export const MAX_TAGS = 50;
+export const MAX_TAG_KEY_LENGTH = 128;
+export const MAX_TAG_VALUE_LENGTH = 256;
+// Printable text only: tags end up in consoles, billing exports and logs.
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+
+/** Checks a tag map (`field` names it in messages) and answers it as a plain string map. */
+export function validateTags(tags: Record<string, unknown>, field: string): Record<string, string> {
+  const entries = Object.entries(tags);
+  if (entries.length > MAX_TAGS) throw badRequest(`${field} may hold at most ${MAX_TAGS} tags; got ${entries.length}`);
+  const valid: Record<string, string> = {};
+  for (const [key, value] of entries) {
+    if (key.length === 0 || key.length > MAX_TAG_KEY_LENGTH || CONTROL_CHARACTERS.test(key)) {
+      throw badRequest(`${field}: tag key ${JSON.stringify(key)} must be 1 to ${MAX_TAG_KEY_LENGTH} printable characters`);
+    }
+    if (typeof value !== 'string') throw badRequest(`${field}: the value of tag ${JSON.stringify(key)} must be a string`);
+    if (value.length > MAX_TAG_VALUE_LENGTH || CONTROL_CHARACTERS.test(value)) {
+      throw badRequest(`${field}: the value of tag ${JSON.stringify(key)} must be at most ${MAX_TAG_VALUE_LENGTH} printable characters`);
+    }
+    // defineProperty, not assignment: a "__proto__" tag is a tag, not the map's prototype.
+    Object.defineProperty(valid, key, { value, enumerable: true, writable: true, configurable: true });
+  }
+  return valid;
+}
+
+function clusterRegionOf(cluster: VirtualCluster): ClusterRegion {
+  if (cluster.region_group !== null) {
+    // Slipstream runs one control plane, so a group lists no regions of its own.
+    return { is_multi_region: true, region_group: { name: cluster.region_group, regions: [] } };
+  }
+  return { is_multi_region: false, region: { name: cluster.region, cloud_provider: cluster.cloud_provider } };
+}
+
+async function clusterView(store: MetadataStore, cluster: VirtualCluster, context: ClusterContext): Promise<VirtualClusterView> {
+  return {
+    id: cluster.id,
+    agent_pool_id: cluster.agent_pool_id,
+    agent_pool_name: cluster.agent_pool_name,
+    name: cluster.name,
+    created_at: new Date(cluster.created_at).toISOString(),
+    type: cluster.type,
+    region: cluster.region,
+    cloud_provider: cluster.cloud_provider,
+    cluster_region: clusterRegionOf(cluster),
+    bootstrap_url: bootstrapUrlOf(cluster, context),
+    workspace_id: cluster.workspace_id,
+    tier: cluster.tier,
+    agent_keys: (await store.listAgentKeys(cluster.id)).map((key) => apiKeyView(key)),
+  };
+}
+
 export async function listVirtualClusters(store: MetadataStore, caller: Principal, context: ClusterContext): Promise<VirtualClusterView[]> {
   const clusters = (await store.listVirtualClusters(caller.key.workspace_id!)).filter((c) => mayAccessCluster(caller, c.id));
-  return Promise.all(
-    clusters.map(async (cluster) => ({
-      id: cluster.id,
-      agent_pool_id: cluster.agent_pool_id,
-      agent_pool_name: cluster.agent_pool_name,
-      name: cluster.name,
-      created_at: new Date(cluster.created_at).toISOString(),
-      type: cluster.type,
-      region: cluster.region,
-      cloud_provider: cluster.cloud_provider,
-      bootstrap_url: bootstrapUrlOf(cluster, context),
-      agent_keys: (await store.listAgentKeys(cluster.id)).map((key) => apiKeyView(key)),
-    })),
-  );
+  return Promise.all(clusters.map((cluster) => clusterView(store, cluster, context)));
+}
+
+export async function describeVirtualCluster(store: MetadataStore, caller: Principal, id: string, context: ClusterContext) {
+  return { virtual_cluster: await clusterView(store, await clusterFor(store, caller, id), context) };
+}
+
+/**
+ * rename_virtual_cluster: the new name gets the cluster type's prefix, follows the name rules and
+ * is unique in the workspace. The agent pool keeps its name (agents are configured with it).
+ */
+export async function renameVirtualCluster(
+  store: MetadataStore,
+  caller: Principal,
+  request: { virtual_cluster_id: string; new_virtual_cluster_name: string },
+): Promise<void> {
+  await store.transaction(async (tx) => {
+    const cluster = await clusterFor(tx, caller, request.virtual_cluster_id);
+    const name = clusterName(cluster.type, request.new_virtual_cluster_name);
+    validateClusterName(name, 'new_virtual_cluster_name');
+    if (name === cluster.name) return;
+    if (await tx.findVirtualClusterByName(cluster.workspace_id, name)) {
+      throw conflict('VIRTUAL_CLUSTER_ALREADY_EXISTS', `a virtual cluster named ${name} already exists in this workspace`);
+    }
+    await tx.renameVirtualCluster(cluster.id, name);
+  });
+}
+
+export async function updateVirtualClusterTier(store: MetadataStore, caller: Principal, request: { virtual_cluster_id: string; tier: string }): Promise<void> {
+  await store.transaction(async (tx) => changeTier(tx, await clusterFor(tx, caller, request.virtual_cluster_id), request.tier));
+}
+
+export async function describeVirtualClusterTags(store: MetadataStore, caller: Principal, id: string) {
+  return { tags: (await clusterFor(store, caller, id)).tags };
+}
+
+/** update_virtual_cluster_tags: the given map replaces every tag (`{}` removes them all). */
+export async function updateVirtualClusterTags(
+  store: MetadataStore,
+  caller: Principal,
+  request: { virtual_cluster_id: string; tags: Record<string, unknown> },
+): Promise<void> {
+  const tags = validateTags(request.tags, 'tags');
+  await store.transaction(async (tx) => {
+    const cluster = await clusterFor(tx, caller, request.virtual_cluster_id);
+    await tx.updateVirtualClusterTags(cluster.id, tags);
+  });
 }
 
 /**

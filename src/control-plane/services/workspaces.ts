@@ -1,4 +1,4 @@
-import { badRequest, conflict } from '../../errors.ts';
+import { badRequest, conflict, notFound } from '../../errors.ts';
 import { newId } from '../../ids.ts';
 import type { MetadataStore, Workspace } from '../../metadata/store.ts';
 import type { Principal } from '../auth.ts';
@@ -21,6 +21,62 @@ export async function listWorkspaces(store: MetadataStore, caller: Principal): P
   return (await store.listWorkspaces(caller.key.account_id)).map(workspaceView);
 }
 
+function checkWorkspaceName(name: string, field: string): void {
+  if (!WORKSPACE_NAME_PATTERN.test(name)) {
+    throw badRequest(`${field} must be 3 to 128 characters of letters, digits, spaces, "_" and "-"`);
+  }
+}
+
+/** A workspace of the caller's account; another account's answers exactly like an unknown one. */
+async function ownWorkspace(store: MetadataStore, accountId: string, workspaceId: string): Promise<Workspace> {
+  const workspace = await store.getWorkspace(workspaceId);
+  if (!workspace || workspace.account_id !== accountId) throw notFound('WORKSPACE_NOT_FOUND', `workspace ${workspaceId} not found`);
+  return workspace;
+}
+
+/** rename_workspace: the same name rules as create_workspace, unique in the account. */
+export async function renameWorkspace(
+  store: MetadataStore,
+  accountId: string,
+  request: { workspace_id: string; new_workspace_name: string },
+): Promise<Record<string, never>> {
+  checkWorkspaceName(request.new_workspace_name, 'new_workspace_name');
+  return store.transaction(async (tx) => {
+    const workspace = await ownWorkspace(tx, accountId, request.workspace_id);
+    if (workspace.name === request.new_workspace_name) return {};
+    if (await tx.findWorkspaceByName(accountId, request.new_workspace_name)) {
+      throw conflict('WORKSPACE_ALREADY_EXISTS', `a workspace named ${JSON.stringify(request.new_workspace_name)} already exists`);
+    }
+    await tx.renameWorkspace(workspace.id, request.new_workspace_name);
+    return {};
+  });
+}
+
+/**
+ * delete_workspace. A workspace that still has virtual clusters is refused (409): they hold
+ * data, and deleting them is a decision of its own (delete_virtual_cluster, with its deletion
+ * protection). An empty workspace goes with its application keys, and user roles lose their
+ * grants on it (their other grants stay).
+ */
+export async function deleteWorkspace(store: MetadataStore, accountId: string, workspaceId: string): Promise<Record<string, never>> {
+  return store.transaction(async (tx) => {
+    const workspace = await ownWorkspace(tx, accountId, workspaceId);
+    const clusters = await tx.listVirtualClusters(workspace.id);
+    if (clusters.length > 0) {
+      throw conflict(
+        'WORKSPACE_NOT_EMPTY',
+        `workspace ${workspace.id} still has ${clusters.length} virtual cluster(s) (${clusters.map((c) => c.name).join(', ')}); delete them first`,
+      );
+    }
+    for (const role of await tx.listUserRoles(accountId)) {
+      const grants = role.access_grants.filter((grant) => grant.workspace_id !== workspace.id);
+      if (grants.length !== role.access_grants.length) await tx.updateUserRole({ ...role, access_grants: grants });
+    }
+    await tx.deleteWorkspace(workspace.id);
+    return {};
+  });
+}
+
 /** Creates a workspace and, unless skipped, its first application key (full access). */
 export async function createWorkspace(
   store: MetadataStore,
@@ -28,9 +84,7 @@ export async function createWorkspace(
   request: { workspace_name: string; skip_application_key_creation?: boolean },
 ): Promise<{ workspace_id: string; application_key?: ApiKeyView }> {
   const name = request.workspace_name;
-  if (!WORKSPACE_NAME_PATTERN.test(name)) {
-    throw badRequest('workspace_name must be 3 to 128 characters of letters, digits, spaces, "_" and "-"');
-  }
+  checkWorkspaceName(name, 'workspace_name');
   return store.transaction(async (tx) => {
     if (await tx.findWorkspaceByName(accountId, name)) {
       throw conflict('WORKSPACE_ALREADY_EXISTS', `a workspace named ${JSON.stringify(name)} already exists`);

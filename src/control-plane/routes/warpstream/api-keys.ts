@@ -1,6 +1,6 @@
 import type { Endpoint } from '../endpoint.ts';
 import { ref } from '../schemas.ts';
-import { createApiKey, listApiKeys, type CreateApiKeyRequest } from '../../services/api-keys.ts';
+import { createApiKey, deleteApiKey, listApiKeys, type CreateApiKeyRequest } from '../../services/api-keys.ts';
 
 export const apiKeyEndpoints = [
   {
@@ -8,7 +8,8 @@ export const apiKeyEndpoints = [
     method: 'GET',
     operationId: 'listApiKeys',
     summary: 'List API Keys',
-    description: 'Returns all API keys belonging to the same workspace as the authenticating key. Secrets are never listed.',
+    description:
+      'Returns all API keys belonging to the same workspace as the authenticating key; with an account key, the account keys and then every workspace\'s keys. Secrets are never listed.',
     tag: 'API Keys',
     scope: 'account-or-workspace',
     mutation: false,
@@ -36,4 +37,22 @@ export const apiKeyEndpoints = [
     response: ref('ApiKey'),
     handler: ({ store, principal, body }) => createApiKey(store, principal, body),
   } satisfies Endpoint<CreateApiKeyRequest>,
+  {
+    path: '/api/v1/delete_api_key',
+    method: 'POST',
+    operationId: 'deleteApiKey',
+    summary: 'Delete API Key',
+    description:
+      'Deletes an API key; its secret is refused (401) from the next request on. Account keys may delete any key of the account but the last account key; application keys only keys of their workspace (a cluster-limited key only keys within its clusters). A key may delete itself. A key the caller cannot see is 404.',
+    tag: 'API Keys',
+    scope: 'account-or-workspace',
+    mutation: true,
+    body: {
+      type: 'object',
+      required: ['api_key_id'],
+      properties: { api_key_id: { type: 'string', minLength: 1, description: 'ID of the key to delete (aki_…)' } },
+    },
+    response: ref('EmptyResponse'),
+    handler: ({ store, principal, body }) => deleteApiKey(store, principal, body.api_key_id),
+  } satisfies Endpoint<{ api_key_id: string }>,
 ];

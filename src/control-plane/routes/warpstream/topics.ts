@@ -2,7 +2,7 @@ import type { Endpoint } from '../endpoint.ts';
 import { ref } from '../schemas.ts';
 import { clusterFor } from '../../auth.ts';
 import { clusterConfiguration } from '../../services/cluster-configuration.ts';
-import { createTopic, deleteTopic, listTopics, type CreateTopicRequest } from '../../services/topics.ts';
+import { createTopic, deleteTopic, describeTopic, listTopics, updateTopic, type CreateTopicRequest, type UpdateTopicRequest } from '../../services/topics.ts';
 
 const clusterId = { type: 'string', description: 'Target virtual cluster ID' };
 
@@ -64,6 +64,62 @@ export const topicEndpoints = [
       return {};
     },
   } satisfies Endpoint<CreateTopicRequest & { virtual_cluster_id: string }>,
+  {
+    path: '/api/v1/describe_topic',
+    method: 'POST',
+    operationId: 'describeTopic',
+    summary: 'Describe Topic',
+    description:
+      'The partition count of a topic and its configs: every config it sets, over the defaults of cleanup.policy, retention.ms and warpstream.deletion.protection.enabled.',
+    tag: 'Topics',
+    scope: 'workspace',
+    mutation: false,
+    body: {
+      type: 'object',
+      required: ['virtual_cluster_id', 'topic_name'],
+      properties: { virtual_cluster_id: clusterId, topic_name: { type: 'string', description: 'Name of the topic' } },
+    },
+    response: {
+      type: 'object',
+      properties: {
+        partition_count: { type: 'integer' },
+        configs: { type: 'object', additionalProperties: { type: 'string' } },
+      },
+    },
+    handler: async ({ store, principal, body }) =>
+      describeTopic(store, await clusterFor(store, principal, body.virtual_cluster_id), body.topic_name),
+  } satisfies Endpoint<{ virtual_cluster_id: string; topic_name: string }>,
+  {
+    path: '/api/v1/update_topic',
+    method: 'POST',
+    operationId: 'updateTopic',
+    summary: 'Update Topic',
+    description:
+      'Grows a topic to partition_count partitions (shrinking is refused) and sets the given configs; a config given as null goes back to its default, configs not named keep their value. All or nothing: anything invalid is refused and nothing changes.',
+    tag: 'Topics',
+    scope: 'workspace',
+    mutation: true,
+    body: {
+      type: 'object',
+      required: ['virtual_cluster_id', 'topic_name'],
+      properties: {
+        virtual_cluster_id: clusterId,
+        topic_name: { type: 'string', description: 'Name of the topic' },
+        partition_count: { type: 'integer', nullable: true, description: 'New partition count; at least the current one' },
+        configs: {
+          type: 'object',
+          nullable: true,
+          additionalProperties: { type: 'string', nullable: true },
+          description: 'Topic configs to set (null: back to the default)',
+        },
+      },
+    },
+    response: ref('EmptyResponse'),
+    handler: async ({ store, principal, body }) => {
+      await updateTopic(store, await clusterFor(store, principal, body.virtual_cluster_id), body);
+      return {};
+    },
+  } satisfies Endpoint<UpdateTopicRequest & { virtual_cluster_id: string }>,
   {
     path: '/api/v1/delete_topic',
     method: 'POST',

@@ -1,6 +1,6 @@
 import type { Endpoint } from '../endpoint.ts';
 import { ref } from '../schemas.ts';
-import { createWorkspace, listWorkspaces } from '../../services/workspaces.ts';
+import { createWorkspace, deleteWorkspace, listWorkspaces, renameWorkspace } from '../../services/workspaces.ts';
 
 export const listWorkspacesEndpoint: Endpoint = {
   path: '/api/v1/list_workspaces',
@@ -43,4 +43,44 @@ export const createWorkspaceEndpoint: Endpoint<{ workspace_name: string; skip_ap
   handler: ({ store, principal, body }) => createWorkspace(store, principal.key.account_id, body),
 };
 
-export const workspaceEndpoints = [listWorkspacesEndpoint, createWorkspaceEndpoint];
+export const renameWorkspaceEndpoint: Endpoint<{ workspace_id: string; new_workspace_name: string }> = {
+  path: '/api/v1/rename_workspace',
+  method: 'POST',
+  operationId: 'renameWorkspace',
+  summary: 'Rename Workspace',
+  description: 'Renames a workspace of the account (3 to 128 of letters, digits, spaces, "_" and "-"; unique in the account).',
+  tag: 'Workspaces',
+  scope: 'account',
+  mutation: true,
+  body: {
+    type: 'object',
+    required: ['workspace_id', 'new_workspace_name'],
+    properties: {
+      workspace_id: { type: 'string', description: 'Workspace to rename (wi_…)' },
+      new_workspace_name: { type: 'string', description: 'Its new name' },
+    },
+  },
+  response: ref('EmptyResponse'),
+  handler: ({ store, principal, body }) => renameWorkspace(store, principal.key.account_id, body),
+};
+
+export const deleteWorkspaceEndpoint: Endpoint<{ workspace_id: string }> = {
+  path: '/api/v1/delete_workspace',
+  method: 'POST',
+  operationId: 'deleteWorkspace',
+  summary: 'Delete Workspace',
+  description:
+    'Deletes an empty workspace with its API keys; user roles lose their grants on it. A workspace that still has virtual clusters is refused (409 WORKSPACE_NOT_EMPTY).',
+  tag: 'Workspaces',
+  scope: 'account',
+  mutation: true,
+  body: {
+    type: 'object',
+    required: ['workspace_id'],
+    properties: { workspace_id: { type: 'string', description: 'Workspace to delete (wi_…)' } },
+  },
+  response: ref('EmptyResponse'),
+  handler: ({ store, principal, body }) => deleteWorkspace(store, principal.key.account_id, body.workspace_id),
+};
+
+export const workspaceEndpoints = [listWorkspacesEndpoint, createWorkspaceEndpoint, renameWorkspaceEndpoint, deleteWorkspaceEndpoint];
