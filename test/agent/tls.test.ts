@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,15 +13,16 @@ import { startAgent } from '../../src/server.ts';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.ts';
 import { splitAddress } from './client.ts';
 import { consumeValues } from '../helpers/kafkajs.ts';
+import { makePki, tlsEnv as pkiTlsEnv, type Pki } from '../helpers/certs.ts';
 
 /**
- * TLS on the agent's Kafka listener: certificates made here with the openssl CLI (a CA, a server
- * certificate for 127.0.0.1/localhost, a client certificate from the CA and one from another
- * CA); kafkajs and kcat over TLS; plaintext refused; mutual TLS; TLS with SASL; start failures.
+ * TLS on the agent's Kafka listener: certificates made with the openssl CLI (test/helpers/certs.ts:
+ * a CA, a server certificate for 127.0.0.1/localhost, a client certificate from the CA and one
+ * from another CA); kafkajs and kcat over TLS; plaintext refused; mutual TLS; TLS with SASL;
+ * start failures.
  */
 
 const KCAT = '/usr/bin/kcat';
-const OPENSSL = '/usr/bin/openssl';
 
 function run(file: string, args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -31,51 +32,6 @@ function run(file: string, args: string[], input?: string): Promise<{ code: numb
     });
     if (input !== undefined) child.stdin!.end(input);
   });
-}
-
-async function openssl(args: string[]): Promise<void> {
-  const result = await run(OPENSSL, args);
-  assert.equal(result.code, 0, `openssl ${args.join(' ')}: ${result.stderr}`);
-}
-
-interface Pki {
-  dir: string;
-  caCert: string;
-  serverCert: string;
-  serverKey: string;
-  clientCert: string;
-  clientKey: string;
-  strangerCert: string;
-  strangerKey: string;
-}
-
-/** A CA signing a server and a client certificate, and another CA signing a "stranger" client. */
-async function makePki(dir: string): Promise<Pki> {
-  const p = (name: string) => join(dir, name);
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  for (const ca of ['ca', 'other-ca']) {
-    await openssl(['req', '-x509', ...ec, '-keyout', p(`${ca}.key`), '-out', p(`${ca}.pem`), '-days', '2', '-subj', `/CN=slipstream-test-${ca}`,
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-  }
-  writeFileSync(p('server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n');
-  writeFileSync(p('client.ext'), 'extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n');
-  const leaf = async (name: string, ca: string, ext: string, serial: string) => {
-    await openssl(['req', ...ec, '-keyout', p(`${name}.key`), '-out', p(`${name}.csr`), '-subj', `/CN=${name === 'server' ? 'localhost' : name}`]);
-    await openssl(['x509', '-req', '-in', p(`${name}.csr`), '-CA', p(`${ca}.pem`), '-CAkey', p(`${ca}.key`), '-set_serial', serial, '-days', '2', '-extfile', p(ext), '-out', p(`${name}.pem`)]);
-  };
-  await leaf('server', 'ca', 'server.ext', '101');
-  await leaf('client', 'ca', 'client.ext', '102');
-  await leaf('stranger', 'other-ca', 'client.ext', '103');
-  return {
-    dir,
-    caCert: p('ca.pem'),
-    serverCert: p('server.pem'),
-    serverKey: p('server.key'),
-    clientCert: p('client.pem'),
-    clientKey: p('client.key'),
-    strangerCert: p('stranger.pem'),
-    strangerKey: p('stranger.key'),
-  };
 }
 
 /** Cleanups per describe block, run in reverse in its `after`. */
@@ -95,13 +51,7 @@ before(async () => {
 });
 after(() => rmSync(pkiDir, { recursive: true, force: true }));
 
-function tlsEnv(mtls = false): Record<string, string> {
-  return {
-    SLIPSTREAM_TLS_CERT_FILE: pki.serverCert,
-    SLIPSTREAM_TLS_KEY_FILE: pki.serverKey,
-    ...(mtls ? { SLIPSTREAM_TLS_CA_FILE: pki.caCert } : {}),
-  };
-}
+const tlsEnv = (mtls = false) => pkiTlsEnv(pki, mtls);
 
 type Ssl = { ca: Buffer[]; cert?: Buffer; key?: Buffer } | undefined;
 

@@ -1,14 +1,22 @@
-// Command interop drives franz-go (kgo + kadm) line by line for test/interop/franz-go.test.ts.
+// Command interop drives franz-go (kgo + kadm) line by line for test/interop/franz-go.test.ts and
+// franz-go-security.test.ts.
 //
 // Usage: interop BOOTSTRAP [CLIENT_ID]. Each line on stdin is one command, words separated by
 // spaces; each command is answered with exactly one JSON line on stdout: the command's result, or
 // {"error": "..."}. Client logs go to stderr at INTEROP_LOG_LEVEL (error|warn|info|debug; default
 // warn). The commands mirror the Java program in test/interop/java so that one scenario drives both.
+// An error answer carries "errorCode" too when a Kafka error code is behind it (kerr's name).
+//
+// Security, from the environment: INTEROP_SASL_MECHANISM (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512)
+// with INTEROP_SASL_USERNAME and INTEROP_SASL_PASSWORD; INTEROP_TLS_CA (a PEM file: TLS, trusting
+// only that CA), with INTEROP_TLS_CERT and INTEROP_TLS_KEY for a client certificate (mutual TLS).
 package main
 
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,13 +29,18 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/sasl"
+	"github.com/twmb/franz-go/pkg/sasl/plain"
+	"github.com/twmb/franz-go/pkg/sasl/scram"
 )
 
 type state struct {
 	bootstrap string
 	clientID  string
 	logger    kgo.Logger
+	security  []kgo.Opt
 
 	adminClient *kgo.Client
 	admin       *kadm.Client
@@ -55,6 +68,13 @@ func main() {
 		return time.Now().Format("15:04:05.000 ") + s.clientID + " "
 	})
 
+	security, err := securityOpts()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "security settings:", err)
+		os.Exit(2)
+	}
+	s.security = security
+
 	out := bufio.NewWriter(os.Stdout)
 	emit := func(v any) {
 		line, err := json.Marshal(v)
@@ -80,6 +100,10 @@ func main() {
 		answer, err := s.handle(words)
 		if err != nil {
 			answer = obj{"error": err.Error()}
+			var ke *kerr.Error
+			if errors.As(err, &ke) {
+				answer["errorCode"] = ke.Message
+			}
 		}
 		emit(answer)
 	}
@@ -114,13 +138,56 @@ func logLevel(name string) kgo.LogLevel {
 }
 
 func (s *state) base(suffix string) []kgo.Opt {
-	return []kgo.Opt{
+	opts := []kgo.Opt{
 		kgo.SeedBrokers(s.bootstrap),
 		kgo.ClientID(s.clientID + suffix),
 		kgo.WithLogger(s.logger),
 		kgo.RequestTimeoutOverhead(5 * time.Second),
 		kgo.RetryTimeout(20 * time.Second),
 	}
+	return append(opts, s.security...)
+}
+
+// securityOpts reads the SASL and TLS settings from the environment (see the header).
+func securityOpts() ([]kgo.Opt, error) {
+	var opts []kgo.Opt
+	user, pass := os.Getenv("INTEROP_SASL_USERNAME"), os.Getenv("INTEROP_SASL_PASSWORD")
+	var mechanism sasl.Mechanism
+	switch name := os.Getenv("INTEROP_SASL_MECHANISM"); name {
+	case "":
+	case "PLAIN":
+		mechanism = plain.Auth{User: user, Pass: pass}.AsMechanism()
+	case "SCRAM-SHA-256":
+		mechanism = scram.Auth{User: user, Pass: pass}.AsSha256Mechanism()
+	case "SCRAM-SHA-512":
+		mechanism = scram.Auth{User: user, Pass: pass}.AsSha512Mechanism()
+	default:
+		return nil, fmt.Errorf("unknown SASL mechanism %q", name)
+	}
+	if mechanism != nil {
+		opts = append(opts, kgo.SASL(mechanism))
+	}
+	if ca := os.Getenv("INTEROP_TLS_CA"); ca != "" {
+		pem, err := os.ReadFile(ca)
+		if err != nil {
+			return nil, err
+		}
+		roots := x509.NewCertPool()
+		if !roots.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("no certificate in %s", ca)
+		}
+		// ServerName is left empty: franz-go sets it to the host it dials (127.0.0.1, an IP SAN).
+		config := &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
+		if cert := os.Getenv("INTEROP_TLS_CERT"); cert != "" {
+			pair, err := tls.LoadX509KeyPair(cert, os.Getenv("INTEROP_TLS_KEY"))
+			if err != nil {
+				return nil, err
+			}
+			config.Certificates = []tls.Certificate{pair}
+		}
+		opts = append(opts, kgo.DialTLSConfig(config))
+	}
+	return opts, nil
 }
 
 func (s *state) adm() (*kadm.Client, error) {
@@ -508,13 +575,18 @@ func (s *state) handle(w []string) (obj, error) {
 		defer cancel()
 		fetches := s.consumer.PollFetches(c)
 		var errs []string
+		var first error
 		fetches.EachError(func(t string, p int32, err error) {
 			if !errors.Is(err, context.DeadlineExceeded) {
 				errs = append(errs, fmt.Sprintf("%s/%d: %v", t, p, err))
+				if first == nil {
+					first = err
+				}
 			}
 		})
 		if len(errs) > 0 {
-			return nil, errors.New(strings.Join(errs, "; "))
+			// Wrapping the first keeps its Kafka error code for the answer's errorCode.
+			return nil, fmt.Errorf("%s: %w", strings.Join(errs, "; "), first)
 		}
 		records := []any{}
 		fetches.EachRecord(func(r *kgo.Record) {

@@ -50,12 +50,18 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * The Apache Kafka Java client, driven line by line for test/interop/java.test.ts.
+ * The Apache Kafka Java client, driven line by line for test/interop/java.test.ts and
+ * java-security.test.ts.
  *
  * <p>Usage: {@code InteropClient BOOTSTRAP}. Each line on stdin is one command, words separated by
  * spaces; each command is answered with exactly one JSON line on stdout: the command's result, or
- * {@code {"error": "..."}}. Client logs go to stderr (slf4j-simple). The commands mirror the Go
- * program in test/interop/go so that one scenario drives both.
+ * {@code {"error": "...", "errorClass": "..."}} (errorClass: the exception under the
+ * ExecutionException wrappers). Client logs go to stderr (slf4j-simple). The commands mirror the
+ * Go program in test/interop/go so that one scenario drives both.
+ *
+ * <p>The environment variable {@code INTEROP_CLIENT_PROPERTIES}, when set, holds Java properties
+ * (security.protocol, sasl.mechanism, sasl.jaas.config, ssl.truststore.*, ssl.keystore.*, …)
+ * applied to every client the program makes, after its own defaults.
  */
 public final class InteropClient {
   private final String bootstrap;
@@ -63,12 +69,21 @@ public final class InteropClient {
   private Admin admin;
   private KafkaProducer<String, String> producer;
   private KafkaConsumer<String, String> consumer;
+  private final Properties extra = new Properties();
   private final Set<TopicPartition> assigned = new TreeSet<>(InteropClient::compare);
   private int rebalances = 0;
 
   private InteropClient(String bootstrap, String clientId) {
     this.bootstrap = bootstrap;
     this.clientId = clientId;
+    String text = System.getenv("INTEROP_CLIENT_PROPERTIES");
+    if (text != null) {
+      try {
+        extra.load(new java.io.StringReader(text));
+      } catch (java.io.IOException e) {
+        throw new IllegalArgumentException("INTEROP_CLIENT_PROPERTIES: " + e.getMessage(), e);
+      }
+    }
   }
 
   public static void main(String[] args) throws Exception {
@@ -90,7 +105,7 @@ public final class InteropClient {
       try {
         answer = client.handle(words);
       } catch (Throwable error) {
-        answer = Json.obj("error", Json.str(describe(error)));
+        answer = Json.obj("error", Json.str(describe(error)), "errorClass", Json.str(errorClass(error).getName()));
       }
       out.println(answer);
     }
@@ -108,6 +123,15 @@ public final class InteropClient {
     return text.toString();
   }
 
+  /** The exception that says what went wrong: the first under the future's wrappers. */
+  private static Class<?> errorClass(Throwable error) {
+    Throwable e = error;
+    while ((e instanceof java.util.concurrent.ExecutionException || e instanceof java.util.concurrent.CompletionException) && e.getCause() != null) {
+      e = e.getCause();
+    }
+    return e.getClass();
+  }
+
   private static int compare(TopicPartition a, TopicPartition b) {
     int byTopic = a.topic().compareTo(b.topic());
     return byTopic != 0 ? byTopic : Integer.compare(a.partition(), b.partition());
@@ -120,6 +144,7 @@ public final class InteropClient {
       props.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId + "-admin");
       props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "15000");
       props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "20000");
+      props.putAll(extra);
       admin = Admin.create(props);
     }
     return admin;
@@ -137,6 +162,7 @@ public final class InteropClient {
       props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "15000");
       props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
       props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+      props.putAll(extra);
       producer = new KafkaProducer<>(props);
     }
     return producer;
@@ -281,6 +307,7 @@ public final class InteropClient {
         props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "200");
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        props.putAll(extra);
         consumer = new KafkaConsumer<>(props);
         consumer.subscribe(List.of(w[1]), new ConsumerRebalanceListener() {
           @Override
