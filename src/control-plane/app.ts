@@ -22,6 +22,7 @@ import { credentialEndpoints } from './routes/warpstream/credentials.ts';
 import { virtualClusterEndpoints } from './routes/warpstream/virtual-clusters.ts';
 import { workspaceEndpoints } from './routes/warpstream/workspaces.ts';
 import { userRoleEndpoints } from './routes/warpstream/user-roles.ts';
+import { eventsEndpoints } from './routes/warpstream/events.ts';
 
 export interface AppOptions {
   store: MetadataStore;
@@ -53,6 +54,7 @@ export const managementEndpoints: Endpoint<any>[] = [
   ...pipelineEndpoints,
   ...monitoringEndpoints,
   ...userRoleEndpoints,
+  ...eventsEndpoints,
 ];
 
 /** The control plane's HTTP app: the conventions on every route, then the route families. */

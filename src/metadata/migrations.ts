@@ -202,6 +202,14 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'virtual cluster events state',
+    // get_events_state / update_events_state: whether the cluster keeps an event log, per type.
+    sql: `
+      ALTER TABLE virtual_clusters ADD COLUMN events TEXT NOT NULL DEFAULT '{"enabled":false,"event_types":{}}';
+    `,
+  },
 ];
 
 /** Applies every migration newer than the database, in order; safe to call on every start. */

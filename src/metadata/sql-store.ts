@@ -1,5 +1,6 @@
 import type { Row, SqlDriver, SqlExecutor, SqlValue } from './sql.ts';
 import type {
+  EventsState,
   Account,
   BatchIndexEntry,
   PartitionState,
@@ -33,7 +34,7 @@ const tables = {
   accounts: { table: 'accounts' },
   workspaces: { table: 'workspaces' },
   api_keys: { table: 'api_keys', json: ['access_grants'], booleans: ['read_only'] },
-  virtual_clusters: { table: 'virtual_clusters', json: ['configuration', 'tags'] },
+  virtual_clusters: { table: 'virtual_clusters', json: ['configuration', 'tags', 'events'] },
   topics: { table: 'topics', json: ['configs'] },
   acls: { table: 'acls' },
   cluster_credentials: { table: 'cluster_credentials', json: ['scram'], booleans: ['is_cluster_superuser', 'read_only'] },
@@ -198,6 +199,9 @@ export class SqlMetadataStore implements MetadataStore {
   }
   async updateVirtualClusterTags(id: string, tags: Record<string, string>) {
     await this.db.run('UPDATE virtual_clusters SET tags = ? WHERE id = ?', [JSON.stringify(tags), id]);
+  }
+  async updateVirtualClusterEvents(id: string, events: EventsState) {
+    await this.db.run('UPDATE virtual_clusters SET events = ? WHERE id = ?', [JSON.stringify(events), id]);
   }
 
   insertTopic(topic: Topic) {

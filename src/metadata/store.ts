@@ -58,6 +58,19 @@ export interface VirtualCluster {
   /** Set for a multi-region cluster (then `region` is empty). */
   region_group: string | null;
   tags: Record<string, string>;
+  /** get_events_state / update_events_state (see control-plane/services/events.ts). */
+  events: EventsState;
+}
+
+/** Per-type settings of a cluster's event log; a field never set is absent. */
+export interface EventTypeSettings {
+  enabled?: boolean;
+  retention_period_nanos?: number;
+}
+
+export interface EventsState {
+  enabled: boolean;
+  event_types: Record<string, EventTypeSettings>;
 }
 
 export interface Topic {
@@ -245,6 +258,7 @@ export interface MetadataStore {
   renameVirtualCluster(id: string, name: string): Promise<void>;
   updateVirtualClusterTier(id: string, tier: string): Promise<void>;
   updateVirtualClusterTags(id: string, tags: Record<string, string>): Promise<void>;
+  updateVirtualClusterEvents(id: string, events: EventsState): Promise<void>;
 
   insertTopic(topic: Topic): Promise<void>;
   /** The topic of that name, live or soft-deleted. */

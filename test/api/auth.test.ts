@@ -60,6 +60,8 @@ const SCOPES: Record<string, 'account' | 'workspace' | 'both'> = {
   '/api/v1/update_virtual_cluster_tags': 'workspace',
   '/api/v1/describe_topic': 'workspace',
   '/api/v1/update_topic': 'workspace',
+  '/api/v1/get_events_state': 'workspace',
+  '/api/v1/update_events_state': 'workspace',
 };
 
 const MUTATIONS = new Set([
@@ -88,6 +90,7 @@ const MUTATIONS = new Set([
   '/api/v1/update_virtual_cluster_tier',
   '/api/v1/update_virtual_cluster_tags',
   '/api/v1/update_topic',
+  '/api/v1/update_events_state',
 ]);
 
 /** A body each endpoint would accept from a key allowed to call it (so only the key is wrong). */
@@ -156,6 +159,8 @@ function validBodies(p: TestPlatform): Record<string, unknown> {
     '/api/v1/update_virtual_cluster_tags': { virtual_cluster_id, tags: { team: 'auth' } },
     '/api/v1/describe_topic': { virtual_cluster_id, topic_name: 'auth-existing' },
     '/api/v1/update_topic': { virtual_cluster_id, topic_name: 'auth-existing', configs: { 'retention.ms': '3600000' } },
+    '/api/v1/get_events_state': { virtual_cluster_id },
+    '/api/v1/update_events_state': { virtual_cluster_id, enabled: true },
   };
 }
 

@@ -54,6 +54,7 @@ function cluster(id: string, name: string, created_at: number, workspace_id = 'w
     configuration: { is_auto_create_topic_enabled: false, default_num_partitions: 3 },
     region_group: null,
     tags: { team: 'data', 'cost-center': '42' },
+    events: { enabled: true, event_types: { acl_logs: { enabled: true, retention_period_nanos: 604_800_000_000_000 } } },
   };
 }
 
@@ -422,6 +423,11 @@ for (const { kind, open, location } of storeKinds()) {
       assert.equal((await store.getVirtualCluster('vci_b'))!.name, 'vcn_b');
       await store.updateVirtualClusterTags('vci_a', {});
       assert.deepEqual((await store.getVirtualCluster('vci_a'))!.tags, {});
+
+      const events = { enabled: false, event_types: { pipeline_logs: { retention_period_nanos: 259_200_000_000_000 }, agent_logs: { enabled: true } } };
+      await store.updateVirtualClusterEvents('vci_a', events);
+      assert.deepEqual((await store.getVirtualCluster('vci_a'))!.events, events);
+      assert.deepEqual(await store.getVirtualCluster('vci_b'), b, 'the other cluster keeps its events state');
     });
 
     it('deleteVirtualCluster removes everything the cluster owns and nothing else', async (t) => {

@@ -122,6 +122,7 @@ export async function createVirtualCluster(
       configuration: {},
       region_group,
       tags,
+      events: { enabled: false, event_types: {} },
     };
     await tx.insertVirtualCluster(cluster);
     const agentKey = request.skip_agent_key_creation ? undefined : await createAgentKey(tx, cluster, caller.key.account_id);
