@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm run test:terraform`: the Terraform acceptance run (test/terraform/acceptance.ts) — WarpStream's
+# `npm run test:terraform`: the Terraform acceptance run (test/terraform/acceptance.test.ts) — WarpStream's
 # official provider, driven by OpenTofu, against a Slipstream it starts. Builds both tools once
 # (scripts/terraform-tools.sh). When the provider's source cannot be had (the Go module proxy does
 # not serve it), the run says why and the test is reported as skipped.
@@ -16,4 +16,4 @@ if [[ -n "${SLIPSTREAM_TF_UNAVAILABLE:-}" ]]; then
   printf '[terraform] %s\n' "SKIPPED: $SLIPSTREAM_TF_UNAVAILABLE" >&2
 fi
 
-"$NODE" --test --test-concurrency=1 test/terraform/acceptance.ts "$@"
+"$NODE" --test --test-concurrency=1 test/terraform/acceptance.test.ts "$@"

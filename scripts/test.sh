@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs the type-check and the whole test suite against both metadata stores and every object
-# store (memory, local directory, and S3 on a real S3-compatible server it starts).
+# store (memory, local directory, and S3 on a real S3-compatible server it starts), the interop
+# suites with real Kafka clients, and the Terraform acceptance run with WarpStream's provider
+# (test/terraform/; OpenTofu and the provider are built once by scripts/terraform-tools.sh).
 #
 #   bash scripts/test.sh                          # everything: test/**/*.test.ts
 #   bash scripts/test.sh test/metadata/store.test.ts   # only the files named
@@ -143,8 +145,24 @@ source "$ROOT/scripts/ensure-clients.sh" || die "could not install the Kafka cli
 
 # File arguments replace the default glob; option-only arguments are passed on with it.
 files=0
-for arg in "$@"; do [[ "$arg" == -* ]] || files=1; done
+terraform=1
+for arg in "$@"; do
+  if [[ "$arg" != -* ]]; then
+    if [[ $files -eq 0 ]]; then terraform=0; fi
+    files=1
+    [[ "$arg" == test/terraform/* ]] && terraform=1
+  fi
+done
 if [[ $files -eq 1 ]]; then set -- "$@"; else set -- "$@" 'test/**/*.test.ts'; fi
+
+# OpenTofu and WarpStream's Terraform provider for the acceptance run (test/terraform/), built
+# once; only when that suite is part of this run.
+if [[ $terraform -eq 1 ]]; then
+  # shellcheck source=scripts/terraform-tools.sh
+  source "$ROOT/scripts/terraform-tools.sh"
+  ensure_terraform_tools || die "could not build OpenTofu and the Terraform provider"
+  if [[ -n "${SLIPSTREAM_TF_UNAVAILABLE:-}" ]]; then log "Terraform acceptance will be skipped: $SLIPSTREAM_TF_UNAVAILABLE"; fi
+fi
 
 log "running tests"
 status=0

@@ -1,4 +1,4 @@
-# The configuration the Terraform acceptance run (test/terraform/acceptance.ts) applies, plans
+# The configuration the Terraform acceptance run (test/terraform/acceptance.test.ts) applies, plans
 # again, updates and destroys with WarpStream's official provider against a running Slipstream.
 # One resource of every type the provider offers that Slipstream implements; the variables are
 # what the update step changes.
