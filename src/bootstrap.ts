@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { syncDirectory, writeDurably } from './durable-file.ts';
 import { hashSecret, newId } from './ids.ts';
+import type { SecretSealer } from './control-plane/secrets.ts';
 import type { MetadataStore } from './metadata/store.ts';
 import { mintApiKey } from './control-plane/services/api-keys.ts';
 import { createVirtualCluster } from './control-plane/services/virtual-clusters.ts';
@@ -25,31 +27,15 @@ export interface BootstrapOptions {
   dataDir: string;
   apiUrl: string;
   bootstrapUrl: string;
-}
-
-async function writeDurably(path: string, text: string): Promise<void> {
-  const file = await open(path, 'w', 0o600);
-  try {
-    await file.writeFile(text);
-    await file.sync();
-  } finally {
-    await file.close();
-  }
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  /** Seals the new keys' secrets, so list_api_keys answers them like any other key's. */
+  secrets: SecretSealer;
 }
 
 /**
  * First start: an account with its account key, a workspace with its application key, and the
  * BYOC virtual cluster `vcn_default` with its agent key; their secrets go to
- * `<dataDir>/bootstrap.json` (mode 0600), the only place they are ever written.
+ * `<dataDir>/bootstrap.json` (mode 0600), the only place they are written in the clear (the
+ * store keeps their hashes, and the secrets sealed under the secrets key).
  *
  * Crash safety: the file is written (to a temporary name, fsynced) inside the transaction that
  * creates the records, and renamed into place after it commits. A crash before the commit leaves
@@ -80,13 +66,14 @@ export async function bootstrap(store: MetadataStore, options: BootstrapOptions)
       virtual_cluster_id: null,
       read_only: false,
       access_grants: [{ principal_kind: 'application', resource_kind: '*', resource_id: '*' }],
-    });
+    }, options.secrets);
     await tx.insertApiKey(accountKey.record);
-    const workspace = await createWorkspace(tx, accountId, { workspace_name: 'default' });
+    const workspace = await createWorkspace(tx, options.secrets, accountId, { workspace_name: 'default' });
     const applicationKey = workspace.application_key!.key!;
     const principalKey = (await tx.getApiKeyBySecretHash(hashSecret(applicationKey)))!;
     const cluster = await createVirtualCluster(
       tx,
+      options.secrets,
       { key: principalKey, clusters: '*' },
       {
         virtual_cluster_name: 'default',
@@ -125,7 +112,7 @@ export async function bootstrap(store: MetadataStore, options: BootstrapOptions)
 }
 
 /** Rewrites the two URLs in bootstrap.json when they changed (the secrets stay as they are). */
-export async function refreshUrls(path: string, options: BootstrapOptions): Promise<void> {
+export async function refreshUrls(path: string, options: Omit<BootstrapOptions, 'secrets'>): Promise<void> {
   const file = JSON.parse(await readFile(path, 'utf8')) as BootstrapFile;
   if (file.api_url === options.apiUrl && file.bootstrap_url === options.bootstrapUrl) return;
   const pending = `${path}.tmp`;

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { tlsFiles, type AgentTlsFiles } from './agent/tls.ts';
+import { parseSecretsKey, SECRETS_KEY_ENV } from './control-plane/secrets.ts';
 
 /** Everything a Slipstream process is configured with; read from the environment once. */
 export interface Config {
@@ -9,6 +10,11 @@ export interface Config {
   kafkaPort: number;
   /** PostgreSQL connection string; absent means the embedded SQLite store under `dataDir`. */
   databaseUrl: string | undefined;
+  /**
+   * SLIPSTREAM_SECRETS_KEY: the 32-byte key API key secrets are sealed under. Absent: the control
+   * plane uses (and on first start creates) `<dataDir>/secrets.key`.
+   */
+  secretsKey: Buffer | undefined;
   /** Requests per API key (or per client address, for requests without a key) per window. */
   rateLimitMax: number;
   rateLimitWindowMs: number;
@@ -62,6 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: 'dev' | '
     httpPort: integer(env, 'SLIPSTREAM_HTTP_PORT', 8080, 0, 65535),
     kafkaPort: integer(env, 'SLIPSTREAM_KAFKA_PORT', 9092, 0, 65535),
     databaseUrl: env.DATABASE_URL || undefined,
+    secretsKey: env[SECRETS_KEY_ENV] ? parseSecretsKey(env[SECRETS_KEY_ENV], SECRETS_KEY_ENV) : undefined,
     rateLimitMax: integer(env, 'SLIPSTREAM_RATE_LIMIT_MAX', 1000, 1, 1_000_000_000),
     rateLimitWindowMs: integer(env, 'SLIPSTREAM_RATE_LIMIT_WINDOW_MS', 1000, 1, 86_400_000),
     bodyLimitBytes: integer(env, 'SLIPSTREAM_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 1024 * 1024 * 1024),

@@ -15,7 +15,8 @@ environment: SLIPSTREAM_DATA_DIR (./data), SLIPSTREAM_HOST (127.0.0.1), SLIPSTRE
              SLIPSTREAM_OBJECT_STORE_URL (file://<data dir>/objects; s3://bucket?region=…&endpoint=…; mem://),
              SLIPSTREAM_FLUSH_INTERVAL_MS (dev 5, agent 250), SLIPSTREAM_FLUSH_BYTES (8 MiB),
              SLIPSTREAM_MAX_FRAME_BYTES (100 MiB), SLIPSTREAM_AGENT_KEY, SLIPSTREAM_VIRTUAL_CLUSTER_ID,
-             SLIPSTREAM_REQUIRE_SASL (false)`;
+             SLIPSTREAM_REQUIRE_SASL (false), SLIPSTREAM_SECRETS_KEY (<data dir>/secrets.key),
+             SLIPSTREAM_TLS_CERT_FILE, SLIPSTREAM_TLS_KEY_FILE, SLIPSTREAM_TLS_CA_FILE`;
 
 async function main(argv: string[]): Promise<number> {
   const command = argv[0] ?? 'dev';
@@ -51,7 +52,7 @@ async function main(argv: string[]): Promise<number> {
       '',
       `Slipstream ${command} is serving the Management API at ${platform.apiUrl}`,
       `${platform.bootstrapped ? 'Created' : 'Reusing'} the default account, workspace and cluster; their keys are in`,
-      `  ${platform.bootstrapPath}   (mode 0600; the only copy of the secrets)`,
+      `  ${platform.bootstrapPath}   (mode 0600; list_api_keys answers them too, sealed under secrets.key)`,
       'Try:',
       `  curl -s -H "warpstream-api-key: $(node -p 'require(process.argv[1]).application_key' ${platform.bootstrapPath})" \\`,
       `       ${platform.apiUrl}/api/v1/list_virtual_clusters`,

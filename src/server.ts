@@ -10,6 +10,7 @@ import { openObjectStore } from './objects/open.ts';
 import type { ObjectStore } from './objects/object-store.ts';
 import type { Config } from './config.ts';
 import { buildApp } from './control-plane/app.ts';
+import { checkSecretsKey, loadSecretsKey, SecretSealer } from './control-plane/secrets.ts';
 import { openMetadataStore } from './metadata/open.ts';
 import type { MetadataStore } from './metadata/store.ts';
 import packageJson from '../package.json' with { type: 'json' };
@@ -49,6 +50,7 @@ export interface RunningPlatform {
  * once all of that is done.
  */
 export async function startPlatform(config: Config, mode: Mode): Promise<RunningPlatform> {
+  const secrets = new SecretSealer(config.secretsKey ?? (await loadSecretsKey(undefined, config.dataDir)));
   const store = await openMetadataStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const cluster = { bootstrapUrl: `${config.host}:${config.kafkaPort}` };
   let ready = false;
@@ -67,8 +69,10 @@ export async function startPlatform(config: Config, mode: Mode): Promise<Running
     started_at: new Date().toISOString(),
   };
   try {
+    await checkSecretsKey(store, secrets);
     app = await buildApp({
       store,
+      secrets,
       cluster,
       info,
       groups,
@@ -83,7 +87,7 @@ export async function startPlatform(config: Config, mode: Mode): Promise<Running
     const port = typeof address === 'object' && address ? address.port : config.httpPort;
     const apiUrl = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     info.api_url = apiUrl;
-    const result = await bootstrap(store, { dataDir: config.dataDir, apiUrl, bootstrapUrl: cluster.bootstrapUrl });
+    const result = await bootstrap(store, { dataDir: config.dataDir, apiUrl, bootstrapUrl: cluster.bootstrapUrl, secrets });
     let kafkaAddress: string | undefined;
     if (mode === 'dev') {
       // Dev mode runs the default cluster's agent in this process, on its own agent key.

@@ -10,6 +10,7 @@ import { registerIdempotency } from './conventions/idempotency.ts';
 import { registerRateLimit } from './conventions/rate-limit.ts';
 import { registerEndpoint, type Endpoint } from './routes/endpoint.ts';
 import type { ClusterContext } from './services/virtual-clusters.ts';
+import type { SecretSealer } from './secrets.ts';
 import type { GroupCoordinator } from './groups/coordinator.ts';
 import { registerPlatformRoutes, type PlatformInfo } from './routes/platform.ts';
 import { sharedSchemas } from './routes/schemas.ts';
@@ -26,6 +27,8 @@ import { eventsEndpoints } from './routes/warpstream/events.ts';
 
 export interface AppOptions {
   store: MetadataStore;
+  /** Seals API key secrets (list_api_keys answers them again); see secrets.ts. */
+  secrets: SecretSealer;
   /**
    * Where this deployment's agents serve Kafka clients. Read on every request, so the process
    * can fill in the real address once its agent is listening.
@@ -112,7 +115,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true }, config: { rateLimit: false } }, async () => app.swagger());
 
   registerPlatformRoutes(app, options.store, options.info, options.isReady);
-  const deps = { store: options.store, cluster: options.cluster, groups: options.groups };
+  const deps = { store: options.store, secrets: options.secrets, cluster: options.cluster, groups: options.groups };
   const metrics = options.metrics;
   if (metrics) {
     app.get('/metrics', { schema: { hide: true }, config: { rateLimit: false } }, async (_request, reply) =>

@@ -210,6 +210,14 @@ export const migrations: Migration[] = [
       ALTER TABLE virtual_clusters ADD COLUMN events TEXT NOT NULL DEFAULT '{"enabled":false,"event_types":{}}';
     `,
   },
+  {
+    version: 6,
+    name: 'sealed api key secrets',
+    // list_api_keys answers secrets again; they are kept sealed (AES-256-GCM), never in the clear.
+    sql: `
+      ALTER TABLE api_keys ADD COLUMN secret_sealed TEXT;
+    `,
+  },
 ];
 
 /** Applies every migration newer than the database, in order; safe to call on every start. */

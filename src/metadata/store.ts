@@ -30,6 +30,11 @@ export interface ApiKeyRecord {
   id: string;
   name: string;
   secret_hash: string;
+  /**
+   * The secret sealed with AES-256-GCM under the server's secrets key, bound to `id`
+   * (control-plane/secrets.ts); null for keys created before secrets were kept.
+   */
+  secret_sealed: string | null;
   kind: KeyKind;
   account_id: string;
   workspace_id: string | null;

@@ -53,6 +53,7 @@ for (const kind of storeKinds()) {
             {
               id: agent.id,
               name: 'akn_default_agent_key',
+              key: p.boot.agent_key,
               created_at: new Date(agent.created_at).toISOString(),
               access_grants: [{ principal_kind: 'agent', resource_kind: 'virtual_cluster', resource_id: p.boot.virtual_cluster_id }],
             },
@@ -115,13 +116,13 @@ for (const kind of storeKinds()) {
           bootstrap_url: t.bootstrap,
           workspace_id: p.boot.workspace_id,
           tier: 'pro',
-          agent_keys: [{ id: key.id, name: key.name, created_at: key.created_at, access_grants: key.access_grants }],
+          agent_keys: [{ id: key.id, name: key.name, key: key.key, created_at: key.created_at, access_grants: key.access_grants }],
         });
         // describe_virtual_cluster answers the very same view.
         const described = await ok(p, '/api/v1/describe_virtual_cluster', { virtual_cluster_id: r.body.virtual_cluster_id });
         assert.deepEqual(described.body, { virtual_cluster: vc });
         assert.match(vc.created_at, ISO);
-        assert.ok(!listed.text.includes(key.key));
+        assert.equal(listed.text.split(key.key).length, 2, 'the agent key secret is listed once, in its own entry');
         assert.equal((await p.store.getVirtualCluster(r.body.virtual_cluster_id))!.tier, 'pro');
       });
     }

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { bootstrap, type BootstrapFile } from '../../src/bootstrap.ts';
 import { buildApp } from '../../src/control-plane/app.ts';
+import { SecretSealer } from '../../src/control-plane/secrets.ts';
+import { randomBytes } from 'node:crypto';
 import type { MetadataStore } from '../../src/metadata/store.ts';
 import { readFileSync } from 'node:fs';
 import { tempDir, type Cleanup, type StoreKind } from './stores.ts';
@@ -28,6 +30,8 @@ export interface TestPlatform {
   store: MetadataStore;
   /** The keys and ids the first start created. */
   boot: BootstrapFile;
+  /** What this platform seals API key secrets with (a random secrets key per platform). */
+  secrets: SecretSealer;
   call(path: string, body?: unknown, options?: CallOptions): Promise<CallResult>;
 }
 
@@ -43,8 +47,10 @@ export async function startTestPlatform(
   overrides: { rateLimitMax?: number; rateLimitWindowMs?: number; bodyLimitBytes?: number } = {},
 ): Promise<TestPlatform> {
   const store = await kind.open();
+  const secrets = new SecretSealer(randomBytes(32));
   const app = await buildApp({
     store,
+    secrets,
     cluster: { bootstrapUrl: BOOTSTRAP_URL },
     info: {
       name: 'slipstream',
@@ -66,7 +72,7 @@ export async function startTestPlatform(
     await store.close();
   });
   const dataDir = tempDir(t);
-  const { path } = await bootstrap(store, { dataDir, apiUrl: 'http://test', bootstrapUrl: BOOTSTRAP_URL });
+  const { path } = await bootstrap(store, { dataDir, apiUrl: 'http://test', bootstrapUrl: BOOTSTRAP_URL, secrets });
   const boot = JSON.parse(readFileSync(path, 'utf8')) as BootstrapFile;
 
   async function call(path: string, body?: unknown, options: CallOptions = {}): Promise<CallResult> {
@@ -92,5 +98,5 @@ export async function startTestPlatform(
     return { status: response.statusCode, body: parsed, text: response.body, headers: response.headers };
   }
 
-  return { app, store, boot, call };
+  return { app, store, boot, secrets, call };
 }

@@ -60,6 +60,7 @@ function cluster(id: string, name: string, created_at: number, workspace_id = 'w
 
 function apiKey(fields: Partial<ApiKeyRecord> & Pick<ApiKeyRecord, 'id' | 'name' | 'secret_hash'>): ApiKeyRecord {
   return {
+    secret_sealed: null,
     kind: 'application',
     account_id: 'acc_1',
     workspace_id: 'wi_1',
@@ -299,6 +300,8 @@ for (const { kind, open, location } of storeKinds()) {
         id: 'aki_account',
         name: 'akn_admin',
         secret_hash: 'h-account',
+        // Sealed secrets are opaque text to the store: kept and answered exactly (null when absent).
+        secret_sealed: 'v1:c2VhbGVkIHNlY3JldA==',
         kind: 'account',
         workspace_id: null,
         read_only: true,

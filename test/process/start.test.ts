@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { api, startSlipstream } from '../helpers/process.ts';
@@ -52,6 +52,18 @@ describe('npm start (dev mode)', () => {
     assert.equal(workspaces.body.workspaces.length, 1);
     const agent = await api(first.apiUrl, boot.agent_key, '/api/v1/list_virtual_clusters');
     assert.equal(agent.status, 403);
+    // API key secrets are sealed under a secrets key the first start created (0600), and listed.
+    const secretsKeyPath = join(dataDir, 'secrets.key');
+    assert.equal(statSync(secretsKeyPath).mode & 0o777, 0o600);
+    const secretsKey = readFileSync(secretsKeyPath, 'utf8');
+    assert.equal(Buffer.from(secretsKey.trim(), 'base64').length, 32);
+    const made = await api(first.apiUrl, boot.application_key, '/api/v1/create_api_key', {
+      name: 'survivor',
+      access_grants: [{ principal_kind: 'app', resource_kind: '*', resource_id: '*' }],
+    });
+    assert.equal(made.status, 200);
+    const keysBefore = await api(first.apiUrl, boot.application_key, '/api/v1/list_api_keys');
+    assert.equal(keysBefore.body.api_keys.find((k: { id: string }) => k.id === made.body.id).key, made.body.key);
 
     first.child.kill('SIGTERM');
     assert.equal(await first.exited, 0);
@@ -70,14 +82,45 @@ describe('npm start (dev mode)', () => {
     assert.equal(clustersAgain.body.virtual_clusters.length, 1);
     const workspacesAgain = await api(second.apiUrl, boot.account_key, '/api/v1/list_workspaces');
     assert.equal(workspacesAgain.body.workspaces.length, 1);
+    // The same secrets key, so every secret is listed again exactly as before the restart.
+    assert.equal(readFileSync(secretsKeyPath, 'utf8'), secretsKey, 'secrets.key is reused, not recreated');
+    const keysAfter = await api(second.apiUrl, boot.application_key, '/api/v1/list_api_keys');
+    assert.equal(keysAfter.status, 200);
+    assert.deepEqual(keysAfter.body, keysBefore.body);
+    const secretOf = (id: string) => keysAfter.body.api_keys.find((k: { id: string }) => k.id === id).key;
+    assert.equal(secretOf(made.body.id), made.body.key);
+    const agentKeyId = clustersAgain.body.virtual_clusters[0].agent_keys[0].id;
+    assert.equal(secretOf(agentKeyId), boot.agent_key);
+    assert.equal(clustersAgain.body.virtual_clusters[0].agent_keys[0].key, boot.agent_key);
     second.child.kill('SIGTERM');
     assert.equal(await second.exited, 0);
+
+    // Another secrets key could unseal none of the stored secrets: refused at start.
+    const otherKey = Buffer.alloc(32, 7).toString('base64');
+    await assert.rejects(
+      startSlipstream('dev', { SLIPSTREAM_DATA_DIR: dataDir, SLIPSTREAM_SECRETS_KEY: otherKey }),
+      /secrets key .* is not the one this metadata store's API key secrets are sealed under/,
+    );
+    // The file's key given in the environment instead is the same key: accepted.
+    const third = await startSlipstream('dev', { SLIPSTREAM_DATA_DIR: dataDir, SLIPSTREAM_SECRETS_KEY: secretsKey.trim() });
+    t.after(() => third.child.kill('SIGKILL'));
+    assert.deepEqual((await api(third.apiUrl, boot.application_key, '/api/v1/list_api_keys')).body, keysBefore.body);
+    third.child.kill('SIGTERM');
+    assert.equal(await third.exited, 0);
   });
 
   test('a bad setting is refused at start with a clear message', async (t) => {
     const dataDir = tempDir(t);
     await assert.rejects(startSlipstream('dev', { SLIPSTREAM_DATA_DIR: dataDir, SLIPSTREAM_HTTP_PORT: 'eighty' }), /SLIPSTREAM_HTTP_PORT must be an integer/);
     await assert.rejects(startSlipstream('bogus', { SLIPSTREAM_DATA_DIR: dataDir }), /unknown command "bogus"/);
+    for (const malformed of ['not base64!', Buffer.alloc(16).toString('base64'), Buffer.alloc(33).toString('base64')]) {
+      await assert.rejects(
+        startSlipstream('dev', { SLIPSTREAM_DATA_DIR: dataDir, SLIPSTREAM_SECRETS_KEY: malformed }),
+        /SLIPSTREAM_SECRETS_KEY must be the base64 encoding of exactly 32 bytes/,
+        malformed,
+      );
+    }
+    assert.ok(!existsSync(join(dataDir, 'secrets.key')), 'a refused start creates no secrets key');
   });
 });
 

@@ -3,6 +3,7 @@ import type { MetadataStore } from '../../metadata/store.ts';
 import type { GroupCoordinator } from '../groups/coordinator.ts';
 import type { Principal, Scope } from '../auth.ts';
 import type { ClusterContext } from '../services/virtual-clusters.ts';
+import type { SecretSealer } from '../secrets.ts';
 import { badRequest } from '../../errors.ts';
 import { ref } from './schemas.ts';
 
@@ -22,6 +23,8 @@ export interface EndpointContext<Body> {
   store: MetadataStore;
   principal: Principal;
   body: Body;
+  /** Seals and unseals API key secrets under the server's secrets key. */
+  secrets: SecretSealer;
   request: FastifyRequest;
   cluster: ClusterContext;
   /** The group coordinator of this process, when it runs one (live group membership). */
@@ -46,6 +49,7 @@ export interface Endpoint<Body = Record<string, never>> {
 
 export interface EndpointDeps {
   store: MetadataStore;
+  secrets: SecretSealer;
   cluster: ClusterContext;
   groups: GroupCoordinator | undefined;
 }
@@ -68,6 +72,7 @@ export function registerEndpoint<Body>(app: FastifyInstance, deps: EndpointDeps,
       store: deps.store,
       principal: request.principal!,
       body: request.body as Body,
+      secrets: deps.secrets,
       request,
       cluster: deps.cluster,
       groups: deps.groups,

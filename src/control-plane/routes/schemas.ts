@@ -23,11 +23,11 @@ export const accessGrantSchema = {
 export const apiKeySchema = {
   $id: 'ApiKey',
   type: 'object',
-  required: ['id', 'name', 'created_at'],
+  required: ['id', 'name', 'key', 'created_at'],
   properties: {
     id: { type: 'string', description: 'API key identifier' },
     name: { type: 'string', description: 'Human-readable key name (prefixed with akn_)' },
-    key: { type: 'string', description: 'The actual secret key value; present only in the answer that creates the key' },
+    key: { type: 'string', description: 'The actual secret key value used in the warpstream-api-key header ("" when the caller may not see it, or the key predates sealed secrets)' },
     created_at: { type: 'string', format: 'date-time', description: 'ISO 8601 creation timestamp' },
     access_grants: { type: 'array', items: { $ref: 'AccessGrant#' } },
   },

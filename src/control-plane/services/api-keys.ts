@@ -2,12 +2,17 @@ import { badRequest, conflict, forbidden, notFound, unprocessable } from '../../
 import { hashSecret, newApiKeySecret, newId, withPrefix } from '../../ids.ts';
 import type { AccessGrant, ApiKeyRecord, KeyKind, MetadataStore, VirtualCluster } from '../../metadata/store.ts';
 import { mayAccessCluster, type Principal } from '../auth.ts';
+import type { SecretSealer } from '../secrets.ts';
 
-/** The ApiKey of the seed spec. `key` (the secret) is present only in the answer that creates it. */
+/**
+ * The ApiKey of the seed spec, `key` (the secret) included: WarpStream's Terraform provider reads
+ * it back from list_api_keys after creating a key and on every refresh. A key created before
+ * secrets were sealed (no `secret_sealed`) answers `key: ""`: its secret was never kept.
+ */
 export interface ApiKeyView {
   id: string;
   name: string;
-  key?: string;
+  key: string;
   created_at: string;
   access_grants: AccessGrant[];
 }
@@ -26,20 +31,41 @@ const principalKinds: Record<string, { kind: KeyKind; readOnly: boolean }> = {
   agent_r: { kind: 'agent', readOnly: true },
 };
 
-export function apiKeyView(key: ApiKeyRecord, secret?: string): ApiKeyView {
+/** The answer for `key`; its secret is unsealed unless the caller has it at hand (`secret`). */
+export function apiKeyView(key: ApiKeyRecord, secrets: SecretSealer, secret?: string): ApiKeyView {
   return {
     id: key.id,
     name: key.name,
-    ...(secret !== undefined ? { key: secret } : {}),
+    key: secret ?? (key.secret_sealed === null ? '' : secrets.open(key.id, key.secret_sealed)),
     created_at: new Date(key.created_at).toISOString(),
     access_grants: key.access_grants,
   };
 }
 
-/** Builds a key record and its secret; the caller inserts the record. The secret is never stored. */
-export function mintApiKey(fields: Omit<ApiKeyRecord, 'id' | 'secret_hash' | 'created_at'>): { record: ApiKeyRecord; secret: string } {
+/**
+ * The answer for a listed key: its secret only when the caller could mint a key of that reach
+ * itself (an account key; else a key not limited to fewer clusters, and not read-only unless the
+ * listed key is read-only too). Otherwise `key: ""`, so listing never widens what a key can do.
+ */
+export function listedKeyView(caller: Principal, key: ApiKeyRecord, secrets: SecretSealer): ApiKeyView {
+  const reveal =
+    caller.key.kind === 'account' ||
+    ((!caller.key.read_only || key.read_only) && (caller.clusters === '*' || withinClusters(key, caller.clusters)));
+  return apiKeyView(key, secrets, reveal ? undefined : '');
+}
+
+/**
+ * Builds a key record and its secret; the caller inserts the record. The secret is stored twice,
+ * never in the clear: hashed (requests are authenticated by looking the hash up) and sealed
+ * under the secrets key, bound to the key id (answered again by list_api_keys).
+ */
+export function mintApiKey(
+  fields: Omit<ApiKeyRecord, 'id' | 'secret_hash' | 'secret_sealed' | 'created_at'>,
+  secrets: SecretSealer,
+): { record: ApiKeyRecord; secret: string } {
   const secret = newApiKeySecret();
-  const record: ApiKeyRecord = { id: newId('aki_'), secret_hash: hashSecret(secret), created_at: Date.now(), ...fields };
+  const id = newId('aki_');
+  const record: ApiKeyRecord = { id, secret_hash: hashSecret(secret), secret_sealed: secrets.seal(id, secret), created_at: Date.now(), ...fields };
   return { record, secret };
 }
 
@@ -54,7 +80,12 @@ export async function freeKeyName(store: MetadataStore, accountId: string, works
 }
 
 /** The agent key every BYOC virtual cluster gets at creation. */
-export async function createAgentKey(store: MetadataStore, cluster: VirtualCluster, accountId: string): Promise<{ record: ApiKeyRecord; secret: string }> {
+export async function createAgentKey(
+  store: MetadataStore,
+  secrets: SecretSealer,
+  cluster: VirtualCluster,
+  accountId: string,
+): Promise<{ record: ApiKeyRecord; secret: string }> {
   const base = cluster.name.replace(/^vcn_/, '') + '_agent_key';
   const minted = mintApiKey({
     name: await freeKeyName(store, accountId, cluster.workspace_id, base),
@@ -64,7 +95,7 @@ export async function createAgentKey(store: MetadataStore, cluster: VirtualClust
     virtual_cluster_id: cluster.id,
     read_only: false,
     access_grants: [{ principal_kind: 'agent', resource_kind: 'virtual_cluster', resource_id: cluster.id }],
-  });
+  }, secrets);
   await store.insertApiKey(minted.record);
   return minted;
 }
@@ -80,7 +111,7 @@ export interface CreateApiKeyRequest {
  * or an agent key (for exactly one virtual cluster). The caller can hand out no more than it
  * holds: a key limited to some clusters cannot mint a key for others.
  */
-export async function createApiKey(store: MetadataStore, caller: Principal, request: CreateApiKeyRequest): Promise<ApiKeyView> {
+export async function createApiKey(store: MetadataStore, secrets: SecretSealer, caller: Principal, request: CreateApiKeyRequest): Promise<ApiKeyView> {
   // The limit applies to the name without its akn_ prefix: `x…x` and `akn_x…x` name the same key
   // and must get the same answer (measuring what was sent refused the prefixed spelling only).
   const bare = request.name.replace(/^akn_/, '');
@@ -156,9 +187,9 @@ export async function createApiKey(store: MetadataStore, caller: Principal, requ
         resource_id,
         ...(workspace_id === '' ? { workspace_id: workspaceId } : workspace_id !== undefined ? { workspace_id } : {}),
       })),
-    });
+    }, secrets);
     await tx.insertApiKey(record);
-    return apiKeyView(record, secret);
+    return apiKeyView(record, secrets, secret);
   });
 }
 
@@ -190,13 +221,13 @@ async function grantWorkspace(store: MetadataStore, caller: Principal, grants: A
 /**
  * list_api_keys: the keys of the caller's workspace; for an account key, the account's own keys
  * and then every workspace's (oldest workspace first), since the Terraform provider reads back
- * the keys an account key created in any workspace from this list. Never a secret.
+ * the keys an account key created in any workspace from this list, secrets included (unsealed).
  */
-export async function listApiKeys(store: MetadataStore, caller: Principal): Promise<ApiKeyView[]> {
-  if (caller.key.workspace_id) return (await store.listApiKeys(caller.key.workspace_id)).map((key) => apiKeyView(key));
+export async function listApiKeys(store: MetadataStore, secrets: SecretSealer, caller: Principal): Promise<ApiKeyView[]> {
+  if (caller.key.workspace_id) return (await store.listApiKeys(caller.key.workspace_id)).map((key) => listedKeyView(caller, key, secrets));
   const keys = await store.listAccountKeys(caller.key.account_id);
   for (const workspace of await store.listWorkspaces(caller.key.account_id)) keys.push(...(await store.listApiKeys(workspace.id)));
-  return keys.map((key) => apiKeyView(key));
+  return keys.map((key) => listedKeyView(caller, key, secrets));
 }
 
 /**

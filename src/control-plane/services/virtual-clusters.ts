@@ -4,7 +4,8 @@ import { changeTier, validateTier } from './tiers.ts';
 import { newId, withPrefix } from '../../ids.ts';
 import type { MetadataStore, VirtualCluster, VirtualClusterType } from '../../metadata/store.ts';
 import { clusterFor, mayAccessCluster, type Principal } from '../auth.ts';
-import { apiKeyView, createAgentKey, type ApiKeyView } from './api-keys.ts';
+import { apiKeyView, createAgentKey, listedKeyView, type ApiKeyView } from './api-keys.ts';
+import type { SecretSealer } from '../secrets.ts';
 
 export const CLUSTER_TYPES: readonly VirtualClusterType[] = ['byoc', 'byoc_data_lake', 'byoc_schema_registry'];
 export const CLOUD_PROVIDERS = ['aws', 'gcp', 'azure'] as const;
@@ -85,6 +86,7 @@ export function validateClusterName(name: string, field = 'virtual_cluster_name'
 
 export async function createVirtualCluster(
   store: MetadataStore,
+  secrets: SecretSealer,
   caller: Principal,
   request: CreateVirtualClusterRequest,
   context: ClusterContext,
@@ -125,13 +127,13 @@ export async function createVirtualCluster(
       events: { enabled: false, event_types: {} },
     };
     await tx.insertVirtualCluster(cluster);
-    const agentKey = request.skip_agent_key_creation ? undefined : await createAgentKey(tx, cluster, caller.key.account_id);
+    const agentKey = request.skip_agent_key_creation ? undefined : await createAgentKey(tx, secrets, cluster, caller.key.account_id);
     return {
       virtual_cluster_id: cluster.id,
       virtual_cluster_name: cluster.name,
       agent_pool_id: cluster.agent_pool_id,
       agent_pool_name: cluster.agent_pool_name,
-      ...(agentKey ? { agent_key: apiKeyView(agentKey.record, agentKey.secret) } : {}),
+      ...(agentKey ? { agent_key: apiKeyView(agentKey.record, secrets, agentKey.secret) } : {}),
       bootstrap_url: bootstrapUrlOf(cluster, context),
       workspace_id: workspaceId,
     };
@@ -190,7 +192,13 @@ function clusterRegionOf(cluster: VirtualCluster): ClusterRegion {
   return { is_multi_region: false, region: { name: cluster.region, cloud_provider: cluster.cloud_provider } };
 }
 
-async function clusterView(store: MetadataStore, cluster: VirtualCluster, context: ClusterContext): Promise<VirtualClusterView> {
+async function clusterView(
+  store: MetadataStore,
+  secrets: SecretSealer,
+  caller: Principal,
+  cluster: VirtualCluster,
+  context: ClusterContext,
+): Promise<VirtualClusterView> {
   return {
     id: cluster.id,
     agent_pool_id: cluster.agent_pool_id,
@@ -204,17 +212,22 @@ async function clusterView(store: MetadataStore, cluster: VirtualCluster, contex
     bootstrap_url: bootstrapUrlOf(cluster, context),
     workspace_id: cluster.workspace_id,
     tier: cluster.tier,
-    agent_keys: (await store.listAgentKeys(cluster.id)).map((key) => apiKeyView(key)),
+    agent_keys: (await store.listAgentKeys(cluster.id)).map((key) => listedKeyView(caller, key, secrets)),
   };
 }
 
-export async function listVirtualClusters(store: MetadataStore, caller: Principal, context: ClusterContext): Promise<VirtualClusterView[]> {
+export async function listVirtualClusters(
+  store: MetadataStore,
+  secrets: SecretSealer,
+  caller: Principal,
+  context: ClusterContext,
+): Promise<VirtualClusterView[]> {
   const clusters = (await store.listVirtualClusters(caller.key.workspace_id!)).filter((c) => mayAccessCluster(caller, c.id));
-  return Promise.all(clusters.map((cluster) => clusterView(store, cluster, context)));
+  return Promise.all(clusters.map((cluster) => clusterView(store, secrets, caller, cluster, context)));
 }
 
-export async function describeVirtualCluster(store: MetadataStore, caller: Principal, id: string, context: ClusterContext) {
-  return { virtual_cluster: await clusterView(store, await clusterFor(store, caller, id), context) };
+export async function describeVirtualCluster(store: MetadataStore, secrets: SecretSealer, caller: Principal, id: string, context: ClusterContext) {
+  return { virtual_cluster: await clusterView(store, secrets, caller, await clusterFor(store, caller, id), context) };
 }
 
 /**

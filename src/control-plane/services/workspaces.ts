@@ -3,6 +3,7 @@ import { newId } from '../../ids.ts';
 import type { MetadataStore, Workspace } from '../../metadata/store.ts';
 import type { Principal } from '../auth.ts';
 import { apiKeyView, freeKeyName, mintApiKey, type ApiKeyView } from './api-keys.ts';
+import type { SecretSealer } from '../secrets.ts';
 
 /** Workspace names: 3–128 of letters, digits, spaces, `_` and `-` (WarpStream's rule). */
 export const WORKSPACE_NAME_PATTERN = /^[a-zA-Z0-9 _-]{3,128}$/;
@@ -80,6 +81,7 @@ export async function deleteWorkspace(store: MetadataStore, accountId: string, w
 /** Creates a workspace and, unless skipped, its first application key (full access). */
 export async function createWorkspace(
   store: MetadataStore,
+  secrets: SecretSealer,
   accountId: string,
   request: { workspace_name: string; skip_application_key_creation?: boolean },
 ): Promise<{ workspace_id: string; application_key?: ApiKeyView }> {
@@ -100,8 +102,8 @@ export async function createWorkspace(
       virtual_cluster_id: null,
       read_only: false,
       access_grants: [{ principal_kind: 'application', resource_kind: '*', resource_id: '*', workspace_id: workspace.id }],
-    });
+    }, secrets);
     await tx.insertApiKey(record);
-    return { workspace_id: workspace.id, application_key: apiKeyView(record, secret) };
+    return { workspace_id: workspace.id, application_key: apiKeyView(record, secrets, secret) };
   });
 }

@@ -55,7 +55,7 @@ export const virtualClusterEndpoints = [
     scope: 'workspace',
     mutation: false,
     response: { type: 'object', properties: { virtual_clusters: { type: 'array', items: ref('VirtualCluster') } } },
-    handler: async ({ store, principal, cluster }) => ({ virtual_clusters: await listVirtualClusters(store, principal, cluster) }),
+    handler: async ({ store, secrets, principal, cluster }) => ({ virtual_clusters: await listVirtualClusters(store, secrets, principal, cluster) }),
   } satisfies Endpoint,
   {
     path: '/api/v1/create_virtual_cluster',
@@ -101,7 +101,7 @@ export const virtualClusterEndpoints = [
         workspace_id: { type: 'string' },
       },
     },
-    handler: ({ store, principal, body, cluster }) => createVirtualCluster(store, principal, body, cluster),
+    handler: ({ store, secrets, principal, body, cluster }) => createVirtualCluster(store, secrets, principal, body, cluster),
   } satisfies Endpoint<CreateVirtualClusterRequest>,
   {
     path: '/api/v1/delete_virtual_cluster',
@@ -138,7 +138,7 @@ export const virtualClusterEndpoints = [
     mutation: false,
     body: { type: 'object', required: ['virtual_cluster_id'], properties: { virtual_cluster_id: clusterId } },
     response: { type: 'object', properties: { virtual_cluster: ref('VirtualCluster') } },
-    handler: ({ store, principal, body, cluster }) => describeVirtualCluster(store, principal, body.virtual_cluster_id, cluster),
+    handler: ({ store, secrets, principal, body, cluster }) => describeVirtualCluster(store, secrets, principal, body.virtual_cluster_id, cluster),
   } satisfies Endpoint<{ virtual_cluster_id: string }>,
   {
     path: '/api/v1/rename_virtual_cluster',

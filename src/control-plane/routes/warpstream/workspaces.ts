@@ -40,7 +40,7 @@ export const createWorkspaceEndpoint: Endpoint<{ workspace_name: string; skip_ap
     type: 'object',
     properties: { workspace_id: { type: 'string' }, application_key: ref('ApiKey') },
   },
-  handler: ({ store, principal, body }) => createWorkspace(store, principal.key.account_id, body),
+  handler: ({ store, secrets, principal, body }) => createWorkspace(store, secrets, principal.key.account_id, body),
 };
 
 export const renameWorkspaceEndpoint: Endpoint<{ workspace_id: string; new_workspace_name: string }> = {
