@@ -137,8 +137,6 @@ describe('ACLs on the Kafka path', () => {
   });
 
   test('consuming with a group needs READ on the topic and on the group', async () => {
-    await allow(alice.username, 'TOPIC', 'lit', 'READ');
-    await sleep(REFRESH_WAIT_MS);
     const consume = async (groupId: string): Promise<string> => {
       const consumer = kafka(alice).consumer({ groupId, retry: { retries: 0 } });
       try {
@@ -155,6 +153,13 @@ describe('ACLs on the Kafka path', () => {
         await consumer.disconnect();
       }
     };
+    // lit: WRITE (which implies DESCRIBE) but no READ yet; the group is allowed. Fetch refuses it.
+    await allow(alice.username, 'GROUP', 'g-noread', 'READ');
+    await sleep(REFRESH_WAIT_MS);
+    assert.equal(await consume('g-noread'), 'TOPIC_AUTHORIZATION_FAILED');
+    await allow(alice.username, 'TOPIC', 'lit', 'READ');
+    await sleep(REFRESH_WAIT_MS);
+    assert.equal(await consume('g-noread'), 'v');
     // FindCoordinator answers GROUP_AUTHORIZATION_FAILED; kafkajs reports it as this.
     assert.match(await consume('g-acl'), /^(GROUP_AUTHORIZATION_FAILED|Failed to find group coordinator)$/);
     await allow(alice.username, 'GROUP', 'g-acl', 'READ');

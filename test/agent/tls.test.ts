@@ -216,9 +216,13 @@ describe('agent with TLS', () => {
     assert.equal(consumed.stdout, '0:k-0\n1:k-1\n2:k-2\n');
   });
 
-  test('the server certificate is verified: a client trusting another CA is refused by itself', async () => {
+  test('the server certificate is verified: a client trusting another CA (a probe, kafkajs) is refused by itself', async () => {
     const probe = await tlsProbe(cluster, { ca: [readFileSync(join(pki.dir, 'other-ca.pem'))] });
     assert.deepEqual(probe, { answered: false, code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
+    // kafkajs too: its TLS socket refuses the agent's certificate (Node's UNABLE_TO_VERIFY_LEAF_SIGNATURE).
+    const kafkajsAnswer = await kafkajsConnects(cluster, { ca: [readFileSync(pki.otherCaCert)] });
+    assert.equal(kafkajsAnswer.ok, false);
+    assert.match((kafkajsAnswer as { error: string }).error, /^KafkaJSNumberOfRetriesExceeded: Connection error: unable to verify the first certificate/);
     const trusted = await tlsProbe(cluster, { ca: [readFileSync(pki.caCert)] });
     assert.deepEqual(trusted, { answered: true, errorCode: 0, correlationId: 7 });
   });

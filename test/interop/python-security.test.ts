@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { ClientCommand } from './build-clients.ts';
 import { defineSecuritySuite } from './security-suite.ts';
-import { invalidCredentialsMessage, type ClientSecurity } from './security-helpers.ts';
+import { invalidCredentialsMessage, librdkafkaConfig } from './security-helpers.ts';
 
 /**
  * confluent-kafka (librdkafka; Debian's python3-confluent-kafka under /usr/bin/python3) with SASL
@@ -32,24 +32,6 @@ const confluent = async (): Promise<ClientCommand> => ({
   env: { PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
   buildMs: 0,
 });
-
-/** librdkafka's properties for `security`, as INTEROP_CLIENT_CONFIG. */
-function librdkafkaConfig(security: ClientSecurity): Record<string, string> {
-  const config: Record<string, string> = { 'security.protocol': `${security.sasl ? 'SASL_' : ''}${security.tls ? 'SSL' : 'PLAINTEXT'}` };
-  if (security.sasl) {
-    config['sasl.mechanisms'] = security.sasl.mechanism;
-    config['sasl.username'] = security.sasl.username;
-    config['sasl.password'] = security.sasl.password;
-  }
-  if (security.tls) {
-    config['ssl.ca.location'] = security.tls.ca;
-    if (security.tls.cert && security.tls.key) {
-      config['ssl.certificate.location'] = security.tls.cert;
-      config['ssl.key.location'] = security.tls.key;
-    }
-  }
-  return config;
-}
 
 defineSecuritySuite(
   'confluent-kafka: security',

@@ -32,6 +32,24 @@ export interface ClientSecurity {
   tls?: { ca: string; cert?: string; key?: string };
 }
 
+/** librdkafka's properties for `security` (confluent-kafka's config, kcat's `-X` options). */
+export function librdkafkaConfig(security: ClientSecurity): Record<string, string> {
+  const config: Record<string, string> = { 'security.protocol': `${security.sasl ? 'SASL_' : ''}${security.tls ? 'SSL' : 'PLAINTEXT'}` };
+  if (security.sasl) {
+    config['sasl.mechanisms'] = security.sasl.mechanism;
+    config['sasl.username'] = security.sasl.username;
+    config['sasl.password'] = security.sasl.password;
+  }
+  if (security.tls) {
+    config['ssl.ca.location'] = security.tls.ca;
+    if (security.tls.cert && security.tls.key) {
+      config['ssl.certificate.location'] = security.tls.cert;
+      config['ssl.key.location'] = security.tls.key;
+    }
+  }
+  return config;
+}
+
 export function withSasl(mechanism: Mechanism, credential: Pick<Credential, 'username' | 'password'>, tls?: ClientSecurity['tls']): ClientSecurity {
   return { sasl: { mechanism, username: credential.username, password: credential.password }, ...(tls ? { tls } : {}) };
 }
