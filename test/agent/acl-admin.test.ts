@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
 import { ApiKeys } from '../../src/kafka-protocol/index.ts';
 import { topicUuid } from '../../src/agent/control-plane-client.ts';
-import { startTestCluster, type TestCluster } from '../helpers/cluster.ts';
+import { callApi, startTestCluster, type TestCluster } from '../helpers/cluster.ts';
 import { RawClient } from './client.ts';
 
 /**
@@ -27,16 +27,7 @@ describe('admin APIs under ACLs: per resource', () => {
   const vc = () => cluster.boot.virtual_cluster_id;
   const store = () => cluster.platform.store;
 
-  async function api(path: string, body: object): Promise<Record<string, unknown>> {
-    const response = await fetch(`${cluster.apiUrl}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'warpstream-api-key': cluster.boot.application_key },
-      body: JSON.stringify(body),
-    });
-    const text = await response.text();
-    assert.equal(response.status, 200, `${path}: ${text}`);
-    return JSON.parse(text) as Record<string, unknown>;
-  }
+  const api = (path: string, body: object) => callApi(cluster, path, body);
   const allow = (resource_type: string, resource_name: string, operation: string, pattern_type = 'LITERAL') =>
     api('/api/v1/virtual_clusters/acls/create', {
       virtual_cluster_id: vc(),

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import { ApiKeys } from '../../src/kafka-protocol/index.ts';
-import { startTestCluster, type TestCluster } from '../helpers/cluster.ts';
+import { callApi, startTestCluster, type TestCluster } from '../helpers/cluster.ts';
 import { RawClient } from './client.ts';
 import { AclIndex, KAFKA_API_ACLS } from '../../src/control-plane/acls/index.ts';
 import { AclDecider } from '../../src/agent/acl.ts';
@@ -45,16 +45,7 @@ describe('ACLs on the Kafka path', () => {
   let bob: Credential;
   let root: Credential;
 
-  async function api(path: string, body: object): Promise<Record<string, unknown>> {
-    const response = await fetch(`${cluster.apiUrl}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'warpstream-api-key': cluster.boot.application_key },
-      body: JSON.stringify(body),
-    });
-    const text = await response.text();
-    assert.equal(response.status, 200, `${path}: ${text}`);
-    return JSON.parse(text) as Record<string, unknown>;
-  }
+  const api = (path: string, body: object) => callApi(cluster, path, body);
   const vc = () => cluster.boot.virtual_cluster_id;
   const credential = async (name: string, superuser = false) =>
     (await api('/api/v1/create_virtual_cluster_credentials', { credentials_name: name, is_cluster_superuser: superuser, virtual_cluster_id: vc(), read_only: false })) as unknown as Credential;

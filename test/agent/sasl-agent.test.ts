@@ -4,7 +4,7 @@ import { connect, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import kafkajs, { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import { ApiKeys, decodeResponse, encodeRequest } from '../../src/kafka-protocol/index.ts';
-import { startTestCluster, type TestCluster } from '../helpers/cluster.ts';
+import { callApi, startTestCluster, type TestCluster } from '../helpers/cluster.ts';
 import { consumeValues } from '../helpers/kafkajs.ts';
 import { RawClient, splitAddress } from './client.ts';
 import { valuesBatch } from './batches.ts';
@@ -40,24 +40,13 @@ function run(file: string, args: string[], input?: string): Promise<{ code: numb
   });
 }
 
-async function api(cluster: TestCluster, path: string, body: object): Promise<unknown> {
-  const response = await fetch(`${cluster.apiUrl}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'warpstream-api-key': cluster.boot.application_key },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  assert.equal(response.status, 200, `${path}: ${text}`);
-  return JSON.parse(text);
-}
-
 async function createCredential(cluster: TestCluster, name: string, readOnly = false): Promise<Credential> {
-  const answer = (await api(cluster, '/api/v1/create_virtual_cluster_credentials', {
+  const answer = (await callApi(cluster, '/api/v1/create_virtual_cluster_credentials', {
     credentials_name: name,
     is_cluster_superuser: false,
     virtual_cluster_id: cluster.boot.virtual_cluster_id,
     read_only: readOnly,
-  })) as Credential;
+  })) as unknown as Credential;
   assert.match(answer.username, /^ccun_/);
   return answer;
 }
@@ -331,7 +320,7 @@ describe('agent with SASL required', () => {
     await admin.connect();
     assert.ok((await admin.listTopics()).includes('t-kcat'));
     await admin.disconnect();
-    await api(cluster, '/api/v1/delete_virtual_cluster_credentials', { id: doomed.id, virtual_cluster_id: cluster.boot.virtual_cluster_id });
+    await callApi(cluster, '/api/v1/delete_virtual_cluster_credentials', { id: doomed.id, virtual_cluster_id: cluster.boot.virtual_cluster_id });
     assertSaslError(await kafkajsLoginError(cluster, sasl('SCRAM-SHA-256', doomed)), 'SCRAM-SHA-256');
     assertSaslError(await kafkajsLoginError(cluster, sasl('PLAIN', doomed)), 'PLAIN');
   });

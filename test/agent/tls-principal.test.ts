@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import { subjectRfc2253 } from '../../src/agent/tls-principal.ts';
-import { startTestCluster, type TestCluster } from '../helpers/cluster.ts';
+import { callApi, startTestCluster, type TestCluster } from '../helpers/cluster.ts';
 
 /**
  * Mutual TLS without SASL: the connection's principal is `User:` + the client certificate's
@@ -69,16 +69,7 @@ describe('mutual TLS principal under ACLs', () => {
     for (const fn of cleanups.reverse()) await fn();
   });
 
-  async function api(path: string, body: object): Promise<Record<string, unknown>> {
-    const response = await fetch(`${cluster.apiUrl}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'warpstream-api-key': cluster.boot.application_key },
-      body: JSON.stringify(body),
-    });
-    const text = await response.text();
-    assert.equal(response.status, 200, `${path}: ${text}`);
-    return JSON.parse(text) as Record<string, unknown>;
-  }
+  const api = (path: string, body: object) => callApi(cluster, path, body);
 
   async function produce(cert: string, sasl?: SASLOptions): Promise<string> {
     const kafka = new Kafka({

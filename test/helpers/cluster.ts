@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { BootstrapFile } from '../../src/bootstrap.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -31,4 +32,19 @@ export async function startTestCluster(t: Cleanup, env: Record<string, string> =
   t.after(() => platform.close());
   const boot = JSON.parse(readFileSync(platform.bootstrapPath, 'utf8')) as BootstrapFile;
   return { platform, bootstrap: platform.kafkaAddress!, apiUrl: platform.apiUrl, boot, dataDir };
+}
+
+/**
+ * Calls the cluster's Management API with its application key; asserts the answer is 200 and
+ * answers its JSON body.
+ */
+export async function callApi(cluster: TestCluster, path: string, body: object): Promise<Record<string, unknown>> {
+  const response = await fetch(`${cluster.apiUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'warpstream-api-key': cluster.boot.application_key },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  assert.equal(response.status, 200, `${path}: ${text}`);
+  return JSON.parse(text) as Record<string, unknown>;
 }
