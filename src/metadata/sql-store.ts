@@ -66,6 +66,18 @@ function fromRow<T>(codec: TableCodec, row: Row): T {
   return record as T;
 }
 
+/** Rows per multi-row INSERT into the batch index (8 parameters each). */
+const BATCH_INSERT_ROWS = 256;
+const batchInsertSqls = new Map<number, string>();
+function batchInsertSql(rows: number): string {
+  let sql = batchInsertSqls.get(rows);
+  if (!sql) {
+    sql = `INSERT INTO batches (topic_id, partition, base_offset, last_offset, max_timestamp, object_key, byte_offset, byte_length) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`;
+    batchInsertSqls.set(rows, sql);
+  }
+  return sql;
+}
+
 const LAST_PRODUCER_ID = 'last_producer_id';
 
 /** The MetadataStore, written once over the SQL both SQLite and PostgreSQL speak. */
@@ -340,7 +352,19 @@ export class SqlMetadataStore implements MetadataStore {
     );
   }
   async insertBatchIndex(entries: readonly BatchIndexEntry[]) {
-    for (const entry of entries) await this.insert(tables.batches, entry);
+    // Multi-row INSERTs (one statement per chunk, not per batch); chunks of power-of-two sizes
+    // keep the number of distinct statements (each prepared and cached) small, and the largest
+    // chunk's parameters far below both stores' limits (SQLite 32766, PostgreSQL 65535).
+    for (let at = 0; at < entries.length; ) {
+      const rows = Math.min(BATCH_INSERT_ROWS, 2 ** Math.floor(Math.log2(entries.length - at)));
+      const params: SqlValue[] = [];
+      for (let i = at; i < at + rows; i++) {
+        const e = entries[i]!;
+        params.push(e.topic_id, e.partition, e.base_offset, e.last_offset, e.max_timestamp, e.object_key, e.byte_offset, e.byte_length);
+      }
+      await this.db.run(batchInsertSql(rows), params);
+      at += rows;
+    }
   }
   listBatchIndex(topicId: string, partition: number, fromOffset: number, limit: number) {
     return this.many<BatchIndexEntry>(

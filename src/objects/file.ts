@@ -3,6 +3,8 @@ import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { checkKey, ObjectNotFound, type ByteRange, type ObjectStore } from './object-store.ts';
 
+const MAX_KNOWN_DIRECTORIES = 1024;
+
 /**
  * Objects as files under a directory (`file:///path`), the default for `npm start`. A put writes
  * a temporary file, fsyncs it, renames it into place and fsyncs the directory, so an object is
@@ -11,6 +13,8 @@ import { checkKey, ObjectNotFound, type ByteRange, type ObjectStore } from './ob
 export class FileObjectStore implements ObjectStore {
   readonly url: string;
   private readonly root: string;
+  /** Directories this store made or found: puts into them skip the mkdir. */
+  private readonly directories = new Set<string>();
 
   constructor(root: string) {
     this.root = root;
@@ -25,9 +29,8 @@ export class FileObjectStore implements ObjectStore {
   async put(key: string, data: Buffer | readonly Buffer[]): Promise<void> {
     const path = this.path(key);
     const dir = dirname(path);
-    await mkdir(dir, { recursive: true });
     const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-    const file = await open(temporary, 'w', 0o644);
+    const file = await this.create(dir, temporary);
     try {
       await file.writev(Buffer.isBuffer(data) ? [data] : (data as Buffer[]));
       await file.sync();
@@ -44,6 +47,26 @@ export class FileObjectStore implements ObjectStore {
     } finally {
       await directory.close();
     }
+  }
+
+  /**
+   * Opens a new file in `dir`, making the directory first only when it is not known to exist:
+   * an agent writes thousands of objects into one directory, and a recursive mkdir per put costs
+   * a round trip to the thread pool each time. A directory deleted behind our back is remade.
+   */
+  private async create(dir: string, path: string) {
+    if (this.directories.has(dir)) {
+      try {
+        return await open(path, 'w', 0o644);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        this.directories.delete(dir);
+      }
+    }
+    await mkdir(dir, { recursive: true });
+    if (this.directories.size >= MAX_KNOWN_DIRECTORIES) this.directories.clear();
+    this.directories.add(dir);
+    return open(path, 'w', 0o644);
   }
 
   async get(key: string, range?: ByteRange): Promise<Buffer> {

@@ -51,7 +51,7 @@ interface Fixture {
   topics: Topic[];
   errors: unknown[];
   metrics: AgentMetrics;
-  writePath(objects: ObjectStore, options?: { flushIntervalMs?: number; flushBytes?: number; controlPlane?: ControlPlaneClient }): WritePath;
+  writePath(objects: ObjectStore, options?: { flushIntervalMs?: number; flushBytes?: number; maxFlushesInFlight?: number; controlPlane?: ControlPlaneClient }): WritePath;
 }
 
 const sqlite = storeKinds()[0]!;
@@ -85,6 +85,7 @@ async function setup(t: TestContext): Promise<Fixture> {
         virtualClusterId: cluster.id,
         flushIntervalMs: options.flushIntervalMs ?? 20,
         flushBytes: options.flushBytes ?? 8 * 1024 * 1024,
+        ...(options.maxFlushesInFlight !== undefined && { maxFlushesInFlight: options.maxFlushesInFlight }),
         metrics,
         onError: (error) => errors.push(error),
       });
@@ -92,6 +93,32 @@ async function setup(t: TestContext): Promise<Fixture> {
       return w;
     },
   };
+}
+
+/**
+ * An object store whose puts start (and are recorded, in order) at once but finish only when the
+ * test releases them: a flush can be held in flight without timing anything.
+ */
+class GatedObjectStore extends MemoryObjectStore {
+  readonly started: string[] = [];
+  private gate = Promise.withResolvers<void>();
+  private waiters: Array<() => void> = [];
+
+  override async put(key: string, data: Buffer | readonly Buffer[]): Promise<void> {
+    this.started.push(key);
+    for (const wake of this.waiters.splice(0)) wake();
+    await this.gate.promise;
+    await super.put(key, data);
+  }
+
+  /** Lets every put through, held and future. */
+  release(): void {
+    this.gate.resolve();
+  }
+
+  async waitForPuts(count: number): Promise<void> {
+    while (this.started.length < count) await new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
 }
 
 const okResult = (baseOffset: number): PartitionResult => ({ errorCode: 0, baseOffset, logStartOffset: 0 });
@@ -255,7 +282,7 @@ describe('agent write path', () => {
     const putDone: string[] = [];
     const recording: ControlPlaneClient = Object.assign(Object.create(f.controlPlane) as LocalControlPlane, {
       commit(virtualClusterId: string, objectKey: string, batches: readonly BatchToCommit[]) {
-        commitOrder.push(objectKey);
+        commitOrder.push(...new Set(batches.map((b) => b.object_key ?? objectKey)));
         return f.controlPlane.commit(virtualClusterId, objectKey, batches);
       },
     });
@@ -296,6 +323,170 @@ describe('agent write path', () => {
     assert.deepEqual(recordValues(read.records), ['a-0', 'a-1', 'b-0', 'b-1', 'b-2', 'c-0']);
   });
 
+  test('with every flush slot taken, appends keep buffering and go out together as the NEXT object, committed after it', async (t) => {
+    const f = await setup(t);
+    const gated = new GatedObjectStore();
+    const [orders, events] = f.topics as [Topic, Topic];
+    const commitOrder: string[] = [];
+    const recording: ControlPlaneClient = Object.assign(Object.create(f.controlPlane) as LocalControlPlane, {
+      commit(virtualClusterId: string, objectKey: string, batches: readonly BatchToCommit[]) {
+        commitOrder.push(...new Set(batches.map((b) => b.object_key ?? objectKey)));
+        return f.controlPlane.commit(virtualClusterId, objectKey, batches);
+      },
+    });
+    const w = f.writePath(gated, { flushIntervalMs: 60_000, maxFlushesInFlight: 1, controlPlane: recording });
+    const done: string[] = [];
+    const track = (name: string, p: Promise<PartitionResult>) => p.then((r) => (done.push(name), r));
+
+    const a = track('a', w.append({ topicId: orders.id, partition: 0, batches: batchOf('a', 2) }));
+    w.flush();
+    await gated.waitForPuts(1);
+    // Three produce requests (and explicit flushes) while the first object is still being written.
+    const sent = { b: batchOf('b', 3), c: batchOf('c', 1), d: batchOf('d', 1) };
+    const b = track('b', w.append({ topicId: orders.id, partition: 0, batches: sent.b }));
+    w.flush();
+    const c = track('c', w.append({ topicId: events.id, partition: 1, batches: sent.c }));
+    w.flush();
+    const d = track('d', w.append({ topicId: orders.id, partition: 0, batches: sent.d }));
+    w.flush();
+    assert.equal(await settled(b), false);
+    assert.equal(gated.started.length, 1, 'no second upload while the first flush is in flight');
+    assert.deepEqual(done, []);
+
+    gated.release();
+    assert.deepEqual(await Promise.all([a, b, c, d]), [okResult(0), okResult(2), okResult(0), okResult(5)]);
+    assert.equal(gated.started.length, 2, 'b, c and d went out as ONE object');
+    const [first, second] = gated.started as [string, string];
+    assert.deepEqual(commitOrder, [first, second], 'commits in flush order');
+    assert.deepEqual(done, ['a', 'b', 'c', 'd']);
+    assert.deepEqual(await gated.get(second), Buffer.concat([...sent.b, ...sent.c, ...sent.d].map((v) => v.bytes)));
+    assert.deepEqual((await indexed(f, orders, 0)).map((e) => [e.object_key, e.base_offset, e.last_offset]), [
+      [first, 0, 1],
+      [second, 2, 4],
+      [second, 5, 5],
+    ]);
+    const read = await new ReadPath(f.controlPlane, gated).read(orders.id, 0, 0, 1 << 20);
+    assert.deepEqual(recordValues(read.records), ['a-0', 'a-1', 'b-0', 'b-1', 'b-2', 'd-0']);
+    assert.equal(f.metrics.objectsWritten, 2);
+    assert.deepEqual(f.errors, []);
+  });
+
+  test('uploads overlap up to maxFlushesInFlight; what arrives beyond that becomes one object after them', async (t) => {
+    const f = await setup(t);
+    const gated = new GatedObjectStore();
+    const [orders] = f.topics as [Topic];
+    const w = f.writePath(gated, { flushIntervalMs: 60_000, maxFlushesInFlight: 2 });
+    const a = w.append({ topicId: orders.id, partition: 2, batches: batchOf('a', 1) });
+    w.flush();
+    const b = w.append({ topicId: orders.id, partition: 2, batches: batchOf('b', 2) });
+    w.flush();
+    await gated.waitForPuts(2);
+    const rest = ['c', 'd', 'e'].map((name) => {
+      const p = w.append({ topicId: orders.id, partition: 2, batches: batchOf(name, 1) });
+      w.flush();
+      return p;
+    });
+    assert.equal(await settled(a), false);
+    assert.equal(gated.started.length, 2, 'a third upload waits for a free slot');
+    gated.release();
+    assert.deepEqual(await Promise.all([a, b, ...rest]), [0, 1, 3, 4, 5].map(okResult));
+    assert.equal(gated.started.length, 3, 'c, d and e became one object');
+    const read = await new ReadPath(f.controlPlane, gated).read(orders.id, 2, 0, 1 << 20);
+    assert.deepEqual(recordValues(read.records), ['a-0', 'b-0', 'b-1', 'c-0', 'd-0', 'e-0']);
+  });
+
+  test('a buffer over flushBytes behind a flush in flight is split into objects of at most flushBytes, in order', async (t) => {
+    const f = await setup(t);
+    const gated = new GatedObjectStore();
+    const [orders] = f.topics as [Topic];
+    const one = batchOf('x', 1)[0]!.bytes.length;
+    const w = f.writePath(gated, { flushIntervalMs: 60_000, flushBytes: 2 * one, maxFlushesInFlight: 1 });
+    const first = w.append({ topicId: orders.id, partition: 0, batches: batchOf('a', 1) });
+    w.flush();
+    await gated.waitForPuts(1);
+    const rest = ['b', 'c', 'd', 'e', 'f'].map((name) => w.append({ topicId: orders.id, partition: 0, batches: batchOf(name, 1) }));
+    gated.release();
+    assert.deepEqual(await Promise.all([first, ...rest]), [0, 1, 2, 3, 4, 5].map(okResult));
+    // [a], then [b c] [d e] [f]: each later object holds at most flushBytes.
+    const sizes = await Promise.all(gated.started.map(async (key) => (await gated.get(key)).length));
+    assert.deepEqual(sizes, [one, 2 * one, 2 * one, one]);
+    const read = await new ReadPath(f.controlPlane, gated).read(orders.id, 0, 0, 1 << 20);
+    assert.deepEqual(recordValues(read.records), ['a-0', 'b-0', 'c-0', 'd-0', 'e-0', 'f-0']);
+  });
+
+  test('objects written while a commit is running are committed together, in one commit, in flush order', async (t) => {
+    const f = await setup(t);
+    const objects = new MemoryObjectStore();
+    const [orders, events] = f.topics as [Topic, Topic];
+    const gate = Promise.withResolvers<void>();
+    const calls: string[][] = [];
+    let fail = false;
+    const held: ControlPlaneClient = Object.assign(Object.create(f.controlPlane) as LocalControlPlane, {
+      async commit(virtualClusterId: string, objectKey: string, batches: readonly BatchToCommit[]) {
+        calls.push([...new Set(batches.map((b) => b.object_key ?? objectKey))]);
+        if (calls.length === 1) await gate.promise;
+        if (fail) throw new Error('control plane unreachable');
+        return f.controlPlane.commit(virtualClusterId, objectKey, batches);
+      },
+    });
+    const w = f.writePath(objects, { flushIntervalMs: 60_000, controlPlane: held });
+    const a = w.append({ topicId: orders.id, partition: 0, batches: batchOf('a', 2) });
+    w.flush();
+    while (calls.length === 0) await sleep(1);
+    const b = w.append({ topicId: orders.id, partition: 0, batches: batchOf('b', 1) });
+    w.flush();
+    const c = [
+      w.append({ topicId: events.id, partition: 1, batches: batchOf('c', 2) }),
+      w.append({ topicId: orders.id, partition: 0, batches: batchOf('d', 3) }),
+    ];
+    w.flush();
+    while ((await objects.list('')).length < 3) await sleep(1);
+    assert.equal(calls.length, 1, 'nothing else is committed while the first commit runs');
+    gate.resolve();
+    assert.deepEqual(await Promise.all([a, b, ...c]), [okResult(0), okResult(2), okResult(0), okResult(3)]);
+    const keys = await objects.list('');
+    assert.deepEqual(calls, [[keys[0]], [keys[1], keys[2]]], 'the second and third object in ONE commit');
+    assert.equal(f.metrics.objectsWritten, 3);
+    assert.deepEqual((await indexed(f, orders, 0)).map((e) => [e.object_key, e.base_offset, e.last_offset]), [
+      [keys[0], 0, 1],
+      [keys[1], 2, 2],
+      [keys[2], 3, 5],
+    ]);
+    assert.deepEqual((await indexed(f, events, 1)).map((e) => [e.object_key, e.byte_offset]), [[keys[2], 0]]);
+    const read = await new ReadPath(f.controlPlane, objects).read(orders.id, 0, 0, 1 << 20);
+    assert.deepEqual(recordValues(read.records), ['a-0', 'a-1', 'b-0', 'd-0', 'd-1', 'd-2']);
+
+    // A joint commit that fails fails every flush in it, retriably, and commits none of them.
+    const gate2 = Promise.withResolvers<void>();
+    const calls2: string[][] = [];
+    let fail2 = false;
+    const failing: ControlPlaneClient = Object.assign(Object.create(f.controlPlane) as LocalControlPlane, {
+      async commit(virtualClusterId: string, objectKey: string, batches: readonly BatchToCommit[]) {
+        calls2.push([...new Set(batches.map((b) => b.object_key ?? objectKey))]);
+        if (calls2.length === 1) await gate2.promise;
+        if (fail2) throw new Error('control plane unreachable');
+        return f.controlPlane.commit(virtualClusterId, objectKey, batches);
+      },
+    });
+    const w2 = f.writePath(objects, { flushIntervalMs: 60_000, controlPlane: failing });
+    const first = w2.append({ topicId: orders.id, partition: 1, batches: batchOf('f', 1) });
+    w2.flush();
+    while (calls2.length === 0) await sleep(1);
+    const joint = [w2.append({ topicId: orders.id, partition: 1, batches: batchOf('g', 1) })];
+    w2.flush();
+    joint.push(w2.append({ topicId: events.id, partition: 0, batches: batchOf('h', 1) }));
+    w2.flush();
+    while ((await objects.list('')).length < 6) await sleep(1);
+    fail2 = true;
+    gate2.resolve();
+    assert.deepEqual(await Promise.all([first, ...joint]), [failed, failed, failed]);
+    assert.equal(calls2.length, 2);
+    assert.equal(calls2[1]!.length, 2, 'g and h were one commit');
+    assert.equal(await highWatermark(f, orders, 1), 0);
+    assert.equal(await highWatermark(f, events, 0), 0);
+    assert.equal(f.errors.length, 3, 'each failed flush is reported');
+  });
+
   test('a failed flush does not hold up the flushes after it', async (t) => {
     const f = await setup(t);
     const objects = new FaultyObjectStore(new MemoryObjectStore());
@@ -333,6 +524,71 @@ describe('agent write path', () => {
     assert.deepEqual(await Promise.all([a, b, c]), [okResult(0), failed, okResult(2)]);
     await sleep(20);
     assert.deepEqual(rejections, [], 'no unhandled rejection: the failed upload was awaited by the chain only later');
+  });
+
+  test('a coalesced flush that fails answers every producer in it retriably; the flush before it commits', async (t) => {
+    const f = await setup(t);
+    const gated = new GatedObjectStore();
+    const objects = new FaultyObjectStore(gated);
+    const [orders, events] = f.topics as [Topic, Topic];
+    const w = f.writePath(objects, { flushIntervalMs: 60_000, maxFlushesInFlight: 1 });
+    const rejections: unknown[] = [];
+    const onUnhandled = (reason: unknown) => rejections.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    t.after(() => process.off('unhandledRejection', onUnhandled));
+    const a = w.append({ topicId: orders.id, partition: 0, batches: batchOf('a', 2) });
+    w.flush();
+    await gated.waitForPuts(1);
+    objects.failNext('put');
+    const b = w.append({ topicId: orders.id, partition: 0, batches: batchOf('b', 2) });
+    w.flush();
+    const c = w.append({ topicId: events.id, partition: 0, batches: batchOf('c', 1) });
+    w.flush();
+    gated.release();
+    assert.deepEqual(await Promise.all([a, b, c]), [okResult(0), failed, failed]);
+    assert.equal(objects.injected, 1, 'b and c were one put');
+    assert.equal(f.errors.length, 1);
+    assert.equal(await highWatermark(f, orders, 0), 2);
+    assert.equal(await highWatermark(f, events, 0), 0);
+    // The producers retry: the next flush commits right after the first one.
+    const retries = [
+      w.append({ topicId: orders.id, partition: 0, batches: batchOf('b', 2) }),
+      w.append({ topicId: events.id, partition: 0, batches: batchOf('c', 1) }),
+    ];
+    w.flush();
+    assert.deepEqual(await Promise.all(retries), [okResult(2), okResult(0)]);
+    await sleep(20);
+    assert.deepEqual(rejections, []);
+  });
+
+  test('a failing commit of a coalesced flush fails all of its producers and commits none of them', async (t) => {
+    const f = await setup(t);
+    const gated = new GatedObjectStore();
+    const [orders, events] = f.topics as [Topic, Topic];
+    let commits = 0;
+    const failSecond: ControlPlaneClient = Object.assign(Object.create(f.controlPlane) as LocalControlPlane, {
+      async commit(virtualClusterId: string, objectKey: string, batches: readonly BatchToCommit[]) {
+        if (++commits === 2) throw new Error('control plane unreachable');
+        return f.controlPlane.commit(virtualClusterId, objectKey, batches);
+      },
+    });
+    const w = f.writePath(gated, { flushIntervalMs: 60_000, maxFlushesInFlight: 1, controlPlane: failSecond });
+    const a = w.append({ topicId: orders.id, partition: 1, batches: batchOf('a', 1) });
+    w.flush();
+    await gated.waitForPuts(1);
+    const rest = [
+      w.append({ topicId: orders.id, partition: 1, batches: batchOf('b', 2) }),
+      w.append({ topicId: events.id, partition: 1, batches: batchOf('c', 3) }),
+      w.append({ topicId: orders.id, partition: 2, batches: batchOf('d', 1) }),
+    ];
+    w.flush();
+    gated.release();
+    assert.deepEqual(await Promise.all([a, ...rest]), [okResult(0), failed, failed, failed]);
+    assert.equal(commits, 2);
+    assert.equal(await highWatermark(f, orders, 1), 1);
+    assert.equal(await highWatermark(f, events, 1), 0);
+    assert.equal(await highWatermark(f, orders, 2), 0);
+    assert.equal(f.errors.length, 1);
   });
 
   test('close() flushes what is buffered and waits for it; later appends are refused', async (t) => {

@@ -22,6 +22,11 @@ export interface BatchToCommit {
   producer_id: number;
   producer_epoch: number;
   base_sequence: number;
+  /**
+   * The object holding the batch, when it is not the commit's own: an agent that has several
+   * objects written by the time it commits commits them together (one transaction, one fsync).
+   */
+  object_key?: string;
 }
 
 export interface CommittedBatch {
@@ -96,7 +101,7 @@ export async function commitBatches(
         base_offset: baseOffset,
         last_offset: baseOffset + batch.last_offset_delta,
         max_timestamp: batch.max_timestamp,
-        object_key: objectKey,
+        object_key: batch.object_key ?? objectKey,
         byte_offset: batch.byte_offset,
         byte_length: batch.byte_length,
       });
