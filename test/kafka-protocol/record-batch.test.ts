@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  BATCH_HEADER_SIZE, Compression, RecordBatchError, TimestampType, assignOffsets, crc32c, decodeRequest,
+  BATCH_HEADER_SIZE, Compression, RecordBatchError, TimestampType, assignOffsets, crc32c as crc32cNative, decodeRequest,
   encodeRequest, isRequest, readBatchHeader, Reader, validateBatches, withBaseOffset, type RecordBatchView,
 } from '../../src/kafka-protocol/index.ts';
+import { CRC32C_IMPLEMENTATION, crc32cJs } from '../../src/kafka-protocol/crc32c.ts';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -17,25 +18,34 @@ function crc32cReference(buf: Uint8Array): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-describe('crc32c', () => {
-  test('known vectors (RFC 3720 B.4 and the check value)', () => {
-    assert.equal(crc32c(Buffer.from('123456789')), 0xe3069283);
-    assert.equal(crc32c(Buffer.alloc(0)), 0);
-    assert.equal(crc32c(Buffer.alloc(32)), 0x8a9136aa);
-    assert.equal(crc32c(Buffer.alloc(32, 0xff)), 0x62a8ab43);
-    assert.equal(crc32c(Buffer.from(Array.from({ length: 32 }, (_, i) => i))), 0x46dd794e);
-    assert.equal(crc32c(Buffer.from(Array.from({ length: 32 }, (_, i) => 31 - i))), 0x113fdb5c);
-  });
+for (const [name, crc32c] of [['crc32c', crc32cNative], ['crc32cJs (fallback)', crc32cJs]] as const) {
+  describe(name, () => {
+    test('known vectors (RFC 3720 B.4 and the check value)', () => {
+      assert.equal(crc32c(Buffer.from('123456789')), 0xe3069283);
+      assert.equal(crc32c(Buffer.alloc(0)), 0);
+      assert.equal(crc32c(Buffer.alloc(32)), 0x8a9136aa);
+      assert.equal(crc32c(Buffer.alloc(32, 0xff)), 0x62a8ab43);
+      assert.equal(crc32c(Buffer.from(Array.from({ length: 32 }, (_, i) => i))), 0x46dd794e);
+      assert.equal(crc32c(Buffer.from(Array.from({ length: 32 }, (_, i) => 31 - i))), 0x113fdb5c);
+    });
 
-  test('matches the bitwise definition at every length and offset, and continues across pieces', () => {
-    const data = Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 37 + 11) & 0xff));
-    for (let start = 0; start < 9; start++) {
-      for (let end = start; end <= data.length; end += 7) {
-        assert.equal(crc32c(data, start, end), crc32cReference(data.subarray(start, end)), `${start}..${end}`);
+    test('matches the bitwise definition at every length and offset, and continues across pieces', () => {
+      const data = Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 37 + 11) & 0xff));
+      for (let start = 0; start < 9; start++) {
+        for (let end = start; end <= data.length; end += 7) {
+          assert.equal(crc32c(data, start, end), crc32cReference(data.subarray(start, end)), `${start}..${end}`);
+        }
       }
-    }
-    assert.equal(crc32c(data, 100, 300, crc32c(data, 0, 100)), crc32c(data));
+      assert.equal(crc32c(data, 100, 300, crc32c(data, 0, 100)), crc32c(data));
+      // A view into a larger buffer (as batches are, inside a request frame).
+      const framed = Buffer.concat([Buffer.alloc(13, 9), data]).subarray(13);
+      assert.equal(crc32c(framed, 5, 200), crc32cReference(data.subarray(5, 200)));
+    });
   });
+}
+
+test('the native CRC-32C is the one in use where its prebuilt binary exists (linux x64)', { skip: process.platform !== 'linux' || process.arch !== 'x64' }, () => {
+  assert.equal(CRC32C_IMPLEMENTATION, 'native');
 });
 
 // Record (v2) layout: length varint, attributes int8, timestampDelta varlong, offsetDelta
@@ -61,7 +71,7 @@ function handBuiltBatch(opts: { baseOffset?: string; attributes?: string; produc
     ${opts.producer ?? 'ffffffffffffffff ffff ffffffff'}
     00000002
   `), records]);
-  batch.writeUInt32BE(crc32c(batch, 21), 17);
+  batch.writeUInt32BE(crc32cNative(batch, 21), 17);
   return batch;
 }
 
@@ -197,7 +207,7 @@ describe('record batches', () => {
     assert.equal(failure(validateBatches(noSequence, { fromProducer: true }), 'INVALID_RECORD').errorCode, 87);
     const badDelta = handBuiltBatch();
     badDelta.writeInt32BE(5, 23);
-    badDelta.writeUInt32BE(crc32c(badDelta, 21), 17);
+    badDelta.writeUInt32BE(crc32cNative(badDelta, 21), 17);
     views(validateBatches(badDelta));
     failure(validateBatches(badDelta, { fromProducer: true }), 'INVALID_RECORD');
   });
