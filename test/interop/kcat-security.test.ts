@@ -31,10 +31,7 @@ defineSecuritySuite(
   kcat,
   {
     env: (security) => ({ INTEROP_CLIENT_CONFIG: JSON.stringify(librdkafkaConfig(security)) }),
-    assertRefusal(answer, kind, detail, label) {
-      const what = `${label}: ${JSON.stringify(answer)}`;
-      assert.equal(typeof answer.error, 'string', `${label}: expected a refusal, got ${JSON.stringify(answer)}`);
-      const error = String(answer.error);
+    assertRefusal({ answer, error, what }, kind, detail) {
       switch (kind) {
         case 'authentication':
           // kcat reports only that no broker answered; librdkafka's log names the refused login.

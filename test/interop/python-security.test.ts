@@ -38,10 +38,7 @@ defineSecuritySuite(
   confluent,
   {
     env: (security) => ({ INTEROP_CLIENT_CONFIG: JSON.stringify(librdkafkaConfig(security)) }),
-    assertRefusal(answer, kind, detail, label) {
-      const what = `${label}: ${JSON.stringify(answer)}`;
-      assert.equal(typeof answer.error, 'string', `${label}: expected a refusal, got ${JSON.stringify(answer)}`);
-      const error = String(answer.error);
+    assertRefusal({ answer, error, what }, kind, detail) {
       switch (kind) {
         case 'authentication':
           assert.equal(answer.errorCode, '_AUTHENTICATION', what);

@@ -39,15 +39,27 @@ export interface RefusalDetail {
   tls?: 'server-untrusted' | 'client-no-certificate' | 'client-certificate-of-another-ca';
 }
 
+/** A refusal as the suite saw it: the client's answer, its error text, and the assertion message. */
+export interface Refusal {
+  answer: Answer;
+  error: string;
+  what: string;
+}
+
 export interface SecurityDialect {
   /** The program's environment for these settings. */
   env(security: ClientSecurity): Record<string, string>;
-  /** Asserts that `answer` is the client's own report of a refusal of this kind. */
-  assertRefusal(answer: Answer, kind: RefusalKind, detail: RefusalDetail, label: string): void;
+  /** Asserts that the refusal is the client's own report of a refusal of this kind. */
+  assertRefusal(refusal: Refusal, kind: RefusalKind, detail: RefusalDetail): void;
 }
 
 export function defineSecuritySuite(name: string, build: () => Promise<ClientCommand>, dialect: SecurityDialect, options: { skip?: string | false } = {}): void {
   describe(name, { skip: options.skip ?? false }, () => {
+    /** Asserts that `answer` is a refusal at all, then the dialect's kind of it. */
+    const assertRefused = (answer: Answer, kind: RefusalKind, detail: RefusalDetail, label: string): void => {
+      assert.equal(typeof answer.error, 'string', `${label}: expected a refusal, got ${JSON.stringify(answer)}`);
+      dialect.assertRefusal({ answer, error: String(answer.error), what: `${label}: ${JSON.stringify(answer)}` }, kind, detail);
+    };
     const cleanups: Array<() => unknown> = [];
     const scope: Cleanup = { after: (fn) => void cleanups.push(fn) };
     let pki: Pki;
@@ -139,8 +151,8 @@ export function defineSecuritySuite(name: string, build: () => Promise<ClientCom
         ...MECHANISMS.map((mechanism) => ({ id: `wrong-${mechanism}`, security: sec.security(mechanism, wrong) })),
         { id: 'unknown-user', security: sec.security('SCRAM-SHA-256', { username: 'ccun_nobody', password: sec.alice.password }) },
       ]);
-      MECHANISMS.forEach((mechanism, i) => dialect.assertRefusal(answers[i]!, 'authentication', { mechanism }, `${mechanism} with a wrong password`));
-      dialect.assertRefusal(answers[3]!, 'authentication', { mechanism: 'SCRAM-SHA-256' }, 'an unknown user');
+      MECHANISMS.forEach((mechanism, i) => assertRefused(answers[i]!, 'authentication', { mechanism }, `${mechanism} with a wrong password`));
+      assertRefused(answers[3]!, 'authentication', { mechanism: 'SCRAM-SHA-256' }, 'an unknown user');
     });
 
     test('a deleted credential can no longer log in', async (t) => {
@@ -152,7 +164,7 @@ export function defineSecuritySuite(name: string, build: () => Promise<ClientCom
       await deleteCredential(sec.cluster, doomed);
       const mechanisms = ['SCRAM-SHA-512', 'PLAIN'] as const;
       const answers = await logins(t, sec.cluster, mechanisms.map((mechanism) => ({ id: `doomed-${mechanism}`, security: sec.security(mechanism, doomed) })));
-      mechanisms.forEach((mechanism, i) => dialect.assertRefusal(answers[i]!, 'authentication', { mechanism }, `the deleted credential with ${mechanism}`));
+      mechanisms.forEach((mechanism, i) => assertRefused(answers[i]!, 'authentication', { mechanism }, `the deleted credential with ${mechanism}`));
     });
 
     test('ACLs: LITERAL, PREFIXED and `*` allow; DENY beats ALLOW; read-only never writes', async (t) => {
@@ -168,7 +180,7 @@ export function defineSecuritySuite(name: string, build: () => Promise<ClientCom
           continue;
         }
         const before = await highWatermark(sec.cluster, c.topic);
-        dialect.assertRefusal(await procs[c.user].call(`produce ${c.topic} 3 1 ${unique('no')}`), 'topic-authorization', { topic: c.topic }, label);
+        assertRefused(await procs[c.user].call(`produce ${c.topic} 3 1 ${unique('no')}`), 'topic-authorization', { topic: c.topic }, label);
         assert.equal(await highWatermark(sec.cluster, c.topic), before, `${label}: nothing was written`);
       }
     });
@@ -182,12 +194,12 @@ export function defineSecuritySuite(name: string, build: () => Promise<ClientCom
       // logs-app: WRITE (which implies DESCRIBE) but no READ; her group is allowed.
       await produce(alice, sec.cluster, 'logs-app', 1);
       await alice.send(`subscribe logs-app ${unique('alice-g')}`);
-      dialect.assertRefusal(await pollUntilRefused(alice, 'logs-app'), 'topic-authorization', { topic: 'logs-app' }, 'alice consumes logs-app');
+      assertRefused(await pollUntilRefused(alice, 'logs-app'), 'topic-authorization', { topic: 'logs-app' }, 'alice consumes logs-app');
       await alice.send('close-consumer');
 
       const group = unique('forbidden');
       await alice.send(`subscribe orders ${group}`);
-      dialect.assertRefusal(await pollUntilRefused(alice, group), 'group-authorization', { group }, `alice consumes with group ${group}`);
+      assertRefused(await pollUntilRefused(alice, group), 'group-authorization', { group }, `alice consumes with group ${group}`);
     });
 
     test('a read-only credential consumes what another wrote; its produce is refused', async (t) => {
@@ -195,7 +207,7 @@ export function defineSecuritySuite(name: string, build: () => Promise<ClientCom
       const values = await produce(root, sec.cluster, 'readable', 4);
       const reader = await client(t, sec.cluster, 'reader-consumer', sec.security('SCRAM-SHA-256', sec.reader));
       assert.deepEqual(await consume(reader, 'readable', unique('ro-g'), 4), values);
-      dialect.assertRefusal(await reader.call(`produce readable 1 1 ${unique('no')}`), 'topic-authorization', { topic: 'readable' }, 'the read-only credential produces');
+      assertRefused(await reader.call(`produce readable 1 1 ${unique('no')}`), 'topic-authorization', { topic: 'readable' }, 'the read-only credential produces');
       assert.equal(await highWatermark(sec.cluster, 'readable'), 4);
     });
 
@@ -213,12 +225,12 @@ export function defineSecuritySuite(name: string, build: () => Promise<ClientCom
         const values = await produce(proc, tlsSec.cluster, 'tls-topic', 3);
         assert.deepEqual(await consume(proc, 'tls-topic', unique('g'), 3), values);
         const wrong = await client(t, tlsSec.cluster, 'sasl-ssl-wrong', tlsSec.security('PLAIN', { username: tlsSec.root.username, password: 'wrong-password' }));
-        dialect.assertRefusal(await wrong.call('list-topics'), 'authentication', { mechanism: 'PLAIN' }, 'SASL_SSL with a wrong password');
+        assertRefused(await wrong.call('list-topics'), 'authentication', { mechanism: 'PLAIN' }, 'SASL_SSL with a wrong password');
       });
 
       test('a client trusting another CA refuses the agent', async (t) => {
         const proc = await client(t, tlsSec.cluster, 'other-ca', withTls(tlsSec.security('PLAIN', tlsSec.root), { ca: pki.otherCaCert }));
-        dialect.assertRefusal(await proc.call('list-topics'), 'tls', { tls: 'server-untrusted' }, 'trusting another CA');
+        assertRefused(await proc.call('list-topics'), 'tls', { tls: 'server-untrusted' }, 'trusting another CA');
       });
 
       test('mutual TLS: a certificate from the CA works; none, or one from another CA, is refused', async (t) => {
@@ -230,8 +242,8 @@ export function defineSecuritySuite(name: string, build: () => Promise<ClientCom
           { id: 'mtls-no-certificate', security: { tls: { ca: pki.caCert } } },
           { id: 'mtls-stranger', security: { tls: { ca: pki.caCert, cert: pki.strangerCert, key: pki.strangerKey } } },
         ]);
-        dialect.assertRefusal(answers[0]!, 'tls', { tls: 'client-no-certificate' }, 'mutual TLS without a client certificate');
-        dialect.assertRefusal(answers[1]!, 'tls', { tls: 'client-certificate-of-another-ca' }, 'mutual TLS with a certificate from another CA');
+        assertRefused(answers[0]!, 'tls', { tls: 'client-no-certificate' }, 'mutual TLS without a client certificate');
+        assertRefused(answers[1]!, 'tls', { tls: 'client-certificate-of-another-ca' }, 'mutual TLS with a certificate from another CA');
         assert.equal(await highWatermark(mutual, 'mtls-topic'), 3);
       });
     });
