@@ -1,20 +1,85 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { open, readdir, rm } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { WriteDone, WriteJob } from './file-writer.ts';
 import { checkKey, ObjectNotFound, type ByteRange, type ObjectStore } from './object-store.ts';
 
 const MAX_KNOWN_DIRECTORIES = 1024;
+/** Writer threads: as many as the write path overlaps uploads (each put fsyncs twice). */
+const WRITERS = 4;
+
+/** Writer threads (src/objects/file-writer.ts), started on first use, each doing one put at a time. */
+class WriterPool {
+  private readonly idle: Worker[] = [];
+  /** What each busy writer is doing. */
+  private readonly running = new Map<Worker, PromiseWithResolvers<void>>();
+  private readonly waiting: Array<{ job: WriteJob; done: PromiseWithResolvers<void> }> = [];
+  private nextId = 0;
+
+  run(job: Omit<WriteJob, 'id'>): Promise<void> {
+    const done = Promise.withResolvers<void>();
+    this.waiting.push({ job: { ...job, id: this.nextId++ }, done });
+    this.dispatch();
+    return done.promise;
+  }
+
+  private dispatch(): void {
+    while (this.waiting.length > 0) {
+      const worker = this.idle.pop() ?? (this.idle.length + this.running.size < WRITERS ? this.start() : undefined);
+      if (!worker) return;
+      const { job, done } = this.waiting.shift()!;
+      this.running.set(worker, done);
+      // A busy writer keeps the process alive (a put in flight must finish); an idle one not.
+      worker.ref();
+      worker.postMessage(job);
+    }
+  }
+
+  private start(): Worker {
+    const worker = new Worker(new URL('./file-writer.ts', import.meta.url));
+    worker.on('message', (message: WriteDone) => {
+      const done = this.running.get(worker);
+      this.running.delete(worker);
+      worker.unref();
+      this.idle.push(worker);
+      if (message.error) {
+        const error = new Error(message.error.message) as NodeJS.ErrnoException;
+        if (message.error.code) error.code = message.error.code;
+        done?.reject(error);
+      } else done?.resolve();
+      this.dispatch();
+    });
+    worker.on('error', (error) => {
+      // Only a bug in the writer itself gets here: fail its put and let another writer start.
+      this.running.get(worker)?.reject(error);
+      this.running.delete(worker);
+      this.dispatch();
+    });
+    return worker;
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.idle, ...this.running.keys()];
+    this.idle.length = 0;
+    for (const done of this.running.values()) done.reject(new Error('the object store was closed'));
+    this.running.clear();
+    await Promise.all(all.map((worker) => worker.terminate()));
+  }
+}
 
 /**
  * Objects as files under a directory (`file:///path`), the default for `npm start`. A put writes
  * a temporary file, fsyncs it, renames it into place and fsyncs the directory, so an object is
- * either absent or whole — after a crash too.
+ * either absent or whole — after a crash too. Puts run on writer threads (file-writer.ts), one
+ * job each, instead of eight thread-pool round trips through the event loop.
  */
 export class FileObjectStore implements ObjectStore {
   readonly url: string;
   private readonly root: string;
   /** Directories this store made or found: puts into them skip the mkdir. */
   private readonly directories = new Set<string>();
+  private readonly writers = new WriterPool();
 
   constructor(root: string) {
     this.root = root;
@@ -29,44 +94,24 @@ export class FileObjectStore implements ObjectStore {
   async put(key: string, data: Buffer | readonly Buffer[]): Promise<void> {
     const path = this.path(key);
     const dir = dirname(path);
-    const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-    const file = await this.create(dir, temporary);
+    const job = {
+      path,
+      dir,
+      temporary: `${path}.${randomBytes(6).toString('hex')}.tmp`,
+      chunks: Buffer.isBuffer(data) ? [data] : [...data],
+    };
+    // An agent writes thousands of objects into one directory: mkdir only for one not known to
+    // exist, and again if it was deleted behind our back.
+    const known = this.directories.has(dir);
     try {
-      await file.writev(Buffer.isBuffer(data) ? [data] : (data as Buffer[]));
-      await file.sync();
+      await this.writers.run({ ...job, makeDirectory: !known });
     } catch (error) {
-      await file.close();
-      await rm(temporary, { force: true });
-      throw error;
+      if (!known || (error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      this.directories.delete(dir);
+      await this.writers.run({ ...job, makeDirectory: true });
     }
-    await file.close();
-    await rename(temporary, path);
-    const directory = await open(dir, 'r');
-    try {
-      await directory.sync();
-    } finally {
-      await directory.close();
-    }
-  }
-
-  /**
-   * Opens a new file in `dir`, making the directory first only when it is not known to exist:
-   * an agent writes thousands of objects into one directory, and a recursive mkdir per put costs
-   * a round trip to the thread pool each time. A directory deleted behind our back is remade.
-   */
-  private async create(dir: string, path: string) {
-    if (this.directories.has(dir)) {
-      try {
-        return await open(path, 'w', 0o644);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-        this.directories.delete(dir);
-      }
-    }
-    await mkdir(dir, { recursive: true });
     if (this.directories.size >= MAX_KNOWN_DIRECTORIES) this.directories.clear();
     this.directories.add(dir);
-    return open(path, 'w', 0o644);
   }
 
   async get(key: string, range?: ByteRange): Promise<Buffer> {
@@ -124,6 +169,8 @@ export class FileObjectStore implements ObjectStore {
     await rm(this.path(key), { force: true });
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await this.writers.close();
+  }
 
 }

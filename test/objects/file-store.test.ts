@@ -32,3 +32,29 @@ test('a put into a path whose directory is a file fails and leaves nothing', asy
   assert.equal(existsSync(join(root, 'x', 'y')), false);
   assert.deepEqual(await store.list(''), ['x']);
 });
+
+test('many puts at once (more than there are writer threads) all land whole, in many pieces each', async (t) => {
+  const root = join(tempDir(t), 'objects');
+  const store = new FileObjectStore(root);
+  t.after(() => store.close());
+  const objects = Array.from({ length: 25 }, (_, i) => {
+    // Up to ~1 MiB in up to 1,441 pieces (more than IOV_MAX, 1,024).
+    const pieces = Array.from({ length: 1 + i * 60 }, (_, j) => Buffer.alloc(1 + ((i * 7 + j * 13) % 1500), (i + j) & 0xff));
+    return { key: `c/${String(i).padStart(2, '0')}`, pieces };
+  });
+  await Promise.all(objects.map((o) => store.put(o.key, o.pieces)));
+  assert.deepEqual(await store.list('c/'), objects.map((o) => o.key));
+  for (const o of objects) assert.ok((await store.get(o.key)).equals(Buffer.concat(o.pieces)), o.key);
+  assert.deepEqual(readdirSync(join(root, 'c')).filter((name) => name.endsWith('.tmp')), []);
+});
+
+test('close stops the writer threads; a new store on the same directory writes again', async (t) => {
+  const root = join(tempDir(t), 'objects');
+  const store = new FileObjectStore(root);
+  await store.put('d/one', Buffer.from('1'));
+  await store.close();
+  const again = new FileObjectStore(root);
+  t.after(() => again.close());
+  await again.put('d/two', Buffer.from('2'));
+  assert.deepEqual(await again.list('d/'), ['d/one', 'd/two']);
+});
