@@ -10,7 +10,7 @@ import { openObjectStore } from './objects/open.ts';
 import type { ObjectStore } from './objects/object-store.ts';
 import type { Config } from './config.ts';
 import { buildApp } from './control-plane/app.ts';
-import { checkSecretsKey, loadSecretsKey, SecretSealer } from './control-plane/secrets.ts';
+import { checkSecretsKey, SecretSealer, secretsKeyFor } from './control-plane/secrets.ts';
 import { openMetadataStore } from './metadata/open.ts';
 import type { MetadataStore } from './metadata/store.ts';
 import packageJson from '../package.json' with { type: 'json' };
@@ -50,7 +50,7 @@ export interface RunningPlatform {
  * once all of that is done.
  */
 export async function startPlatform(config: Config, mode: Mode): Promise<RunningPlatform> {
-  const secrets = new SecretSealer(config.secretsKey ?? (await loadSecretsKey(undefined, config.dataDir)));
+  const secrets = new SecretSealer(await secretsKeyFor(config));
   const store = await openMetadataStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const cluster = { bootstrapUrl: `${config.host}:${config.kafkaPort}` };
   let ready = false;

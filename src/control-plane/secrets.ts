@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { syncDirectory, writeDurably } from '../durable-file.ts';
 import { ApiError } from '../errors.ts';
 import type { MetadataStore } from '../metadata/store.ts';
+import type { Config } from '../config.ts';
 
 export const SECRETS_KEY_ENV = 'SLIPSTREAM_SECRETS_KEY';
 export const SECRETS_KEY_FILE = 'secrets.key';
@@ -69,13 +70,16 @@ export function parseSecretsKey(text: string, source: string): Buffer {
   return key;
 }
 
+/** The secrets key: SLIPSTREAM_SECRETS_KEY (parsed by loadConfig) when set, else the data dir's file. */
+export function secretsKeyFor(config: Pick<Config, 'secretsKey' | 'dataDir'>): Promise<Buffer> {
+  return config.secretsKey ? Promise.resolve(config.secretsKey) : loadSecretsKey(config.dataDir);
+}
+
 /**
- * The secrets key: SLIPSTREAM_SECRETS_KEY when set, else `<dataDir>/secrets.key`, created on first
- * start (mode 0600, fsynced, then linked into place so a crash or a concurrent start never leaves a
- * partial or second key).
+ * `<dataDir>/secrets.key`, created on first start (mode 0600, fsynced, then linked into place so a
+ * crash or a concurrent start never leaves a partial or second key).
  */
-export async function loadSecretsKey(envValue: string | undefined, dataDir: string): Promise<Buffer> {
-  if (envValue !== undefined && envValue !== '') return parseSecretsKey(envValue, SECRETS_KEY_ENV);
+export async function loadSecretsKey(dataDir: string): Promise<Buffer> {
   await mkdir(dataDir, { recursive: true });
   const path = join(dataDir, SECRETS_KEY_FILE);
   try {

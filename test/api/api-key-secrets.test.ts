@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { bootstrap, type BootstrapFile } from '../../src/bootstrap.ts';
 import { loadConfig } from '../../src/config.ts';
 import { buildApp } from '../../src/control-plane/app.ts';
-import { checkSecretsKey, loadSecretsKey, parseSecretsKey, SecretSealer } from '../../src/control-plane/secrets.ts';
+import { checkSecretsKey, loadSecretsKey, parseSecretsKey, SecretSealer, secretsKeyFor } from '../../src/control-plane/secrets.ts';
 import { mintApiKey } from '../../src/control-plane/services/api-keys.ts';
 import { hashSecret } from '../../src/ids.ts';
 import { openMetadataStore } from '../../src/metadata/open.ts';
@@ -81,21 +81,21 @@ describe('SecretSealer', () => {
 describe('the secrets key', () => {
   it('is created once in the data dir (0600) and reused; SLIPSTREAM_SECRETS_KEY wins and writes nothing', async (t) => {
     const dir = join(tempDir(t), 'nested', 'data');
-    const first = await loadSecretsKey(undefined, dir);
+    const first = await loadSecretsKey(dir);
     const path = join(dir, 'secrets.key');
     assert.equal(statSync(path).mode & 0o777, 0o600);
     assert.equal(first.length, 32);
     assert.deepEqual(parseSecretsKey(readFileSync(path, 'utf8'), path), first);
-    assert.deepEqual(await loadSecretsKey(undefined, dir), first, 'the second start reads the same key');
-    assert.deepEqual(await loadSecretsKey('', dir), first, 'an empty variable means unset');
+    assert.deepEqual(await loadSecretsKey(dir), first, 'the second start reads the same key');
+    assert.deepEqual(await secretsKeyFor(loadConfig({ SLIPSTREAM_SECRETS_KEY: '', SLIPSTREAM_DATA_DIR: dir })), first, 'an empty variable means unset');
     // Concurrent first starts agree on one key.
     const racing = join(tempDir(t), 'race');
-    const keys = await Promise.all([1, 2, 3, 4].map(() => loadSecretsKey(undefined, racing)));
+    const keys = await Promise.all([1, 2, 3, 4].map(() => loadSecretsKey(racing)));
     for (const key of keys) assert.deepEqual(key, keys[0]);
 
     const fromEnv = randomBytes(32);
     const envDir = tempDir(t);
-    assert.deepEqual(await loadSecretsKey(fromEnv.toString('base64'), envDir), fromEnv);
+    assert.deepEqual(await secretsKeyFor(loadConfig({ SLIPSTREAM_SECRETS_KEY: fromEnv.toString('base64'), SLIPSTREAM_DATA_DIR: envDir })), fromEnv);
     assert.ok(!existsSync(join(envDir, 'secrets.key')));
   });
 
@@ -108,7 +108,7 @@ describe('the secrets key', () => {
     assert.equal(loadConfig({}).secretsKey, undefined);
     const dir = tempDir(t);
     writeFileSync(join(dir, 'secrets.key'), 'short\n', { mode: 0o600 });
-    await assert.rejects(loadSecretsKey(undefined, dir), /secrets\.key must be the base64 encoding of exactly 32 bytes/);
+    await assert.rejects(loadSecretsKey(dir), /secrets\.key must be the base64 encoding of exactly 32 bytes/);
   });
 });
 
