@@ -45,7 +45,8 @@ export interface ApiKeyRecord {
   created_at: number;
 }
 
-export type VirtualClusterType = 'byoc' | 'byoc_data_lake' | 'byoc_schema_registry';
+export const CLUSTER_TYPES = ['byoc', 'byoc_data_lake', 'byoc_schema_registry'] as const;
+export type VirtualClusterType = (typeof CLUSTER_TYPES)[number];
 
 export interface VirtualCluster {
   id: string;

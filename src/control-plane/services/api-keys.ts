@@ -1,6 +1,6 @@
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../../errors.ts';
 import { hashSecret, newApiKeySecret, newId, withPrefix } from '../../ids.ts';
-import type { AccessGrant, ApiKeyRecord, KeyKind, MetadataStore, VirtualCluster } from '../../metadata/store.ts';
+import { CLUSTER_TYPES, type AccessGrant, type ApiKeyRecord, type KeyKind, type MetadataStore, type VirtualCluster } from '../../metadata/store.ts';
 import { mayAccessCluster, type Principal } from '../auth.ts';
 import type { SecretSealer } from '../secrets.ts';
 
@@ -123,8 +123,8 @@ export async function createApiKey(store: MetadataStore, secrets: SecretSealer, 
   if (request.access_grants.length === 0) throw badRequest('access_grants must contain at least one grant');
   // The Terraform provider always sends the field, "" when it means the default (byoc).
   const clusterType = request.virtual_cluster_type || undefined;
-  if (clusterType !== undefined && !['byoc', 'byoc_data_lake', 'byoc_schema_registry'].includes(clusterType)) {
-    throw badRequest('virtual_cluster_type must be one of byoc, byoc_data_lake, byoc_schema_registry');
+  if (clusterType !== undefined && !(CLUSTER_TYPES as readonly string[]).includes(clusterType)) {
+    throw badRequest(`virtual_cluster_type must be one of ${CLUSTER_TYPES.join(', ')}`);
   }
 
   const kinds = request.access_grants.map((grant, i) => {

@@ -2,12 +2,11 @@ import { badRequest, conflict, forbidden, unprocessable } from '../../errors.ts'
 import { clusterConfiguration } from './cluster-configuration.ts';
 import { changeTier, validateTier } from './tiers.ts';
 import { newId, withPrefix } from '../../ids.ts';
-import type { MetadataStore, VirtualCluster, VirtualClusterType } from '../../metadata/store.ts';
+import { CLUSTER_TYPES, type MetadataStore, type VirtualCluster, type VirtualClusterType } from '../../metadata/store.ts';
 import { clusterFor, mayAccessCluster, type Principal } from '../auth.ts';
 import { apiKeyView, createAgentKey, listedKeyView, type ApiKeyView } from './api-keys.ts';
 import type { SecretSealer } from '../secrets.ts';
 
-export const CLUSTER_TYPES: readonly VirtualClusterType[] = ['byoc', 'byoc_data_lake', 'byoc_schema_registry'];
 export const CLOUD_PROVIDERS = ['aws', 'gcp', 'azure'] as const;
 
 /** Id and name prefixes by cluster type (`vci_sr_…`/`vcn_sr_…` for schema registries, …). */
