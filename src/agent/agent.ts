@@ -194,6 +194,14 @@ export class Agent {
       certificatePrincipal: certificatePrincipal(socket),
       unsupportedApiVersions: () => ({ apiKeys: this.apiVersions() }),
       onError: (error, message, details) => this.options.log.warn({ err: error, remote: socket.remoteAddress, ...details }, message),
+      onTrailingBytes: ({ header, trailingBytes }) => {
+        this.metrics.requestsWithTrailingBytes++;
+        this.metrics.trailingBytesIgnored += trailingBytes;
+        this.options.log.debug(
+          { remote: socket.remoteAddress, apiKey: header.apiKey, apiVersion: header.apiVersion, clientId: header.clientId, trailingBytes },
+          'bytes after the request body ignored',
+        );
+      },
     });
     this.connections.add(connection);
     socket.on('close', () => this.connections.delete(connection));

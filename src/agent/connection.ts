@@ -34,6 +34,8 @@ export interface ConnectionOptions {
   /** The ApiVersions answer for a version this agent does not speak (Kafka's fallback dance). */
   unsupportedApiVersions(): Record<string, unknown>;
   onError(error: unknown, message: string, details?: Record<string, unknown>): void;
+  /** A request was served although bytes followed its body (ignored, as Kafka ignores them). */
+  onTrailingBytes?(request: DecodedRequest): void;
   /** SASL on this listener; without it SaslHandshake and SaslAuthenticate are not served. */
   sasl?: SaslOptions;
   /** The verified client certificate's principal (mutual TLS); a SASL login takes its place. */
@@ -180,6 +182,7 @@ export class Connection {
       return;
     }
 
+    if (request.trailingBytes > 0) this.options.onTrailingBytes?.(request);
     const { apiKey, apiVersion, correlationId, clientId } = request.header;
     const sasl = this.sasl;
     if (sasl?.options.required && !sasl.authenticated && !PRE_AUTH_APIS.has(apiKey)) {

@@ -23,6 +23,9 @@ export class AgentMetrics {
   produceRecords = 0;
   fetchBytes = 0;
   objectsWritten = 0;
+  /** Requests served although bytes followed their body, and how many such bytes were ignored. */
+  requestsWithTrailingBytes = 0;
+  trailingBytesIgnored = 0;
   readonly produceLatencyMs = new Histogram();
   readonly fetchLatencyMs = new Histogram();
   readonly flushLatencyMs = new Histogram();
@@ -48,6 +51,8 @@ export class AgentMetrics {
     counter('slipstream_produce_records_total', 'Records acknowledged to producers', this.produceRecords);
     counter('slipstream_fetch_bytes_total', 'Record-batch bytes returned to consumers', this.fetchBytes);
     counter('slipstream_objects_written_total', 'Objects written to object storage', this.objectsWritten);
+    counter('slipstream_requests_with_trailing_bytes_total', 'Requests served although bytes followed their body (ignored, as Kafka does)', this.requestsWithTrailingBytes);
+    counter('slipstream_request_trailing_bytes_total', 'Bytes ignored after request bodies', this.trailingBytesIgnored);
     histogram('slipstream_produce_latency_seconds', 'Produce request latency, receipt to acknowledgement', this.produceLatencyMs);
     histogram('slipstream_fetch_latency_seconds', 'Fetch request latency, including long-poll waits', this.fetchLatencyMs);
     histogram('slipstream_flush_latency_seconds', 'Object write plus commit, per flush', this.flushLatencyMs);

@@ -28,6 +28,13 @@ export type BodyInput<T> = T extends Buffer | string | number | bigint | boolean
 export interface DecodedRequest<K extends ApiKey = ApiKey> {
   header: RequestHeader & { apiKey: K };
   body: RequestBodies[K];
+  /**
+   * Bytes left after a well-formed body, ignored as Apache Kafka's broker ignores them (it reads
+   * the fields it knows and drops the rest). librdkafka 2.x sends 3 such bytes with every
+   * Metadata v9+ "all topics" request: it reserves a 4-byte array count and never shrinks it to
+   * the compact varint.
+   */
+  trailingBytes: number;
 }
 
 export interface DecodedResponse<B = Body> {
@@ -446,7 +453,9 @@ export function supportedApis(): { apiKey: number; minVersion: number; maxVersio
 
 /**
  * Decodes one request frame (size prefix included). A header for an unknown API or version is
- * still read and attached to the `UNSUPPORTED_API` / `UNSUPPORTED_VERSION` error.
+ * still read and attached to the `UNSUPPORTED_API` / `UNSUPPORTED_VERSION` error. Bytes after a
+ * well-formed body are not an error (see `DecodedRequest.trailingBytes`); a body that cannot be
+ * read is.
  */
 export function decodeRequest(frame: Buffer): DecodedRequest {
   return decodeRequestPayload(payloadOf(frame));
@@ -470,13 +479,12 @@ export function decodeRequestPayload(payload: Buffer): DecodedRequest {
   try {
     e = entryOrThrow(requestDefs, apiKey, apiVersion);
     body = readStruct(r, planOf(e, apiVersion));
-    if (r.remaining !== 0) throw new ProtocolError('INVALID', `${r.remaining} bytes after the body`);
   } catch (err) {
     const pe = err instanceof ProtocolError && err.code.startsWith('UNSUPPORTED') ? err : ProtocolError.at(err, requestDefs[apiKey]!.name);
     pe.header = header;
     throw pe;
   }
-  return { header, body } as unknown as DecodedRequest;
+  return { header, body, trailingBytes: r.remaining } as unknown as DecodedRequest;
 }
 
 /** Narrows a decoded request to one API. */
@@ -550,6 +558,8 @@ export function decodeResponse<K extends number>(apiKey: K, apiVersion: number, 
   }
   try {
     body = readStruct(r, planOf(e, apiVersion));
+    // Strict, unlike requests: responses are read only by Slipstream's own tests and tools, where
+    // a leftover byte means our encoder and decoder disagree.
     if (r.remaining !== 0) throw new ProtocolError('INVALID', `${r.remaining} bytes after the body`);
   } catch (err) {
     throw ProtocolError.at(err, e.def.name);

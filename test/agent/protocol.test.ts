@@ -159,6 +159,35 @@ describe('ApiVersions', () => {
   });
 });
 
+describe('bytes after the request body', () => {
+  test("librdkafka 2.x's \"all topics\" Metadata v12 (3 bytes after the body) is answered with every topic, counted, connection kept", async () => {
+    const t = await topic('trailing-bytes');
+    const c = await client();
+    const metrics = cluster.platform.agent!.metrics;
+    const [requestsBefore, bytesBefore] = [metrics.requestsWithTrailingBytes, metrics.trailingBytesIgnored];
+    // The bytes confluent-kafka 2.16.1 (librdkafka 2.16.0) sends, correlation id 41.
+    c.write(Buffer.from('00000019' + '0003000c00000029000772646b61666b6100' + '00000000010000', 'hex'));
+    const metadata = decodeResponse(ApiKeys.Metadata, V.metadata, (await c.nextFrame()).bytes);
+    assert.equal(metadata.correlationId, 41);
+    assert.ok(metadata.body.topics.some((x) => x.name === t.name), 'all topics, the new one among them');
+    assert.equal(metrics.requestsWithTrailingBytes - requestsBefore, 1);
+    assert.equal(metrics.trailingBytesIgnored - bytesBefore, 3);
+    assert.match(metrics.render({}), /slipstream_request_trailing_bytes_total\{\} \d+\n/);
+    // The same connection goes on: a well-formed request counts nothing.
+    assert.equal((await c.request(ApiKeys.Metadata, V.metadata, { topics: [{ topicId: '00000000-0000-0000-0000-000000000000', name: t.name }] })).topics[0]!.errorCode, E.NONE);
+    assert.equal(metrics.requestsWithTrailingBytes - requestsBefore, 1);
+  });
+
+  test('a body that cannot be read still closes the connection', async () => {
+    const c = await client();
+    // Metadata v12 whose topic array claims 5 topics and ends: truncated, whatever the size prefix says.
+    c.write(Buffer.from('00000013' + '0003000c0000002a000772646b61666b6100' + '06', 'hex'));
+    await Promise.race([c.closed, sleep(3000)]);
+    assert.equal(c.isClosed, true);
+    assert.equal(c.unread, 0);
+  });
+});
+
 describe('response order', () => {
   test('a slow long-poll Fetch holds back the fast Metadata behind it on the same connection', async () => {
     const t = await topic('order-longpoll');

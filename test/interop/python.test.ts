@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -23,19 +22,21 @@ import {
   type PartitionOffsets,
   type Placed,
 } from './helpers.ts';
+import { DEBIAN_PYTHON, PYPI_PYTHON, PYTHON_ENV, pythonSkipReason } from './python-clients.ts';
 
 /**
- * confluent-kafka (librdkafka) and kafka-python, Debian's packages under /usr/bin/python3,
- * driven through test/interop/python/*.py (one command per run, JSON on stdout).
+ * confluent-kafka (librdkafka) and kafka-python, driven through test/interop/python/*.py (one
+ * command per run, JSON on stdout): Debian's packages under /usr/bin/python3, and confluent-kafka
+ * from PyPI (a current librdkafka) in the virtual environment the test set-up makes.
  */
 
-const PYTHON = '/usr/bin/python3';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const N = 600;
 const M = 120;
 
 interface PythonClient {
   name: string;
+  python: string;
   script: string;
   module: string;
   /** Whether the client has an idempotent producer (kafka-python 2.0 has none). */
@@ -43,20 +44,10 @@ interface PythonClient {
 }
 
 const CLIENTS: PythonClient[] = [
-  { name: 'confluent-kafka', script: 'confluent_client.py', module: 'confluent_kafka', idempotent: true },
-  { name: 'kafka-python', script: 'kafka_python_client.py', module: 'kafka', idempotent: false },
+  { name: 'confluent-kafka', python: DEBIAN_PYTHON, script: 'confluent_client.py', module: 'confluent_kafka', idempotent: true },
+  { name: 'confluent-kafka (PyPI, current librdkafka)', python: PYPI_PYTHON, script: 'confluent_client.py', module: 'confluent_kafka', idempotent: true },
+  { name: 'kafka-python', python: DEBIAN_PYTHON, script: 'kafka_python_client.py', module: 'kafka', idempotent: false },
 ];
-
-/** Skip when the package is missing, except in CI (there it must fail, never silently skip). */
-function skipReason(client: PythonClient): string | false {
-  if (process.env.CI) return false;
-  try {
-    execFileSync(PYTHON, ['-c', `import ${client.module}`], { stdio: 'ignore' });
-    return false;
-  } catch {
-    return `${PYTHON} cannot import ${client.module} (scripts/ensure-clients.sh installs it)`;
-  }
-}
 
 interface Ran<T> {
   result: T;
@@ -65,7 +56,7 @@ interface Ran<T> {
 
 async function python<T>(client: PythonClient, command: string, options: Record<string, unknown>): Promise<Ran<T>> {
   const script = join(HERE, 'python', client.script);
-  const result = await run(PYTHON, [script, command, JSON.stringify(options)], { timeoutMs: 45_000, env: { PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' } });
+  const result = await run(client.python, [script, command, JSON.stringify(options)], { timeoutMs: 45_000, env: PYTHON_ENV });
   const what = `${client.name} ${command}`;
   assert.equal(result.code, 0, explain(what, result));
   let parsed: T;
@@ -123,7 +114,7 @@ async function consume(client: PythonClient, cluster: TestCluster, topic: string
 }
 
 for (const client of CLIENTS) {
-  describe(`interop: ${client.name}`, { skip: skipReason(client) }, () => {
+  describe(`interop: ${client.name}`, { skip: pythonSkipReason(client.python, client.module) }, () => {
     test('admin: create, list, describe, create partitions, delete topics', { timeout: 60_000 }, async (t) => {
       const cluster = await startTestCluster(t);
       const topic = unique('py-admin');

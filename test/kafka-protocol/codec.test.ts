@@ -46,7 +46,7 @@ describe('round trip of every API and version', () => {
           const frame = encodeRequest(header, body);
           assert.equal(frame.readInt32BE(0), frame.length - 4);
           const decoded = decodeRequest(frame);
-          assert.deepEqual(decoded, { header, body });
+          assert.deepEqual(decoded, { header, body, trailingBytes: 0 });
           assert.deepEqual(encodeRequest(decoded.header, decoded.body), frame, 're-encoding gives the same bytes');
 
           const resBody = sampleBody(res.fields, v, 2);
@@ -220,6 +220,7 @@ describe('tagged fields', () => {
     assert.deepEqual(decodeRequest(frame), {
       header: { apiKey: 12, apiVersion: 4, correlationId: 2, clientId: null },
       body: { groupId: 'g', generationId: 5, memberId: 'm', groupInstanceId: null },
+      trailingBytes: 0,
     });
   });
 
@@ -259,11 +260,51 @@ describe('errors', () => {
     }
   });
 
-  test('trailing bytes are INVALID', () => {
+  test('bytes after a whole request body are ignored and counted, for every API and version', () => {
+    // As Apache Kafka's broker: it reads the fields it knows and drops what follows.
+    for (const { apiKey, req, min, max } of apis) {
+      for (let v = min; v <= max; v++) {
+        const header = { apiKey, apiVersion: v, correlationId: 7, clientId: 'id' };
+        const body = sampleBody(req.fields, v, 1);
+        const payload = encodeRequest(header, body).subarray(4);
+        for (const extra of [hex('00'), hex('010000'), hex('ffffffffffff7f')]) {
+          const decoded = decodeRequest(frameOf(Buffer.concat([payload, extra])));
+          assert.deepEqual(decoded, { header, body, trailingBytes: extra.length }, `${req.name} v${v} + ${extra.length} bytes`);
+        }
+      }
+    }
+  });
+
+  test("librdkafka 2.x's Metadata v12 \"all topics\" request (3 bytes after the body) is served", () => {
+    // Captured from confluent-kafka 2.16.1 (librdkafka 2.16.0) listing topics: librdkafka reserves
+    // a 4-byte array count and writes the compact varint 0 (null: all topics) into its first byte,
+    // so the body reads as topics=null, then three one-byte fields, then 01 00 00 left over.
+    const frame = frameOf(hex('0003 000c 00000003 0007 72646b61666b61 00   00 00 00 00 01 00 00'));
+    const decoded = decodeRequest(frame);
+    assert.deepEqual(decoded.header, { apiKey: 3, apiVersion: 12, correlationId: 3, clientId: 'rdkafka' });
+    assert.ok(isRequest(decoded, ApiKeys.Metadata));
+    assert.equal(decoded.body.topics, null, 'all topics');
+    assert.equal(decoded.trailingBytes, 3);
+    // Its "brokers only" request of the same run has nothing left over.
+    const brokersOnly = decodeRequest(frameOf(hex('0003 000c 00000002 0007 72646b61666b61 00   01 00 00 00')));
+    assert.ok(isRequest(brokersOnly, ApiKeys.Metadata));
+    assert.deepEqual(brokersOnly.body.topics, []);
+    assert.equal(brokersOnly.trailingBytes, 0);
+  });
+
+  test('a body that cannot be read is still refused, trailing bytes or not', () => {
     const frame = encodeRequest({ apiKey: 12, apiVersion: 4, correlationId: 1 }, { groupId: 'g', memberId: 'm' });
-    assertProtocolError(() => decodeRequest(frameOf(Buffer.concat([frame.subarray(4), hex('00')]))), 'INVALID');
+    // A frame whose size prefix claims more than there is.
     assertProtocolError(() => decodeRequest(Buffer.concat([frame, hex('00')])), 'INVALID');
     assertProtocolError(() => decodeRequest(hex('ffffffff')), 'INVALID');
+    // Heartbeat v4 is flexible: a string length past the end stays TRUNCATED whatever follows.
+    const payload = Buffer.from(frame.subarray(4));
+    const at = payload.indexOf(Buffer.from('g')) - 1; // the compact length of groupId
+    payload[at] = 0x7f;
+    assertProtocolError(() => decodeRequest(frameOf(payload)), 'TRUNCATED');
+    // A null where the field may not be null is INVALID, whatever follows.
+    payload[at] = 0x00;
+    assertProtocolError(() => decodeRequest(frameOf(Buffer.concat([payload, hex('000000')]))), 'INVALID');
   });
 
   test('garbage never escapes as anything but a ProtocolError', () => {

@@ -168,7 +168,9 @@ def main():
         sys.stdout.write(json.dumps(answer) + "\n")
         sys.stdout.flush()
 
-    emit({"ready": True, "client": "confluent-kafka", "version": "%s (librdkafka %s)" % (version()[0], libversion()[0])})
+    # version() is a (str, int) tuple in confluent-kafka 1.x, a str in 2.x.
+    v = version()
+    emit({"ready": True, "client": "confluent-kafka", "version": "%s (librdkafka %s)" % (v[0] if isinstance(v, tuple) else v, libversion()[0])})
     for line in sys.stdin:
         words = line.split()
         if not words:
