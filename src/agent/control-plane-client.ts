@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { hashSecret } from '../ids.ts';
-import { commitBatches, type BatchToCommit, type CommittedBatch } from '../control-plane/data-plane/commit.ts';
+import { commitBatches, type BatchToCommit, type CommittedBatch } from '../control-plane/log/commit.ts';
 import type { BatchIndexEntry, MetadataStore, PartitionState, Topic, VirtualCluster } from '../metadata/store.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { BatchToCommit, CommittedBatch } from '../control-plane/data-plane/commit.ts';
+import type { BatchToCommit, CommittedBatch } from '../control-plane/log/commit.ts';
 import type { RecordBatchView } from '../kafka-protocol/index.ts';
 import type { ObjectStore } from '../objects/object-store.ts';
 import type { ControlPlaneClient } from './control-plane-client.ts';

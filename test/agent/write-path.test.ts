@@ -5,7 +5,7 @@ import { LocalControlPlane, type ControlPlaneClient } from '../../src/agent/cont
 import { AgentMetrics } from '../../src/agent/metrics.ts';
 import { ReadPath } from '../../src/agent/read-path.ts';
 import { WritePath, type PartitionResult } from '../../src/agent/write-path.ts';
-import type { BatchToCommit } from '../../src/control-plane/data-plane/commit.ts';
+import type { BatchToCommit } from '../../src/control-plane/log/commit.ts';
 import { createTopic } from '../../src/control-plane/services/topics.ts';
 import { validateBatches, type RecordBatchView } from '../../src/kafka-protocol/index.ts';
 import type { MetadataStore, Topic, VirtualCluster } from '../../src/metadata/store.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { commitBatches, type BatchToCommit } from '../../src/control-plane/data-plane/commit.ts';
+import { commitBatches, type BatchToCommit } from '../../src/control-plane/log/commit.ts';
 import { createTopic } from '../../src/control-plane/services/topics.ts';
 import { startTestPlatform } from '../helpers/platform.ts';
 import { storeKinds } from '../helpers/stores.ts';

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
-import { commitBatches, type BatchToCommit, type CommittedBatch } from '../../src/control-plane/data-plane/commit.ts';
+import { commitBatches, type BatchToCommit, type CommittedBatch } from '../../src/control-plane/log/commit.ts';
 import { createTopic, deleteRecordsBefore, deleteTopic } from '../../src/control-plane/services/topics.ts';
 import type { BatchIndexEntry, MetadataStore, Topic, VirtualCluster } from '../../src/metadata/store.ts';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
 import { storeKinds } from '../helpers/stores.ts';
 
 /**
- * The control plane's commit (src/control-plane/data-plane/commit.ts): offsets per partition,
+ * The control plane's commit (src/control-plane/log/commit.ts): offsets per partition,
  * unknown partitions, and Kafka's idempotent-producer rules, checked against the store itself.
  */
 
