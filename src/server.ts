@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { Agent } from './agent/agent.ts';
-import { LocalControlPlane } from './agent/control-plane-client.ts';
+import { LocalControlPlane } from './control-plane/agent-rpc/local.ts';
 import { bootstrap, refreshUrls, type BootstrapFile } from './bootstrap.ts';
 import { GroupCoordinator } from './control-plane/groups/coordinator.ts';
 import { openObjectStore } from './objects/open.ts';
@@ -94,9 +94,8 @@ export async function startPlatform(config: Config, mode: Mode): Promise<Running
       const boot = JSON.parse(await readFile(result.path, 'utf8')) as BootstrapFile;
       objectStore = openObjectStore(config.objectStoreUrl, { dataDir: config.dataDir });
       agent = new Agent({
-        controlPlane: new LocalControlPlane(store),
+        controlPlane: new LocalControlPlane(store, groups),
         objectStore,
-        groups,
         agentKey: boot.agent_key,
         virtualClusterId: boot.virtual_cluster_id,
         ...listenerOptions(config),
@@ -160,9 +159,8 @@ export async function startAgent(config: Config): Promise<RunningAgent> {
   const objectStore = openObjectStore(config.objectStoreUrl, { dataDir: config.dataDir });
   const groups = new GroupCoordinator(store, { initialRebalanceDelayMs: 100 });
   const agent = new Agent({
-    controlPlane: new LocalControlPlane(store),
+    controlPlane: new LocalControlPlane(store, groups),
     objectStore,
-    groups,
     agentKey: config.agentKey,
     ...(config.virtualClusterId ? { virtualClusterId: config.virtualClusterId } : {}),
     ...listenerOptions(config),

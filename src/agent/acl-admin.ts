@@ -1,9 +1,9 @@
-import { aclCheck as check } from '../control-plane/acls/index.ts';
+import { aclCheck as check } from '../acls/index.ts';
 import { ApiKeys } from '../kafka-protocol/index.ts';
 import type { Answer } from './connection.ts';
 import type { AgentContext } from './context.ts';
 import type { AclDecider, Run } from './acl.ts';
-import { topicIdFromUuid } from './control-plane-client.ts';
+import { topicIdFromUuid } from '../agent-rpc/contract.ts';
 import { KafkaError } from './kafka-errors.ts';
 
 /**

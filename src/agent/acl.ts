@@ -1,12 +1,10 @@
-import { AclIndex, OPERATIONS_NOT_REQUESTED, aclCheck as check, allOperationsField, evaluateCheck, type AclCheck, type ResourceType } from '../control-plane/acls/index.ts';
+import { AclIndex, CLUSTER_RESOURCE_NAME, OPERATIONS_NOT_REQUESTED, aclCheck as check, allOperationsField, evaluateCheck, type AclCheck, type ResourceType } from '../acls/index.ts';
 import { ApiKeys } from '../kafka-protocol/index.ts';
-import type { MetadataStore } from '../metadata/store.ts';
-import { clusterConfiguration } from '../control-plane/services/cluster-configuration.ts';
-import { CLUSTER_RESOURCE_NAME, listAcls } from '../control-plane/services/acls.ts';
+import { clusterConfiguration } from '../model/cluster-configuration.ts';
 import type { Logger } from 'pino';
 import type { Answer, RequestContext } from './connection.ts';
 import type { AgentContext } from './context.ts';
-import { topicIdFromUuid } from './control-plane-client.ts';
+import { topicIdFromUuid, type ControlPlaneClient } from '../agent-rpc/contract.ts';
 import { KafkaError } from './kafka-errors.ts';
 import { ADMIN_APIS, serveAdminWithAcls } from './acl-admin.ts';
 
@@ -24,18 +22,18 @@ export interface AclSnapshot {
 }
 
 /**
- * The cluster's ACLs and configuration as this agent sees them: loaded from the store, kept for
+ * The cluster's ACLs and configuration as this agent sees them: loaded from the control plane, kept for
  * ACL_REFRESH_MS, shared by every connection (one load at a time).
  */
 export class AclView {
-  private readonly store: MetadataStore;
+  private readonly controlPlane: ControlPlaneClient;
   private readonly clusterId: string;
   private readonly refreshMs: number;
   private current: { snapshot: AclSnapshot; at: number } | undefined;
   private loading: Promise<AclSnapshot> | undefined;
 
-  constructor(store: MetadataStore, clusterId: string, refreshMs = ACL_REFRESH_MS) {
-    this.store = store;
+  constructor(controlPlane: ControlPlaneClient, clusterId: string, refreshMs = ACL_REFRESH_MS) {
+    this.controlPlane = controlPlane;
     this.clusterId = clusterId;
     this.refreshMs = refreshMs;
   }
@@ -53,12 +51,12 @@ export class AclView {
 
   private async load(): Promise<AclSnapshot> {
     const at = Date.now();
-    const cluster = await this.store.getVirtualCluster(this.clusterId);
+    const cluster = await this.controlPlane.getCluster(this.clusterId);
     if (!cluster) throw new Error(`virtual cluster ${this.clusterId} no longer exists`);
     const configuration = clusterConfiguration(cluster);
     const shadow = configuration.acl_shadowing_enabled;
     const enforced = configuration.are_acls_enabled && !shadow;
-    const index = enforced || shadow ? new AclIndex(await listAcls(this.store, cluster)) : new AclIndex([]);
+    const index = enforced || shadow ? new AclIndex(await this.controlPlane.listAcls(cluster.id)) : new AclIndex([]);
     const snapshot = { enforced, shadow, index };
     this.current = { snapshot, at };
     return snapshot;

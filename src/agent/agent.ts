@@ -3,10 +3,9 @@ import { createServer as createTlsServer } from 'node:tls';
 import type { Logger } from 'pino';
 import { ApiKeys, supportedApis, type DecodedRequest } from '../kafka-protocol/index.ts';
 import type { ObjectStore } from '../objects/object-store.ts';
-import type { GroupCoordinator } from '../control-plane/groups/coordinator.ts';
 import { Connection, type Answer, type RequestContext } from './connection.ts';
 import type { AgentContext } from './context.ts';
-import type { ControlPlaneClient } from './control-plane-client.ts';
+import type { ControlPlaneClient, GroupApi } from '../agent-rpc/contract.ts';
 import { handleDescribeCluster, handleFindCoordinator, handleInitProducerId, nodeIdFor } from './handlers/cluster.ts';
 import { handleAlterConfigs, handleDescribeConfigs, handleIncrementalAlterConfigs } from './handlers/configs.ts';
 import { handleFetch } from './handlers/fetch.ts';
@@ -16,7 +15,7 @@ import { handleListOffsets } from './handlers/offsets.ts';
 import { handleProduce } from './handlers/produce.ts';
 import { aclApiRefusal, handleCreateAcls, handleDeleteAcls, handleDescribeAcls } from './handlers/acls.ts';
 import { AclDecider, AclView, serveWithAcls } from './acl.ts';
-import { KAFKA_API_ACLS } from '../control-plane/acls/index.ts';
+import { KAFKA_API_ACLS } from '../acls/index.ts';
 import { handleCreatePartitions, handleCreateTopics, handleDeleteRecords, handleDeleteTopics } from './handlers/topics.ts';
 import { AgentMetrics } from './metrics.ts';
 import { readOnlyRefusal } from './read-only.ts';
@@ -29,7 +28,6 @@ import { WritePath } from './write-path.ts';
 export interface AgentOptions {
   controlPlane: ControlPlaneClient;
   objectStore: ObjectStore;
-  groups: GroupCoordinator;
   agentKey: string;
   /** When given, the agent key must belong to this cluster (else: authorization error). */
   virtualClusterId?: string;
@@ -66,7 +64,7 @@ const CONNECTION_APIS: ReadonlySet<number> = new Set([ApiKeys.ApiVersions, ApiKe
  * The Kafka APIs this agent serves, each with the version range it answers. ApiVersions
  * advertises exactly these: nothing is listed that does not work.
  */
-function handlers(groups: GroupCoordinator): Map<number, Handler> {
+function handlers(groups: GroupApi): Map<number, Handler> {
   const table: Array<[number, Handler]> = [
     [ApiKeys.Produce, handleProduce as Handler],
     [ApiKeys.CreateAcls, handleCreateAcls as Handler],
@@ -109,7 +107,7 @@ export class Agent {
 
   constructor(options: AgentOptions) {
     this.options = options;
-    this.table = handlers(options.groups);
+    this.table = handlers(options.controlPlane.groups);
   }
 
   /** The API version ranges this agent answers (what ApiVersions advertises). */
@@ -146,7 +144,7 @@ export class Agent {
         metrics: this.metrics,
         onError: (error, message) => log.error({ err: error }, message),
       }),
-      readPath: new ReadPath(this.options.controlPlane, this.options.objectStore),
+      readPath: new ReadPath(this.options.controlPlane, cluster.id, this.options.objectStore),
       metrics: this.metrics,
       log,
       node: { nodeId: nodeIdFor(host, advertisedPort), host, port: advertisedPort },
@@ -188,7 +186,7 @@ export class Agent {
       maxFrameBytes: this.options.maxFrameBytes,
       sasl: {
         required: this.options.requireSasl ?? false,
-        lookup: clusterCredentialLookup(this.options.controlPlane.store, cluster.id),
+        lookup: clusterCredentialLookup((username) => this.options.controlPlane.findCredential(cluster.id, username)),
       },
       dispatch: (request, context) => this.dispatch(request, context),
       certificatePrincipal: certificatePrincipal(socket),
@@ -222,7 +220,7 @@ export class Agent {
       if (refusal !== undefined) return refusal;
     }
     const agent = this.context;
-    agent.acls ??= new AclView(this.options.controlPlane.store, agent.cluster.id);
+    agent.acls ??= new AclView(this.options.controlPlane, agent.cluster.id);
     const apiKey = request.header.apiKey;
     const decider = new AclDecider(await agent.acls.snapshot(), context, apiKey, this.options.log);
     const aclApi = apiKey === ApiKeys.CreateAcls ? 'CreateAcls' : apiKey === ApiKeys.DescribeAcls ? 'DescribeAcls' : apiKey === ApiKeys.DeleteAcls ? 'DeleteAcls' : undefined;

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { VirtualCluster } from '../metadata/store.ts';
-import type { ControlPlaneClient } from './control-plane-client.ts';
+import type { ControlPlaneClient } from '../agent-rpc/contract.ts';
+import type { VirtualCluster } from '../model/records.ts';
 import type { AclView } from './acl.ts';
 import type { AgentMetrics } from './metrics.ts';
 import type { ReadPath } from './read-path.ts';

@@ -1,7 +1,7 @@
 import { withBaseOffset } from '../kafka-protocol/index.ts';
-import type { BatchIndexEntry, PartitionState } from '../metadata/store.ts';
 import type { ObjectStore } from '../objects/object-store.ts';
-import type { ControlPlaneClient } from './control-plane-client.ts';
+import type { ControlPlaneClient } from '../agent-rpc/contract.ts';
+import type { BatchIndexEntry, PartitionState } from '../model/records.ts';
 import { KafkaError } from './kafka-errors.ts';
 
 export interface PartitionRead {
@@ -114,11 +114,13 @@ class IndexCache {
  */
 export class ReadPath {
   private readonly controlPlane: ControlPlaneClient;
+  private readonly virtualClusterId: string;
   private readonly cache: ObjectCache;
   private readonly index = new IndexCache();
 
-  constructor(controlPlane: ControlPlaneClient, objectStore: ObjectStore, cacheBytes = 256 * 1024 * 1024) {
+  constructor(controlPlane: ControlPlaneClient, virtualClusterId: string, objectStore: ObjectStore, cacheBytes = 256 * 1024 * 1024) {
     this.controlPlane = controlPlane;
+    this.virtualClusterId = virtualClusterId;
     this.cache = new ObjectCache(objectStore, cacheBytes);
   }
 
@@ -127,7 +129,7 @@ export class ReadPath {
    * but always at least one batch (so a batch larger than the limit is still delivered).
    */
   async read(topicId: string, partition: number, fetchOffset: number, maxBytes: number): Promise<PartitionRead> {
-    const state: PartitionState = await this.controlPlane.partitionState(topicId, partition);
+    const state: PartitionState = await this.controlPlane.partitionState(this.virtualClusterId, topicId, partition);
     const base = { highWatermark: state.high_watermark, logStartOffset: state.log_start_offset };
     if (fetchOffset < state.log_start_offset || fetchOffset > state.high_watermark) {
       return { ...base, errorCode: KafkaError.OFFSET_OUT_OF_RANGE, records: null, bytes: 0 };
@@ -143,7 +145,7 @@ export class ReadPath {
     while (next < state.high_watermark) {
       let entry = this.index.find(topicId, partition, next);
       if (!entry) {
-        const page = await this.controlPlane.readIndex(topicId, partition, next, INDEX_PAGE);
+        const page = await this.controlPlane.readIndex(this.virtualClusterId, topicId, partition, next, INDEX_PAGE);
         this.index.add(topicId, partition, page);
         entry = page[0]; // the page starts with the batch holding `next`
         if (!entry) break;
@@ -166,7 +168,7 @@ export class ReadPath {
 
   /** As `read`, without records: the offsets a fetch reports for a partition it has no room for. */
   async offsetsOnly(topicId: string, partition: number, fetchOffset: number): Promise<PartitionRead> {
-    const state = await this.controlPlane.partitionState(topicId, partition);
+    const state = await this.controlPlane.partitionState(this.virtualClusterId, topicId, partition);
     const outOfRange = fetchOffset < state.log_start_offset || fetchOffset > state.high_watermark;
     return {
       highWatermark: state.high_watermark,

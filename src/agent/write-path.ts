@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { BatchToCommit, CommittedBatch } from '../control-plane/log/commit.ts';
 import type { RecordBatchView } from '../kafka-protocol/index.ts';
 import type { ObjectStore } from '../objects/object-store.ts';
-import type { ControlPlaneClient } from './control-plane-client.ts';
+import type { BatchToCommit, CommittedBatch, ControlPlaneClient } from '../agent-rpc/contract.ts';
 import { KafkaError } from './kafka-errors.ts';
 import type { AgentMetrics } from './metrics.ts';
 

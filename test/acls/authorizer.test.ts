@@ -8,8 +8,8 @@ import {
   describeAcl,
   normalizeHost,
   type Operation,
-} from '../../src/control-plane/acls/authorizer.ts';
-import { ACL_OPERATIONS } from '../../src/control-plane/services/acls.ts';
+} from '../../src/acls/authorizer.ts';
+import { ACL_OPERATIONS } from '../../src/acls/vocabulary.ts';
 import { SUPER, USER, acl, allowed, decide, decideByType, req } from './helpers.ts';
 
 /** Unit tests of the ACL decision, one Kafka rule at a time; every case also checks AclIndex agrees. */

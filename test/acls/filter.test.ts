@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { AclIndex, MATCH_ALL_ACLS, aclAppliesTo, matchesFilter, type AclFilter } from '../../src/control-plane/acls/authorizer.ts';
+import { AclIndex, MATCH_ALL_ACLS, aclAppliesTo, matchesFilter, type AclFilter } from '../../src/acls/authorizer.ts';
 import {
   OPERATION_CODES,
   PATTERN_TYPE_CODES,
@@ -9,8 +9,8 @@ import {
   aclEntryFromWire,
   aclEntryToWire,
   aclFilterFromWire,
-} from '../../src/control-plane/acls/wire.ts';
-import { ACL_OPERATIONS, ACL_PERMISSION_TYPES, ACL_RESOURCE_TYPES } from '../../src/control-plane/services/acls.ts';
+} from '../../src/acls/wire.ts';
+import { ACL_OPERATIONS, ACL_PERMISSION_TYPES, ACL_RESOURCE_TYPES } from '../../src/acls/vocabulary.ts';
 import { acl } from './helpers.ts';
 
 /** DescribeAcls/DeleteAcls filters (Kafka's AclBindingFilter) and the ACL wire codes. */

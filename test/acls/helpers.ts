@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { AclEntry } from '../../src/control-plane/services/acls.ts';
+import type { AclEntry } from '../../src/acls/vocabulary.ts';
 import {
   AclIndex,
   authorize,
@@ -8,7 +8,7 @@ import {
   type AclTypeRequest,
   type AuthorizationResult,
   type AuthorizeOptions,
-} from '../../src/control-plane/acls/authorizer.ts';
+} from '../../src/acls/authorizer.ts';
 
 /** An ALLOW READ on the LITERAL topic `orders` for User:alice from anywhere, with `overrides`. */
 export function acl(overrides: Partial<AclEntry> = {}): AclEntry {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { AclIndex, type Operation, type ResourceType } from '../../src/control-plane/acls/authorizer.ts';
+import { AclIndex, type Operation, type ResourceType } from '../../src/acls/authorizer.ts';
 import {
   KAFKA_API_ACLS,
   aclRuleFor,
@@ -9,7 +9,7 @@ import {
   type AclCheck,
   type ApiName,
   type CheckCondition,
-} from '../../src/control-plane/acls/kafka-apis.ts';
+} from '../../src/acls/kafka-apis.ts';
 import { KafkaError } from '../../src/kafka-protocol/error-codes.ts';
 import { ApiKeys } from '../../src/kafka-protocol/messages.generated.ts';
 import { SUPER, USER, acl } from './helpers.ts';

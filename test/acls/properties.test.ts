@@ -12,8 +12,8 @@ import {
   type AuthorizeOptions,
   type Operation,
   type ResourceType,
-} from '../../src/control-plane/acls/authorizer.ts';
-import { ACL_OPERATIONS, type AclEntry } from '../../src/control-plane/services/acls.ts';
+} from '../../src/acls/authorizer.ts';
+import { ACL_OPERATIONS, type AclEntry } from '../../src/acls/vocabulary.ts';
 import { prng } from './helpers.ts';
 
 /**

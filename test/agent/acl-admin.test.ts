@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
 import { ApiKeys } from '../../src/kafka-protocol/index.ts';
-import { topicUuid } from '../../src/agent/control-plane-client.ts';
+import { topicUuid } from '../../src/agent-rpc/contract.ts';
 import { callApi, startTestCluster, type TestCluster } from '../helpers/cluster.ts';
 import { RawClient } from './client.ts';
 

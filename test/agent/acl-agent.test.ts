@@ -5,7 +5,7 @@ import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import { ApiKeys } from '../../src/kafka-protocol/index.ts';
 import { callApi, startTestCluster, type TestCluster } from '../helpers/cluster.ts';
 import { RawClient } from './client.ts';
-import { AclIndex, KAFKA_API_ACLS } from '../../src/control-plane/acls/index.ts';
+import { AclIndex, KAFKA_API_ACLS } from '../../src/acls/index.ts';
 import { AclDecider } from '../../src/agent/acl.ts';
 import type { RequestContext } from '../../src/agent/connection.ts';
 import type { Logger } from 'pino';

@@ -4,7 +4,8 @@ import { describe, test, type TestContext } from 'node:test';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import pino from 'pino';
 import { Agent } from '../../src/agent/agent.ts';
-import { AgentAuthError, LocalControlPlane } from '../../src/agent/control-plane-client.ts';
+import { AgentAuthError } from '../../src/agent-rpc/contract.ts';
+import { LocalControlPlane } from '../../src/control-plane/agent-rpc/local.ts';
 import { GroupCoordinator } from '../../src/control-plane/groups/coordinator.ts';
 import { MemoryObjectStore } from '../../src/objects/memory.ts';
 import type { ObjectStore } from '../../src/objects/object-store.ts';
@@ -34,14 +35,13 @@ async function shared(t: TestContext): Promise<Shared> {
   const platform = await startTestPlatform(sqlite, t);
   const groups = new GroupCoordinator(platform.store, { initialRebalanceDelayMs: 100 });
   t.after(() => groups.close());
-  return { platform, controlPlane: new LocalControlPlane(platform.store), objects: new MemoryObjectStore(), groups };
+  return { platform, controlPlane: new LocalControlPlane(platform.store, groups), objects: new MemoryObjectStore(), groups };
 }
 
 function agent(s: Shared, t: TestContext, options: { agentKey: string; virtualClusterId?: string; port?: number; flushIntervalMs?: number }): Agent {
   const a = new Agent({
     controlPlane: s.controlPlane,
     objectStore: s.objects,
-    groups: s.groups,
     agentKey: options.agentKey,
     ...(options.virtualClusterId !== undefined ? { virtualClusterId: options.virtualClusterId } : {}),
     host: '127.0.0.1',
@@ -273,12 +273,12 @@ describe('long polling', () => {
           listener();
         });
       }
-      override partitionState(topicId: string, partition: number) {
+      override partitionState(virtualClusterId: string, topicId: string, partition: number) {
         this.reads++;
-        return super.partitionState(topicId, partition);
+        return super.partitionState(virtualClusterId, topicId, partition);
       }
     }
-    const counting = new Counting(s.platform.store);
+    const counting = new Counting(s.platform.store, s.groups);
     const a = agent({ ...s, controlPlane: counting }, t, { agentKey: boot.agent_key });
     const address = await a.start();
     const consumer = await RawClient.connect(`${address.host}:${address.port}`);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { LocalControlPlane } from '../../src/agent/control-plane-client.ts';
+import { LocalControlPlane } from '../../src/control-plane/agent-rpc/local.ts';
+import { localControlPlane } from '../helpers/control-plane.ts';
 import { AgentMetrics } from '../../src/agent/metrics.ts';
 import { ReadPath } from '../../src/agent/read-path.ts';
 import { WritePath } from '../../src/agent/write-path.ts';
@@ -14,9 +15,9 @@ import { decodeBatches, valuesBatch } from './batches.ts';
 /** A control plane that counts how often the agent asks for the index and for objects. */
 class CountingControlPlane extends LocalControlPlane {
   indexReads = 0;
-  override readIndex(topicId: string, partition: number, fromOffset: number, limit: number) {
+  override readIndex(virtualClusterId: string, topicId: string, partition: number, fromOffset: number, limit: number) {
     this.indexReads++;
-    return super.readIndex(topicId, partition, fromOffset, limit);
+    return super.readIndex(virtualClusterId, topicId, partition, fromOffset, limit);
   }
 }
 
@@ -39,7 +40,7 @@ describe('read path', () => {
     const platform = await startTestPlatform(storeKinds()[0]!, t);
     const cluster = (await platform.store.getVirtualCluster(platform.boot.virtual_cluster_id))!;
     const topic = await createTopic(platform.store, cluster, { topic_name: 'cached', partition_count: 1 });
-    const controlPlane = new CountingControlPlane(platform.store);
+    const controlPlane = new CountingControlPlane(platform.store, localControlPlane(platform.store, t).groups);
     const objects = new CountingObjects();
     const writePath = new WritePath({
       controlPlane,
@@ -57,7 +58,7 @@ describe('read path', () => {
       assert.equal(result.baseOffset, i * 3);
     }
 
-    const readPath = new ReadPath(controlPlane, objects);
+    const readPath = new ReadPath(controlPlane, cluster.id, objects);
     const first = await readPath.read(topic.id, 0, 4, 1 << 20);
     assert.equal(first.highWatermark, 30);
     const batches = decodeBatches(first.records);

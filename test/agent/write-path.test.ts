@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
-import { LocalControlPlane, type ControlPlaneClient } from '../../src/agent/control-plane-client.ts';
+import type { ControlPlaneClient } from '../../src/agent-rpc/contract.ts';
+import type { LocalControlPlane } from '../../src/control-plane/agent-rpc/local.ts';
+import { localControlPlane } from '../helpers/control-plane.ts';
 import { AgentMetrics } from '../../src/agent/metrics.ts';
 import { ReadPath } from '../../src/agent/read-path.ts';
 import { WritePath, type PartitionResult } from '../../src/agent/write-path.ts';
@@ -64,7 +66,7 @@ async function setup(t: TestContext): Promise<Fixture> {
     await createTopic(store, cluster, { topic_name: 'orders', partition_count: 3 }),
     await createTopic(store, cluster, { topic_name: 'events', partition_count: 2 }),
   ];
-  const controlPlane = new LocalControlPlane(store);
+  const controlPlane = localControlPlane(store);
   const errors: unknown[] = [];
   const metrics = new AgentMetrics();
   const made: WritePath[] = [];
@@ -173,7 +175,7 @@ describe('agent write path', () => {
       assert.deepEqual(await Promise.all([highWatermark(f, orders, 0), highWatermark(f, orders, 2), highWatermark(f, events, 1), highWatermark(f, orders, 1)]), [8, 5, 2, 0]);
 
       // Read back through the read path: values in order, offsets assigned.
-      const read = await new ReadPath(f.controlPlane, objects).read(orders.id, 0, 0, 1 << 20);
+      const read = await new ReadPath(f.controlPlane, f.cluster.id, objects).read(orders.id, 0, 0, 1 << 20);
       assert.deepEqual(recordValues(read.records), ['o0a-0', 'o0a-1', 'o0a-2', 'o0b-0', 'o0b-1', 'o0b-2', 'o0b-3', 'o0b-4']);
       assert.deepEqual(decodeBatches(read.records).map((b) => b.baseOffset), [0n, 3n]);
       assert.ok(decodeBatches(read.records).every((b) => b.crcValid));
@@ -319,7 +321,7 @@ describe('agent write path', () => {
     assert.deepEqual(putDone, [keys[2], keys[1], keys[0]], 'uploads finished out of order');
     assert.deepEqual(commitOrder, keys, 'commits in flush order');
     assert.deepEqual(done, ['a', 'b', 'c']);
-    const read = await new ReadPath(f.controlPlane, inner).read(orders.id, 0, 0, 1 << 20);
+    const read = await new ReadPath(f.controlPlane, f.cluster.id, inner).read(orders.id, 0, 0, 1 << 20);
     assert.deepEqual(recordValues(read.records), ['a-0', 'a-1', 'b-0', 'b-1', 'b-2', 'c-0']);
   });
 
@@ -365,7 +367,7 @@ describe('agent write path', () => {
       [second, 2, 4],
       [second, 5, 5],
     ]);
-    const read = await new ReadPath(f.controlPlane, gated).read(orders.id, 0, 0, 1 << 20);
+    const read = await new ReadPath(f.controlPlane, f.cluster.id, gated).read(orders.id, 0, 0, 1 << 20);
     assert.deepEqual(recordValues(read.records), ['a-0', 'a-1', 'b-0', 'b-1', 'b-2', 'd-0']);
     assert.equal(f.metrics.objectsWritten, 2);
     assert.deepEqual(f.errors, []);
@@ -391,7 +393,7 @@ describe('agent write path', () => {
     gated.release();
     assert.deepEqual(await Promise.all([a, b, ...rest]), [0, 1, 3, 4, 5].map(okResult));
     assert.equal(gated.started.length, 3, 'c, d and e became one object');
-    const read = await new ReadPath(f.controlPlane, gated).read(orders.id, 2, 0, 1 << 20);
+    const read = await new ReadPath(f.controlPlane, f.cluster.id, gated).read(orders.id, 2, 0, 1 << 20);
     assert.deepEqual(recordValues(read.records), ['a-0', 'b-0', 'b-1', 'c-0', 'd-0', 'e-0']);
   });
 
@@ -410,7 +412,7 @@ describe('agent write path', () => {
     // [a], then [b c] [d e] [f]: each later object holds at most flushBytes.
     const sizes = await Promise.all(gated.started.map(async (key) => (await gated.get(key)).length));
     assert.deepEqual(sizes, [one, 2 * one, 2 * one, one]);
-    const read = await new ReadPath(f.controlPlane, gated).read(orders.id, 0, 0, 1 << 20);
+    const read = await new ReadPath(f.controlPlane, f.cluster.id, gated).read(orders.id, 0, 0, 1 << 20);
     assert.deepEqual(recordValues(read.records), ['a-0', 'b-0', 'c-0', 'd-0', 'e-0', 'f-0']);
   });
 
@@ -453,7 +455,7 @@ describe('agent write path', () => {
       [keys[2], 3, 5],
     ]);
     assert.deepEqual((await indexed(f, events, 1)).map((e) => [e.object_key, e.byte_offset]), [[keys[2], 0]]);
-    const read = await new ReadPath(f.controlPlane, objects).read(orders.id, 0, 0, 1 << 20);
+    const read = await new ReadPath(f.controlPlane, f.cluster.id, objects).read(orders.id, 0, 0, 1 << 20);
     assert.deepEqual(recordValues(read.records), ['a-0', 'a-1', 'b-0', 'd-0', 'd-1', 'd-2']);
 
     // A joint commit that fails fails every flush in it, retriably, and commits none of them.

@@ -6,7 +6,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { AgentAuthError, LocalControlPlane } from '../../src/agent/control-plane-client.ts';
+import { AgentAuthError } from '../../src/agent-rpc/contract.ts';
+import { localControlPlane } from '../helpers/control-plane.ts';
 import { hashSecret } from '../../src/ids.ts';
 import { assertError, assertRecentIso, readOnlyKey, clusterBody, createCluster, createWorkspace, foreignWorkspace, idPattern, ok, refusedKeeping, SECRET, sharedPlatform } from '../helpers/api.ts';
 import { storeKinds } from '../helpers/stores.ts';
@@ -452,7 +453,7 @@ for (const kind of storeKinds()) {
     it('a deleted agent key no longer authenticates an agent', async () => {
       const p = platform();
       const agent = await ok(p, '/api/v1/create_api_key', { name: 'agent_to_delete', access_grants: [cluster('agent', p.boot.virtual_cluster_id)] });
-      const controlPlane = new LocalControlPlane(p.store);
+      const controlPlane = localControlPlane(p.store);
       assert.equal((await controlPlane.authenticateAgent(agent.body.key)).id, p.boot.virtual_cluster_id);
       assert.equal((await ok(p, '/api/v1/delete_api_key', { api_key_id: agent.body.id })).text, '{}');
       await assert.rejects(controlPlane.authenticateAgent(agent.body.key), AgentAuthError);
@@ -462,7 +463,7 @@ for (const kind of storeKinds()) {
 
     it('a read-only agent key (agent_r) cannot run an agent; a writable one can', async () => {
       const p = platform();
-      const controlPlane = new LocalControlPlane(p.store);
+      const controlPlane = localControlPlane(p.store);
       const readOnly = await ok(p, '/api/v1/create_api_key', { name: 'agent_reader', access_grants: [cluster('agent_r', p.boot.virtual_cluster_id)] });
       await assert.rejects(controlPlane.authenticateAgent(readOnly.body.key), (error: unknown) => error instanceof AgentAuthError && /read-only/.test(error.message));
       const writable = await ok(p, '/api/v1/create_api_key', { name: 'agent_runner', access_grants: [cluster('agent', p.boot.virtual_cluster_id)] });

@@ -5,7 +5,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { AgentAuthError, LocalControlPlane } from '../../src/agent/control-plane-client.ts';
+import { AgentAuthError } from '../../src/agent-rpc/contract.ts';
+import { localControlPlane } from '../helpers/control-plane.ts';
 import { createCluster, foreignWorkspace, ok, readOnlyKey, refusedKeeping, sharedPlatform, UNKNOWN_CLUSTER } from '../helpers/api.ts';
 import type { TestPlatform } from '../helpers/platform.ts';
 import { storeKinds } from '../helpers/stores.ts';
@@ -155,7 +156,7 @@ for (const kind of storeKinds()) {
         await refused(p, DESCRIBE, { virtual_cluster_id: id, topic_name: 't' }, 404, 'TOPIC_NOT_FOUND');
         await refused(p, UPDATE, { virtual_cluster_id: id, topic_name: 't', partition_count: 2 }, 404, 'TOPIC_NOT_FOUND');
         assert.deepEqual((await ok(p, '/api/v1/list_topics', { virtual_cluster_id: id })).body.topics, []);
-        await assert.rejects(new LocalControlPlane(p.store).authenticateAgent(r.body.agent_key.key), (error: unknown) => {
+        await assert.rejects(localControlPlane(p.store).authenticateAgent(r.body.agent_key.key), (error: unknown) => {
           assert.ok(error instanceof AgentAuthError);
           assert.match(error.message, new RegExp(`type ${type}`));
           return true;

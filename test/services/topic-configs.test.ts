@@ -6,7 +6,7 @@ import {
   TOPIC_CONFIGS,
   isTrue,
   validateTopicConfigs,
-} from '../../src/control-plane/services/topic-configs.ts';
+} from '../../src/model/topic-configs.ts';
 
 /** Unit tests of the topic-config validator: what a Kafka broker accepts, nothing else. */
 

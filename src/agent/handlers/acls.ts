@@ -1,7 +1,6 @@
 import { ApiError } from '../../errors.ts';
 import { KafkaError } from '../../kafka-protocol/error-codes.ts';
-import { AclIndex, aclEntryFromWire, aclEntryToWire, aclFilterFromWire, matchesFilter } from '../../control-plane/acls/index.ts';
-import { createAcl, deleteAcls, listAcls, type AclEntry } from '../../control-plane/services/acls.ts';
+import { AclIndex, aclEntryFromWire, aclEntryToWire, aclFilterFromWire, matchesFilter, type AclEntry } from '../../acls/index.ts';
 import type { CreateAclsRequest, DeleteAclsRequest, DescribeAclsRequest } from '../../kafka-protocol/index.ts';
 import type { AgentContext } from '../context.ts';
 
@@ -24,7 +23,7 @@ export async function handleCreateAcls(agent: AgentContext, request: CreateAclsR
       continue;
     }
     try {
-      await createAcl(agent.controlPlane.store, agent.cluster, parsed.acl);
+      await agent.controlPlane.createAcl(agent.cluster.id, parsed.acl);
       results.push({ errorCode: 0, errorMessage: null });
     } catch (error) {
       // An identical ACL already there is success on the Kafka path, as in Kafka.
@@ -40,7 +39,7 @@ export async function handleCreateAcls(agent: AgentContext, request: CreateAclsR
 export async function handleDescribeAcls(agent: AgentContext, request: DescribeAclsRequest) {
   const parsed = aclFilterFromWire(request);
   if ('error' in parsed) return { throttleTimeMs: 0, errorCode: KafkaError.INVALID_REQUEST, errorMessage: parsed.error, resources: [] };
-  const acls = (await listAcls(agent.controlPlane.store, agent.cluster)).filter((acl) => matchesFilter(acl, parsed.filter));
+  const acls = (await agent.controlPlane.listAcls(agent.cluster.id)).filter((acl) => matchesFilter(acl, parsed.filter));
   const resources = new Map<string, { resourceType: number; resourceName: string; patternType: number; acls: Array<{ principal: string; host: string; operation: number; permissionType: number }> }>();
   for (const acl of acls) {
     const wire = aclEntryToWire(acl);
@@ -53,8 +52,7 @@ export async function handleDescribeAcls(agent: AgentContext, request: DescribeA
 }
 
 export async function handleDeleteAcls(agent: AgentContext, request: DeleteAclsRequest) {
-  const store = agent.controlPlane.store;
-  const index = new AclIndex(await listAcls(store, agent.cluster));
+  const index = new AclIndex(await agent.controlPlane.listAcls(agent.cluster.id));
   const filterResults = [];
   for (const wireFilter of request.filters) {
     const parsed = aclFilterFromWire(wireFilter);
@@ -63,7 +61,7 @@ export async function handleDeleteAcls(agent: AgentContext, request: DeleteAclsR
       continue;
     }
     const matching: AclEntry[] = index.filter(parsed.filter);
-    const deleted = matching.length > 0 ? await deleteAcls(store, agent.cluster, matching) : [];
+    const deleted = matching.length > 0 ? await agent.controlPlane.deleteAcls(agent.cluster.id, matching) : [];
     filterResults.push({
       errorCode: 0,
       errorMessage: null,

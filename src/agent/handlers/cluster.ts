@@ -10,7 +10,7 @@ import type {
 import type { RequestContext } from '../connection.ts';
 import type { AgentContext } from '../context.ts';
 import { KafkaError } from '../kafka-errors.ts';
-import { OPERATIONS_NOT_REQUESTED, allOperationsField } from '../../control-plane/acls/index.ts';
+import { OPERATIONS_NOT_REQUESTED, allOperationsField } from '../../acls/index.ts';
 
 /** FindCoordinator: this agent coordinates every group (the state lives in the control plane). */
 export async function handleFindCoordinator(agent: AgentContext, request: FindCoordinatorRequest, context: RequestContext): Promise<BodyInput<FindCoordinatorResponse>> {
@@ -39,22 +39,9 @@ export async function handleInitProducerId(agent: AgentContext, request: InitPro
   if (request.transactionalId !== null) {
     return { throttleTimeMs: 0, errorCode: KafkaError.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, producerId: -1n, producerEpoch: -1 };
   }
-  const store = agent.controlPlane.store;
-  // A producer that already has an id asks for a new epoch of it (KIP-360): bump it.
-  if (request.producerId >= 0n) {
-    const bumped = await store.transaction(async (tx) => {
-      const producer = await tx.getProducer(Number(request.producerId));
-      if (!producer || producer.virtual_cluster_id !== agent.cluster.id || producer.producer_epoch !== request.producerEpoch) return undefined;
-      const epoch = producer.producer_epoch + 1;
-      if (epoch > 32767) return undefined;
-      await tx.updateProducerEpoch(producer.producer_id, epoch);
-      return { producerId: BigInt(producer.producer_id), producerEpoch: epoch };
-    });
-    if (bumped) return { throttleTimeMs: 0, errorCode: KafkaError.NONE, ...bumped };
-  }
-  const producer = await store.transaction((tx) =>
-    tx.insertProducer({ virtual_cluster_id: agent.cluster.id, transactional_id: null, producer_epoch: 0, created_at: Date.now() }),
-  );
+  // A producer that already has an id asks for a new epoch of it (KIP-360).
+  const current = request.producerId >= 0n ? { producer_id: Number(request.producerId), producer_epoch: request.producerEpoch } : null;
+  const producer = await agent.controlPlane.initProducerId(agent.cluster.id, current);
   return { throttleTimeMs: 0, errorCode: KafkaError.NONE, producerId: BigInt(producer.producer_id), producerEpoch: producer.producer_epoch };
 }
 

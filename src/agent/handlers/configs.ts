@@ -8,8 +8,7 @@ import type {
   IncrementalAlterConfigsResponse,
 } from '../../kafka-protocol/index.ts';
 import { ApiError } from '../../errors.ts';
-import { DEFAULT_RETENTION_MS, TOPIC_CONFIGS } from '../../control-plane/services/topic-configs.ts';
-import { setTopicConfigs } from '../../control-plane/services/topics.ts';
+import { DEFAULT_RETENTION_MS, TOPIC_CONFIGS } from '../../model/topic-configs.ts';
 import type { RequestContext } from '../connection.ts';
 import type { AgentContext } from '../context.ts';
 import { KafkaError, kafkaErrorFor } from '../kafka-errors.ts';
@@ -90,7 +89,7 @@ async function alterTopic(
   const topic = await agent.controlPlane.getTopic(agent.cluster.id, resource.resourceName);
   if (!topic) return { ...base, errorCode: KafkaError.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'unknown topic' };
   try {
-    await setTopicConfigs(agent.controlPlane.store, agent.cluster, topic.name, change({ ...topic.configs }), validateOnly);
+    await agent.controlPlane.setTopicConfigs(agent.cluster.id, topic.name, change({ ...topic.configs }), validateOnly);
     return { ...base, errorCode: KafkaError.NONE, errorMessage: null };
   } catch (error) {
     if (error instanceof ApiError) return { ...base, errorCode: kafkaErrorFor(error.code), errorMessage: error.message };

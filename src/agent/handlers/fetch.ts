@@ -1,9 +1,9 @@
 import type { BodyInput } from '../../kafka-protocol/codec.ts';
 import type { FetchRequest, FetchResponse } from '../../kafka-protocol/index.ts';
-import type { Topic } from '../../metadata/store.ts';
+import type { Topic } from '../../model/records.ts';
 import type { RequestContext } from '../connection.ts';
 import type { AgentContext } from '../context.ts';
-import { topicIdFromUuid, topicUuid } from '../control-plane-client.ts';
+import { topicIdFromUuid, topicUuid } from '../../agent-rpc/contract.ts';
 import { KafkaError } from '../kafka-errors.ts';
 
 type PartitionAnswer = BodyInput<FetchResponse['responses'][number]['partitions'][number]>;

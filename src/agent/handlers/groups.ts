@@ -1,7 +1,7 @@
 import { ApiKeys } from '../../kafka-protocol/index.ts';
-import type { GroupCoordinator } from '../../control-plane/groups/coordinator.ts';
-import { allOperationsField } from '../../control-plane/acls/index.ts';
+import { allOperationsField } from '../../acls/index.ts';
 import type { DescribeGroupsRequest, DescribeGroupsResponse } from '../../kafka-protocol/index.ts';
+import type { GroupApi } from '../../agent-rpc/contract.ts';
 import { KafkaError } from '../kafka-errors.ts';
 import type { RequestContext } from '../connection.ts';
 import type { AgentContext } from '../context.ts';
@@ -12,7 +12,7 @@ type GroupMethod<Request, Response> = (virtualClusterId: string, request: Reques
  * Consumer-group APIs: the coordinator (control plane) holds the groups; the agent passes each
  * request through with the cluster and the client's identity.
  */
-export function groupHandlers(groups: GroupCoordinator) {
+export function groupHandlers(groups: GroupApi) {
   const pass =
     <Request, Response>(method: GroupMethod<Request, Response>) =>
     (agent: AgentContext, body: Request, context: RequestContext): Promise<Response> =>

@@ -1,13 +1,13 @@
 import type { BodyInput } from '../../kafka-protocol/codec.ts';
 import type { MetadataRequest, MetadataResponse } from '../../kafka-protocol/index.ts';
 import { ApiError } from '../../errors.ts';
-import type { Topic } from '../../metadata/store.ts';
+import type { Topic } from '../../model/records.ts';
 import type { RequestContext } from '../connection.ts';
 import type { AgentContext } from '../context.ts';
-import { topicIdFromUuid, topicUuid } from '../control-plane-client.ts';
+import { topicIdFromUuid, topicUuid } from '../../agent-rpc/contract.ts';
 import { KafkaError } from '../kafka-errors.ts';
 import { autoCreateTopic } from './topics.ts';
-import { OPERATIONS_NOT_REQUESTED, allOperationsField } from '../../control-plane/acls/index.ts';
+import { OPERATIONS_NOT_REQUESTED, allOperationsField } from '../../acls/index.ts';
 
 const NO_UUID = '00000000-0000-0000-0000-000000000000';
 

@@ -15,7 +15,6 @@ const MAX_TIMESTAMP = -3n;
  * first offset (records are never decoded on the agent).
  */
 export async function handleListOffsets(agent: AgentContext, request: ListOffsetsRequest, context: RequestContext): Promise<BodyInput<ListOffsetsResponse>> {
-  const store = agent.controlPlane.store;
   const topics = [];
   for (const wanted of request.topics) {
     const topic = await agent.controlPlane.getTopic(agent.cluster.id, wanted.name);
@@ -26,20 +25,20 @@ export async function handleListOffsets(agent: AgentContext, request: ListOffset
         partitions.push({ ...answer, errorCode: KafkaError.UNKNOWN_TOPIC_OR_PARTITION, leaderEpoch: -1 });
         continue;
       }
-      const state = await agent.controlPlane.partitionState(topic.id, p.partitionIndex);
+      const state = await agent.controlPlane.partitionState(agent.cluster.id, topic.id, p.partitionIndex);
       let offset: number;
       let timestamp = -1;
       if (p.timestamp === LATEST) offset = state.high_watermark;
       else if (p.timestamp === EARLIEST) offset = state.log_start_offset;
       else if (p.timestamp === MAX_TIMESTAMP) {
-        const batch = await store.findMaxTimestampBatch(topic.id, p.partitionIndex, state.log_start_offset);
+        const batch = await agent.controlPlane.findMaxTimestampBatch(agent.cluster.id, topic.id, p.partitionIndex);
         offset = batch ? batch.base_offset : -1;
         timestamp = batch ? batch.max_timestamp : -1;
       } else if (p.timestamp < 0n) {
         partitions.push({ ...answer, errorCode: KafkaError.UNSUPPORTED_VERSION });
         continue;
       } else {
-        const batch = await store.findBatchByTimestamp(topic.id, p.partitionIndex, Number(p.timestamp), state.log_start_offset);
+        const batch = await agent.controlPlane.findBatchByTimestamp(agent.cluster.id, topic.id, p.partitionIndex, Number(p.timestamp));
         offset = batch ? Math.max(batch.base_offset, state.log_start_offset) : -1;
         timestamp = batch ? batch.max_timestamp : -1;
       }

@@ -10,12 +10,11 @@ import type {
   DeleteTopicsResponse,
 } from '../../kafka-protocol/index.ts';
 import { ApiError } from '../../errors.ts';
-import { clusterConfiguration } from '../../control-plane/services/cluster-configuration.ts';
-import { createTopic, deleteRecordsBefore, deleteTopic, growPartitions } from '../../control-plane/services/topics.ts';
-import type { Topic } from '../../metadata/store.ts';
+import { clusterConfiguration } from '../../model/cluster-configuration.ts';
+import type { Topic } from '../../model/records.ts';
 import type { RequestContext } from '../connection.ts';
 import type { AgentContext } from '../context.ts';
-import { topicIdFromUuid, topicUuid } from '../control-plane-client.ts';
+import { topicIdFromUuid, topicUuid } from '../../agent-rpc/contract.ts';
 import { KafkaError, kafkaErrorFor } from '../kafka-errors.ts';
 
 /**
@@ -34,7 +33,7 @@ export async function autoCreateTopic(agent: AgentContext, name: string): Promis
   const configuration = clusterConfiguration(cluster);
   if (!configuration.is_auto_create_topic_enabled) return undefined;
   try {
-    return await createTopic(agent.controlPlane.store, cluster, { topic_name: name, partition_count: configuration.default_num_partitions });
+    return await agent.controlPlane.createTopic(cluster.id, { topic_name: name, partition_count: configuration.default_num_partitions });
   } catch (error) {
     // Another client created it at the same moment: that topic is the answer.
     if (error instanceof ApiError && error.code === 'TOPIC_ALREADY_EXISTS') return agent.controlPlane.getTopic(agent.cluster.id, name);
@@ -60,20 +59,13 @@ export async function handleCreateTopics(agent: AgentContext, request: CreateTop
     const configs: Record<string, string> = {};
     for (const config of wanted.configs) if (config.value !== null) configs[config.name] = config.value;
     try {
+      const creation = { topic_name: wanted.name, partition_count: partitions, configs };
       if (request.validateOnly) {
-        // The same checks, in a transaction that is rolled back.
-        await agent.controlPlane.store
-          .transaction(async (tx) => {
-            await createTopic(tx, agent.cluster, { topic_name: wanted.name, partition_count: partitions, configs });
-            throw new ValidateOnly();
-          })
-          .catch((error: unknown) => {
-            if (!(error instanceof ValidateOnly)) throw error;
-          });
+        await agent.controlPlane.createTopic(agent.cluster.id, { ...creation, validate_only: true });
         topics.push({ ...base, errorCode: KafkaError.NONE, errorMessage: null, numPartitions: partitions, replicationFactor: 1 });
         continue;
       }
-      const topic = await createTopic(agent.controlPlane.store, agent.cluster, { topic_name: wanted.name, partition_count: partitions, configs });
+      const topic = await agent.controlPlane.createTopic(agent.cluster.id, creation);
       topics.push({
         ...base,
         topicId: topicUuid(topic),
@@ -90,8 +82,6 @@ export async function handleCreateTopics(agent: AgentContext, request: CreateTop
   return { throttleTimeMs: 0, topics };
 }
 
-class ValidateOnly extends Error {}
-
 export async function handleDeleteTopics(agent: AgentContext, request: DeleteTopicsRequest, context: RequestContext): Promise<BodyInput<DeleteTopicsResponse>> {
   // v6+ name topics in `topics` (by name or id); earlier versions in `topicNames`.
   const wanted = context.apiVersion >= 6 ? request.topics : request.topicNames.map((name) => ({ name, topicId: '00000000-0000-0000-0000-000000000000' }));
@@ -104,8 +94,7 @@ export async function handleDeleteTopics(agent: AgentContext, request: DeleteTop
       continue;
     }
     try {
-      const cluster = (await agent.controlPlane.getCluster(agent.cluster.id)) ?? agent.cluster;
-      await deleteTopic(agent.controlPlane.store, cluster, topic.name, clusterConfiguration(cluster).soft_delete_topics_enabled);
+      await agent.controlPlane.deleteTopic(agent.cluster.id, topic.name);
       responses.push({ name: topic.name, topicId: topicUuid(topic), errorCode: KafkaError.NONE, errorMessage: null });
     } catch (error) {
       responses.push({ name: topic.name, topicId: topicUuid(topic), ...failure(error) });
@@ -122,7 +111,7 @@ export async function handleCreatePartitions(agent: AgentContext, request: Creat
       continue;
     }
     try {
-      await growPartitions(agent.controlPlane.store, agent.cluster, wanted.name, wanted.count, request.validateOnly);
+      await agent.controlPlane.growPartitions(agent.cluster.id, wanted.name, wanted.count, request.validateOnly);
       results.push({ name: wanted.name, errorCode: KafkaError.NONE, errorMessage: null });
     } catch (error) {
       results.push({ name: wanted.name, ...failure(error) });
@@ -137,7 +126,7 @@ export async function handleDeleteRecords(agent: AgentContext, request: DeleteRe
     const partitions = [];
     for (const p of wanted.partitions) {
       try {
-        const lowWatermark = await deleteRecordsBefore(agent.controlPlane.store, agent.cluster, wanted.name, p.partitionIndex, Number(p.offset));
+        const lowWatermark = await agent.controlPlane.deleteRecordsBefore(agent.cluster.id, wanted.name, p.partitionIndex, Number(p.offset));
         partitions.push({ partitionIndex: p.partitionIndex, lowWatermark: BigInt(lowWatermark), errorCode: KafkaError.NONE });
       } catch (error) {
         const code = error instanceof ApiError && error.code === 'OFFSET_OUT_OF_RANGE' ? KafkaError.OFFSET_OUT_OF_RANGE : failure(error).errorCode;

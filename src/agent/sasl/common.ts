@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import type { ScramSecret } from '../../metadata/store.ts';
+import type { ScramSecret } from '../../model/records.ts';
 
 /**
  * What the SASL mechanisms share: the error they fail with, the shape of one step, and the

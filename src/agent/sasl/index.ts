@@ -1,4 +1,4 @@
-import type { ClusterCredential, MetadataStore, ScramSecret } from '../../metadata/store.ts';
+import type { ClusterCredential, ScramSecret } from '../../model/records.ts';
 import type { SaslStepResult, ScramMechanism } from './common.ts';
 import { PlainServer, type PlainServerOptions } from './plain.ts';
 import { ScramServer, type ScramServerOptions } from './scram.ts';
@@ -75,16 +75,14 @@ export interface ClusterPrincipal {
 }
 
 /**
- * Cluster credentials from the metadata store, as `createMechanism` wants them. A credential
- * of another virtual cluster is an unknown user here; a deleted one is gone from the store.
+ * Cluster credentials as `createMechanism` wants them, from `find` (the control plane's lookup
+ * of a username in the agent's own cluster: a credential of another cluster is an unknown user,
+ * a deleted one is gone).
  */
-export function clusterCredentialLookup(
-  store: Pick<MetadataStore, 'getCredentialByUsername'>,
-  virtualClusterId: string,
-): CredentialLookup<ClusterPrincipal> {
+export function clusterCredentialLookup(find: (username: string) => Promise<ClusterCredential | undefined>): CredentialLookup<ClusterPrincipal> {
   return async (username) => {
-    const credential: ClusterCredential | undefined = await store.getCredentialByUsername(username);
-    if (!credential || credential.virtual_cluster_id !== virtualClusterId) return undefined;
+    const credential = await find(username);
+    if (!credential) return undefined;
     return {
       scram: credential.scram,
       principal: {

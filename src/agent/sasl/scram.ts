@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { ScramSecret } from '../../metadata/store.ts';
+import type { ScramSecret } from '../../model/records.ts';
 import {
   DEFAULT_FAKE_ITERATIONS,
   MAX_SASL_TOKEN_BYTES,

@@ -1,5 +1,8 @@
 import { KafkaError } from '../../kafka-protocol/error-codes.ts';
+import type { BatchToCommit, CommittedBatch } from '../../agent-rpc/contract.ts';
 import type { BatchIndexEntry, MetadataStore, ProducerPartition, Topic } from '../../metadata/store.ts';
+
+export type { BatchToCommit, CommittedBatch };
 
 /**
  * The control plane's half of the write path: an agent has written one object holding record
@@ -7,34 +10,6 @@ import type { BatchIndexEntry, MetadataStore, ProducerPartition, Topic } from '.
  * assigns offsets per partition, checks idempotent producers' sequences and records the index
  * entries. Only after it commits does the agent acknowledge the producers.
  */
-
-
-export interface BatchToCommit {
-  topic_id: string;
-  partition: number;
-  /** Where the batch sits in the object. */
-  byte_offset: number;
-  byte_length: number;
-  /** Records in the batch minus one (the batch header's lastOffsetDelta). */
-  last_offset_delta: number;
-  max_timestamp: number;
-  /** -1 for producers that are not idempotent. */
-  producer_id: number;
-  producer_epoch: number;
-  base_sequence: number;
-  /**
-   * The object holding the batch, when it is not the commit's own: an agent that has several
-   * objects written by the time it commits commits them together (one transaction, one fsync).
-   */
-  object_key?: string;
-}
-
-export interface CommittedBatch {
-  error_code: number;
-  /** The offset the batch's first record got (or, for a duplicate, got the first time). */
-  base_offset: number;
-  log_start_offset: number;
-}
 
 /** Kafka keeps the last five batches of each producer per partition to answer retries. */
 const RECENT_BATCHES = 5;

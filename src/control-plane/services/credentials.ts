@@ -105,3 +105,16 @@ export async function deleteCredentials(store: MetadataStore, cluster: VirtualCl
     await tx.deleteCredential(id);
   });
 }
+
+/**
+ * The credential an agent of `virtualClusterId` may log a client in with: usernames are unique
+ * across clusters, and a credential of another cluster is an unknown user here.
+ */
+export async function findClusterCredential(
+  store: Pick<MetadataStore, 'getCredentialByUsername'>,
+  virtualClusterId: string,
+  username: string,
+): Promise<ClusterCredential | undefined> {
+  const credential = await store.getCredentialByUsername(username);
+  return credential && credential.virtual_cluster_id === virtualClusterId ? credential : undefined;
+}

@@ -1,8 +1,8 @@
 import { badRequest, conflict, notFound, unprocessable } from '../../errors.ts';
 import { newId } from '../../ids.ts';
 import type { MetadataStore, Topic, VirtualCluster } from '../../metadata/store.ts';
-import { clusterConfiguration } from './cluster-configuration.ts';
-import { DEFAULT_RETENTION_MS, isTrue, TOPIC_CONFIGS, validateTopicConfigs } from './topic-configs.ts';
+import { clusterConfiguration } from '../../model/cluster-configuration.ts';
+import { DEFAULT_RETENTION_MS, isTrue, TOPIC_CONFIGS, validateTopicConfigs } from '../../model/topic-configs.ts';
 import { TIER_PARTITION_LIMITS } from './tiers.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { badRequest, conflict, forbidden, unprocessable } from '../../errors.ts';
-import { clusterConfiguration } from './cluster-configuration.ts';
+import { clusterConfiguration } from '../../model/cluster-configuration.ts';
 import { changeTier, validateTier } from './tiers.ts';
 import { newId, withPrefix } from '../../ids.ts';
 import { CLUSTER_TYPES, type MetadataStore, type VirtualCluster, type VirtualClusterType } from '../../metadata/store.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { before, describe, test } from 'node:test';
-import { scramSecret } from '../../../src/control-plane/services/credentials.ts';
+import { findClusterCredential, scramSecret } from '../../../src/control-plane/services/credentials.ts';
 import type { ClusterCredential } from '../../../src/metadata/store.ts';
 import {
   SUPPORTED_MECHANISMS,
@@ -63,7 +63,7 @@ async function authenticate(mechanism: SaslMechanism<ClusterPrincipal>, username
 
 const VC = 'vci_00000000_0000_0000_0000_000000000001';
 const OTHER_VC = 'vci_00000000_0000_0000_0000_000000000002';
-const lookup = clusterCredentialLookup(store, VC);
+const lookup = clusterCredentialLookup((username) => findClusterCredential(store, VC, username));
 
 before(async () => {
   await credential('ccun_admin', 'ccp_admin-password', VC, { is_cluster_superuser: true });

@@ -1,7 +1,8 @@
 import type { Endpoint } from '../endpoint.ts';
 import { ref } from '../schemas.ts';
 import { clusterFor } from '../../auth.ts';
-import { createAcl, deleteAcls, listAcls, type AclEntry } from '../../services/acls.ts';
+import { createAcl, deleteAcls, listAcls } from '../../services/acls.ts';
+import type { AclEntry } from '../../../acls/vocabulary.ts';
 
 export const aclEndpoints = [
   {

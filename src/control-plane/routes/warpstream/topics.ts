@@ -1,7 +1,7 @@
 import type { Endpoint } from '../endpoint.ts';
 import { ref } from '../schemas.ts';
 import { clusterFor } from '../../auth.ts';
-import { clusterConfiguration } from '../../services/cluster-configuration.ts';
+import { clusterConfiguration } from '../../../model/cluster-configuration.ts';
 import { createTopic, deleteTopic, describeTopic, listTopics, updateTopic, type CreateTopicRequest, type UpdateTopicRequest } from '../../services/topics.ts';
 
 const clusterId = { type: 'string', description: 'Target virtual cluster ID' };

@@ -1,6 +1,6 @@
-import { KafkaError } from '../../kafka-protocol/error-codes.ts';
-import { ApiKeys } from '../../kafka-protocol/messages.generated.ts';
-import { CLUSTER_RESOURCE_NAME } from '../services/acls.ts';
+import { KafkaError } from '../kafka-protocol/error-codes.ts';
+import { ApiKeys } from '../kafka-protocol/messages.generated.ts';
+import { CLUSTER_RESOURCE_NAME } from './vocabulary.ts';
 import type { AclIndex, AuthorizationResult, AuthorizeOptions, Operation, ResourceType } from './authorizer.ts';
 
 /**

@@ -5,3 +5,4 @@
 export * from './authorizer.ts';
 export * from './kafka-apis.ts';
 export * from './wire.ts';
+export * from './vocabulary.ts';

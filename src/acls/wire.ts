@@ -1,4 +1,4 @@
-import type { AclEntry } from '../services/acls.ts';
+import type { AclEntry } from './vocabulary.ts';
 import { OPERATION_CODES, type AclFilter, type Operation, type PatternType, type PermissionType, type ResourceType } from './authorizer.ts';
 
 /**

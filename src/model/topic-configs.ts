@@ -1,4 +1,4 @@
-import { badRequest } from '../../errors.ts';
+import { badRequest } from '../errors.ts';
 
 /**
  * The topic configurations Slipstream accepts, with the type Kafka gives each, so a value is

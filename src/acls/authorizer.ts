@@ -5,7 +5,7 @@ import {
   ACL_PERMISSION_TYPES,
   ACL_RESOURCE_TYPES,
   type AclEntry,
-} from '../services/acls.ts';
+} from './vocabulary.ts';
 
 /**
  * The ACL authorization decision, as Kafka's authorizer makes it: pure functions over a list of

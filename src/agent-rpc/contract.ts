@@ -1,0 +1,162 @@
+import type {
+  DeleteGroupsRequest, DeleteGroupsResponse, DescribeGroupsRequest, DescribeGroupsResponse, HeartbeatRequest,
+  HeartbeatResponse, JoinGroupRequest, JoinGroupResponse, LeaveGroupRequest, LeaveGroupResponse, ListGroupsRequest,
+  ListGroupsResponse, OffsetCommitRequest, OffsetCommitResponse, OffsetDeleteRequest, OffsetDeleteResponse,
+  OffsetFetchRequest, OffsetFetchResponse, SyncGroupRequest, SyncGroupResponse,
+} from '../kafka-protocol/index.ts';
+import type { AclEntry } from '../acls/vocabulary.ts';
+import type { BatchIndexEntry, ClusterCredential, PartitionState, Topic, VirtualCluster } from '../model/records.ts';
+
+/**
+ * Everything an agent asks of the control plane: the whole boundary. The agent holds no state
+ * that cannot be lost — topics, offsets, the batch index, producers, credentials, ACLs and
+ * groups all live behind this interface. Two implementations: `LocalControlPlane`
+ * (control-plane/agent-rpc/local.ts, in the same process: `npm start`) and `HttpControlPlane`
+ * (agent-rpc/http-client.ts, over the control plane's internal routes: agents on other
+ * machines). Both pass the same agent test suite.
+ *
+ * Every call names the virtual cluster; over HTTP the control plane checks it is the agent
+ * key's own (and that a topic id belongs to it). Refusals are `ApiError`s (src/errors.ts), the
+ * same on both implementations, so handlers map them to Kafka error codes in one way.
+ */
+export interface ControlPlaneClient {
+  /** The virtual cluster an agent key belongs to; refuses any other key (AgentAuthError). */
+  authenticateAgent(agentKey: string, virtualClusterId?: string): Promise<VirtualCluster>;
+  /** The cluster as it is now (its configuration changes while agents run). */
+  getCluster(virtualClusterId: string): Promise<VirtualCluster | undefined>;
+
+  // --- topics: the Management API's rules (services/topics.ts) ---
+  listTopics(virtualClusterId: string): Promise<Topic[]>;
+  /** A live topic of that name (soft-deleted topics are not). */
+  getTopic(virtualClusterId: string, name: string): Promise<Topic | undefined>;
+  createTopic(virtualClusterId: string, request: TopicCreation): Promise<Topic>;
+  /** Deletes the topic, softly when the cluster keeps deleted topics (soft_delete_topics_enabled). */
+  deleteTopic(virtualClusterId: string, name: string): Promise<void>;
+  growPartitions(virtualClusterId: string, name: string, partitionCount: number, validateOnly: boolean): Promise<Topic>;
+  /** Replaces the topic's configs (null values reset); checked as create_topic checks them. */
+  setTopicConfigs(virtualClusterId: string, name: string, configs: Record<string, string | null>, validateOnly: boolean): Promise<Topic>;
+  /** DeleteRecords: the log starts at `offset` from now on; answers the new log start offset. */
+  deleteRecordsBefore(virtualClusterId: string, name: string, partition: number, offset: number): Promise<number>;
+
+  // --- the log: commits and the batch index (control-plane/log/) ---
+  /**
+   * Commits batches the agent has written to objects (`objectKey`, or each batch's own
+   * `object_key`): one call per flush, whatever the number of objects and partitions. Answers
+   * per batch, in order.
+   */
+  commit(virtualClusterId: string, objectKey: string, batches: readonly BatchToCommit[]): Promise<CommittedBatch[]>;
+  partitionState(virtualClusterId: string, topicId: string, partition: number): Promise<PartitionState>;
+  /** Index entries holding offsets at or after `fromOffset`, in offset order, at most `limit`. */
+  readIndex(virtualClusterId: string, topicId: string, partition: number, fromOffset: number, limit: number): Promise<BatchIndexEntry[]>;
+  /** ListOffsets by time: the first batch whose max timestamp is at or after `timestamp`. */
+  findBatchByTimestamp(virtualClusterId: string, topicId: string, partition: number, timestamp: number): Promise<BatchIndexEntry | undefined>;
+  /** ListOffsets MAX_TIMESTAMP: the batch with the largest timestamp. */
+  findMaxTimestampBatch(virtualClusterId: string, topicId: string, partition: number): Promise<BatchIndexEntry | undefined>;
+  /**
+   * Calls `listener` after commits that touched the partition: every commit made through this
+   * client; commits of other agents only where the implementation can see them (in-process:
+   * all of them). Readers re-check on their own too. Answers an unsubscribe.
+   */
+  onCommit(topicId: string, partition: number, listener: () => void): () => void;
+
+  // --- producers ---
+  /** InitProducerId for an idempotent producer: a new id, or (KIP-360) the next epoch of `current`. */
+  initProducerId(virtualClusterId: string, current: { producer_id: number; producer_epoch: number } | null): Promise<{ producer_id: number; producer_epoch: number }>;
+
+  // --- security ---
+  /** The cluster credential of that username in this cluster, with its SCRAM salted keys. */
+  findCredential(virtualClusterId: string, username: string): Promise<ClusterCredential | undefined>;
+  listAcls(virtualClusterId: string): Promise<AclEntry[]>;
+  createAcl(virtualClusterId: string, acl: AclEntry): Promise<AclEntry>;
+  /** Deletes the ACLs equal to these entries; answers those it deleted. */
+  deleteAcls(virtualClusterId: string, acls: readonly AclEntry[]): Promise<AclEntry[]>;
+
+  // --- consumer groups: one coordinator for every agent of the cluster ---
+  readonly groups: GroupApi;
+
+  /** Lets go of what the client holds (connections, timers). */
+  close(): Promise<void>;
+}
+
+export interface TopicCreation {
+  topic_name: string;
+  partition_count: number;
+  configs?: Record<string, string>;
+  /** Run every check, change nothing (CreateTopics validateOnly). */
+  validate_only?: boolean;
+}
+
+/** One record batch written to an object, as the agent asks for it to be committed. */
+export interface BatchToCommit {
+  topic_id: string;
+  partition: number;
+  /** Where the batch sits in the object. */
+  byte_offset: number;
+  byte_length: number;
+  /** Records in the batch minus one (the batch header's lastOffsetDelta). */
+  last_offset_delta: number;
+  max_timestamp: number;
+  /** -1 for producers that are not idempotent. */
+  producer_id: number;
+  producer_epoch: number;
+  base_sequence: number;
+  /**
+   * The object holding the batch, when it is not the commit's own: an agent that has several
+   * objects written by the time it commits commits them together (one transaction, one fsync).
+   */
+  object_key?: string;
+}
+
+export interface CommittedBatch {
+  error_code: number;
+  /** The offset the batch's first record got (or, for a duplicate, got the first time). */
+  base_offset: number;
+  log_start_offset: number;
+}
+
+/** Who sent a group request, as the coordinator records members. */
+export interface GroupClient {
+  clientId: string;
+  clientHost: string;
+}
+
+type GroupCall<Request, Response> = (virtualClusterId: string, request: Request, apiVersion: number, client: GroupClient) => Promise<Response>;
+
+/**
+ * The group coordinator's Kafka-level calls (control-plane/groups/): the agent passes each group
+ * request through with the cluster, the version and the client. JoinGroup and SyncGroup answer
+ * only once the rebalance allows it (seconds to minutes).
+ */
+export interface GroupApi {
+  joinGroup: GroupCall<JoinGroupRequest, JoinGroupResponse>;
+  syncGroup: GroupCall<SyncGroupRequest, SyncGroupResponse>;
+  heartbeat: GroupCall<HeartbeatRequest, HeartbeatResponse>;
+  leaveGroup: GroupCall<LeaveGroupRequest, LeaveGroupResponse>;
+  offsetCommit: GroupCall<OffsetCommitRequest, OffsetCommitResponse>;
+  offsetFetch: GroupCall<OffsetFetchRequest, OffsetFetchResponse>;
+  offsetDelete: GroupCall<OffsetDeleteRequest, OffsetDeleteResponse>;
+  describeGroups: GroupCall<DescribeGroupsRequest, DescribeGroupsResponse>;
+  listGroups: GroupCall<ListGroupsRequest, ListGroupsResponse>;
+  deleteGroups: GroupCall<DeleteGroupsRequest, DeleteGroupsResponse>;
+}
+
+export const GROUP_CALLS = [
+  'joinGroup', 'syncGroup', 'heartbeat', 'leaveGroup', 'offsetCommit', 'offsetFetch', 'offsetDelete',
+  'describeGroups', 'listGroups', 'deleteGroups',
+] as const satisfies ReadonlyArray<keyof GroupApi>;
+
+export class AgentAuthError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AgentAuthError';
+  }
+}
+
+/** Kafka topic ids are UUIDs; Slipstream's `ti_…` ids carry one with `_` for `-`. */
+export function topicUuid(topic: Pick<Topic, 'id'>): string {
+  return topic.id.slice('ti_'.length).replaceAll('_', '-');
+}
+
+export function topicIdFromUuid(uuid: string): string {
+  return 'ti_' + uuid.replaceAll('-', '_');
+}

@@ -1,0 +1,164 @@
+import { EventEmitter } from 'node:events';
+import { AgentAuthError, type BatchToCommit, type ControlPlaneClient, type GroupApi, type TopicCreation } from '../../agent-rpc/contract.ts';
+import type { AclEntry } from '../../acls/vocabulary.ts';
+import { notFound } from '../../errors.ts';
+import { hashSecret } from '../../ids.ts';
+import type { MetadataStore, PartitionState, VirtualCluster } from '../../metadata/store.ts';
+import { clusterConfiguration } from '../../model/cluster-configuration.ts';
+import { commitBatches } from '../log/commit.ts';
+import { createAcl, deleteAcls, listAcls } from '../services/acls.ts';
+import { findClusterCredential } from '../services/credentials.ts';
+import { initProducerId } from '../services/producers.ts';
+import { createTopic, deleteRecordsBefore, deleteTopic, growPartitions, setTopicConfigs } from '../services/topics.ts';
+
+/**
+ * The control plane's side of the agent boundary: each call runs the control plane's own
+ * service function — the rule the Management API uses too — against the metadata store. Agents in
+ * the same process (`npm start`) call it directly; agents elsewhere reach it through the internal
+ * HTTP routes (routes.ts), which call this same object.
+ */
+export class LocalControlPlane implements ControlPlaneClient {
+  readonly groups: GroupApi;
+  private readonly store: MetadataStore;
+  private readonly commits = new EventEmitter();
+
+  constructor(store: MetadataStore, groups: GroupApi) {
+    this.store = store;
+    this.groups = groups;
+    // Every waiting fetch subscribes; thousands of them are normal, not a leak.
+    this.commits.setMaxListeners(0);
+  }
+
+  async close(): Promise<void> {
+    this.commits.removeAllListeners();
+  }
+
+  async authenticateAgent(agentKey: string, virtualClusterId?: string): Promise<VirtualCluster> {
+    const key = await this.store.getApiKeyBySecretHash(hashSecret(agentKey));
+    if (!key) throw new AgentAuthError('the agent key is unknown or has been deleted');
+    if (key.kind !== 'agent' || !key.virtual_cluster_id) {
+      throw new AgentAuthError(`the key ${key.name} is not an agent key; an agent needs the agent key of its virtual cluster`);
+    }
+    // WarpStream's read-only agent keys (`agent_r`) read cluster data (e.g. the Prometheus
+    // endpoint) but cannot deploy agents.
+    if (key.read_only) throw new AgentAuthError(`the agent key ${key.name} is read-only: it cannot run an agent`);
+    if (virtualClusterId !== undefined && virtualClusterId !== key.virtual_cluster_id) {
+      throw new AgentAuthError(
+        `the agent key ${key.name} belongs to virtual cluster ${key.virtual_cluster_id}, not ${virtualClusterId}: authorization failed`,
+      );
+    }
+    const cluster = await this.store.getVirtualCluster(key.virtual_cluster_id);
+    if (!cluster) throw new AgentAuthError(`virtual cluster ${key.virtual_cluster_id} no longer exists`);
+    if (cluster.type !== 'byoc') throw new AgentAuthError(`virtual cluster ${cluster.id} is of type ${cluster.type} and serves no Kafka clients`);
+    return cluster;
+  }
+
+  getCluster(virtualClusterId: string) {
+    return this.store.getVirtualCluster(virtualClusterId);
+  }
+
+  private async cluster(virtualClusterId: string): Promise<VirtualCluster> {
+    const cluster = await this.store.getVirtualCluster(virtualClusterId);
+    if (!cluster) throw notFound('VIRTUAL_CLUSTER_NOT_FOUND', `virtual cluster ${virtualClusterId} not found`);
+    return cluster;
+  }
+
+  listTopics(virtualClusterId: string) {
+    return this.store.listTopics(virtualClusterId, 'live');
+  }
+
+  async getTopic(virtualClusterId: string, name: string) {
+    const topic = await this.store.getTopic(virtualClusterId, name);
+    return topic && topic.deleted_at === null ? topic : undefined;
+  }
+
+  async createTopic(virtualClusterId: string, request: TopicCreation) {
+    const cluster = await this.cluster(virtualClusterId);
+    const creation = { topic_name: request.topic_name, partition_count: request.partition_count, configs: request.configs ?? {} };
+    if (!request.validate_only) return createTopic(this.store, cluster, creation);
+    // The same checks, in a transaction that is rolled back.
+    let checked: Awaited<ReturnType<typeof createTopic>> | undefined;
+    await this.store
+      .transaction(async (tx) => {
+        checked = await createTopic(tx, cluster, creation);
+        throw new RolledBack();
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof RolledBack)) throw error;
+      });
+    return checked!;
+  }
+
+  async deleteTopic(virtualClusterId: string, name: string) {
+    const cluster = await this.cluster(virtualClusterId);
+    await deleteTopic(this.store, cluster, name, clusterConfiguration(cluster).soft_delete_topics_enabled);
+  }
+
+  async growPartitions(virtualClusterId: string, name: string, partitionCount: number, validateOnly: boolean) {
+    return growPartitions(this.store, await this.cluster(virtualClusterId), name, partitionCount, validateOnly);
+  }
+
+  async setTopicConfigs(virtualClusterId: string, name: string, configs: Record<string, string | null>, validateOnly: boolean) {
+    return setTopicConfigs(this.store, await this.cluster(virtualClusterId), name, configs, validateOnly);
+  }
+
+  async deleteRecordsBefore(virtualClusterId: string, name: string, partition: number, offset: number) {
+    return deleteRecordsBefore(this.store, await this.cluster(virtualClusterId), name, partition, offset);
+  }
+
+  async commit(virtualClusterId: string, objectKey: string, batches: readonly BatchToCommit[]) {
+    const results = await commitBatches(this.store, virtualClusterId, objectKey, batches);
+    const touched = new Set<string>();
+    batches.forEach((batch, i) => {
+      if (results[i]!.error_code === 0) touched.add(`${batch.topic_id}/${batch.partition}`);
+    });
+    for (const key of touched) this.commits.emit(key);
+    return results;
+  }
+
+  async partitionState(_virtualClusterId: string, topicId: string, partition: number): Promise<PartitionState> {
+    return (await this.store.getPartitionState(topicId, partition)) ?? { topic_id: topicId, partition, log_start_offset: 0, high_watermark: 0 };
+  }
+
+  readIndex(_virtualClusterId: string, topicId: string, partition: number, fromOffset: number, limit: number) {
+    return this.store.listBatchIndex(topicId, partition, fromOffset, limit);
+  }
+
+  async findBatchByTimestamp(virtualClusterId: string, topicId: string, partition: number, timestamp: number) {
+    const state = await this.partitionState(virtualClusterId, topicId, partition);
+    return this.store.findBatchByTimestamp(topicId, partition, timestamp, state.log_start_offset);
+  }
+
+  async findMaxTimestampBatch(virtualClusterId: string, topicId: string, partition: number) {
+    const state = await this.partitionState(virtualClusterId, topicId, partition);
+    return this.store.findMaxTimestampBatch(topicId, partition, state.log_start_offset);
+  }
+
+  onCommit(topicId: string, partition: number, listener: () => void): () => void {
+    const key = `${topicId}/${partition}`;
+    this.commits.on(key, listener);
+    return () => this.commits.off(key, listener);
+  }
+
+  initProducerId(virtualClusterId: string, current: { producer_id: number; producer_epoch: number } | null) {
+    return initProducerId(this.store, virtualClusterId, current);
+  }
+
+  findCredential(virtualClusterId: string, username: string) {
+    return findClusterCredential(this.store, virtualClusterId, username);
+  }
+
+  async listAcls(virtualClusterId: string) {
+    return listAcls(this.store, await this.cluster(virtualClusterId));
+  }
+
+  async createAcl(virtualClusterId: string, acl: AclEntry) {
+    return createAcl(this.store, await this.cluster(virtualClusterId), acl);
+  }
+
+  async deleteAcls(virtualClusterId: string, acls: readonly AclEntry[]) {
+    return deleteAcls(this.store, await this.cluster(virtualClusterId), acls);
+  }
+}
+
+class RolledBack extends Error {}
