@@ -32,6 +32,16 @@ export interface Config {
   /** For `slipstream agent`: its agent key and (optionally) the cluster it must belong to. */
   agentKey: string | undefined;
   virtualClusterId: string | undefined;
+  /** For `slipstream agent`: the control plane's URL; the agent talks to nothing else but the object store. */
+  controlPlaneUrl: string | undefined;
+  /**
+   * Dev mode's own agent reaches the control plane in-process (`local`, the default) or over
+   * the same HTTP RPC as agents on other machines (`http`: the agent test suites run both ways).
+   */
+  devAgentRpc: 'local' | 'http';
+  /** The address Kafka clients are told to reach this agent at, when not the one it listens on. */
+  advertisedHost: string | undefined;
+  advertisedPort: number | undefined;
   /** Kafka clients must authenticate with SASL (cluster credentials) before anything else. */
   requireSasl: boolean;
   /**
@@ -59,6 +69,25 @@ function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boole
   throw new Error(`${name} must be true or false, got ${JSON.stringify(raw)}`);
 }
 
+function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, values: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(values as readonly string[]).includes(raw)) throw new Error(`${name} must be one of ${values.join(', ')}, got ${JSON.stringify(raw)}`);
+  return raw as T;
+}
+
+function controlPlaneUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`SLIPSTREAM_CONTROL_PLANE_URL must be a URL such as http://10.0.0.5:8080, got ${JSON.stringify(raw)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`SLIPSTREAM_CONTROL_PLANE_URL must be http:// or https://, got ${JSON.stringify(raw)}`);
+  return url.toString();
+}
+
 /** `dev` feels instant; a standalone agent batches like WarpStream's. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: 'dev' | 'control-plane' | 'agent' = 'dev'): Config {
   const dataDir = resolve(env.SLIPSTREAM_DATA_DIR || './data');
@@ -79,6 +108,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: 'dev' | '
     maxFrameBytes: integer(env, 'SLIPSTREAM_MAX_FRAME_BYTES', 100 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     agentKey: env.SLIPSTREAM_AGENT_KEY || undefined,
     virtualClusterId: env.SLIPSTREAM_VIRTUAL_CLUSTER_ID || undefined,
+    controlPlaneUrl: controlPlaneUrl(env.SLIPSTREAM_CONTROL_PLANE_URL),
+    devAgentRpc: oneOf(env, 'SLIPSTREAM_DEV_AGENT_RPC', ['local', 'http'] as const, 'local'),
+    advertisedHost: env.SLIPSTREAM_ADVERTISED_HOST || undefined,
+    advertisedPort: env.SLIPSTREAM_ADVERTISED_PORT ? integer(env, 'SLIPSTREAM_ADVERTISED_PORT', 0, 1, 65535) : undefined,
     requireSasl: boolean(env, 'SLIPSTREAM_REQUIRE_SASL', false),
     tls: tlsFiles({
       certFile: env.SLIPSTREAM_TLS_CERT_FILE ? resolve(env.SLIPSTREAM_TLS_CERT_FILE) : undefined,

@@ -4,6 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { Agent } from './agent/agent.ts';
 import { LocalControlPlane } from './control-plane/agent-rpc/local.ts';
+import { HttpControlPlane } from './agent-rpc/http-client.ts';
+import type { ControlPlaneClient } from './agent-rpc/contract.ts';
 import { bootstrap, refreshUrls, type BootstrapFile } from './bootstrap.ts';
 import { GroupCoordinator } from './control-plane/groups/coordinator.ts';
 import { openObjectStore } from './objects/open.ts';
@@ -22,6 +24,8 @@ function listenerOptions(config: Config) {
   return {
     host: config.host,
     port: config.kafkaPort,
+    ...(config.advertisedHost ? { advertisedHost: config.advertisedHost } : {}),
+    ...(config.advertisedPort ? { advertisedPort: config.advertisedPort } : {}),
     flushIntervalMs: config.flushIntervalMs,
     flushBytes: config.flushBytes,
     maxFrameBytes: config.maxFrameBytes,
@@ -57,7 +61,10 @@ export async function startPlatform(config: Config, mode: Mode): Promise<Running
   let app: FastifyInstance | undefined;
   let agent: Agent | undefined;
   let objectStore: ObjectStore | undefined;
+  let agentClient: ControlPlaneClient | undefined;
   const groups = new GroupCoordinator(store, { initialRebalanceDelayMs: 100 });
+  // One control plane for the agents: this process's own (dev mode) and those on other machines.
+  const agentRpc = new LocalControlPlane(store, groups);
   const info = {
     name: 'slipstream',
     version: packageJson.version,
@@ -81,6 +88,7 @@ export async function startPlatform(config: Config, mode: Mode): Promise<Running
       bodyLimitBytes: config.bodyLimitBytes,
       logLevel: config.logLevel,
       isReady: () => ready,
+      agentRpc,
     });
     await app.listen({ host: config.host, port: config.httpPort });
     const address = app.server.address();
@@ -93,8 +101,10 @@ export async function startPlatform(config: Config, mode: Mode): Promise<Running
       // Dev mode runs the default cluster's agent in this process, on its own agent key.
       const boot = JSON.parse(await readFile(result.path, 'utf8')) as BootstrapFile;
       objectStore = openObjectStore(config.objectStoreUrl, { dataDir: config.dataDir });
+      // SLIPSTREAM_DEV_AGENT_RPC=http: the same agent, over the RPC agents elsewhere use.
+      agentClient = config.devAgentRpc === 'http' ? new HttpControlPlane({ url: apiUrl, agentKey: boot.agent_key }) : agentRpc;
       agent = new Agent({
-        controlPlane: new LocalControlPlane(store, groups),
+        controlPlane: agentClient,
         objectStore,
         agentKey: boot.agent_key,
         virtualClusterId: boot.virtual_cluster_id,
@@ -123,6 +133,7 @@ export async function startPlatform(config: Config, mode: Mode): Promise<Running
       async close() {
         // Agent first: it answers what is in flight and flushes buffered batches to the store.
         await runningAgent?.close();
+        if (agentClient !== agentRpc) await agentClient?.close();
         await running.close();
         groups.close();
         await objectStore?.close();
@@ -131,6 +142,7 @@ export async function startPlatform(config: Config, mode: Mode): Promise<Running
     };
   } catch (error) {
     await agent?.close().catch(() => undefined);
+    if (agentClient !== agentRpc) await agentClient?.close().catch(() => undefined);
     await app?.close().catch(() => undefined);
     groups.close();
     await objectStore?.close().catch(() => undefined);
@@ -147,19 +159,19 @@ export interface RunningAgent {
 }
 
 /**
- * `slipstream agent`: one agent as its own process, for the virtual cluster of its agent key.
- * It reaches the control plane's state through the metadata store it is pointed at
- * (DATABASE_URL, or the SQLite file under the data dir) and keeps batches in the object store
- * of SLIPSTREAM_OBJECT_STORE_URL. Its HTTP port answers `/v1/status` and `/metrics`.
+ * `slipstream agent`: one agent as its own process, for the virtual cluster of its agent key,
+ * on any machine: it reaches the control plane only over HTTP (SLIPSTREAM_CONTROL_PLANE_URL) and
+ * keeps batches in the object store of SLIPSTREAM_OBJECT_STORE_URL — no metadata store of its
+ * own. Its HTTP port answers `/v1/status` and `/metrics`.
  */
 export async function startAgent(config: Config): Promise<RunningAgent> {
   if (!config.agentKey) throw new Error('slipstream agent needs its agent key in SLIPSTREAM_AGENT_KEY');
+  if (!config.controlPlaneUrl) throw new Error('slipstream agent needs the control plane\'s URL in SLIPSTREAM_CONTROL_PLANE_URL (e.g. http://127.0.0.1:8080)');
   const log = pino({ level: config.logLevel });
-  const store = await openMetadataStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const controlPlane = new HttpControlPlane({ url: config.controlPlaneUrl, agentKey: config.agentKey });
   const objectStore = openObjectStore(config.objectStoreUrl, { dataDir: config.dataDir });
-  const groups = new GroupCoordinator(store, { initialRebalanceDelayMs: 100 });
   const agent = new Agent({
-    controlPlane: new LocalControlPlane(store, groups),
+    controlPlane,
     objectStore,
     agentKey: config.agentKey,
     ...(config.virtualClusterId ? { virtualClusterId: config.virtualClusterId } : {}),
@@ -193,17 +205,15 @@ export async function startAgent(config: Config): Promise<RunningAgent> {
       async close() {
         await new Promise<void>((resolve) => running.close(() => resolve()));
         await agent.close();
-        groups.close();
+        await controlPlane.close();
         await objectStore.close();
-        await store.close();
       },
     };
   } catch (error) {
     status?.close();
     await agent.close().catch(() => undefined);
-    groups.close();
+    await controlPlane.close().catch(() => undefined);
     await objectStore.close().catch(() => undefined);
-    await store.close().catch(() => undefined);
     throw error;
   }
 }

@@ -145,6 +145,16 @@ export const GROUP_CALLS = [
   'describeGroups', 'listGroups', 'deleteGroups',
 ] as const satisfies ReadonlyArray<keyof GroupApi>;
 
+/** The calls that cross the wire to the control plane (onCommit and close are the client's own). */
+export const RPC_CALLS = [
+  'authenticateAgent', 'getCluster', 'listTopics', 'getTopic', 'createTopic', 'deleteTopic', 'growPartitions',
+  'setTopicConfigs', 'deleteRecordsBefore', 'commit', 'partitionState', 'readIndex', 'findBatchByTimestamp',
+  'findMaxTimestampBatch', 'initProducerId', 'findCredential', 'listAcls', 'createAcl', 'deleteAcls',
+] as const satisfies ReadonlyArray<Exclude<keyof ControlPlaneClient, 'onCommit' | 'close' | 'groups'>>;
+
+/** Calls whose second argument is a topic id: the control plane checks the topic is the agent's cluster's. */
+export const TOPIC_ID_CALLS: ReadonlySet<string> = new Set(['partitionState', 'readIndex', 'findBatchByTimestamp', 'findMaxTimestampBatch']);
+
 export class AgentAuthError extends Error {
   constructor(message: string) {
     super(message);

@@ -12,6 +12,9 @@ import { registerEndpoint, type Endpoint } from './routes/endpoint.ts';
 import type { ClusterContext } from './services/virtual-clusters.ts';
 import type { SecretSealer } from './secrets.ts';
 import type { GroupCoordinator } from './groups/coordinator.ts';
+import type { LocalControlPlane } from './agent-rpc/local.ts';
+import { agentRpcRoutes } from './agent-rpc/routes.ts';
+import { RPC_PREFIX } from '../agent-rpc/wire.ts';
 import { registerPlatformRoutes, type PlatformInfo } from './routes/platform.ts';
 import { sharedSchemas } from './routes/schemas.ts';
 import { aclEndpoints } from './routes/warpstream/acls.ts';
@@ -44,6 +47,8 @@ export interface AppOptions {
   metrics?: () => string;
   /** Health answers 503 until this says the process is ready. */
   isReady: () => boolean;
+  /** Served to agents on other machines under the internal RPC prefix (agent-rpc/routes.ts). */
+  agentRpc?: LocalControlPlane;
 }
 
 // Every endpoint's body type differs; the registry only needs their common shape.
@@ -123,6 +128,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     );
   }
   for (const endpoint of managementEndpoints) registerEndpoint(app, deps, endpoint);
+  if (options.agentRpc) await app.register(agentRpcRoutes, { prefix: RPC_PREFIX, controlPlane: options.agentRpc, store: options.store });
   registerPrometheusRoute(app, options.store, options.groups);
 
   return app;

@@ -350,6 +350,7 @@ describe('slipstream agent (startAgent) with mutual TLS', () => {
           SLIPSTREAM_KAFKA_PORT: '0',
           SLIPSTREAM_LOG_LEVEL: 'silent',
           SLIPSTREAM_AGENT_KEY: dev.boot.agent_key,
+          SLIPSTREAM_CONTROL_PLANE_URL: dev.apiUrl,
           ...tlsEnv(true),
         },
         'agent',

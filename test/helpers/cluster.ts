@@ -16,7 +16,8 @@ export interface TestCluster {
 
 /**
  * A whole Slipstream as `npm start` runs it (control plane + the default cluster's agent), in
- * this process, on free ports and a throwaway data directory, stopped when the test ends.
+ * this process, on free ports and a throwaway data directory, stopped when the test ends. The
+ * agent reaches the control plane in-process, or over HTTP with SLIPSTREAM_TEST_AGENT_RPC=http.
  */
 export async function startTestCluster(t: Cleanup, env: Record<string, string> = {}): Promise<TestCluster> {
   const dataDir = tempDir(t);
@@ -26,6 +27,8 @@ export async function startTestCluster(t: Cleanup, env: Record<string, string> =
     SLIPSTREAM_KAFKA_PORT: '0',
     SLIPSTREAM_LOG_LEVEL: process.env.SLIPSTREAM_TEST_LOG_LEVEL ?? 'silent',
     SLIPSTREAM_RATE_LIMIT_MAX: '1000000',
+    // SLIPSTREAM_TEST_AGENT_RPC=http runs the agent suites over the HTTP control-plane RPC.
+    SLIPSTREAM_DEV_AGENT_RPC: process.env.SLIPSTREAM_TEST_AGENT_RPC ?? 'local',
     ...env,
   });
   const platform = await startPlatform(config, 'dev');

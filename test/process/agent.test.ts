@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
@@ -7,13 +7,14 @@ import { api, startSlipstream } from '../helpers/process.ts';
 import { tempDir } from '../helpers/stores.ts';
 
 describe('slipstream agent (its own process)', () => {
-  test('serves the cluster of its key beside npm start: produce through one process, consume through the other', async (t) => {
+  test('serves the cluster of its key beside npm start, knowing only the control plane URL: produce through one process, consume through the other', async (t) => {
     const dataDir = tempDir(t);
     const dev = await startSlipstream('dev', { SLIPSTREAM_DATA_DIR: dataDir });
     t.after(() => dev.child.kill('SIGKILL'));
     const boot = JSON.parse(readFileSync(join(dataDir, 'bootstrap.json'), 'utf8'));
 
-    const agent = await startSlipstreamAgent(dataDir, boot.agent_key);
+    const agentDir = tempDir(t);
+    const agent = await startSlipstreamAgent(dev.apiUrl, dataDir, boot.agent_key, { dataDir: agentDir });
     t.after(() => agent.child.kill('SIGKILL'));
     assert.match(agent.output(), new RegExp(`agent for ${boot.virtual_cluster_id}`));
     const status = (await (await fetch(agent.statusUrl)).json()) as { status: string; virtual_cluster_id: string };
@@ -65,6 +66,8 @@ describe('slipstream agent (its own process)', () => {
 
     agent.child.kill('SIGTERM');
     assert.equal(await agent.exited, 0);
+    // No metadata store of its own: its data directory holds nothing.
+    assert.deepEqual(readdirSync(agentDir), []);
   });
 
   test('refuses to start with a key of another cluster, or with no agent key', async (t) => {
@@ -81,17 +84,27 @@ describe('slipstream agent (its own process)', () => {
     });
     assert.equal(other.status, 200);
     await assert.rejects(
-      startSlipstreamAgent(dataDir, other.body.agent_key.key, boot.virtual_cluster_id),
+      startSlipstreamAgent(dev.apiUrl, dataDir, other.body.agent_key.key, { virtualClusterId: boot.virtual_cluster_id }),
       new RegExp(`belongs to virtual cluster ${other.body.virtual_cluster_id}, not ${boot.virtual_cluster_id}: authorization failed`),
     );
-    await assert.rejects(startSlipstreamAgent(dataDir, boot.application_key), /not an agent key/);
-    await assert.rejects(startSlipstreamAgent(dataDir, ''), /needs its agent key/);
+    await assert.rejects(startSlipstreamAgent(dev.apiUrl, dataDir, boot.application_key), /not an agent key/);
+    await assert.rejects(startSlipstreamAgent(dev.apiUrl, dataDir, 'aks_' + '0'.repeat(64)), /unknown or has been deleted/);
+    await assert.rejects(startSlipstreamAgent(dev.apiUrl, dataDir, ''), /needs its agent key/);
+    await assert.rejects(startSlipstreamAgent('', dataDir, boot.agent_key), /needs the control plane's URL in SLIPSTREAM_CONTROL_PLANE_URL/);
+    await assert.rejects(startSlipstreamAgent('ftp://x', dataDir, boot.agent_key), /must be http:\/\/ or https:\/\//);
   });
 });
 
-async function startSlipstreamAgent(dataDir: string, agentKey: string, virtualClusterId?: string) {
-  const env: Record<string, string> = { SLIPSTREAM_DATA_DIR: dataDir, SLIPSTREAM_AGENT_KEY: agentKey, SLIPSTREAM_FLUSH_INTERVAL_MS: '5' };
-  if (virtualClusterId) env.SLIPSTREAM_VIRTUAL_CLUSTER_ID = virtualClusterId;
+/** `slipstream agent` against the control plane at `apiUrl`, sharing the object store under `objectsDir`'s data dir. */
+async function startSlipstreamAgent(apiUrl: string, objectsDir: string, agentKey: string, options: { virtualClusterId?: string; dataDir?: string } = {}) {
+  const env: Record<string, string> = {
+    SLIPSTREAM_CONTROL_PLANE_URL: apiUrl,
+    SLIPSTREAM_OBJECT_STORE_URL: `file://${join(objectsDir, 'objects')}`,
+    SLIPSTREAM_DATA_DIR: options.dataDir ?? objectsDir,
+    SLIPSTREAM_AGENT_KEY: agentKey,
+    SLIPSTREAM_FLUSH_INTERVAL_MS: '5',
+  };
+  if (options.virtualClusterId) env.SLIPSTREAM_VIRTUAL_CLUSTER_ID = options.virtualClusterId;
   const started = await startSlipstream('agent', env, 30_000, /is serving Kafka clients at bootstrap\.servers=(\S+); status: (\S+)/);
   const match = /bootstrap\.servers=(\S+); status: (\S+)/.exec(started.output())!;
   return { ...started, kafkaAddress: match[1]!, statusUrl: match[2]! };

@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events';
+import { CommitSignals } from '../../agent-rpc/commit-signals.ts';
 import { AgentAuthError, type BatchToCommit, type ControlPlaneClient, type GroupApi, type TopicCreation } from '../../agent-rpc/contract.ts';
 import type { AclEntry } from '../../acls/vocabulary.ts';
 import { notFound } from '../../errors.ts';
@@ -20,17 +20,15 @@ import { createTopic, deleteRecordsBefore, deleteTopic, growPartitions, setTopic
 export class LocalControlPlane implements ControlPlaneClient {
   readonly groups: GroupApi;
   private readonly store: MetadataStore;
-  private readonly commits = new EventEmitter();
+  private readonly commits = new CommitSignals();
 
   constructor(store: MetadataStore, groups: GroupApi) {
     this.store = store;
     this.groups = groups;
-    // Every waiting fetch subscribes; thousands of them are normal, not a leak.
-    this.commits.setMaxListeners(0);
   }
 
   async close(): Promise<void> {
-    this.commits.removeAllListeners();
+    this.commits.clear();
   }
 
   async authenticateAgent(agentKey: string, virtualClusterId?: string): Promise<VirtualCluster> {
@@ -108,11 +106,7 @@ export class LocalControlPlane implements ControlPlaneClient {
 
   async commit(virtualClusterId: string, objectKey: string, batches: readonly BatchToCommit[]) {
     const results = await commitBatches(this.store, virtualClusterId, objectKey, batches);
-    const touched = new Set<string>();
-    batches.forEach((batch, i) => {
-      if (results[i]!.error_code === 0) touched.add(`${batch.topic_id}/${batch.partition}`);
-    });
-    for (const key of touched) this.commits.emit(key);
+    this.commits.committed(batches, results);
     return results;
   }
 
@@ -135,9 +129,7 @@ export class LocalControlPlane implements ControlPlaneClient {
   }
 
   onCommit(topicId: string, partition: number, listener: () => void): () => void {
-    const key = `${topicId}/${partition}`;
-    this.commits.on(key, listener);
-    return () => this.commits.off(key, listener);
+    return this.commits.on(topicId, partition, listener);
   }
 
   initProducerId(virtualClusterId: string, current: { producer_id: number; producer_epoch: number } | null) {

@@ -1,0 +1,194 @@
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { ApiError } from '../errors.ts';
+import { CommitSignals } from './commit-signals.ts';
+import {
+  AgentAuthError, GROUP_CALLS, type BatchToCommit, type ControlPlaneClient, type GroupApi, type TopicCreation,
+} from './contract.ts';
+import { AGENT_AUTH_FAILED, RPC_CONTENT_TYPE, RPC_PREFIX, decodeWire, encodeWire } from './wire.ts';
+import type { AclEntry } from '../acls/vocabulary.ts';
+import type { BatchIndexEntry, ClusterCredential, PartitionState, Topic, VirtualCluster } from '../model/records.ts';
+
+export interface HttpControlPlaneOptions {
+  /** The control plane's base URL (`SLIPSTREAM_CONTROL_PLANE_URL`), e.g. `http://10.0.0.5:8080`. */
+  url: string;
+  /** The agent key: every call is authenticated with it. */
+  agentKey: string;
+  /** How long a call may take before it fails (group joins wait as long as the rebalance). */
+  timeoutMs?: number;
+}
+
+/** Group calls that wait for the rebalance: no timeout of ours, the coordinator's timers decide. */
+const WAITING_CALLS: ReadonlySet<string> = new Set(['groups.joinGroup', 'groups.syncGroup']);
+
+/**
+ * `ControlPlaneClient` over HTTP, for agents on other machines: each call is one POST to the
+ * control plane's internal routes (control-plane/agent-rpc/routes.ts), on kept-alive
+ * connections, authenticated by the agent key. A flush's commit is one call whatever the
+ * number of objects and batches it carries.
+ *
+ * Commits made through this client wake this agent's own waiting fetches at once; commits of
+ * other agents are seen when the readers re-check (the read path polls as well as waits).
+ */
+export class HttpControlPlane implements ControlPlaneClient {
+  readonly groups: GroupApi;
+  private readonly base: URL;
+  private readonly authorization: string;
+  private readonly timeoutMs: number;
+  private readonly agent: HttpAgent;
+  private readonly commits = new CommitSignals();
+
+  constructor(options: HttpControlPlaneOptions) {
+    this.base = new URL(options.url);
+    if (this.base.protocol !== 'http:' && this.base.protocol !== 'https:') {
+      throw new Error(`the control plane URL must be http:// or https://, not ${options.url}`);
+    }
+    this.authorization = `Bearer ${options.agentKey}`;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.agent = this.base.protocol === 'https:' ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+    const groups: Record<string, unknown> = {};
+    for (const name of GROUP_CALLS) groups[name] = (...args: unknown[]) => this.call(`groups.${name}`, args);
+    this.groups = groups as unknown as GroupApi;
+  }
+
+  async close(): Promise<void> {
+    this.commits.clear();
+    this.agent.destroy();
+  }
+
+  authenticateAgent(agentKey: string, virtualClusterId?: string): Promise<VirtualCluster> {
+    if (`Bearer ${agentKey}` !== this.authorization) throw new AgentAuthError('an HTTP control-plane client authenticates only the key it was made with');
+    return this.call('authenticateAgent', virtualClusterId === undefined ? [] : [virtualClusterId]);
+  }
+
+  getCluster(virtualClusterId: string): Promise<VirtualCluster | undefined> {
+    return this.call('getCluster', [virtualClusterId]);
+  }
+
+  listTopics(virtualClusterId: string): Promise<Topic[]> {
+    return this.call('listTopics', [virtualClusterId]);
+  }
+
+  getTopic(virtualClusterId: string, name: string): Promise<Topic | undefined> {
+    return this.call('getTopic', [virtualClusterId, name]);
+  }
+
+  createTopic(virtualClusterId: string, request: TopicCreation): Promise<Topic> {
+    return this.call('createTopic', [virtualClusterId, request]);
+  }
+
+  deleteTopic(virtualClusterId: string, name: string): Promise<void> {
+    return this.call('deleteTopic', [virtualClusterId, name]);
+  }
+
+  growPartitions(virtualClusterId: string, name: string, partitionCount: number, validateOnly: boolean): Promise<Topic> {
+    return this.call('growPartitions', [virtualClusterId, name, partitionCount, validateOnly]);
+  }
+
+  setTopicConfigs(virtualClusterId: string, name: string, configs: Record<string, string | null>, validateOnly: boolean): Promise<Topic> {
+    return this.call('setTopicConfigs', [virtualClusterId, name, configs, validateOnly]);
+  }
+
+  deleteRecordsBefore(virtualClusterId: string, name: string, partition: number, offset: number): Promise<number> {
+    return this.call('deleteRecordsBefore', [virtualClusterId, name, partition, offset]);
+  }
+
+  async commit(virtualClusterId: string, objectKey: string, batches: readonly BatchToCommit[]) {
+    const results = await this.call<Awaited<ReturnType<ControlPlaneClient['commit']>>>('commit', [virtualClusterId, objectKey, batches]);
+    this.commits.committed(batches, results);
+    return results;
+  }
+
+  partitionState(virtualClusterId: string, topicId: string, partition: number): Promise<PartitionState> {
+    return this.call('partitionState', [virtualClusterId, topicId, partition]);
+  }
+
+  readIndex(virtualClusterId: string, topicId: string, partition: number, fromOffset: number, limit: number): Promise<BatchIndexEntry[]> {
+    return this.call('readIndex', [virtualClusterId, topicId, partition, fromOffset, limit]);
+  }
+
+  findBatchByTimestamp(virtualClusterId: string, topicId: string, partition: number, timestamp: number): Promise<BatchIndexEntry | undefined> {
+    return this.call('findBatchByTimestamp', [virtualClusterId, topicId, partition, timestamp]);
+  }
+
+  findMaxTimestampBatch(virtualClusterId: string, topicId: string, partition: number): Promise<BatchIndexEntry | undefined> {
+    return this.call('findMaxTimestampBatch', [virtualClusterId, topicId, partition]);
+  }
+
+  onCommit(topicId: string, partition: number, listener: () => void): () => void {
+    return this.commits.on(topicId, partition, listener);
+  }
+
+  initProducerId(virtualClusterId: string, current: { producer_id: number; producer_epoch: number } | null) {
+    return this.call<{ producer_id: number; producer_epoch: number }>('initProducerId', [virtualClusterId, current]);
+  }
+
+  findCredential(virtualClusterId: string, username: string): Promise<ClusterCredential | undefined> {
+    return this.call('findCredential', [virtualClusterId, username]);
+  }
+
+  listAcls(virtualClusterId: string): Promise<AclEntry[]> {
+    return this.call('listAcls', [virtualClusterId]);
+  }
+
+  createAcl(virtualClusterId: string, acl: AclEntry): Promise<AclEntry> {
+    return this.call('createAcl', [virtualClusterId, acl]);
+  }
+
+  deleteAcls(virtualClusterId: string, acls: readonly AclEntry[]): Promise<AclEntry[]> {
+    return this.call('deleteAcls', [virtualClusterId, acls]);
+  }
+
+  /** One RPC: the arguments out, the result (or the control plane's refusal, rethrown) back. */
+  private call<T>(method: string, args: unknown[]): Promise<T> {
+    const body = Buffer.from(encodeWire(args));
+    const url = new URL(`${RPC_PREFIX}/${method}`, this.base);
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise<T>((resolve, reject) => {
+      const request = send(url, {
+        method: 'POST',
+        agent: this.agent,
+        headers: { 'content-type': RPC_CONTENT_TYPE, 'content-length': body.length, authorization: this.authorization },
+      });
+      if (!WAITING_CALLS.has(method)) {
+        request.setTimeout(this.timeoutMs, () => request.destroy(new Error(`control plane call ${method} timed out after ${this.timeoutMs} ms`)));
+      }
+      request.on('error', (error) => reject(new Error(`control plane call ${method} failed: ${error.message}`, { cause: error })));
+      request.on('response', (response) => {
+        readAll(response).then((text) => {
+          try {
+            resolve(answerOf(method, response.statusCode ?? 0, text) as T);
+          } catch (error) {
+            reject(error);
+          }
+        }, reject);
+      });
+      request.end(body);
+    });
+  }
+}
+
+function readAll(response: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    response.on('data', (chunk: Buffer) => chunks.push(chunk));
+    response.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    response.on('error', reject);
+  });
+}
+
+/** The result of a 200, else the refusal the control plane's services made, as the same error type. */
+function answerOf(method: string, status: number, text: string): unknown {
+  if (status === 200) return text === '' ? undefined : decodeWire(text);
+  let error: { code?: string; message?: string } = {};
+  try {
+    error = (JSON.parse(text) as { error?: typeof error }).error ?? {};
+  } catch {
+    // Not the control plane's envelope (a proxy's page, say): reported with the status below.
+  }
+  const code = error.code ?? 'INTERNAL_ERROR';
+  const message = error.message ?? `HTTP ${status}`;
+  if (code === AGENT_AUTH_FAILED) throw new AgentAuthError(message);
+  if (status >= 400 && status < 500) throw new ApiError(status, code, message);
+  throw new Error(`control plane call ${method} failed: ${status} ${code}: ${message}`);
+}
