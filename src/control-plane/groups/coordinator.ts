@@ -50,16 +50,9 @@ import type {
 } from '../../kafka-protocol/messages.generated.ts';
 import type { CommittedOffset, MetadataStore, Topic } from '../../metadata/store.ts';
 import { KafkaError } from '../../kafka-protocol/error-codes.ts';
-import { decodeSubscriptionTopics } from './consumer-protocol.ts';
+import { EMPTY, Group, sameProtocols, type GroupClient, type GroupState, type JoinWaiter, type Member, type Protocol } from './group.ts';
 
-
-export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
-
-/** Who sent the request: the header's client id and the connection's peer address. */
-export interface GroupClient {
-  clientId: string;
-  clientHost: string;
-}
+export type { GroupClient, GroupState } from './group.ts';
 
 export interface GroupCoordinatorOptions {
   /** Epoch milliseconds, for committed_at. */
@@ -98,155 +91,6 @@ const OFFSET_METADATA_MAX_LENGTH = 4096;
 const NO_AUTHORIZED_OPERATIONS = -2147483648;
 /** Node clamps longer timeouts to 1 ms; int32 rebalance timeouts stay below this. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
-const EMPTY = Buffer.alloc(0);
-
-interface Protocol {
-  name: string;
-  metadata: Buffer;
-}
-
-interface JoinWaiter {
-  /** The request's version: the response's shape (nullable protocol name) depends on it. */
-  version: number;
-  resolve: (response: JoinGroupResponse) => void;
-}
-
-type SyncWaiter = (response: SyncGroupResponse) => void;
-
-interface Member {
-  memberId: string;
-  groupInstanceId: string | null;
-  clientId: string;
-  clientHost: string;
-  sessionTimeoutMs: number;
-  rebalanceTimeoutMs: number;
-  /** In the member's order of preference. */
-  protocols: Protocol[];
-  assignment: Buffer;
-  /** Joined in the current join phase and never completed one: expires on the new-member timeout. */
-  isNew: boolean;
-  awaitingJoin: JoinWaiter | null;
-  awaitingSync: SyncWaiter | null;
-  heartbeatTimer: NodeJS.Timeout | null;
-}
-
-class Group {
-  readonly virtualClusterId: string;
-  readonly groupId: string;
-  state: GroupState = 'Empty';
-  generationId = 0;
-  protocolType: string | null = null;
-  protocolName: string | null = null;
-  leaderId: string | null = null;
-  /** In join order: the first member becomes leader when the leader leaves. */
-  readonly members = new Map<string, Member>();
-  /** group.instance.id → current member id. */
-  readonly staticMembers = new Map<string, string>();
-  /** Member ids handed out with MEMBER_ID_REQUIRED, not yet joined with; each with its expiry. */
-  readonly pendingMembers = new Map<string, NodeJS.Timeout>();
-  /** Members of the new generation that have not sent SyncGroup yet. */
-  readonly pendingSyncMembers = new Set<string>();
-  joinTimer: NodeJS.Timeout | null = null;
-  /** The join phase of an Empty group waits the initial delay and cannot complete early. */
-  inInitialDelay = false;
-  newMemberAdded = false;
-  syncTimer: NodeJS.Timeout | null = null;
-  /** Topics the consumers of this generation subscribe to; null when unknown (not a consumer group). */
-  subscribedTopics: Set<string> | null = null;
-
-  constructor(virtualClusterId: string, groupId: string) {
-    this.virtualClusterId = virtualClusterId;
-    this.groupId = groupId;
-  }
-
-  /** The rebalance waits for the slowest member: the largest rebalance timeout. */
-  get rebalanceTimeoutMs(): number {
-    let timeout = 0;
-    for (const member of this.members.values()) timeout = Math.max(timeout, member.rebalanceTimeoutMs);
-    return timeout;
-  }
-
-  hasAllMembersJoined(): boolean {
-    for (const member of this.members.values()) if (!member.awaitingJoin) return false;
-    return this.pendingMembers.size === 0;
-  }
-
-  /** How many members support each protocol name. */
-  private supportCounts(): Map<string, number> {
-    const counts = new Map<string, number>();
-    for (const member of this.members.values()) {
-      for (const name of new Set(member.protocols.map((p) => p.name))) counts.set(name, (counts.get(name) ?? 0) + 1);
-    }
-    return counts;
-  }
-
-  /** A joiner is welcome if it shares the group's protocol type and one protocol every member supports. */
-  supportsProtocols(protocolType: string, protocols: readonly Protocol[]): boolean {
-    if (this.state === 'Empty') return protocolType !== '' && protocols.length > 0;
-    if (this.protocolType !== protocolType) return false;
-    const counts = this.supportCounts();
-    return protocols.some((p) => (counts.get(p.name) ?? 0) === this.members.size);
-  }
-
-  /**
-   * Among the protocols every member supports, each member votes for its most preferred one and
-   * the most votes win (Kafka's rule); ties go to the protocol voted for first, in join order.
-   */
-  selectProtocol(): string {
-    const counts = this.supportCounts();
-    const candidates = new Set([...counts].filter(([, n]) => n === this.members.size).map(([name]) => name));
-    const votes = new Map<string, number>();
-    for (const member of this.members.values()) {
-      const vote = member.protocols.find((p) => candidates.has(p.name));
-      if (vote) votes.set(vote.name, (votes.get(vote.name) ?? 0) + 1);
-    }
-    let best: string | null = null;
-    let bestVotes = 0;
-    for (const [name, n] of votes) {
-      if (n > bestVotes) {
-        best = name;
-        bestVotes = n;
-      }
-    }
-    // Unreachable while supportsProtocols guards every join; keep the group usable regardless.
-    return best ?? this.members.values().next().value?.protocols[0]?.name ?? '';
-  }
-
-  metadataFor(member: Member, protocolName: string | null): Buffer {
-    return member.protocols.find((p) => p.name === protocolName)?.metadata ?? EMPTY;
-  }
-
-  /** What the leader gets in its JoinGroup response: every member with its metadata for the chosen protocol. */
-  memberList(): JoinGroupResponseMember[] {
-    return [...this.members.values()].map((m) => ({
-      memberId: m.memberId,
-      groupInstanceId: m.groupInstanceId,
-      metadata: this.metadataFor(m, this.protocolName),
-    }));
-  }
-
-  computeSubscribedTopics(): Set<string> | null {
-    if (this.protocolType !== 'consumer' || this.members.size === 0) return null;
-    const topics = new Set<string>();
-    try {
-      for (const member of this.members.values()) {
-        for (const topic of decodeSubscriptionTopics(this.metadataFor(member, this.protocolName))) topics.add(topic);
-      }
-    } catch {
-      return null; // not a consumer subscription after all: unknown, like Kafka
-    }
-    return topics;
-  }
-
-  /** Kafka treats an unknown subscription as "subscribed to everything" (OffsetDelete stays safe). */
-  isSubscribedTo(topic: string): boolean {
-    return this.subscribedTopics === null || this.subscribedTopics.has(topic);
-  }
-}
-
-function sameProtocols(a: readonly Protocol[], b: readonly Protocol[]): boolean {
-  return a.length === b.length && a.every((p, i) => p.name === b[i]!.name && p.metadata.equals(b[i]!.metadata));
-}
 
 interface JoinFields {
   errorCode: number;
@@ -378,7 +222,7 @@ export class GroupCoordinator {
     if (group.pendingMembers.has(memberId) && joining.groupInstanceId === null) {
       return this.addMemberAndRebalance(group, memberId, joining, waiter);
     }
-    const instanceError = this.staticMemberError(group, memberId, joining.groupInstanceId);
+    const instanceError = group.staticMemberError(memberId, joining.groupInstanceId);
     if (instanceError === KafkaError.FENCED_INSTANCE_ID) return this.answerJoin(waiter, { errorCode: instanceError, memberId });
     const member = group.members.get(memberId);
     if (!member || instanceError !== null) return this.answerJoin(waiter, { errorCode: KafkaError.UNKNOWN_MEMBER_ID, memberId });
@@ -661,7 +505,7 @@ export class GroupCoordinator {
     if (!group) return syncError(KafkaError.UNKNOWN_MEMBER_ID);
     if (group.state === 'Dead') return syncError(KafkaError.COORDINATOR_NOT_AVAILABLE);
     const groupInstanceId = apiVersion >= 3 ? request.groupInstanceId : null;
-    const memberError = this.currentMemberError(group, request.memberId, groupInstanceId);
+    const memberError = group.currentMemberError(request.memberId, groupInstanceId);
     if (memberError !== null) return syncError(memberError);
     if (request.generationId !== group.generationId) return syncError(KafkaError.ILLEGAL_GENERATION);
     // v5+ (KIP-559): the client says which protocol it thinks was chosen; it must be the group's.
@@ -729,7 +573,7 @@ export class GroupCoordinator {
     const group = this.group(virtualClusterId, request.groupId);
     if (!group) return answer(KafkaError.UNKNOWN_MEMBER_ID);
     if (group.state === 'Dead') return answer(KafkaError.COORDINATOR_NOT_AVAILABLE);
-    const memberError = this.currentMemberError(group, request.memberId, apiVersion >= 3 ? request.groupInstanceId : null);
+    const memberError = group.currentMemberError(request.memberId, apiVersion >= 3 ? request.groupInstanceId : null);
     if (memberError !== null) return answer(memberError);
     if (request.generationId !== group.generationId) return answer(KafkaError.ILLEGAL_GENERATION);
     const member = group.members.get(request.memberId)!;
@@ -808,7 +652,7 @@ export class GroupCoordinator {
         this.expirePendingMember(group, identity.memberId);
         return result(identity, KafkaError.NONE);
       }
-      if (this.staticMemberError(group, identity.memberId, identity.groupInstanceId) === KafkaError.FENCED_INSTANCE_ID) {
+      if (group.staticMemberError(identity.memberId, identity.groupInstanceId) === KafkaError.FENCED_INSTANCE_ID) {
         return result(identity, KafkaError.FENCED_INSTANCE_ID);
       }
       const member = group.members.get(identity.memberId);
@@ -849,24 +693,6 @@ export class GroupCoordinator {
     }
     group.pendingSyncMembers.delete(member.memberId);
     if (group.leaderId === member.memberId) group.leaderId = group.members.keys().next().value ?? null;
-  }
-
-  /**
-   * For requests naming a group.instance.id: FENCED_INSTANCE_ID when the instance now belongs to
-   * another member id, UNKNOWN_MEMBER_ID when no member has it; null when consistent or not static.
-   */
-  private staticMemberError(group: Group, memberId: string, groupInstanceId: string | null): number | null {
-    if (groupInstanceId === null) return null;
-    const current = group.staticMembers.get(groupInstanceId);
-    if (current === undefined) return KafkaError.UNKNOWN_MEMBER_ID;
-    return current === memberId ? null : KafkaError.FENCED_INSTANCE_ID;
-  }
-
-  /** Kafka's validateCurrentMember: the instance id (if any) maps to this member, and the member exists. */
-  private currentMemberError(group: Group, memberId: string, groupInstanceId: string | null): number | null {
-    const staticError = this.staticMemberError(group, memberId, groupInstanceId);
-    if (staticError !== null) return staticError;
-    return group.members.has(memberId) ? null : KafkaError.UNKNOWN_MEMBER_ID;
   }
 
   // ---- offsets -----------------------------------------------------------------------------
@@ -933,7 +759,7 @@ export class GroupCoordinator {
     if (!group) return generationId < 0 ? KafkaError.NONE : KafkaError.ILLEGAL_GENERATION;
     if (group.state === 'Dead') return KafkaError.COORDINATOR_NOT_AVAILABLE;
     if (generationId >= 0 || memberId !== '' || groupInstanceId !== null) {
-      const memberError = this.currentMemberError(group, memberId, groupInstanceId);
+      const memberError = group.currentMemberError(memberId, groupInstanceId);
       if (memberError !== null) return memberError;
       if (generationId !== group.generationId) return KafkaError.ILLEGAL_GENERATION;
     } else if (group.state !== 'Empty') {
