@@ -27,7 +27,6 @@ import type {
   HeartbeatResponse,
   JoinGroupRequest,
   JoinGroupResponse,
-  JoinGroupResponseMember,
   LeaveGroupRequest,
   LeaveGroupRequestMemberIdentity,
   LeaveGroupResponse,
@@ -50,7 +49,10 @@ import type {
 } from '../../kafka-protocol/messages.generated.ts';
 import type { CommittedOffset, MetadataStore, Topic } from '../../metadata/store.ts';
 import { KafkaError } from '../../kafka-protocol/error-codes.ts';
-import { EMPTY, Group, sameProtocols, type GroupClient, type GroupState, type JoinWaiter, type Member, type Protocol } from './group.ts';
+import { EMPTY, sameProtocols, type Group, type GroupClient, type GroupState, type JoinWaiter, type Member, type Protocol } from './group.ts';
+import { GroupRegistry } from './registry.ts';
+import { Rebalancer, timer } from './rebalance.ts';
+import { answerJoin, answerJoinWithGeneration, joinResponse, syncError, syncSuccess } from './responses.ts';
 
 export type { GroupClient, GroupState } from './group.ts';
 
@@ -89,74 +91,36 @@ export interface GroupDescription {
 const OFFSET_METADATA_MAX_LENGTH = 4096;
 /** DescribeGroups' "authorized operations not requested / not computed". */
 const NO_AUTHORIZED_OPERATIONS = -2147483648;
-/** Node clamps longer timeouts to 1 ms; int32 rebalance timeouts stay below this. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-interface JoinFields {
-  errorCode: number;
-  memberId: string;
-  generationId?: number;
-  protocolType?: string | null;
-  protocolName?: string | null;
-  leader?: string;
-  skipAssignment?: boolean;
-  members?: JoinGroupResponseMember[];
-}
-
-function joinResponse(version: number, fields: JoinFields): JoinGroupResponse {
-  const name = fields.protocolName ?? null;
-  return {
-    throttleTimeMs: 0,
-    errorCode: fields.errorCode,
-    generationId: fields.generationId ?? -1,
-    protocolType: fields.protocolType ?? null,
-    // Before v7 the name is not nullable and Kafka sends ''; from v7 on it sends null for ''.
-    protocolName: version < 7 ? (name ?? '') : name === '' ? null : name,
-    leader: fields.leader ?? '',
-    skipAssignment: fields.skipAssignment ?? false,
-    memberId: fields.memberId,
-    members: fields.members ?? [],
-  };
-}
-
-function syncError(errorCode: number): SyncGroupResponse {
-  return { throttleTimeMs: 0, errorCode, protocolType: null, protocolName: null, assignment: EMPTY };
-}
 
 export class GroupCoordinator {
   private readonly store: MetadataStore;
   private readonly now: () => number;
-  private readonly initialRebalanceDelayMs: number;
   private readonly maxSessionTimeoutMs: number;
   private readonly minSessionTimeoutMs: number;
-  private readonly newMemberJoinTimeoutMs: number;
-  /** virtual cluster id → group id → group. */
-  private readonly clusters = new Map<string, Map<string, Group>>();
-  private closed = false;
+  private readonly groups = new GroupRegistry();
+  private readonly rebalancer: Rebalancer;
 
   constructor(store: MetadataStore, options: GroupCoordinatorOptions = {}) {
     this.store = store;
     this.now = options.now ?? Date.now;
-    this.initialRebalanceDelayMs = options.initialRebalanceDelayMs ?? 0;
     this.maxSessionTimeoutMs = options.maxSessionTimeoutMs ?? 1_800_000;
     this.minSessionTimeoutMs = options.minSessionTimeoutMs ?? 6000;
-    this.newMemberJoinTimeoutMs = options.newMemberJoinTimeoutMs ?? 300_000;
+    this.rebalancer = new Rebalancer(this.groups, {
+      initialRebalanceDelayMs: options.initialRebalanceDelayMs ?? 0,
+      newMemberJoinTimeoutMs: options.newMemberJoinTimeoutMs ?? 300_000,
+    });
   }
 
   /** Clears every timer and answers every waiting JoinGroup/SyncGroup with NOT_COORDINATOR (clients look the coordinator up again). */
   close(): void {
-    this.closed = true;
-    for (const groups of this.clusters.values()) {
-      for (const group of groups.values()) this.unload(group, KafkaError.NOT_COORDINATOR);
-    }
-    this.clusters.clear();
+    this.rebalancer.close();
   }
 
   // ---- JoinGroup ---------------------------------------------------------------------------
 
   async joinGroup(virtualClusterId: string, request: JoinGroupRequest, apiVersion: number, client: GroupClient): Promise<JoinGroupResponse> {
     const fail = (errorCode: number) => joinResponse(apiVersion, { errorCode, memberId: request.memberId });
-    if (this.closed) return fail(KafkaError.NOT_COORDINATOR);
+    if (this.groups.closed) return fail(KafkaError.NOT_COORDINATOR);
     if (request.groupId === '') return fail(KafkaError.INVALID_GROUP_ID);
     if (request.sessionTimeoutMs < this.minSessionTimeoutMs || request.sessionTimeoutMs > this.maxSessionTimeoutMs) {
       return fail(KafkaError.INVALID_SESSION_TIMEOUT);
@@ -165,12 +129,11 @@ export class GroupCoordinator {
     const rebalanceTimeoutMs = apiVersion >= 1 && request.rebalanceTimeoutMs >= 0 ? request.rebalanceTimeoutMs : request.sessionTimeoutMs;
     const groupInstanceId = apiVersion >= 5 ? request.groupInstanceId : null;
     const isNewMember = request.memberId === '';
-    let group = this.group(virtualClusterId, request.groupId);
+    let group = this.groups.get(virtualClusterId, request.groupId);
     if (!group) {
       // Only a member without an id may create a group: a known id means a group we lost (or never had).
       if (!isNewMember) return fail(KafkaError.UNKNOWN_MEMBER_ID);
-      group = new Group(virtualClusterId, request.groupId);
-      this.groupsOf(virtualClusterId).set(request.groupId, group);
+      group = this.groups.create(virtualClusterId, request.groupId);
     }
     const joining: JoinRequestFields = {
       groupInstanceId,
@@ -187,16 +150,16 @@ export class GroupCoordinator {
       const waiter: JoinWaiter = { version: apiVersion, resolve };
       if (isNewMember) this.joinNewMember(joined, joining, waiter);
       else this.joinCurrentMember(joined, request.memberId, joining, waiter);
-      if (joined.state === 'PreparingRebalance') this.tryCompleteJoin(joined);
+      if (joined.state === 'PreparingRebalance') this.rebalancer.tryCompleteJoin(joined);
     });
-    this.forgetIfUnused(group);
+    this.groups.forgetIfUnused(group);
     return response;
   }
 
   private joinNewMember(group: Group, joining: JoinRequestFields, waiter: JoinWaiter): void {
-    if (group.state === 'Dead') return this.answerJoin(waiter, { errorCode: KafkaError.COORDINATOR_NOT_AVAILABLE, memberId: '' });
+    if (group.state === 'Dead') return answerJoin(waiter, { errorCode: KafkaError.COORDINATOR_NOT_AVAILABLE, memberId: '' });
     if (!group.supportsProtocols(joining.protocolType, joining.protocols)) {
-      return this.answerJoin(waiter, { errorCode: KafkaError.INCONSISTENT_GROUP_PROTOCOL, memberId: '' });
+      return answerJoin(waiter, { errorCode: KafkaError.INCONSISTENT_GROUP_PROTOCOL, memberId: '' });
     }
     const memberId = `${joining.clientId}-${randomUUID()}`;
     if (joining.groupInstanceId !== null) {
@@ -207,32 +170,32 @@ export class GroupCoordinator {
     if (waiter.version >= 4) {
       // KIP-394: the client must come back with this id, so a client that dies between the two
       // requests leaves no member behind, only a pending id that expires with its session.
-      const timer = this.timer(joining.sessionTimeoutMs, () => this.expirePendingMember(group, memberId));
-      group.pendingMembers.set(memberId, timer);
-      return this.answerJoin(waiter, { errorCode: KafkaError.MEMBER_ID_REQUIRED, memberId });
+      const expiry = timer(joining.sessionTimeoutMs, () => this.rebalancer.expirePendingMember(group, memberId));
+      group.pendingMembers.set(memberId, expiry);
+      return answerJoin(waiter, { errorCode: KafkaError.MEMBER_ID_REQUIRED, memberId });
     }
     this.addMemberAndRebalance(group, memberId, joining, waiter);
   }
 
   private joinCurrentMember(group: Group, memberId: string, joining: JoinRequestFields, waiter: JoinWaiter): void {
-    if (group.state === 'Dead') return this.answerJoin(waiter, { errorCode: KafkaError.COORDINATOR_NOT_AVAILABLE, memberId });
+    if (group.state === 'Dead') return answerJoin(waiter, { errorCode: KafkaError.COORDINATOR_NOT_AVAILABLE, memberId });
     if (!group.supportsProtocols(joining.protocolType, joining.protocols)) {
-      return this.answerJoin(waiter, { errorCode: KafkaError.INCONSISTENT_GROUP_PROTOCOL, memberId });
+      return answerJoin(waiter, { errorCode: KafkaError.INCONSISTENT_GROUP_PROTOCOL, memberId });
     }
     if (group.pendingMembers.has(memberId) && joining.groupInstanceId === null) {
       return this.addMemberAndRebalance(group, memberId, joining, waiter);
     }
     const instanceError = group.staticMemberError(memberId, joining.groupInstanceId);
-    if (instanceError === KafkaError.FENCED_INSTANCE_ID) return this.answerJoin(waiter, { errorCode: instanceError, memberId });
+    if (instanceError === KafkaError.FENCED_INSTANCE_ID) return answerJoin(waiter, { errorCode: instanceError, memberId });
     const member = group.members.get(memberId);
-    if (!member || instanceError !== null) return this.answerJoin(waiter, { errorCode: KafkaError.UNKNOWN_MEMBER_ID, memberId });
+    if (!member || instanceError !== null) return answerJoin(waiter, { errorCode: KafkaError.UNKNOWN_MEMBER_ID, memberId });
 
     switch (group.state) {
       case 'PreparingRebalance':
         return this.updateMemberAndRebalance(group, member, joining, waiter);
       case 'CompletingRebalance':
         // Same metadata: the member most likely lost our JoinGroup answer; send it again.
-        if (sameProtocols(member.protocols, joining.protocols)) return this.answerJoinWithGeneration(group, member, waiter);
+        if (sameProtocols(member.protocols, joining.protocols)) return answerJoinWithGeneration(group, member, waiter);
         return this.updateMemberAndRebalance(group, member, joining, waiter);
       case 'Stable':
         // A leader's JoinGroup always rebalances: that is how it asks for one when topic
@@ -240,7 +203,7 @@ export class GroupCoordinator {
         if (group.leaderId === memberId || !sameProtocols(member.protocols, joining.protocols)) {
           return this.updateMemberAndRebalance(group, member, joining, waiter);
         }
-        return this.answerJoin(waiter, {
+        return answerJoin(waiter, {
           errorCode: KafkaError.NONE,
           memberId,
           generationId: group.generationId,
@@ -250,7 +213,7 @@ export class GroupCoordinator {
         });
       default:
         // Empty with members cannot happen; let the member reset and rejoin.
-        return this.answerJoin(waiter, { errorCode: KafkaError.UNKNOWN_MEMBER_ID, memberId });
+        return answerJoin(waiter, { errorCode: KafkaError.UNKNOWN_MEMBER_ID, memberId });
     }
   }
 
@@ -280,19 +243,19 @@ export class GroupCoordinator {
       clearTimeout(pending);
       group.pendingMembers.delete(memberId);
     }
-    this.scheduleHeartbeat(group, member);
-    this.maybePrepareRebalance(group);
+    this.rebalancer.scheduleHeartbeat(group, member);
+    this.rebalancer.maybePrepareRebalance(group);
   }
 
   private updateMemberAndRebalance(group: Group, member: Member, joining: JoinRequestFields, waiter: JoinWaiter): void {
     this.updateMember(member, joining, waiter);
-    this.maybePrepareRebalance(group);
+    this.rebalancer.maybePrepareRebalance(group);
   }
 
   private updateMember(member: Member, joining: JoinRequestFields, waiter: JoinWaiter): void {
     // A second JoinGroup from the same member replaces the first (its client gave up on it and
     // reconnected); answer the old one rather than leave it hanging.
-    if (member.awaitingJoin) this.answerJoin(member.awaitingJoin, { errorCode: KafkaError.REBALANCE_IN_PROGRESS, memberId: member.memberId });
+    if (member.awaitingJoin) answerJoin(member.awaitingJoin, { errorCode: KafkaError.REBALANCE_IN_PROGRESS, memberId: member.memberId });
     member.protocols = joining.protocols;
     member.sessionTimeoutMs = joining.sessionTimeoutMs;
     member.rebalanceTimeoutMs = joining.rebalanceTimeoutMs;
@@ -309,7 +272,7 @@ export class GroupCoordinator {
     const member = group.members.get(oldMemberId)!;
     const previousLeader = group.leaderId;
     const unchanged = sameProtocols(member.protocols, joining.protocols);
-    if (member.awaitingJoin) this.answerJoin(member.awaitingJoin, { errorCode: KafkaError.FENCED_INSTANCE_ID, memberId: oldMemberId });
+    if (member.awaitingJoin) answerJoin(member.awaitingJoin, { errorCode: KafkaError.FENCED_INSTANCE_ID, memberId: oldMemberId });
     member.awaitingJoin = null;
     if (member.awaitingSync) member.awaitingSync(syncError(KafkaError.FENCED_INSTANCE_ID));
     member.awaitingSync = null;
@@ -322,7 +285,7 @@ export class GroupCoordinator {
     if (group.leaderId === oldMemberId) group.leaderId = newMemberId;
     group.staticMembers.set(member.groupInstanceId!, newMemberId);
     if (group.pendingSyncMembers.delete(oldMemberId)) group.pendingSyncMembers.add(newMemberId);
-    this.scheduleHeartbeat(group, member);
+    this.rebalancer.scheduleHeartbeat(group, member);
     this.updateMember(member, joining, waiter);
 
     switch (group.state) {
@@ -333,7 +296,7 @@ export class GroupCoordinator {
           // to skip the assignment. Older leaders get the old leader id back, so they never
           // compute an assignment a Stable group would not distribute.
           const skip = waiter.version >= 9 && group.leaderId === newMemberId;
-          return this.answerJoin(waiter, {
+          return answerJoin(waiter, {
             errorCode: KafkaError.NONE,
             memberId: newMemberId,
             generationId: group.generationId,
@@ -344,164 +307,22 @@ export class GroupCoordinator {
             members: skip ? group.memberList() : [],
           });
         }
-        return this.prepareRebalance(group);
+        return this.rebalancer.prepareRebalance(group);
       case 'CompletingRebalance':
         // The leader may be assigning to the old member id: start over so the new id gets a share.
-        return this.prepareRebalance(group);
+        return this.rebalancer.prepareRebalance(group);
       default:
         // PreparingRebalance: the member now waits for the join phase like everyone else.
         return;
     }
   }
 
-  private answerJoinWithGeneration(group: Group, member: Member, waiter: JoinWaiter): void {
-    const isLeader = group.leaderId === member.memberId;
-    this.answerJoin(waiter, {
-      errorCode: KafkaError.NONE,
-      memberId: member.memberId,
-      generationId: group.generationId,
-      protocolType: group.protocolType,
-      protocolName: group.protocolName,
-      leader: group.leaderId ?? '',
-      members: isLeader ? group.memberList() : [],
-    });
-  }
-
-  private answerJoin(waiter: JoinWaiter, fields: JoinFields): void {
-    waiter.resolve(joinResponse(waiter.version, fields));
-  }
-
-  // ---- rebalance ---------------------------------------------------------------------------
-
-  private maybePrepareRebalance(group: Group): void {
-    if (group.state === 'Stable' || group.state === 'CompletingRebalance' || group.state === 'Empty') this.prepareRebalance(group);
-  }
-
-  private prepareRebalance(group: Group): void {
-    // Members waiting for an assignment of the generation being abandoned must rejoin.
-    if (group.state === 'CompletingRebalance') this.resetAssignments(group, KafkaError.REBALANCE_IN_PROGRESS);
-    this.clearTimer(group, 'syncTimer');
-    this.clearTimer(group, 'joinTimer');
-    const wasEmpty = group.state === 'Empty';
-    group.state = 'PreparingRebalance';
-    if (wasEmpty) {
-      const delay = this.initialRebalanceDelayMs;
-      this.scheduleInitialJoin(group, delay, Math.max(group.rebalanceTimeoutMs - delay, 0));
-    } else {
-      // The join phase ends when every member rejoined, or at the rebalance timeout without the rest.
-      group.joinTimer = this.timer(group.rebalanceTimeoutMs, () => this.completeJoin(group));
-      this.tryCompleteJoin(group);
-    }
-  }
-
-  /**
-   * A new group waits `initialRebalanceDelayMs` so that consumers starting together land in one
-   * generation instead of one rebalance each; every new joiner extends the wait by that much
-   * again, never past the rebalance timeout (Kafka's InitialDelayedJoin). With no delay the
-   * phase still ends on a zero timer, so joins of the same tick share a generation.
-   */
-  private scheduleInitialJoin(group: Group, delayMs: number, remainingMs: number): void {
-    group.inInitialDelay = true;
-    group.joinTimer = this.timer(delayMs, () => {
-      group.joinTimer = null;
-      if (group.state !== 'PreparingRebalance') return;
-      if (group.newMemberAdded && remainingMs > 0 && delayMs > 0) {
-        group.newMemberAdded = false;
-        this.scheduleInitialJoin(group, Math.min(this.initialRebalanceDelayMs, remainingMs), Math.max(remainingMs - delayMs, 0));
-        return;
-      }
-      group.inInitialDelay = false;
-      this.completeJoin(group);
-    });
-  }
-
-  private tryCompleteJoin(group: Group): void {
-    if (group.state === 'PreparingRebalance' && !group.inInitialDelay && group.hasAllMembersJoined()) this.completeJoin(group);
-  }
-
-  private completeJoin(group: Group): void {
-    this.clearTimer(group, 'joinTimer');
-    group.inInitialDelay = false;
-    if (group.state !== 'PreparingRebalance') return;
-    // Dynamic members that did not rejoin in time are gone; static ones keep their place (that
-    // is what static membership is for) until their session expires.
-    for (const member of [...group.members.values()]) {
-      if (!member.awaitingJoin && member.groupInstanceId === null) this.removeMember(group, member);
-    }
-    if (!this.electJoinedLeader(group) && group.members.size > 0) {
-      // Only static members that did not rejoin are left: wait for them (or their session expiry).
-      group.joinTimer = this.timer(group.rebalanceTimeoutMs, () => this.completeJoin(group));
-      return;
-    }
-
-    group.generationId += 1;
-    group.pendingSyncMembers.clear();
-    if (group.members.size === 0) {
-      group.protocolName = null;
-      group.subscribedTopics = null;
-      group.state = 'Empty';
-      return;
-    }
-    group.protocolName = group.selectProtocol();
-    group.subscribedTopics = group.computeSubscribedTopics();
-    group.state = 'CompletingRebalance';
-    for (const member of group.members.values()) {
-      const waiter = member.awaitingJoin;
-      member.awaitingJoin = null;
-      if (waiter) this.answerJoinWithGeneration(group, member, waiter);
-      member.isNew = false;
-      this.scheduleHeartbeat(group, member);
-      group.pendingSyncMembers.add(member.memberId);
-    }
-    // Every member must send SyncGroup within the rebalance timeout, or it is removed.
-    const generation = group.generationId;
-    group.syncTimer = this.timer(group.rebalanceTimeoutMs, () => this.expirePendingSync(group, generation));
-  }
-
-  /** The leader must be a member that rejoined; keep the current one if it did. */
-  private electJoinedLeader(group: Group): boolean {
-    if (group.leaderId === null) return false;
-    if (group.members.get(group.leaderId)?.awaitingJoin) return true;
-    for (const member of group.members.values()) {
-      if (member.awaitingJoin) {
-        group.leaderId = member.memberId;
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private expirePendingSync(group: Group, generation: number): void {
-    group.syncTimer = null;
-    if (generation !== group.generationId) return;
-    if (group.state !== 'CompletingRebalance' && group.state !== 'Stable') return;
-    if (group.pendingSyncMembers.size === 0) return;
-    for (const memberId of [...group.pendingSyncMembers]) {
-      const member = group.members.get(memberId);
-      if (member) this.removeMember(group, member);
-    }
-    this.prepareRebalance(group);
-  }
-
-  /** Ends the wait of every member waiting for an assignment, with `errorCode`, and forgets the assignments. */
-  private resetAssignments(group: Group, errorCode: number): void {
-    for (const member of group.members.values()) {
-      member.assignment = EMPTY;
-      const waiter = member.awaitingSync;
-      member.awaitingSync = null;
-      if (waiter) {
-        waiter(syncError(errorCode));
-        this.scheduleHeartbeat(group, member);
-      }
-    }
-  }
-
   // ---- SyncGroup ---------------------------------------------------------------------------
 
   async syncGroup(virtualClusterId: string, request: SyncGroupRequest, apiVersion: number, _client: GroupClient): Promise<SyncGroupResponse> {
-    if (this.closed) return syncError(KafkaError.NOT_COORDINATOR);
+    if (this.groups.closed) return syncError(KafkaError.NOT_COORDINATOR);
     if (request.groupId === '') return syncError(KafkaError.INVALID_GROUP_ID);
-    const group = this.group(virtualClusterId, request.groupId);
+    const group = this.groups.get(virtualClusterId, request.groupId);
     if (!group) return syncError(KafkaError.UNKNOWN_MEMBER_ID);
     if (group.state === 'Dead') return syncError(KafkaError.COORDINATOR_NOT_AVAILABLE);
     const groupInstanceId = apiVersion >= 3 ? request.groupInstanceId : null;
@@ -522,8 +343,8 @@ export class GroupCoordinator {
         // Assignment already distributed (the member synced late, or is a static member back
         // without a rebalance): answer with what it has.
         group.pendingSyncMembers.delete(member.memberId);
-        this.scheduleHeartbeat(group, member);
-        return this.syncSuccess(group, member);
+        this.rebalancer.scheduleHeartbeat(group, member);
+        return syncSuccess(group, member);
       case 'CompletingRebalance':
         return new Promise<SyncGroupResponse>((resolve) => {
           if (member.awaitingSync) member.awaitingSync(syncError(KafkaError.REBALANCE_IN_PROGRESS));
@@ -541,9 +362,9 @@ export class GroupCoordinator {
               const waiter = m.awaitingSync;
               m.awaitingSync = null;
               if (waiter) {
-                waiter(this.syncSuccess(group, m));
+                waiter(syncSuccess(group, m));
                 // Sessions were not checked while members waited; count from now.
-                this.scheduleHeartbeat(group, m);
+                this.rebalancer.scheduleHeartbeat(group, m);
               }
             }
           }
@@ -554,23 +375,13 @@ export class GroupCoordinator {
     }
   }
 
-  private syncSuccess(group: Group, member: Member): SyncGroupResponse {
-    return {
-      throttleTimeMs: 0,
-      errorCode: KafkaError.NONE,
-      protocolType: group.protocolType,
-      protocolName: group.protocolName,
-      assignment: member.assignment,
-    };
-  }
-
   // ---- Heartbeat ---------------------------------------------------------------------------
 
   async heartbeat(virtualClusterId: string, request: HeartbeatRequest, apiVersion: number, _client: GroupClient): Promise<HeartbeatResponse> {
     const answer = (errorCode: number): HeartbeatResponse => ({ throttleTimeMs: 0, errorCode });
-    if (this.closed) return answer(KafkaError.NOT_COORDINATOR);
+    if (this.groups.closed) return answer(KafkaError.NOT_COORDINATOR);
     if (request.groupId === '') return answer(KafkaError.INVALID_GROUP_ID);
-    const group = this.group(virtualClusterId, request.groupId);
+    const group = this.groups.get(virtualClusterId, request.groupId);
     if (!group) return answer(KafkaError.UNKNOWN_MEMBER_ID);
     if (group.state === 'Dead') return answer(KafkaError.COORDINATOR_NOT_AVAILABLE);
     const memberError = group.currentMemberError(request.memberId, apiVersion >= 3 ? request.groupInstanceId : null);
@@ -580,38 +391,15 @@ export class GroupCoordinator {
     switch (group.state) {
       case 'CompletingRebalance':
       case 'Stable':
-        this.scheduleHeartbeat(group, member);
+        this.rebalancer.scheduleHeartbeat(group, member);
         return answer(KafkaError.NONE);
       case 'PreparingRebalance':
         // Still alive, but must rejoin: this is how members learn of a rebalance.
-        this.scheduleHeartbeat(group, member);
+        this.rebalancer.scheduleHeartbeat(group, member);
         return answer(KafkaError.REBALANCE_IN_PROGRESS);
       default:
         return answer(KafkaError.UNKNOWN_MEMBER_ID);
     }
-  }
-
-  /** Session timers: a member that neither heartbeats nor waits in a join or sync is removed. */
-  private scheduleHeartbeat(group: Group, member: Member): void {
-    if (member.heartbeatTimer) clearTimeout(member.heartbeatTimer);
-    if (this.closed) return;
-    const timeout = member.isNew ? this.newMemberJoinTimeoutMs : member.sessionTimeoutMs;
-    member.heartbeatTimer = this.timer(timeout, () => this.expireHeartbeat(group, member));
-  }
-
-  private expireHeartbeat(group: Group, member: Member): void {
-    member.heartbeatTimer = null;
-    if (group.state === 'Dead' || group.members.get(member.memberId) !== member) return;
-    // A JoinGroup or SyncGroup in flight is the member's heartbeat (Kafka's hasSatisfiedHeartbeat);
-    // a new member waiting longer than the new-member timeout is dropped regardless.
-    if (!member.isNew && (member.awaitingJoin || member.awaitingSync)) return this.scheduleHeartbeat(group, member);
-    this.removeMemberAndUpdateGroup(group, member);
-  }
-
-  private expirePendingMember(group: Group, memberId: string): void {
-    if (!group.pendingMembers.delete(memberId)) return;
-    if (group.state === 'PreparingRebalance') this.tryCompleteJoin(group);
-    this.forgetIfUnused(group);
   }
 
   // ---- LeaveGroup --------------------------------------------------------------------------
@@ -626,9 +414,9 @@ export class GroupCoordinator {
       const memberError = members.find((m) => m.errorCode !== KafkaError.NONE)?.errorCode ?? KafkaError.NONE;
       return { throttleTimeMs: 0, errorCode: errorCode !== KafkaError.NONE ? errorCode : memberError, members: [] };
     };
-    if (this.closed) return answer(KafkaError.NOT_COORDINATOR, []);
+    if (this.groups.closed) return answer(KafkaError.NOT_COORDINATOR, []);
     if (request.groupId === '') return answer(KafkaError.INVALID_GROUP_ID, []);
-    const group = this.group(virtualClusterId, request.groupId);
+    const group = this.groups.get(virtualClusterId, request.groupId);
     const result = (identity: LeaveGroupRequestMemberIdentity, errorCode: number): LeaveGroupResponseMemberResponse => ({
       memberId: identity.memberId,
       groupInstanceId: identity.groupInstanceId,
@@ -643,13 +431,13 @@ export class GroupCoordinator {
         const current = identity.groupInstanceId === null ? undefined : group.staticMembers.get(identity.groupInstanceId);
         const member = current === undefined ? undefined : group.members.get(current);
         if (!member) return result(identity, KafkaError.UNKNOWN_MEMBER_ID);
-        this.removeMemberAndUpdateGroup(group, member);
+        this.rebalancer.removeMemberAndUpdateGroup(group, member);
         return result(identity, KafkaError.NONE);
       }
       const pending = group.pendingMembers.get(identity.memberId);
       if (pending) {
         clearTimeout(pending);
-        this.expirePendingMember(group, identity.memberId);
+        this.rebalancer.expirePendingMember(group, identity.memberId);
         return result(identity, KafkaError.NONE);
       }
       if (group.staticMemberError(identity.memberId, identity.groupInstanceId) === KafkaError.FENCED_INSTANCE_ID) {
@@ -657,42 +445,10 @@ export class GroupCoordinator {
       }
       const member = group.members.get(identity.memberId);
       if (!member) return result(identity, KafkaError.UNKNOWN_MEMBER_ID);
-      this.removeMemberAndUpdateGroup(group, member);
+      this.rebalancer.removeMemberAndUpdateGroup(group, member);
       return result(identity, KafkaError.NONE);
     });
     return answer(KafkaError.NONE, members);
-  }
-
-  // ---- membership bookkeeping --------------------------------------------------------------
-
-  /** Removes a member and reacts as Kafka does: a rebalance, or a join phase that may now be complete. */
-  private removeMemberAndUpdateGroup(group: Group, member: Member): void {
-    this.removeMember(group, member);
-    switch (group.state) {
-      case 'Stable':
-      case 'CompletingRebalance':
-        return this.maybePrepareRebalance(group);
-      case 'PreparingRebalance':
-        return this.tryCompleteJoin(group);
-      default:
-        return;
-    }
-  }
-
-  private removeMember(group: Group, member: Member): void {
-    // A removed member still waiting is told to start over with a fresh id.
-    if (member.awaitingJoin) this.answerJoin(member.awaitingJoin, { errorCode: KafkaError.UNKNOWN_MEMBER_ID, memberId: '' });
-    member.awaitingJoin = null;
-    if (member.awaitingSync) member.awaitingSync(syncError(KafkaError.UNKNOWN_MEMBER_ID));
-    member.awaitingSync = null;
-    if (member.heartbeatTimer) clearTimeout(member.heartbeatTimer);
-    member.heartbeatTimer = null;
-    group.members.delete(member.memberId);
-    if (member.groupInstanceId !== null && group.staticMembers.get(member.groupInstanceId) === member.memberId) {
-      group.staticMembers.delete(member.groupInstanceId);
-    }
-    group.pendingSyncMembers.delete(member.memberId);
-    if (group.leaderId === member.memberId) group.leaderId = group.members.keys().next().value ?? null;
   }
 
   // ---- offsets -----------------------------------------------------------------------------
@@ -753,7 +509,7 @@ export class GroupCoordinator {
 
   /** Kafka's validateOffsetCommit: members commit within their generation; others only to groups without members. */
   private offsetCommitError(virtualClusterId: string, groupId: string, generationId: number, memberId: string, groupInstanceId: string | null): number {
-    const group = this.group(virtualClusterId, groupId);
+    const group = this.groups.get(virtualClusterId, groupId);
     // An unknown group accepts commits from outside group management (assign() consumers,
     // admin tools) only; a generation means a member of a group we no longer have.
     if (!group) return generationId < 0 ? KafkaError.NONE : KafkaError.ILLEGAL_GENERATION;
@@ -773,7 +529,7 @@ export class GroupCoordinator {
       case 'PreparingRebalance': {
         // A commit counts as a sign of life; during PreparingRebalance the heartbeat tells it to rejoin.
         const member = group.members.get(memberId);
-        if (member) this.scheduleHeartbeat(group, member);
+        if (member) this.rebalancer.scheduleHeartbeat(group, member);
         return KafkaError.NONE;
       }
       default:
@@ -840,10 +596,10 @@ export class GroupCoordinator {
     }));
 
     // A group exists if it is live here or has committed offsets (Kafka would have loaded it, Empty).
-    if (!this.group(virtualClusterId, request.groupId) && (await this.store.listGroupOffsets(virtualClusterId, request.groupId)).length === 0) {
+    if (!this.groups.get(virtualClusterId, request.groupId) && (await this.store.listGroupOffsets(virtualClusterId, request.groupId)).length === 0) {
       return groupFailure(KafkaError.GROUP_ID_NOT_FOUND);
     }
-    const group = this.group(virtualClusterId, request.groupId); // read after the await: it may have changed
+    const group = this.groups.get(virtualClusterId, request.groupId); // read after the await: it may have changed
     const active = group !== undefined && group.state !== 'Empty';
     // Kafka only knows what a "consumer" group consumes; other protocols keep their offsets while active.
     if (active && group.protocolType !== 'consumer') return groupFailure(KafkaError.NON_EMPTY_GROUP);
@@ -888,7 +644,7 @@ export class GroupCoordinator {
         members: [],
         authorizedOperations: NO_AUTHORIZED_OPERATIONS,
       };
-      const group = this.group(virtualClusterId, groupId);
+      const group = this.groups.get(virtualClusterId, groupId);
       if (group) {
         // Only a Stable group has a settled protocol; Kafka leaves metadata and assignments out otherwise.
         const stable = group.state === 'Stable';
@@ -931,12 +687,12 @@ export class GroupCoordinator {
   async deleteGroups(virtualClusterId: string, request: DeleteGroupsRequest, _apiVersion: number, _client: GroupClient): Promise<DeleteGroupsResponse> {
     const results = [];
     for (const groupId of new Set(request.groupsNames)) {
-      const group = this.group(virtualClusterId, groupId);
+      const group = this.groups.get(virtualClusterId, groupId);
       if (group && group.state !== 'Empty') {
         results.push({ groupId, errorCode: KafkaError.NON_EMPTY_GROUP });
         continue;
       }
-      if (group) this.unload(group, KafkaError.COORDINATOR_NOT_AVAILABLE);
+      if (group) this.rebalancer.unload(group, KafkaError.COORDINATOR_NOT_AVAILABLE);
       const deleted = await this.store.deleteGroupOffsets(virtualClusterId, groupId);
       results.push({ groupId, errorCode: group || deleted > 0 ? KafkaError.NONE : KafkaError.GROUP_ID_NOT_FOUND });
     }
@@ -951,7 +707,7 @@ export class GroupCoordinator {
   private async allGroups(virtualClusterId: string): Promise<GroupDescription[]> {
     const offsets = await this.store.listCommittedOffsets(virtualClusterId);
     const described = new Map<string, GroupDescription>();
-    for (const group of this.clusters.get(virtualClusterId)?.values() ?? []) {
+    for (const group of this.groups.of(virtualClusterId)) {
       if (group.state === 'Dead') continue;
       described.set(group.groupId, {
         name: group.groupId,
@@ -973,68 +729,6 @@ export class GroupCoordinator {
       }
     }
     return [...described.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  }
-
-  // ---- groups and timers -------------------------------------------------------------------
-
-  private groupsOf(virtualClusterId: string): Map<string, Group> {
-    let groups = this.clusters.get(virtualClusterId);
-    if (!groups) {
-      groups = new Map();
-      this.clusters.set(virtualClusterId, groups);
-    }
-    return groups;
-  }
-
-  private group(virtualClusterId: string, groupId: string): Group | undefined {
-    return this.clusters.get(virtualClusterId)?.get(groupId);
-  }
-
-  /**
-   * A group that never formed a generation and has nobody in it (a failed first JoinGroup, an
-   * expired MEMBER_ID_REQUIRED id) is dropped, so stray requests do not accumulate groups.
-   */
-  private forgetIfUnused(group: Group): void {
-    if (group.state === 'Empty' && group.generationId === 0 && group.members.size === 0 && group.pendingMembers.size === 0) {
-      this.removeGroup(group);
-    }
-  }
-
-  private removeGroup(group: Group): void {
-    const groups = this.clusters.get(group.virtualClusterId);
-    if (groups?.get(group.groupId) !== group) return;
-    groups.delete(group.groupId);
-    if (groups.size === 0) this.clusters.delete(group.virtualClusterId);
-  }
-
-  /** Takes a group out of this coordinator: timers cleared, waiters answered with `errorCode`, state Dead. */
-  private unload(group: Group, errorCode: number): void {
-    this.clearTimer(group, 'joinTimer');
-    this.clearTimer(group, 'syncTimer');
-    for (const timer of group.pendingMembers.values()) clearTimeout(timer);
-    group.pendingMembers.clear();
-    for (const member of group.members.values()) {
-      if (member.heartbeatTimer) clearTimeout(member.heartbeatTimer);
-      member.heartbeatTimer = null;
-      if (member.awaitingJoin) this.answerJoin(member.awaitingJoin, { errorCode, memberId: member.memberId });
-      member.awaitingJoin = null;
-      if (member.awaitingSync) member.awaitingSync(syncError(errorCode));
-      member.awaitingSync = null;
-    }
-    group.state = 'Dead';
-    this.removeGroup(group);
-  }
-
-  private clearTimer(group: Group, which: 'joinTimer' | 'syncTimer'): void {
-    const timer = group[which];
-    if (timer) clearTimeout(timer);
-    group[which] = null;
-  }
-
-  private timer(ms: number, fn: () => void): NodeJS.Timeout {
-    const timer = setTimeout(fn, Math.min(Math.max(ms, 0), MAX_TIMER_MS));
-    timer.unref();
-    return timer;
   }
 }
 

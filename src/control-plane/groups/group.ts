@@ -1,8 +1,8 @@
 /**
  * One classic group's state (Kafka's GroupMetadata) and the rules that read only that state:
  * protocol selection, the subscription it implies, and whether a request's member and
- * group.instance.id belong to the group. What changes the state over time (joins, timers) is the
- * coordinator's; this file holds no timers of its own and sends no answers.
+ * group.instance.id belong to the group. What changes the state over time (requests, timers) is
+ * in rebalance.ts and where each request is served; this file holds no timers and sends no answers.
  */
 import type { JoinGroupResponse, JoinGroupResponseMember, SyncGroupResponse } from '../../kafka-protocol/messages.generated.ts';
 import { KafkaError } from '../../kafka-protocol/error-codes.ts';
