@@ -16,7 +16,6 @@
  * pending-sync expirations) are unref'd so they never keep a process alive on their own (the
  * agent's listening socket does); `close()` clears them and answers whatever still waits.
  */
-import { randomUUID } from 'node:crypto';
 import type {
   DeleteGroupsRequest,
   DeleteGroupsResponse,
@@ -28,9 +27,7 @@ import type {
   JoinGroupRequest,
   JoinGroupResponse,
   LeaveGroupRequest,
-  LeaveGroupRequestMemberIdentity,
   LeaveGroupResponse,
-  LeaveGroupResponseMemberResponse,
   ListGroupsRequest,
   ListGroupsResponse,
   ListGroupsResponseListedGroup,
@@ -49,10 +46,11 @@ import type {
 } from '../../kafka-protocol/messages.generated.ts';
 import type { CommittedOffset, MetadataStore, Topic } from '../../metadata/store.ts';
 import { KafkaError } from '../../kafka-protocol/error-codes.ts';
-import { EMPTY, sameProtocols, type Group, type GroupClient, type GroupState, type JoinWaiter, type Member, type Protocol } from './group.ts';
+import { EMPTY, type GroupClient, type GroupState } from './group.ts';
 import { GroupRegistry } from './registry.ts';
-import { Rebalancer, timer } from './rebalance.ts';
-import { answerJoin, answerJoinWithGeneration, joinResponse, syncError, syncSuccess } from './responses.ts';
+import { Rebalancer } from './rebalance.ts';
+import { Joins } from './join.ts';
+import { Membership } from './membership.ts';
 
 export type { GroupClient, GroupState } from './group.ts';
 
@@ -95,20 +93,23 @@ const NO_AUTHORIZED_OPERATIONS = -2147483648;
 export class GroupCoordinator {
   private readonly store: MetadataStore;
   private readonly now: () => number;
-  private readonly maxSessionTimeoutMs: number;
-  private readonly minSessionTimeoutMs: number;
   private readonly groups = new GroupRegistry();
   private readonly rebalancer: Rebalancer;
+  private readonly joins: Joins;
+  private readonly membership: Membership;
 
   constructor(store: MetadataStore, options: GroupCoordinatorOptions = {}) {
     this.store = store;
     this.now = options.now ?? Date.now;
-    this.maxSessionTimeoutMs = options.maxSessionTimeoutMs ?? 1_800_000;
-    this.minSessionTimeoutMs = options.minSessionTimeoutMs ?? 6000;
     this.rebalancer = new Rebalancer(this.groups, {
       initialRebalanceDelayMs: options.initialRebalanceDelayMs ?? 0,
       newMemberJoinTimeoutMs: options.newMemberJoinTimeoutMs ?? 300_000,
     });
+    this.joins = new Joins(this.groups, this.rebalancer, {
+      minSessionTimeoutMs: options.minSessionTimeoutMs ?? 6000,
+      maxSessionTimeoutMs: options.maxSessionTimeoutMs ?? 1_800_000,
+    });
+    this.membership = new Membership(this.groups, this.rebalancer);
   }
 
   /** Clears every timer and answers every waiting JoinGroup/SyncGroup with NOT_COORDINATOR (clients look the coordinator up again). */
@@ -116,339 +117,20 @@ export class GroupCoordinator {
     this.rebalancer.close();
   }
 
-  // ---- JoinGroup ---------------------------------------------------------------------------
-
-  async joinGroup(virtualClusterId: string, request: JoinGroupRequest, apiVersion: number, client: GroupClient): Promise<JoinGroupResponse> {
-    const fail = (errorCode: number) => joinResponse(apiVersion, { errorCode, memberId: request.memberId });
-    if (this.groups.closed) return fail(KafkaError.NOT_COORDINATOR);
-    if (request.groupId === '') return fail(KafkaError.INVALID_GROUP_ID);
-    if (request.sessionTimeoutMs < this.minSessionTimeoutMs || request.sessionTimeoutMs > this.maxSessionTimeoutMs) {
-      return fail(KafkaError.INVALID_SESSION_TIMEOUT);
-    }
-    // v0 has no rebalance timeout: the session timeout is used instead (as in Kafka).
-    const rebalanceTimeoutMs = apiVersion >= 1 && request.rebalanceTimeoutMs >= 0 ? request.rebalanceTimeoutMs : request.sessionTimeoutMs;
-    const groupInstanceId = apiVersion >= 5 ? request.groupInstanceId : null;
-    const isNewMember = request.memberId === '';
-    let group = this.groups.get(virtualClusterId, request.groupId);
-    if (!group) {
-      // Only a member without an id may create a group: a known id means a group we lost (or never had).
-      if (!isNewMember) return fail(KafkaError.UNKNOWN_MEMBER_ID);
-      group = this.groups.create(virtualClusterId, request.groupId);
-    }
-    const joining: JoinRequestFields = {
-      groupInstanceId,
-      clientId: client.clientId,
-      clientHost: client.clientHost,
-      sessionTimeoutMs: request.sessionTimeoutMs,
-      rebalanceTimeoutMs,
-      protocolType: request.protocolType,
-      // Copies: decoded bytes may be views into the request frame, which must not be kept alive.
-      protocols: request.protocols.map((p) => ({ name: p.name, metadata: Buffer.from(p.metadata) })),
-    };
-    const joined = group;
-    const response = new Promise<JoinGroupResponse>((resolve) => {
-      const waiter: JoinWaiter = { version: apiVersion, resolve };
-      if (isNewMember) this.joinNewMember(joined, joining, waiter);
-      else this.joinCurrentMember(joined, request.memberId, joining, waiter);
-      if (joined.state === 'PreparingRebalance') this.rebalancer.tryCompleteJoin(joined);
-    });
-    this.groups.forgetIfUnused(group);
-    return response;
+  joinGroup(virtualClusterId: string, request: JoinGroupRequest, apiVersion: number, client: GroupClient): Promise<JoinGroupResponse> {
+    return this.joins.joinGroup(virtualClusterId, request, apiVersion, client);
   }
 
-  private joinNewMember(group: Group, joining: JoinRequestFields, waiter: JoinWaiter): void {
-    if (group.state === 'Dead') return answerJoin(waiter, { errorCode: KafkaError.COORDINATOR_NOT_AVAILABLE, memberId: '' });
-    if (!group.supportsProtocols(joining.protocolType, joining.protocols)) {
-      return answerJoin(waiter, { errorCode: KafkaError.INCONSISTENT_GROUP_PROTOCOL, memberId: '' });
-    }
-    const memberId = `${joining.clientId}-${randomUUID()}`;
-    if (joining.groupInstanceId !== null) {
-      const existing = group.staticMembers.get(joining.groupInstanceId);
-      if (existing !== undefined) return this.replaceStaticMember(group, existing, memberId, joining, waiter);
-      return this.addMemberAndRebalance(group, memberId, joining, waiter);
-    }
-    if (waiter.version >= 4) {
-      // KIP-394: the client must come back with this id, so a client that dies between the two
-      // requests leaves no member behind, only a pending id that expires with its session.
-      const expiry = timer(joining.sessionTimeoutMs, () => this.rebalancer.expirePendingMember(group, memberId));
-      group.pendingMembers.set(memberId, expiry);
-      return answerJoin(waiter, { errorCode: KafkaError.MEMBER_ID_REQUIRED, memberId });
-    }
-    this.addMemberAndRebalance(group, memberId, joining, waiter);
+  syncGroup(virtualClusterId: string, request: SyncGroupRequest, apiVersion: number, client: GroupClient): Promise<SyncGroupResponse> {
+    return this.membership.syncGroup(virtualClusterId, request, apiVersion, client);
   }
 
-  private joinCurrentMember(group: Group, memberId: string, joining: JoinRequestFields, waiter: JoinWaiter): void {
-    if (group.state === 'Dead') return answerJoin(waiter, { errorCode: KafkaError.COORDINATOR_NOT_AVAILABLE, memberId });
-    if (!group.supportsProtocols(joining.protocolType, joining.protocols)) {
-      return answerJoin(waiter, { errorCode: KafkaError.INCONSISTENT_GROUP_PROTOCOL, memberId });
-    }
-    if (group.pendingMembers.has(memberId) && joining.groupInstanceId === null) {
-      return this.addMemberAndRebalance(group, memberId, joining, waiter);
-    }
-    const instanceError = group.staticMemberError(memberId, joining.groupInstanceId);
-    if (instanceError === KafkaError.FENCED_INSTANCE_ID) return answerJoin(waiter, { errorCode: instanceError, memberId });
-    const member = group.members.get(memberId);
-    if (!member || instanceError !== null) return answerJoin(waiter, { errorCode: KafkaError.UNKNOWN_MEMBER_ID, memberId });
-
-    switch (group.state) {
-      case 'PreparingRebalance':
-        return this.updateMemberAndRebalance(group, member, joining, waiter);
-      case 'CompletingRebalance':
-        // Same metadata: the member most likely lost our JoinGroup answer; send it again.
-        if (sameProtocols(member.protocols, joining.protocols)) return answerJoinWithGeneration(group, member, waiter);
-        return this.updateMemberAndRebalance(group, member, joining, waiter);
-      case 'Stable':
-        // A leader's JoinGroup always rebalances: that is how it asks for one when topic
-        // metadata changed without any member's subscription changing.
-        if (group.leaderId === memberId || !sameProtocols(member.protocols, joining.protocols)) {
-          return this.updateMemberAndRebalance(group, member, joining, waiter);
-        }
-        return answerJoin(waiter, {
-          errorCode: KafkaError.NONE,
-          memberId,
-          generationId: group.generationId,
-          protocolType: group.protocolType,
-          protocolName: group.protocolName,
-          leader: group.leaderId ?? '',
-        });
-      default:
-        // Empty with members cannot happen; let the member reset and rejoin.
-        return answerJoin(waiter, { errorCode: KafkaError.UNKNOWN_MEMBER_ID, memberId });
-    }
+  heartbeat(virtualClusterId: string, request: HeartbeatRequest, apiVersion: number, client: GroupClient): Promise<HeartbeatResponse> {
+    return this.membership.heartbeat(virtualClusterId, request, apiVersion, client);
   }
 
-  private addMemberAndRebalance(group: Group, memberId: string, joining: JoinRequestFields, waiter: JoinWaiter): void {
-    const member: Member = {
-      memberId,
-      groupInstanceId: joining.groupInstanceId,
-      clientId: joining.clientId,
-      clientHost: joining.clientHost,
-      sessionTimeoutMs: joining.sessionTimeoutMs,
-      rebalanceTimeoutMs: joining.rebalanceTimeoutMs,
-      protocols: joining.protocols,
-      assignment: EMPTY,
-      isNew: true,
-      awaitingJoin: waiter,
-      awaitingSync: null,
-      heartbeatTimer: null,
-    };
-    // Joiners during a new group's initial delay extend it (up to the rebalance timeout).
-    if (group.state === 'PreparingRebalance' && group.generationId === 0) group.newMemberAdded = true;
-    if (group.members.size === 0) group.protocolType = joining.protocolType;
-    group.members.set(memberId, member);
-    group.leaderId ??= memberId;
-    if (member.groupInstanceId !== null) group.staticMembers.set(member.groupInstanceId, memberId);
-    const pending = group.pendingMembers.get(memberId);
-    if (pending) {
-      clearTimeout(pending);
-      group.pendingMembers.delete(memberId);
-    }
-    this.rebalancer.scheduleHeartbeat(group, member);
-    this.rebalancer.maybePrepareRebalance(group);
-  }
-
-  private updateMemberAndRebalance(group: Group, member: Member, joining: JoinRequestFields, waiter: JoinWaiter): void {
-    this.updateMember(member, joining, waiter);
-    this.rebalancer.maybePrepareRebalance(group);
-  }
-
-  private updateMember(member: Member, joining: JoinRequestFields, waiter: JoinWaiter): void {
-    // A second JoinGroup from the same member replaces the first (its client gave up on it and
-    // reconnected); answer the old one rather than leave it hanging.
-    if (member.awaitingJoin) answerJoin(member.awaitingJoin, { errorCode: KafkaError.REBALANCE_IN_PROGRESS, memberId: member.memberId });
-    member.protocols = joining.protocols;
-    member.sessionTimeoutMs = joining.sessionTimeoutMs;
-    member.rebalanceTimeoutMs = joining.rebalanceTimeoutMs;
-    member.awaitingJoin = waiter;
-  }
-
-  /**
-   * A known static member rejoined without its member id (it restarted): it takes over the old
-   * member's place under a new id, and the old id is fenced. A Stable group does not rebalance
-   * when the member's protocols are unchanged: the member gets the current generation back and,
-   * on SyncGroup, its old assignment.
-   */
-  private replaceStaticMember(group: Group, oldMemberId: string, newMemberId: string, joining: JoinRequestFields, waiter: JoinWaiter): void {
-    const member = group.members.get(oldMemberId)!;
-    const previousLeader = group.leaderId;
-    const unchanged = sameProtocols(member.protocols, joining.protocols);
-    if (member.awaitingJoin) answerJoin(member.awaitingJoin, { errorCode: KafkaError.FENCED_INSTANCE_ID, memberId: oldMemberId });
-    member.awaitingJoin = null;
-    if (member.awaitingSync) member.awaitingSync(syncError(KafkaError.FENCED_INSTANCE_ID));
-    member.awaitingSync = null;
-
-    group.members.delete(oldMemberId);
-    member.memberId = newMemberId;
-    member.clientId = joining.clientId;
-    member.clientHost = joining.clientHost;
-    group.members.set(newMemberId, member);
-    if (group.leaderId === oldMemberId) group.leaderId = newMemberId;
-    group.staticMembers.set(member.groupInstanceId!, newMemberId);
-    if (group.pendingSyncMembers.delete(oldMemberId)) group.pendingSyncMembers.add(newMemberId);
-    this.rebalancer.scheduleHeartbeat(group, member);
-    this.updateMember(member, joining, waiter);
-
-    switch (group.state) {
-      case 'Stable':
-        if (unchanged) {
-          member.awaitingJoin = null;
-          // KIP-814: a v9+ leader learns the members (to watch their subscriptions) but is told
-          // to skip the assignment. Older leaders get the old leader id back, so they never
-          // compute an assignment a Stable group would not distribute.
-          const skip = waiter.version >= 9 && group.leaderId === newMemberId;
-          return answerJoin(waiter, {
-            errorCode: KafkaError.NONE,
-            memberId: newMemberId,
-            generationId: group.generationId,
-            protocolType: group.protocolType,
-            protocolName: group.protocolName,
-            leader: (skip ? group.leaderId : previousLeader) ?? '',
-            skipAssignment: skip,
-            members: skip ? group.memberList() : [],
-          });
-        }
-        return this.rebalancer.prepareRebalance(group);
-      case 'CompletingRebalance':
-        // The leader may be assigning to the old member id: start over so the new id gets a share.
-        return this.rebalancer.prepareRebalance(group);
-      default:
-        // PreparingRebalance: the member now waits for the join phase like everyone else.
-        return;
-    }
-  }
-
-  // ---- SyncGroup ---------------------------------------------------------------------------
-
-  async syncGroup(virtualClusterId: string, request: SyncGroupRequest, apiVersion: number, _client: GroupClient): Promise<SyncGroupResponse> {
-    if (this.groups.closed) return syncError(KafkaError.NOT_COORDINATOR);
-    if (request.groupId === '') return syncError(KafkaError.INVALID_GROUP_ID);
-    const group = this.groups.get(virtualClusterId, request.groupId);
-    if (!group) return syncError(KafkaError.UNKNOWN_MEMBER_ID);
-    if (group.state === 'Dead') return syncError(KafkaError.COORDINATOR_NOT_AVAILABLE);
-    const groupInstanceId = apiVersion >= 3 ? request.groupInstanceId : null;
-    const memberError = group.currentMemberError(request.memberId, groupInstanceId);
-    if (memberError !== null) return syncError(memberError);
-    if (request.generationId !== group.generationId) return syncError(KafkaError.ILLEGAL_GENERATION);
-    // v5+ (KIP-559): the client says which protocol it thinks was chosen; it must be the group's.
-    if (apiVersion >= 5) {
-      if (request.protocolType !== null && request.protocolType !== group.protocolType) return syncError(KafkaError.INCONSISTENT_GROUP_PROTOCOL);
-      if (request.protocolName !== null && request.protocolName !== group.protocolName) return syncError(KafkaError.INCONSISTENT_GROUP_PROTOCOL);
-    }
-    const member = group.members.get(request.memberId)!;
-
-    switch (group.state) {
-      case 'PreparingRebalance':
-        return syncError(KafkaError.REBALANCE_IN_PROGRESS);
-      case 'Stable':
-        // Assignment already distributed (the member synced late, or is a static member back
-        // without a rebalance): answer with what it has.
-        group.pendingSyncMembers.delete(member.memberId);
-        this.rebalancer.scheduleHeartbeat(group, member);
-        return syncSuccess(group, member);
-      case 'CompletingRebalance':
-        return new Promise<SyncGroupResponse>((resolve) => {
-          if (member.awaitingSync) member.awaitingSync(syncError(KafkaError.REBALANCE_IN_PROGRESS));
-          member.awaitingSync = resolve;
-          group.pendingSyncMembers.delete(member.memberId);
-          if (group.leaderId === member.memberId) {
-            const assignments = new Map(request.assignments.map((a) => [a.memberId, a.assignment]));
-            // Members the leader left out get an empty assignment; ids it invented are ignored.
-            for (const m of group.members.values()) {
-              const assignment = assignments.get(m.memberId);
-              m.assignment = assignment ? Buffer.from(assignment) : EMPTY;
-            }
-            group.state = 'Stable';
-            for (const m of group.members.values()) {
-              const waiter = m.awaitingSync;
-              m.awaitingSync = null;
-              if (waiter) {
-                waiter(syncSuccess(group, m));
-                // Sessions were not checked while members waited; count from now.
-                this.rebalancer.scheduleHeartbeat(group, m);
-              }
-            }
-          }
-        });
-      default:
-        // Empty: no members, so the member id cannot be current.
-        return syncError(KafkaError.UNKNOWN_MEMBER_ID);
-    }
-  }
-
-  // ---- Heartbeat ---------------------------------------------------------------------------
-
-  async heartbeat(virtualClusterId: string, request: HeartbeatRequest, apiVersion: number, _client: GroupClient): Promise<HeartbeatResponse> {
-    const answer = (errorCode: number): HeartbeatResponse => ({ throttleTimeMs: 0, errorCode });
-    if (this.groups.closed) return answer(KafkaError.NOT_COORDINATOR);
-    if (request.groupId === '') return answer(KafkaError.INVALID_GROUP_ID);
-    const group = this.groups.get(virtualClusterId, request.groupId);
-    if (!group) return answer(KafkaError.UNKNOWN_MEMBER_ID);
-    if (group.state === 'Dead') return answer(KafkaError.COORDINATOR_NOT_AVAILABLE);
-    const memberError = group.currentMemberError(request.memberId, apiVersion >= 3 ? request.groupInstanceId : null);
-    if (memberError !== null) return answer(memberError);
-    if (request.generationId !== group.generationId) return answer(KafkaError.ILLEGAL_GENERATION);
-    const member = group.members.get(request.memberId)!;
-    switch (group.state) {
-      case 'CompletingRebalance':
-      case 'Stable':
-        this.rebalancer.scheduleHeartbeat(group, member);
-        return answer(KafkaError.NONE);
-      case 'PreparingRebalance':
-        // Still alive, but must rejoin: this is how members learn of a rebalance.
-        this.rebalancer.scheduleHeartbeat(group, member);
-        return answer(KafkaError.REBALANCE_IN_PROGRESS);
-      default:
-        return answer(KafkaError.UNKNOWN_MEMBER_ID);
-    }
-  }
-
-  // ---- LeaveGroup --------------------------------------------------------------------------
-
-  async leaveGroup(virtualClusterId: string, request: LeaveGroupRequest, apiVersion: number, _client: GroupClient): Promise<LeaveGroupResponse> {
-    // v0-2 name one member; v3+ (KIP-345) a batch, which lets an admin remove static members by instance id.
-    const leaving: LeaveGroupRequestMemberIdentity[] =
-      apiVersion <= 2 ? [{ memberId: request.memberId, groupInstanceId: null, reason: null }] : request.members;
-    const answer = (errorCode: number, members: LeaveGroupResponseMemberResponse[]): LeaveGroupResponse => {
-      if (apiVersion >= 3) return { throttleTimeMs: 0, errorCode, members };
-      // v0-2 have no per-member errors: the member's error is the response's.
-      const memberError = members.find((m) => m.errorCode !== KafkaError.NONE)?.errorCode ?? KafkaError.NONE;
-      return { throttleTimeMs: 0, errorCode: errorCode !== KafkaError.NONE ? errorCode : memberError, members: [] };
-    };
-    if (this.groups.closed) return answer(KafkaError.NOT_COORDINATOR, []);
-    if (request.groupId === '') return answer(KafkaError.INVALID_GROUP_ID, []);
-    const group = this.groups.get(virtualClusterId, request.groupId);
-    const result = (identity: LeaveGroupRequestMemberIdentity, errorCode: number): LeaveGroupResponseMemberResponse => ({
-      memberId: identity.memberId,
-      groupInstanceId: identity.groupInstanceId,
-      errorCode,
-    });
-    if (!group) return answer(KafkaError.NONE, leaving.map((identity) => result(identity, KafkaError.UNKNOWN_MEMBER_ID)));
-    if (group.state === 'Dead') return answer(KafkaError.COORDINATOR_NOT_AVAILABLE, []);
-
-    const members = leaving.map((identity) => {
-      if (identity.memberId === '') {
-        // Administrative removal of a static member by instance id alone.
-        const current = identity.groupInstanceId === null ? undefined : group.staticMembers.get(identity.groupInstanceId);
-        const member = current === undefined ? undefined : group.members.get(current);
-        if (!member) return result(identity, KafkaError.UNKNOWN_MEMBER_ID);
-        this.rebalancer.removeMemberAndUpdateGroup(group, member);
-        return result(identity, KafkaError.NONE);
-      }
-      const pending = group.pendingMembers.get(identity.memberId);
-      if (pending) {
-        clearTimeout(pending);
-        this.rebalancer.expirePendingMember(group, identity.memberId);
-        return result(identity, KafkaError.NONE);
-      }
-      if (group.staticMemberError(identity.memberId, identity.groupInstanceId) === KafkaError.FENCED_INSTANCE_ID) {
-        return result(identity, KafkaError.FENCED_INSTANCE_ID);
-      }
-      const member = group.members.get(identity.memberId);
-      if (!member) return result(identity, KafkaError.UNKNOWN_MEMBER_ID);
-      this.rebalancer.removeMemberAndUpdateGroup(group, member);
-      return result(identity, KafkaError.NONE);
-    });
-    return answer(KafkaError.NONE, members);
+  leaveGroup(virtualClusterId: string, request: LeaveGroupRequest, apiVersion: number, client: GroupClient): Promise<LeaveGroupResponse> {
+    return this.membership.leaveGroup(virtualClusterId, request, apiVersion, client);
   }
 
   // ---- offsets -----------------------------------------------------------------------------
@@ -730,17 +412,6 @@ export class GroupCoordinator {
     }
     return [...described.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
-}
-
-/** What a JoinGroup carries about the member, validated and copied. */
-interface JoinRequestFields {
-  groupInstanceId: string | null;
-  clientId: string;
-  clientHost: string;
-  sessionTimeoutMs: number;
-  rebalanceTimeoutMs: number;
-  protocolType: string;
-  protocols: Protocol[];
 }
 
 function partitionExists(topic: Topic | undefined, partition: number): boolean {
