@@ -4,7 +4,7 @@
  * bench/results/latest.{json,md,png}. See bench/README.md for what is measured and how.
  *
  *   --quick                 short phases (CI: the whole run well under 10 minutes)
- *   --only=slipstream,kafka,kafka-page-cache,limits,management
+ *   --only=slipstream,slipstream-rpc,kafka,kafka-page-cache,limits,management
  *                           run only these parts (default: all)
  *   --out=DIR               where the results go (default bench/results)
  *   --keep                  keep the temporary directory (logs, data) even on success
@@ -27,7 +27,7 @@ import type { Server } from './lib/proc.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const NODE = join(ROOT, 'node_modules', '.bin', 'node');
-const PARTS = ['slipstream', 'kafka', 'kafka-page-cache', 'limits', 'management'] as const;
+const PARTS = ['slipstream', 'slipstream-rpc', 'kafka', 'kafka-page-cache', 'limits', 'management'] as const;
 type Part = (typeof PARTS)[number];
 
 function parseArgs(argv: string[]) {
@@ -112,6 +112,7 @@ async function main(): Promise<number> {
       kafka: { version: '4.4.0', mode: 'KRaft combined (broker + controller), 1 node', jvm: KAFKA_JVM_OPTS.join(' ') },
     },
     slipstream: null,
+    slipstream_rpc: null,
     kafka: null,
     kafka_page_cache: null,
     limit: null,
@@ -137,7 +138,7 @@ async function main(): Promise<number> {
 
   // --- installs -----------------------------------------------------------------------------
   const needsKafka = args.only.has('kafka') || args.only.has('kafka-page-cache');
-  const needsClient = needsKafka || args.only.has('slipstream');
+  const needsClient = needsKafka || args.only.has('slipstream') || args.only.has('slipstream-rpc');
   let kafkaHome: string | undefined;
   let build: LoadClientBuild | undefined;
   await timed('install', async () => {
@@ -191,6 +192,13 @@ async function main(): Promise<number> {
     if (r) results.slipstream = r;
     rmSync(join(dir, 'data'), { recursive: true, force: true });
   }
+  if (args.only.has('slipstream-rpc') && build) {
+    // The same, with the agent reaching the control plane over the HTTP RPC: what the hop costs.
+    const dir = join(work, 'slipstream-rpc');
+    const r = await timed('slipstream_rpc', () => underLoad('slipstream (agent over HTTP RPC)', dir, () => startSlipstream(ROOT, dir, { SLIPSTREAM_DEV_AGENT_RPC: 'http' })));
+    if (r) results.slipstream_rpc = r;
+    rmSync(join(dir, 'data'), { recursive: true, force: true });
+  }
   const kafkaRuns: Array<[Part, KafkaDurability, 'kafka' | 'kafka_page_cache']> = [
     ['kafka', 'fsync', 'kafka'],
     ['kafka-page-cache', 'page-cache', 'kafka_page_cache'],
@@ -240,7 +248,7 @@ async function main(): Promise<number> {
   const md = markdown(results);
   writeFileSync(join(args.out, 'latest.md'), md);
   try {
-    if (results.slipstream || results.kafka || results.kafka_page_cache) plot(results, join(args.out, 'latest.png'), work);
+    if (results.slipstream || results.slipstream_rpc || results.kafka || results.kafka_page_cache) plot(results, join(args.out, 'latest.png'), work);
   } catch (error) {
     results.errors.push(`plot: ${(error as Error).message}`);
     writeFileSync(join(args.out, 'latest.json'), JSON.stringify(results, null, 2) + '\n');

@@ -6,7 +6,8 @@ const usage = `usage: slipstream [dev|control-plane|agent [--require-sasl]]
 
   dev            control plane and the default cluster's agent, embedded defaults — what npm start runs
   control-plane  the control plane alone (PostgreSQL when DATABASE_URL is set)
-  agent          one Kafka agent for the cluster of SLIPSTREAM_AGENT_KEY, on the same metadata store;
+  agent          one Kafka agent for the cluster of SLIPSTREAM_AGENT_KEY, on any machine: it talks to the
+                 control plane at SLIPSTREAM_CONTROL_PLANE_URL and to the object store, nothing else;
                  --require-sasl: clients must authenticate with cluster credentials (SASL)
 
 environment: SLIPSTREAM_DATA_DIR (./data), SLIPSTREAM_HOST (127.0.0.1), SLIPSTREAM_HTTP_PORT (8080),
@@ -15,6 +16,8 @@ environment: SLIPSTREAM_DATA_DIR (./data), SLIPSTREAM_HOST (127.0.0.1), SLIPSTRE
              SLIPSTREAM_OBJECT_STORE_URL (file://<data dir>/objects; s3://bucket?region=…&endpoint=…; mem://),
              SLIPSTREAM_FLUSH_INTERVAL_MS (dev 5, agent 250), SLIPSTREAM_FLUSH_BYTES (8 MiB),
              SLIPSTREAM_MAX_FRAME_BYTES (100 MiB), SLIPSTREAM_AGENT_KEY, SLIPSTREAM_VIRTUAL_CLUSTER_ID,
+             SLIPSTREAM_CONTROL_PLANE_URL, SLIPSTREAM_ADVERTISED_HOST, SLIPSTREAM_ADVERTISED_PORT,
+             SLIPSTREAM_DEV_AGENT_RPC (local; http: dev mode's agent over the HTTP RPC),
              SLIPSTREAM_REQUIRE_SASL (false), SLIPSTREAM_SECRETS_KEY (<data dir>/secrets.key),
              SLIPSTREAM_TLS_CERT_FILE, SLIPSTREAM_TLS_KEY_FILE, SLIPSTREAM_TLS_CA_FILE`;
 

@@ -10,6 +10,8 @@ export interface Results {
   machine: Record<string, unknown>;
   settings: Record<string, unknown>;
   slipstream: SystemResult | null;
+  /** Slipstream with its agent reaching the control plane over the HTTP RPC (as agents on other machines do). */
+  slipstream_rpc: SystemResult | null;
   kafka: SystemResult | null;
   kafka_page_cache: SystemResult | null;
   limit: Record<string, number> | null;
@@ -21,6 +23,7 @@ export interface Results {
 
 const SYSTEMS = [
   ['slipstream', 'Slipstream'],
+  ['slipstream_rpc', 'Slipstream (agent over HTTP RPC)'],
   ['kafka', 'Kafka (fsync)'],
   ['kafka_page_cache', 'Kafka (page cache)'],
 ] as const;
@@ -85,6 +88,15 @@ export function markdown(r: Results): string {
     lines.push(
       '',
       `Slipstream's /metrics over its run: ${sm.slipstream_objects_written_total ?? '—'} objects written, flush (object write + commit) mean ${fmt(sm.slipstream_flush_latency_mean_ms, 1)} ms, produce request mean ${fmt(sm.slipstream_produce_latency_mean_ms, 1)} ms, fetch request mean ${fmt(sm.slipstream_fetch_latency_mean_ms, 1)} ms.`,
+    );
+  }
+  const rpc = r.slipstream_rpc;
+  if (r.slipstream && rpc) {
+    const delta = (a: number | null, b: number | null) => (a === null || b === null ? null : b - a);
+    lines.push(
+      '',
+      `The commit RPC's cost (the agent reaching the control plane over HTTP on loopback, one call per flush, against the in-process call, same run): produce p50 ${fmt(delta(r.slipstream.produce_p50_ms, rpc.produce_p50_ms), 2)} ms, p99 ${fmt(delta(r.slipstream.produce_p99_ms, rpc.produce_p99_ms), 2)} ms, end-to-end p99 ${fmt(delta(r.slipstream.e2e_p99_ms, rpc.e2e_p99_ms), 2)} ms; closed-loop produce ${fmt(rpc.produce_mib_s)} against ${fmt(r.slipstream.produce_mib_s)} MiB/s.` +
+        (rpc.server_metrics ? ` Flush (object write + commit RPC) mean ${fmt(rpc.server_metrics.slipstream_flush_latency_mean_ms, 1)} ms against ${fmt(r.slipstream.server_metrics?.slipstream_flush_latency_mean_ms, 1)} ms.` : ''),
     );
   }
   if (r.limit) {
@@ -158,7 +170,7 @@ export function ensureGnuplot(say: (line: string) => void): boolean {
 }
 
 /** Room for the tallest bar and the disk line drawn across the throughput panel. */
-function yMax(r: Results, keys: ReadonlyArray<'slipstream' | 'kafka' | 'kafka_page_cache'>): number {
+function yMax(r: Results, keys: ReadonlyArray<(typeof SYSTEMS)[number][0]>): number {
   const values = keys.flatMap((key) => [r[key]!.produce_mib_s, r[key]!.consume_mib_s]);
   if (r.limit) values.push(r.limit.disk_write_fsync_each_mib_s!);
   return Math.ceil(Math.max(1, ...values.filter((v) => Number.isFinite(v))) * 1.15);
@@ -182,7 +194,7 @@ export function plot(r: Results, png: string, work: string): void {
     return `${i} ${quote(p)} ${cells.join(' ')}`;
   });
   writeFileSync(join(work, 'latency.dat'), latencyRows.join('\n') + '\n');
-  const colors = ['#1f77b4', '#d62728', '#ff7f0e'];
+  const colors = ['#1f77b4', '#17becf', '#d62728', '#ff7f0e'];
   const limit = r.limit;
   const limitNote = limit ? `machine: disk write ${fmt(limit.disk_write_mib_s, 0)} MiB/s (fsync at end), ${fmt(limit.disk_write_fsync_each_mib_s, 0)} MiB/s (fdatasync per MiB); loopback TCP ${fmt(limit.loopback_mib_s, 0)} MiB/s` : '';
   const script = [
