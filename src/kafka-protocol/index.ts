@@ -8,6 +8,7 @@ export * from './errors.ts';
 export { KafkaError } from './error-codes.ts';
 export * from './record-batch.ts';
 export * from './records.ts';
+export * from './compaction.ts';
 export { compress, decompress, CompressionError, type CompressionType } from './compression.ts';
 export { crc32c } from './crc32c.ts';
 export { Reader } from './reader.ts';
