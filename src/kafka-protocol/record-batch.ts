@@ -30,6 +30,15 @@ const CRC_START = 21;
 
 export const Compression = { None: 0, Gzip: 1, Snappy: 2, Lz4: 3, Zstd: 4 } as const;
 export const TimestampType = { CreateTime: 0, LogAppendTime: 1 } as const;
+/** The bits of a batch's attributes (int16 at byte 21). */
+export const BatchAttribute = {
+  CompressionMask: 0x07,
+  LogAppendTime: 0x08,
+  Transactional: 0x10,
+  Control: 0x20,
+  /** KIP-534: the log cleaner put a delete horizon in the baseTimestamp field. */
+  DeleteHorizon: 0x40,
+} as const;
 
 export interface RecordBatchHeader {
   baseOffset: bigint;
@@ -58,7 +67,8 @@ export interface RecordBatchView extends RecordBatchHeader {
   bytes: Buffer;
 }
 
-export type RecordBatchErrorCode = 'TRUNCATED' | 'INVALID_LENGTH' | 'UNSUPPORTED_MAGIC' | 'CRC_MISMATCH' | 'INVALID_RECORD';
+/** `CORRUPT_RECORDS`: the records section cannot be decompressed or read (records.ts). */
+export type RecordBatchErrorCode = 'TRUNCATED' | 'INVALID_LENGTH' | 'UNSUPPORTED_MAGIC' | 'CRC_MISMATCH' | 'INVALID_RECORD' | 'CORRUPT_RECORDS';
 
 /** Kafka error codes for the answer to a produce request. */
 const CORRUPT_MESSAGE = 2;
@@ -90,10 +100,10 @@ export function readBatchHeader(buf: Buffer, position = 0): RecordBatchHeader {
     magic: buf.readInt8(position + 16),
     crc: buf.readUInt32BE(position + 17),
     attributes,
-    compression: attributes & 0x07,
-    timestampType: (attributes >> 3) & 1,
-    isTransactional: (attributes & 0x10) !== 0,
-    isControl: (attributes & 0x20) !== 0,
+    compression: attributes & BatchAttribute.CompressionMask,
+    timestampType: attributes & BatchAttribute.LogAppendTime ? TimestampType.LogAppendTime : TimestampType.CreateTime,
+    isTransactional: (attributes & BatchAttribute.Transactional) !== 0,
+    isControl: (attributes & BatchAttribute.Control) !== 0,
     lastOffsetDelta: buf.readInt32BE(position + 23),
     baseTimestamp: buf.readBigInt64BE(position + 27),
     maxTimestamp: buf.readBigInt64BE(position + 35),

@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -46,6 +47,9 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -291,6 +295,74 @@ public final class InteropClient {
         }
         return Json.obj("acks", Json.arr(acks));
       }
+      case "produce-batch": {
+        // produce-batch TOPIC PARTITION COMPRESSION COUNT PREFIX: COUNT records in one batch, from a
+        // producer of their own with compression.type=COMPRESSION. Record i has key k(i % 3), or
+        // none when i % 4 == 3; value PREFIX-i followed by i % 50 x's, or none when i % 5 == 4;
+        // timestamp 1700000000000 + 7i; header i=<i>, and e=null when i is even.
+        // Answers [partition, offset] per record.
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId + "-batch-producer");
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, w[3]);
+        // Nothing leaves before flush(), and everything fits one batch.
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "60000");
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(1 << 20));
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        props.putAll(extra);
+        int partition = Integer.parseInt(w[2]);
+        int count = Integer.parseInt(w[4]);
+        List<Future<RecordMetadata>> sent = new ArrayList<>(count);
+        try (KafkaProducer<String, String> batchProducer = new KafkaProducer<>(props)) {
+          for (int i = 0; i < count; i++) {
+            List<Header> headers = new ArrayList<>();
+            headers.add(new RecordHeader("i", Integer.toString(i).getBytes(StandardCharsets.UTF_8)));
+            if (i % 2 == 0) headers.add(new RecordHeader("e", null));
+            String key = i % 4 == 3 ? null : "k" + (i % 3);
+            String value = i % 5 == 4 ? null : w[5] + "-" + i + "x".repeat(i % 50);
+            sent.add(batchProducer.send(new ProducerRecord<>(w[1], partition, 1700000000000L + 7L * i, key, value, headers)));
+          }
+          batchProducer.flush();
+          List<String> acks = new ArrayList<>(count);
+          for (Future<RecordMetadata> f : sent) {
+            RecordMetadata m = f.get();
+            acks.add("[" + m.partition() + "," + m.offset() + "]");
+          }
+          return Json.obj("acks", Json.arr(acks));
+        }
+      }
+      case "read": {
+        // read TOPIC PARTITION FROM: every record from offset FROM to the end offset, by a consumer
+        // of its own (assigned, no group): [offset, timestamp, key, value, [[header, value]...]],
+        // keys and values in base64 (null for none)
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId + "-reader");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "200");
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.putAll(extra);
+        TopicPartition tp = new TopicPartition(w[1], Integer.parseInt(w[2]));
+        try (KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(props)) {
+          reader.assign(List.of(tp));
+          reader.seek(tp, Long.parseLong(w[3]));
+          long end = reader.endOffsets(List.of(tp), Duration.ofSeconds(20)).get(tp);
+          long deadline = System.currentTimeMillis() + 30000;
+          List<String> out = new ArrayList<>();
+          while (reader.position(tp, Duration.ofSeconds(20)) < end) {
+            if (System.currentTimeMillis() > deadline) throw new IllegalStateException("read " + out.size() + " records, position " + reader.position(tp) + " of " + end);
+            for (ConsumerRecord<byte[], byte[]> r : reader.poll(Duration.ofMillis(500))) {
+              List<String> headers = new ArrayList<>();
+              for (Header h : r.headers()) headers.add(Json.arr(List.of(Json.str(h.key()), base64(h.value()))));
+              out.add(Json.arr(List.of(Long.toString(r.offset()), Long.toString(r.timestamp()), base64(r.key()), base64(r.value()), Json.arr(headers))));
+            }
+          }
+          return Json.obj("records", Json.arr(out), "position", Long.toString(reader.position(tp)));
+        }
+      }
       case "subscribe": {
         // subscribe TOPIC GROUP
         if (consumer != null) throw new IllegalStateException("already subscribed");
@@ -361,6 +433,10 @@ public final class InteropClient {
       default:
         throw new IllegalArgumentException("unknown command " + w[0]);
     }
+  }
+
+  private static String base64(byte[] bytes) {
+    return bytes == null ? "null" : Json.str(Base64.getEncoder().encodeToString(bytes));
   }
 
   private String assignment() {
