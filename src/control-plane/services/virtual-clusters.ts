@@ -6,6 +6,7 @@ import { CLUSTER_TYPES, type MetadataStore, type VirtualCluster, type VirtualClu
 import { clusterFor, mayAccessCluster, type Principal } from '../auth.ts';
 import { apiKeyView, createAgentKey, listedKeyView, type ApiKeyView } from './api-keys.ts';
 import type { SecretSealer } from '../secrets.ts';
+import { releaseClusterObjects } from '../log/objects.ts';
 
 export const CLOUD_PROVIDERS = ['aws', 'gcp', 'azure'] as const;
 
@@ -273,7 +274,8 @@ export async function updateVirtualClusterTags(
 
 /**
  * delete_virtual_cluster: the id and the name must both match, a safeguard against deleting the
- * wrong cluster. Everything the cluster owns goes with it.
+ * wrong cluster. Everything the cluster owns goes with it; its objects are released for deletion
+ * (the release outlives the cluster: object_deletions has no foreign key to it).
  */
 export async function deleteVirtualCluster(
   store: MetadataStore,
@@ -294,6 +296,7 @@ export async function deleteVirtualCluster(
         `virtual cluster ${cluster.id} has enable_deletion_protection on; turn it off with update_virtual_cluster_configuration first`,
       );
     }
+    await releaseClusterObjects(tx, cluster.id, Date.now());
     await tx.deleteVirtualCluster(cluster.id);
   });
 }
