@@ -7,6 +7,7 @@ import { clusterFor, mayAccessCluster, type Principal } from '../auth.ts';
 import { apiKeyView, createAgentKey, listedKeyView, type ApiKeyView } from './api-keys.ts';
 import type { SecretSealer } from '../secrets.ts';
 import { releaseClusterObjects } from '../log/objects.ts';
+import { liveAgentsView } from './agents.ts';
 
 export const CLOUD_PROVIDERS = ['aws', 'gcp', 'azure'] as const;
 
@@ -226,8 +227,11 @@ export async function listVirtualClusters(
   return Promise.all(clusters.map((cluster) => clusterView(store, secrets, caller, cluster, context)));
 }
 
+/** describe_virtual_cluster: the cluster as list_virtual_clusters shows it, and its live agents. */
 export async function describeVirtualCluster(store: MetadataStore, secrets: SecretSealer, caller: Principal, id: string, context: ClusterContext) {
-  return { virtual_cluster: await clusterView(store, secrets, caller, await clusterFor(store, caller, id), context) };
+  const cluster = await clusterFor(store, caller, id);
+  const view = await clusterView(store, secrets, caller, cluster, context);
+  return { virtual_cluster: { ...view, agents: await liveAgentsView(store, cluster.id, Date.now()) } };
 }
 
 /**
