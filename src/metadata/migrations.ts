@@ -218,6 +218,56 @@ export const migrations: Migration[] = [
       ALTER TABLE api_keys ADD COLUMN secret_sealed TEXT;
     `,
   },
+  {
+    version: 7,
+    name: 'agents, job leases and object lifecycle',
+    // Agents register and heartbeat; one agent per cluster and job holds a lease. Every object
+    // the batch index references has an `objects` row (level 0 from ingestion, 1+ from
+    // compaction); an object no index entry references any more moves to `object_deletions`,
+    // which the jobs agent reads, deletes from the bucket and confirms. The object tables carry
+    // no foreign key to the cluster: what a deleted cluster leaves in the bucket must still be
+    // listed for deletion. Objects committed before this version get their row here, sized by
+    // the end of their furthest batch and dated by their newest batch's timestamp.
+    sql: `
+      CREATE TABLE agents (
+        id TEXT PRIMARY KEY,
+        virtual_cluster_id TEXT NOT NULL REFERENCES virtual_clusters(id) ON DELETE CASCADE,
+        host TEXT NOT NULL,
+        port INTEGER NOT NULL,
+        roles TEXT NOT NULL,
+        version TEXT NOT NULL,
+        availability_zone TEXT,
+        started_at BIGINT NOT NULL,
+        last_heartbeat_at BIGINT NOT NULL
+      );
+      CREATE INDEX agents_by_heartbeat ON agents (virtual_cluster_id, last_heartbeat_at);
+      CREATE TABLE job_leases (
+        virtual_cluster_id TEXT NOT NULL REFERENCES virtual_clusters(id) ON DELETE CASCADE,
+        job TEXT NOT NULL,
+        holder TEXT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        PRIMARY KEY (virtual_cluster_id, job)
+      );
+      CREATE TABLE objects (
+        object_key TEXT PRIMARY KEY,
+        virtual_cluster_id TEXT NOT NULL,
+        level INTEGER NOT NULL,
+        byte_size BIGINT NOT NULL,
+        created_at BIGINT NOT NULL
+      );
+      CREATE INDEX objects_by_level ON objects (virtual_cluster_id, level, created_at);
+      CREATE TABLE object_deletions (
+        object_key TEXT PRIMARY KEY,
+        virtual_cluster_id TEXT NOT NULL,
+        delete_after BIGINT NOT NULL
+      );
+      CREATE INDEX object_deletions_by_due ON object_deletions (virtual_cluster_id, delete_after);
+      INSERT INTO objects (object_key, virtual_cluster_id, level, byte_size, created_at)
+        SELECT b.object_key, MIN(t.virtual_cluster_id), 0, MAX(b.byte_offset + b.byte_length), MAX(b.max_timestamp)
+        FROM batches b JOIN topics t ON t.id = b.topic_id
+        GROUP BY b.object_key;
+    `,
+  },
 ];
 
 /** Applies every migration newer than the database, in order; safe to call on every start. */

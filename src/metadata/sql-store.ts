@@ -2,7 +2,14 @@ import type { Row, SqlDriver, SqlExecutor, SqlValue } from './sql.ts';
 import type {
   EventsState,
   Account,
+  AgentRecord,
+  BatchDrop,
   BatchIndexEntry,
+  BatchMove,
+  JobLease,
+  ObjectDeletion,
+  ObjectRecord,
+  TrimmedBatches,
   PartitionState,
   Producer,
   ProducerPartition,
@@ -47,6 +54,10 @@ const tables = {
   producer_partitions: { table: 'producer_partitions', json: ['recent_batches'] },
   user_roles: { table: 'user_roles', json: ['access_grants'] },
   pipeline_configurations: { table: 'pipeline_configurations' },
+  agents: { table: 'agents', json: ['roles'] },
+  job_leases: { table: 'job_leases' },
+  objects: { table: 'objects' },
+  object_deletions: { table: 'object_deletions' },
 } satisfies Record<string, TableCodec>;
 
 function toRow(codec: TableCodec, record: object): Record<string, SqlValue> {
@@ -77,6 +88,28 @@ function batchInsertSql(rows: number): string {
   }
   return sql;
 }
+
+/** Keys per `IN (…)` list, and rows per multi-row statement of the object lifecycle. */
+const KEYS_PER_STATEMENT = 500;
+const ROWS_PER_STATEMENT = 100;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let at = 0; at < items.length; at += size) out.push(items.slice(at, at + size));
+  return out;
+}
+
+function placeholders(count: number, group = '?'): string {
+  return Array.from({ length: count }, () => group).join(', ');
+}
+
+/** Index order: topic, partition, offset (ids are ASCII, so code-unit order is byte order). */
+function byIndexOrder(a: BatchIndexEntry, b: BatchIndexEntry): number {
+  if (a.topic_id !== b.topic_id) return a.topic_id < b.topic_id ? -1 : 1;
+  return a.partition - b.partition || a.base_offset - b.base_offset;
+}
+
+const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 const LAST_PRODUCER_ID = 'last_producer_id';
 
@@ -351,6 +384,13 @@ export class SqlMetadataStore implements MetadataStore {
       [state.topic_id, state.partition, state.log_start_offset, state.high_watermark],
     );
   }
+  async advanceLogStartOffset(topicId: string, partition: number, offset: number) {
+    const changed = await this.db.run(
+      'UPDATE partitions SET log_start_offset = ? WHERE topic_id = ? AND partition = ? AND log_start_offset < ? AND high_watermark >= ?',
+      [offset, topicId, partition, offset, offset],
+    );
+    return changed > 0;
+  }
   async insertBatchIndex(entries: readonly BatchIndexEntry[]) {
     // Multi-row INSERTs (one statement per chunk, not per batch); chunks of power-of-two sizes
     // keep the number of distinct statements (each prepared and cached) small, and the largest
@@ -373,6 +413,13 @@ export class SqlMetadataStore implements MetadataStore {
       [topicId, partition, fromOffset],
     );
   }
+  findBatchIndexEntryAfter(topicId: string, partition: number, fromOffset: number, skip: number) {
+    return this.one<BatchIndexEntry>(
+      tables.batches,
+      `topic_id = ? AND partition = ? AND last_offset >= ? ORDER BY base_offset LIMIT 1 OFFSET ${Math.max(0, Math.floor(skip))}`,
+      [topicId, partition, fromOffset],
+    );
+  }
   findBatchByTimestamp(topicId: string, partition: number, timestamp: number, fromOffset: number) {
     return this.one<BatchIndexEntry>(
       tables.batches,
@@ -387,8 +434,226 @@ export class SqlMetadataStore implements MetadataStore {
       [topicId, partition, fromOffset],
     );
   }
-  deleteBatchIndexBefore(topicId: string, partition: number, offset: number) {
-    return this.db.run('DELETE FROM batches WHERE topic_id = ? AND partition = ? AND last_offset < ?', [topicId, partition, offset]);
+  async deleteBatchIndexBefore(topicId: string, partition: number, offset: number): Promise<TrimmedBatches> {
+    const groups = await this.db.all<{ object_key: string; bytes: unknown }>(
+      'SELECT object_key, SUM(byte_length) AS bytes FROM batches WHERE topic_id = ? AND partition = ? AND last_offset < ? GROUP BY object_key',
+      [topicId, partition, offset],
+    );
+    if (groups.length === 0) return { batches: 0, bytes: 0, object_keys: [] };
+    const batches = await this.db.run('DELETE FROM batches WHERE topic_id = ? AND partition = ? AND last_offset < ?', [topicId, partition, offset]);
+    return {
+      batches,
+      bytes: groups.reduce((sum, g) => sum + Number(g.bytes), 0),
+      object_keys: groups.map((g) => g.object_key).sort(byString),
+    };
+  }
+  findFirstBatchAtOrAfter(topicId: string, partition: number, fromOffset: number, cutoff: number) {
+    // A batch without timestamps (-1) is as old as its object, the way Kafka falls back to a
+    // segment's modification time; backfilled objects are dated by their newest batch.
+    return this.oneBatch(
+      `SELECT b.* FROM batches b LEFT JOIN objects o ON o.object_key = b.object_key
+       WHERE b.topic_id = ? AND b.partition = ? AND b.last_offset >= ?
+         AND (b.max_timestamp >= ? OR (b.max_timestamp < 0 AND o.created_at >= ?))
+       ORDER BY b.base_offset LIMIT 1`,
+      [topicId, partition, fromOffset, cutoff, cutoff],
+    );
+  }
+  findFirstBatchWithinBytes(topicId: string, partition: number, fromOffset: number, maxBytes: number) {
+    // Bytes of each batch and everything after it: a running sum from the newest batch back;
+    // the kept batches are the longest newest run within the limit.
+    return this.oneBatch(
+      `SELECT topic_id, partition, base_offset, last_offset, max_timestamp, object_key, byte_offset, byte_length FROM (
+         SELECT b.*, SUM(b.byte_length) OVER (ORDER BY b.base_offset DESC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS newer_bytes
+         FROM batches b WHERE b.topic_id = ? AND b.partition = ? AND b.last_offset >= ?
+       ) kept WHERE newer_bytes <= ? ORDER BY base_offset LIMIT 1`,
+      [topicId, partition, fromOffset, maxBytes],
+    );
+  }
+  private async oneBatch(sql: string, params: SqlValue[]): Promise<BatchIndexEntry | undefined> {
+    const row = await this.db.get<Row>(sql, params);
+    return row ? fromRow<BatchIndexEntry>(tables.batches, row) : undefined;
+  }
+  async listTopicObjectKeys(topicId: string) {
+    const rows = await this.db.all<{ object_key: string }>('SELECT DISTINCT object_key FROM batches WHERE topic_id = ?', [topicId]);
+    return rows.map((r) => r.object_key).sort(byString);
+  }
+  async listBatchIndexByObjects(objectKeys: readonly string[]) {
+    const entries: BatchIndexEntry[] = [];
+    for (const keys of chunks([...new Set(objectKeys)], KEYS_PER_STATEMENT)) {
+      entries.push(...(await this.many<BatchIndexEntry>(tables.batches, `object_key IN (${placeholders(keys.length)})`, keys)));
+    }
+    return entries.sort(byIndexOrder);
+  }
+  async moveBatchIndexEntries(toObjectKey: string, moves: readonly BatchMove[]) {
+    // One UPDATE per chunk, joined to the moves as a VALUES list (columns column1… in both
+    // dialects; cast, since PostgreSQL would read untyped parameters as text). A move may
+    // shorten an entry (key compaction dropped its last records) but not lengthen it, and the
+    // newest entry of a partition keeps its last offset: fetches read up to the high watermark
+    // through it.
+    let moved = 0;
+    for (const chunk of chunks(moves, ROWS_PER_STATEMENT)) {
+      const row = '(CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS INTEGER), CAST(? AS BIGINT), CAST(? AS BIGINT))';
+      const params: SqlValue[] = [toObjectKey];
+      for (const m of chunk) {
+        params.push(m.topic_id, m.partition, m.base_offset, m.from_object_key, m.byte_offset, m.byte_length, m.last_offset, m.max_timestamp);
+      }
+      moved += await this.db.run(
+        `UPDATE batches SET object_key = ?, byte_offset = v.column5, byte_length = v.column6, last_offset = v.column7, max_timestamp = v.column8
+         FROM (VALUES ${placeholders(chunk.length, row)}) AS v
+         WHERE batches.topic_id = v.column1 AND batches.partition = v.column2 AND batches.base_offset = v.column3
+           AND batches.object_key = v.column4 AND v.column7 >= batches.base_offset
+           AND (v.column7 = batches.last_offset OR (v.column7 < batches.last_offset AND EXISTS (
+             SELECT 1 FROM batches newer WHERE newer.topic_id = batches.topic_id AND newer.partition = batches.partition AND newer.base_offset > batches.base_offset)))`,
+        params,
+      );
+    }
+    return moved;
+  }
+  async dropBatchIndexEntries(drops: readonly BatchDrop[]) {
+    let dropped = 0;
+    for (const chunk of chunks(drops, ROWS_PER_STATEMENT)) {
+      const params: SqlValue[] = [];
+      for (const d of chunk) params.push(d.topic_id, d.partition, d.base_offset, d.from_object_key);
+      dropped += await this.db.run(
+        `DELETE FROM batches WHERE (${Array.from({ length: chunk.length }, () => '(topic_id = ? AND partition = ? AND base_offset = ? AND object_key = ?)').join(' OR ')})
+           AND EXISTS (SELECT 1 FROM batches newer WHERE newer.topic_id = batches.topic_id AND newer.partition = batches.partition AND newer.base_offset > batches.base_offset)`,
+        params,
+      );
+    }
+    return dropped;
+  }
+
+  async insertObjects(objects: readonly ObjectRecord[]) {
+    for (const chunk of chunks(objects, ROWS_PER_STATEMENT)) {
+      const params: SqlValue[] = [];
+      for (const o of chunk) params.push(o.object_key, o.virtual_cluster_id, o.level, o.byte_size, o.created_at);
+      await this.db.run(
+        `INSERT INTO objects (object_key, virtual_cluster_id, level, byte_size, created_at) VALUES ${placeholders(chunk.length, '(?, ?, ?, ?, ?)')}
+         ON CONFLICT (object_key) DO NOTHING`,
+        params,
+      );
+    }
+  }
+  getObject(objectKey: string) {
+    return this.one<ObjectRecord>(tables.objects, 'object_key = ?', [objectKey]);
+  }
+  listObjects(virtualClusterId: string, level: number, createdAtOrBefore: number, limit: number) {
+    return this.many<ObjectRecord>(
+      tables.objects,
+      `virtual_cluster_id = ? AND level = ? AND created_at <= ? ORDER BY created_at, ${this.bytewise('object_key')} LIMIT ${Math.max(1, Math.floor(limit))}`,
+      [virtualClusterId, level, createdAtOrBefore],
+    );
+  }
+  async releaseUnreferencedObjects(virtualClusterId: string, objectKeys: readonly string[], deleteAfter: number) {
+    const released: string[] = [];
+    for (const keys of chunks([...new Set(objectKeys)], KEYS_PER_STATEMENT)) {
+      const rows = await this.db.all<{ object_key: string }>(
+        `SELECT o.object_key FROM objects o WHERE o.virtual_cluster_id = ? AND o.object_key IN (${placeholders(keys.length)})
+           AND NOT EXISTS (SELECT 1 FROM batches b WHERE b.object_key = o.object_key)`,
+        [virtualClusterId, ...keys],
+      );
+      const unreferenced = rows.map((r) => r.object_key);
+      if (unreferenced.length === 0) continue;
+      await this.db.run(
+        `INSERT INTO object_deletions (object_key, virtual_cluster_id, delete_after) VALUES ${placeholders(unreferenced.length, '(?, ?, ?)')}
+         ON CONFLICT (object_key) DO NOTHING`,
+        unreferenced.flatMap((key) => [key, virtualClusterId, deleteAfter]),
+      );
+      await this.db.run(`DELETE FROM objects WHERE object_key IN (${placeholders(unreferenced.length)})`, unreferenced);
+      released.push(...unreferenced);
+    }
+    return released.sort(byString);
+  }
+  async releaseAllObjects(virtualClusterId: string, deleteAfter: number) {
+    await this.db.run(
+      `INSERT INTO object_deletions (object_key, virtual_cluster_id, delete_after)
+       SELECT object_key, virtual_cluster_id, CAST(? AS BIGINT) FROM objects WHERE virtual_cluster_id = ?
+       ON CONFLICT (object_key) DO NOTHING`,
+      [deleteAfter, virtualClusterId],
+    );
+    return this.db.run('DELETE FROM objects WHERE virtual_cluster_id = ?', [virtualClusterId]);
+  }
+  async listDueObjectDeletions(virtualClusterId: string, now: number, limit: number) {
+    // The NOT EXISTS are a second line of defence: an object the index points into, or one
+    // recorded again, must never be handed out for deletion, whatever released it.
+    const rows = await this.db.all<Row>(
+      `SELECT d.object_key, d.virtual_cluster_id, d.delete_after FROM object_deletions d
+       WHERE d.virtual_cluster_id = ? AND d.delete_after <= ?
+         AND NOT EXISTS (SELECT 1 FROM batches b WHERE b.object_key = d.object_key)
+         AND NOT EXISTS (SELECT 1 FROM objects o WHERE o.object_key = d.object_key)
+       ORDER BY d.delete_after, ${this.bytewise('d.object_key')} LIMIT ${Math.max(1, Math.floor(limit))}`,
+      [virtualClusterId, now],
+    );
+    return rows.map((row) => fromRow<ObjectDeletion>(tables.object_deletions, row));
+  }
+  async confirmObjectDeletions(virtualClusterId: string, objectKeys: readonly string[]) {
+    let confirmed = 0;
+    for (const keys of chunks([...new Set(objectKeys)], KEYS_PER_STATEMENT)) {
+      confirmed += await this.db.run(
+        `DELETE FROM object_deletions WHERE virtual_cluster_id = ? AND object_key IN (${placeholders(keys.length)})`,
+        [virtualClusterId, ...keys],
+      );
+    }
+    return confirmed;
+  }
+
+  async upsertAgent(agent: AgentRecord) {
+    const changed = await this.db.run(
+      `INSERT INTO agents (id, virtual_cluster_id, host, port, roles, version, availability_zone, started_at, last_heartbeat_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET host = excluded.host, port = excluded.port, roles = excluded.roles, version = excluded.version,
+         availability_zone = excluded.availability_zone, started_at = excluded.started_at, last_heartbeat_at = excluded.last_heartbeat_at
+       WHERE agents.virtual_cluster_id = excluded.virtual_cluster_id`,
+      [
+        agent.id,
+        agent.virtual_cluster_id,
+        agent.host,
+        agent.port,
+        JSON.stringify(agent.roles),
+        agent.version,
+        agent.availability_zone,
+        agent.started_at,
+        agent.last_heartbeat_at,
+      ],
+    );
+    return changed === 1;
+  }
+  getAgent(virtualClusterId: string, agentId: string) {
+    return this.one<AgentRecord>(tables.agents, 'virtual_cluster_id = ? AND id = ?', [virtualClusterId, agentId]);
+  }
+  async heartbeatAgent(virtualClusterId: string, agentId: string, at: number) {
+    return (await this.db.run('UPDATE agents SET last_heartbeat_at = ? WHERE virtual_cluster_id = ? AND id = ?', [at, virtualClusterId, agentId])) > 0;
+  }
+  listLiveAgents(virtualClusterId: string, heartbeatAfter: number) {
+    return this.many<AgentRecord>(tables.agents, 'virtual_cluster_id = ? AND last_heartbeat_at > ? ORDER BY started_at, id', [
+      virtualClusterId,
+      heartbeatAfter,
+    ]);
+  }
+  async deleteAgent(virtualClusterId: string, agentId: string) {
+    return (await this.db.run('DELETE FROM agents WHERE virtual_cluster_id = ? AND id = ?', [virtualClusterId, agentId])) > 0;
+  }
+  purgeAgents(virtualClusterId: string, heartbeatBefore: number) {
+    return this.db.run('DELETE FROM agents WHERE virtual_cluster_id = ? AND last_heartbeat_at < ?', [virtualClusterId, heartbeatBefore]);
+  }
+
+  async acquireLease(virtualClusterId: string, job: string, holder: string, now: number, ttlMs: number) {
+    // One statement, so it is atomic on its own: the row is inserted when absent, taken over
+    // when expired or already ours, and left alone (no row changed) otherwise. Two takers racing
+    // for an absent row collide on the primary key; the loser's upsert then sees the winner's row.
+    const changed = await this.db.run(
+      `INSERT INTO job_leases (virtual_cluster_id, job, holder, expires_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (virtual_cluster_id, job) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+       WHERE job_leases.holder = excluded.holder OR job_leases.expires_at <= ?`,
+      [virtualClusterId, job, holder, now + ttlMs, now],
+    );
+    return changed === 1;
+  }
+  async releaseLease(virtualClusterId: string, job: string, holder: string) {
+    return (await this.db.run('DELETE FROM job_leases WHERE virtual_cluster_id = ? AND job = ? AND holder = ?', [virtualClusterId, job, holder])) > 0;
+  }
+  getLease(virtualClusterId: string, job: string) {
+    return this.one<JobLease>(tables.job_leases, 'virtual_cluster_id = ? AND job = ?', [virtualClusterId, job]);
   }
 
   async insertProducer(producer: Omit<Producer, 'producer_id'>) {

@@ -4,8 +4,9 @@
  * stores are defined in model/records.ts (shared with the agent, which never sees the store).
  */
 import type {
-  Account, Acl, ApiKeyRecord, BatchIndexEntry, ClusterCredential, CommittedOffset, EventsState, IdempotencyRecord,
-  Pipeline, PipelineConfiguration, PartitionState, Producer, ProducerPartition, Topic, UserRole, VirtualCluster, Workspace,
+  Account, Acl, AgentRecord, ApiKeyRecord, BatchDrop, BatchIndexEntry, BatchMove, ClusterCredential, CommittedOffset,
+  EventsState, IdempotencyRecord, JobLease, ObjectDeletion, ObjectRecord, Pipeline, PipelineConfiguration, PartitionState,
+  Producer, ProducerPartition, Topic, TrimmedBatches, UserRole, VirtualCluster, Workspace,
 } from '../model/records.ts';
 
 export * from '../model/records.ts';
@@ -60,8 +61,13 @@ export interface MetadataStore {
   getTopicById(id: string): Promise<Topic | undefined>;
   listTopics(virtualClusterId: string, which: 'live' | 'deleted'): Promise<Topic[]>;
   updateTopic(topic: Topic): Promise<void>;
+  /** Removes the topic and its partitions, index and producer state (objects are released by log/objects.ts). */
   deleteTopic(id: string): Promise<boolean>;
-  /** Permanently removes soft-deleted topics deleted before `before` (epoch ms). */
+  /**
+   * Permanently removes soft-deleted topics deleted before `before` (epoch ms). Their index goes
+   * with them and the objects it pointed into are not released: the services purge through
+   * log/soft-deleted-topics.ts, which does.
+   */
   purgeSoftDeletedTopics(virtualClusterId: string, before: number): Promise<number>;
   /** Partitions of the cluster's live topics: what the tier limit counts. */
   countPartitions(virtualClusterId: string): Promise<number>;
@@ -90,15 +96,100 @@ export interface MetadataStore {
   getPartitionState(topicId: string, partition: number): Promise<PartitionState | undefined>;
   listPartitionStates(topicId: string): Promise<PartitionState[]>;
   upsertPartitionState(state: PartitionState): Promise<void>;
+  /**
+   * Moves a partition's log start forward to `offset` and touches nothing else (not the high
+   * watermark a concurrent commit may be moving): never backwards, never past the high
+   * watermark. False when it did not move (no row, already there, or beyond the high watermark).
+   */
+  advanceLogStartOffset(topicId: string, partition: number, offset: number): Promise<boolean>;
   insertBatchIndex(entries: readonly BatchIndexEntry[]): Promise<void>;
   /** Index entries holding offsets at or after `fromOffset`, in offset order, at most `limit`. */
   listBatchIndex(topicId: string, partition: number, fromOffset: number, limit: number): Promise<BatchIndexEntry[]>;
+  /**
+   * The entry `skip` places after the first one holding offsets at or after `fromOffset` (0:
+   * that first one), in offset order: where a bounded trim of `skip` entries stops.
+   */
+  findBatchIndexEntryAfter(topicId: string, partition: number, fromOffset: number, skip: number): Promise<BatchIndexEntry | undefined>;
   /** The first batch whose max timestamp is at or after `timestamp` (ListOffsets by time). */
   findBatchByTimestamp(topicId: string, partition: number, timestamp: number, fromOffset: number): Promise<BatchIndexEntry | undefined>;
   /** The largest max timestamp of a partition's batches at or after `fromOffset`. */
   findMaxTimestampBatch(topicId: string, partition: number, fromOffset: number): Promise<BatchIndexEntry | undefined>;
-  /** Drops index entries wholly below `offset` (after DeleteRecords or retention). */
-  deleteBatchIndexBefore(topicId: string, partition: number, offset: number): Promise<number>;
+  /**
+   * Drops index entries wholly below `offset` (after DeleteRecords or retention) and answers what
+   * went. The objects they pointed into are not released here (log/objects.ts does that).
+   */
+  deleteBatchIndexBefore(topicId: string, partition: number, offset: number): Promise<TrimmedBatches>;
+  /**
+   * The first batch at or after `fromOffset` (in offset order) that time-based retention keeps:
+   * its max timestamp is at or after `cutoff`, or, for a batch without timestamps (negative), the
+   * object holding it was created at or after `cutoff`.
+   */
+  findFirstBatchAtOrAfter(topicId: string, partition: number, fromOffset: number, cutoff: number): Promise<BatchIndexEntry | undefined>;
+  /**
+   * The oldest batch at or after `fromOffset` such that it and every later batch of the partition
+   * hold at most `maxBytes` together (what `retention.bytes` keeps); undefined when even the
+   * newest batch alone is larger.
+   */
+  findFirstBatchWithinBytes(topicId: string, partition: number, fromOffset: number, maxBytes: number): Promise<BatchIndexEntry | undefined>;
+  /** Distinct object keys a topic's index entries point into (gathered before a hard delete). */
+  listTopicObjectKeys(topicId: string): Promise<string[]>;
+  /** Index entries pointing into any of `objectKeys`, in (topic_id, partition, base_offset) order. */
+  listBatchIndexByObjects(objectKeys: readonly string[]): Promise<BatchIndexEntry[]>;
+  /**
+   * Points each entry that still exists and still points at its `from_object_key` (and whose new
+   * `last_offset` does not exceed its own) into `toObjectKey`; answers how many moved.
+   */
+  moveBatchIndexEntries(toObjectKey: string, moves: readonly BatchMove[]): Promise<number>;
+  /**
+   * Removes each entry that still exists and still points at its `from_object_key`, except a
+   * partition's newest entry (fetches read up to the high watermark through it); answers how many went.
+   */
+  dropBatchIndexEntries(drops: readonly BatchDrop[]): Promise<number>;
+
+  /** Records objects; a key already recorded keeps its row. */
+  insertObjects(objects: readonly ObjectRecord[]): Promise<void>;
+  getObject(objectKey: string): Promise<ObjectRecord | undefined>;
+  /** A cluster's objects of one level created at or before `createdAtOrBefore`, oldest first. */
+  listObjects(virtualClusterId: string, level: number, createdAtOrBefore: number, limit: number): Promise<ObjectRecord[]>;
+  /**
+   * Of `objectKeys`, the cluster's recorded objects that no index entry references: moves them
+   * to `object_deletions` (due at `deleteAfter`) and answers their keys. Keys of other clusters,
+   * unknown keys and referenced objects are left alone.
+   */
+  releaseUnreferencedObjects(virtualClusterId: string, objectKeys: readonly string[], deleteAfter: number): Promise<string[]>;
+  /** Moves every recorded object of the cluster to `object_deletions` (its cluster is going); answers how many. */
+  releaseAllObjects(virtualClusterId: string, deleteAfter: number): Promise<number>;
+  /**
+   * Released objects due for deletion at `now`, earliest first; never one the index references
+   * or one recorded again.
+   */
+  listDueObjectDeletions(virtualClusterId: string, now: number, limit: number): Promise<ObjectDeletion[]>;
+  /** Forgets deletions the agent has carried out; answers how many it knew. */
+  confirmObjectDeletions(virtualClusterId: string, objectKeys: readonly string[]): Promise<number>;
+
+  /**
+   * Registers (or re-registers) an agent. False when the id is taken by an agent of another
+   * cluster (nothing changes then).
+   */
+  upsertAgent(agent: AgentRecord): Promise<boolean>;
+  getAgent(virtualClusterId: string, agentId: string): Promise<AgentRecord | undefined>;
+  /** Sets the agent's last heartbeat; false when the cluster has no agent of that id. */
+  heartbeatAgent(virtualClusterId: string, agentId: string, at: number): Promise<boolean>;
+  /** Agents whose last heartbeat is after `heartbeatAfter`, oldest start first. */
+  listLiveAgents(virtualClusterId: string, heartbeatAfter: number): Promise<AgentRecord[]>;
+  deleteAgent(virtualClusterId: string, agentId: string): Promise<boolean>;
+  /** Forgets agents whose last heartbeat is before `heartbeatBefore` (they stopped without saying so). */
+  purgeAgents(virtualClusterId: string, heartbeatBefore: number): Promise<number>;
+
+  /**
+   * Takes or renews a job's lease for `holder` until `now + ttlMs`, atomically: it succeeds when
+   * the lease is free, expired (`expires_at <= now`) or already `holder`'s. Exactly one of two
+   * agents racing for a free lease gets true.
+   */
+  acquireLease(virtualClusterId: string, job: string, holder: string, now: number, ttlMs: number): Promise<boolean>;
+  /** Gives the lease up; false when `holder` did not hold it. */
+  releaseLease(virtualClusterId: string, job: string, holder: string): Promise<boolean>;
+  getLease(virtualClusterId: string, job: string): Promise<JobLease | undefined>;
 
   /** A new producer id, one more than any ever given out on this store. */
   insertProducer(producer: Omit<Producer, 'producer_id'>): Promise<Producer>;

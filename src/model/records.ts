@@ -221,3 +221,131 @@ export interface PipelineConfiguration {
   created_at: number;
 }
 
+/** What `deleteBatchIndexBefore` removed: how much, and which objects the removed entries pointed into. */
+export interface TrimmedBatches {
+  batches: number;
+  bytes: number;
+  /** Distinct object keys of the removed entries: candidates for release (log/objects.ts). */
+  object_keys: string[];
+}
+
+/** An index entry rewritten into another object (compaction): matched by its key and old object. */
+export interface BatchMove {
+  topic_id: string;
+  partition: number;
+  base_offset: number;
+  /** The object the entry must still point at; otherwise the move is skipped. */
+  from_object_key: string;
+  byte_offset: number;
+  byte_length: number;
+  /** At most the entry's own last offset (key compaction may drop a batch's last records). */
+  last_offset: number;
+  max_timestamp: number;
+}
+
+/** An index entry removed by key compaction (every record of its batch was superseded). */
+export interface BatchDrop {
+  topic_id: string;
+  partition: number;
+  base_offset: number;
+  from_object_key: string;
+}
+
+/**
+ * An object in the bucket that the batch index references (or did until it was released).
+ * Level 0 objects come from ingestion, level 1 and up from compaction.
+ */
+export interface ObjectRecord {
+  object_key: string;
+  virtual_cluster_id: string;
+  level: number;
+  byte_size: number;
+  created_at: number;
+}
+
+/** An object nothing references any more, to be deleted from the bucket once `delete_after` has passed. */
+export interface ObjectDeletion {
+  object_key: string;
+  virtual_cluster_id: string;
+  delete_after: number;
+}
+
+/** A running agent, as it registered itself (control-plane/services/agents.ts). */
+export interface AgentRecord {
+  id: string;
+  virtual_cluster_id: string;
+  host: string;
+  port: number;
+  /** What the agent runs: `proxy` (or `proxy-produce`, `proxy-consume`), `jobs`, `pipelines`. */
+  roles: string[];
+  version: string;
+  availability_zone: string | null;
+  started_at: number;
+  last_heartbeat_at: number;
+}
+
+/** Who runs one of a cluster's background jobs, until when (control-plane/services/job-leases.ts). */
+export interface JobLease {
+  virtual_cluster_id: string;
+  job: string;
+  /** The id of the agent holding the lease. */
+  holder: string;
+  expires_at: number;
+}
+
+export interface Producer {
+  producer_id: number;
+  virtual_cluster_id: string;
+  transactional_id: string | null;
+  producer_epoch: number;
+  created_at: number;
+}
+
+/** An idempotent producer's recent batches on one partition (Kafka keeps five). */
+export interface ProducerPartition {
+  producer_id: number;
+  topic_id: string;
+  partition: number;
+  producer_epoch: number;
+  recent_batches: Array<{ first_sequence: number; last_sequence: number; base_offset: number }>;
+  updated_at: number;
+}
+
+export interface IdempotencyRecord {
+  api_key_id: string;
+  idempotency_key: string;
+  request_hash: string;
+  state: 'pending' | 'done';
+  status_code: number | null;
+  response_body: string | null;
+  created_at: number;
+}
+
+// --- keys, workspaces, user roles, pipeline configurations (issue 5) -------------------------
+
+/** One grant of a user role: a managed grant (admin, read_only, billing) on one workspace. */
+export interface UserRoleGrant {
+  principal_kind: string;
+  resource_kind: string;
+  resource_id: string;
+  /** `wi_…`, `*` for every workspace, or `-` (no workspace: the billing grant). */
+  workspace_id: string;
+  managed_grant_name: string;
+}
+
+export interface UserRole {
+  id: string;
+  account_id: string;
+  name: string;
+  access_grants: UserRoleGrant[];
+  created_at: number;
+}
+
+/** One version of a pipeline's configuration; versions count from 1 per pipeline. */
+export interface PipelineConfiguration {
+  id: string;
+  pipeline_id: string;
+  version: number;
+  configuration_yaml: string;
+  created_at: number;
+}

@@ -55,6 +55,7 @@ for (const kind of storeKinds()) {
         workspace_id: p.boot.workspace_id,
         tier: 'fundamentals',
         agent_keys: [],
+        agents: [],
       });
       assert.deepEqual((await ok(p, TAGS, { virtual_cluster_id: r.body.virtual_cluster_id })).body, { tags: { team: 'data', env: '' } });
       // GET with a query string answers the same.

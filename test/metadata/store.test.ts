@@ -866,10 +866,16 @@ for (const { kind, open, location } of storeKinds()) {
 
       await assert.rejects(store.insertBatchIndex([batch('ti_1', 0, 10, 12, 5)]), UniqueViolation);
 
-      // Trimming drops batches wholly below the offset only, in that partition only.
-      assert.equal(await store.deleteBatchIndexBefore('ti_1', 0, 15), 1);
+      // Trimming drops batches wholly below the offset only, in that partition only, and says
+      // how many, how many bytes, and which objects they were in.
+      assert.deepEqual(await store.deleteBatchIndexBefore('ti_1', 0, 15), { batches: 1, bytes: 1000, object_keys: ['objects/ti_1/0/0'] });
       assert.deepEqual(await store.listBatchIndex('ti_1', 0, 0, 100), [b1, b2, b3]);
-      assert.equal(await store.deleteBatchIndexBefore('ti_1', 0, 41), 3);
+      assert.deepEqual(await store.deleteBatchIndexBefore('ti_1', 0, 15), { batches: 0, bytes: 0, object_keys: [] });
+      assert.deepEqual(await store.deleteBatchIndexBefore('ti_1', 0, 41), {
+        batches: 3,
+        bytes: 3100,
+        object_keys: ['objects/ti_1/0/10', 'objects/ti_1/0/20', 'objects/ti_1/0/25'],
+      });
       assert.deepEqual(await store.listBatchIndex('ti_1', 0, 0, 100), []);
       assert.equal((await store.listBatchIndex('ti_1', 1, 0, 100)).length, 1);
       assert.equal((await store.listBatchIndex('ti_2', 0, 0, 100)).length, 1);

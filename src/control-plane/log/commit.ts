@@ -1,6 +1,7 @@
 import { KafkaError } from '../../kafka-protocol/error-codes.ts';
 import type { BatchToCommit, CommittedBatch } from '../../agent-rpc/contract.ts';
-import type { BatchIndexEntry, MetadataStore, ProducerPartition, Topic } from '../../metadata/store.ts';
+import type { BatchIndexEntry, MetadataStore, ObjectRecord, ProducerPartition, Topic } from '../../metadata/store.ts';
+import { releaseUnreferencedObjects } from './objects.ts';
 
 export type { BatchToCommit, CommittedBatch };
 
@@ -19,11 +20,19 @@ function lastSequence(base: number, lastOffsetDelta: number): number {
   return (base + lastOffsetDelta) % 2 ** 31;
 }
 
+/**
+ * Commits `batches` (held by `objectKey`, or by their own `object_key`) and records every object
+ * they name (`objects`, level 0), in the same transaction. An object's size is `objectSizes[key]`
+ * when the agent gives it, else the end of its furthest batch. An object none of whose batches
+ * was committed (all refused, or all retries of batches already stored) is released at once,
+ * unless an earlier commit's entries point into it.
+ */
 export async function commitBatches(
   store: MetadataStore,
   virtualClusterId: string,
   objectKey: string,
   batches: readonly BatchToCommit[],
+  objectSizes: Readonly<Record<string, number>> = {},
 ): Promise<CommittedBatch[]> {
   return store.transaction(async (tx) => {
     const topics = new Map<string, Topic | undefined>();
@@ -99,6 +108,7 @@ export async function commitBatches(
     }
 
     await tx.insertBatchIndex(index);
+    await recordObjects(tx, virtualClusterId, objectKey, batches, index, objectSizes);
     for (const [key, state] of partitions) {
       const slash = key.lastIndexOf('/');
       await tx.upsertPartitionState({ topic_id: key.slice(0, slash), partition: Number(key.slice(slash + 1)), ...state });
@@ -106,6 +116,37 @@ export async function commitBatches(
     for (const producer of producers.values()) if (producer) await tx.upsertProducerPartition(producer);
     return results;
   });
+}
+
+/** One `objects` row per object the call names (usually one): a single small INSERT on the produce path. */
+async function recordObjects(
+  tx: MetadataStore,
+  virtualClusterId: string,
+  objectKey: string,
+  batches: readonly BatchToCommit[],
+  index: readonly BatchIndexEntry[],
+  objectSizes: Readonly<Record<string, number>>,
+): Promise<void> {
+  const ends = new Map<string, number>();
+  for (const batch of batches) {
+    const key = batch.object_key ?? objectKey;
+    ends.set(key, Math.max(ends.get(key) ?? 0, batch.byte_offset + batch.byte_length));
+  }
+  if (ends.size === 0) return;
+  const now = Date.now();
+  const objects: ObjectRecord[] = [...ends].map(([key, end]) => ({
+    object_key: key,
+    virtual_cluster_id: virtualClusterId,
+    level: 0,
+    byte_size: objectSizes[key] ?? end,
+    created_at: now,
+  }));
+  await tx.insertObjects(objects);
+  const referenced = new Set(index.map((entry) => entry.object_key));
+  const unused = [...ends.keys()].filter((key) => !referenced.has(key));
+  // Rare (every batch of an object refused or a retry): the release query checks the index, so
+  // an object an earlier commit of the same batches points into stays.
+  if (unused.length > 0) await releaseUnreferencedObjects(tx, virtualClusterId, unused, now);
 }
 
 /**

@@ -49,6 +49,24 @@ export const virtualClusterSchema = {
     agent_keys: { type: 'array', items: { $ref: 'ApiKey#' } },
     // Beyond the seed: what describe_virtual_cluster answers (and WarpStream's Terraform provider reads).
     workspace_id: { type: 'string', description: 'Workspace the cluster belongs to' },
+    // Slipstream's own (WarpStream documents no agent fields), answered by describe_virtual_cluster only.
+    agents: {
+      type: 'array',
+      description: 'describe_virtual_cluster only: the agents heartbeating for the cluster now',
+      items: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          host: { type: 'string' },
+          port: { type: 'integer' },
+          roles: { type: 'array', items: { type: 'string' }, description: 'proxy (or proxy-produce, proxy-consume), jobs, pipelines' },
+          version: { type: 'string' },
+          availability_zone: { type: ['string', 'null'] },
+          started_at: { type: 'string', format: 'date-time' },
+          last_heartbeat_at: { type: 'string', format: 'date-time' },
+        },
+      },
+    },
     tier: { type: 'string', enum: ['dev', 'fundamentals', 'pro', 'enterprise'], description: 'Cluster tier' },
     cluster_region: {
       type: 'object',

@@ -3,17 +3,14 @@ import { newId } from '../../ids.ts';
 import type { MetadataStore, Topic, VirtualCluster } from '../../metadata/store.ts';
 import { clusterConfiguration } from '../../model/cluster-configuration.ts';
 import { DEFAULT_RETENTION_MS, isTrue, TOPIC_CONFIGS, validateTopicConfigs } from '../../model/topic-configs.ts';
+import { deleteTopicReleasingObjects, releaseUnreferencedObjects } from '../log/objects.ts';
+import { purgeExpiredSoftDeletedTopics } from '../log/soft-deleted-topics.ts';
 import { TIER_PARTITION_LIMITS } from './tiers.ts';
 
 /**
  * Topic rules, shared by the Management API and (later) the Kafka admin protocol: one place
  * decides what a valid topic is.
  */
-
-/** Soft-deleted topics older than the cluster's soft-delete TTL (default: one day) are gone. */
-function softDeletedBefore(cluster: VirtualCluster): number {
-  return Date.now() - clusterConfiguration(cluster).soft_delete_topics_ttl_millis;
-}
 
 const TOPIC_NAME_PATTERN = /^[a-zA-Z0-9._-]+$/;
 const MAX_TOPIC_NAME_LENGTH = 249;
@@ -88,7 +85,9 @@ export async function createTopic(store: MetadataStore, cluster: VirtualCluster,
   }
 
   return store.transaction(async (tx) => {
-    await tx.purgeSoftDeletedTopics(cluster.id, softDeletedBefore(cluster));
+    // Soft-deleted topics older than the cluster's soft-delete TTL (default: one day) are gone:
+    // creating one of them again makes a new topic rather than restoring it.
+    await purgeExpiredSoftDeletedTopics(tx, cluster, Date.now());
     const existing = await tx.getTopic(cluster.id, request.topic_name);
     if (existing && existing.deleted_at === null) {
       throw conflict('TOPIC_ALREADY_EXISTS', `topic ${request.topic_name} already exists`);
@@ -135,7 +134,7 @@ export async function createTopic(store: MetadataStore, cluster: VirtualCluster,
 }
 
 export async function listTopics(store: MetadataStore, cluster: VirtualCluster, includeRecentlyDeleted: boolean) {
-  await store.purgeSoftDeletedTopics(cluster.id, softDeletedBefore(cluster));
+  await purgeExpiredSoftDeletedTopics(store, cluster, Date.now());
   const topics = (await store.listTopics(cluster.id, 'live')).map(topicView);
   const recentlyDeleted = includeRecentlyDeleted ? (await store.listTopics(cluster.id, 'deleted')).map(topicView) : null;
   return { topics, recently_deleted_topics: recentlyDeleted };
@@ -157,7 +156,7 @@ export async function deleteTopic(store: MetadataStore, cluster: VirtualCluster,
       );
     }
     if (soft) await tx.updateTopic({ ...topic, deleted_at: Date.now() });
-    else await tx.deleteTopic(topic.id);
+    else await deleteTopicReleasingObjects(tx, topic, Date.now());
   });
 }
 
@@ -267,7 +266,8 @@ export async function setTopicConfigs(store: MetadataStore, cluster: VirtualClus
 
 /**
  * Moves a partition's log start to `offset` (Kafka's DeleteRecords): records before it can no
- * longer be read. -1 means the high watermark (delete everything). Answers the new log start.
+ * longer be read. -1 means the high watermark (delete everything). Index entries wholly before
+ * it go, and the objects nothing references any more are released. Answers the new log start.
  */
 export async function deleteRecordsBefore(store: MetadataStore, cluster: VirtualCluster, name: string, partition: number, offset: number): Promise<number> {
   return store.transaction(async (tx) => {
@@ -281,8 +281,9 @@ export async function deleteRecordsBefore(store: MetadataStore, cluster: Virtual
       throw badRequest(`offset ${offset} is beyond the high watermark ${state.high_watermark}`, 'OFFSET_OUT_OF_RANGE');
     }
     if (target > state.log_start_offset) {
-      await tx.upsertPartitionState({ ...state, log_start_offset: target });
-      await tx.deleteBatchIndexBefore(topic.id, partition, target);
+      await tx.advanceLogStartOffset(topic.id, partition, target);
+      const removed = await tx.deleteBatchIndexBefore(topic.id, partition, target);
+      await releaseUnreferencedObjects(tx, cluster.id, removed.object_keys, Date.now());
     }
     return Math.max(target, state.log_start_offset);
   });

@@ -6,6 +6,8 @@ import { CLUSTER_TYPES, type MetadataStore, type VirtualCluster, type VirtualClu
 import { clusterFor, mayAccessCluster, type Principal } from '../auth.ts';
 import { apiKeyView, createAgentKey, listedKeyView, type ApiKeyView } from './api-keys.ts';
 import type { SecretSealer } from '../secrets.ts';
+import { releaseClusterObjects } from '../log/objects.ts';
+import { liveAgentsView } from './agents.ts';
 
 export const CLOUD_PROVIDERS = ['aws', 'gcp', 'azure'] as const;
 
@@ -225,8 +227,11 @@ export async function listVirtualClusters(
   return Promise.all(clusters.map((cluster) => clusterView(store, secrets, caller, cluster, context)));
 }
 
+/** describe_virtual_cluster: the cluster as list_virtual_clusters shows it, and its live agents. */
 export async function describeVirtualCluster(store: MetadataStore, secrets: SecretSealer, caller: Principal, id: string, context: ClusterContext) {
-  return { virtual_cluster: await clusterView(store, secrets, caller, await clusterFor(store, caller, id), context) };
+  const cluster = await clusterFor(store, caller, id);
+  const view = await clusterView(store, secrets, caller, cluster, context);
+  return { virtual_cluster: { ...view, agents: await liveAgentsView(store, cluster.id, Date.now()) } };
 }
 
 /**
@@ -273,7 +278,8 @@ export async function updateVirtualClusterTags(
 
 /**
  * delete_virtual_cluster: the id and the name must both match, a safeguard against deleting the
- * wrong cluster. Everything the cluster owns goes with it.
+ * wrong cluster. Everything the cluster owns goes with it; its objects are released for deletion
+ * (the release outlives the cluster: object_deletions has no foreign key to it).
  */
 export async function deleteVirtualCluster(
   store: MetadataStore,
@@ -294,6 +300,7 @@ export async function deleteVirtualCluster(
         `virtual cluster ${cluster.id} has enable_deletion_protection on; turn it off with update_virtual_cluster_configuration first`,
       );
     }
+    await releaseClusterObjects(tx, cluster.id, Date.now());
     await tx.deleteVirtualCluster(cluster.id);
   });
 }
