@@ -5,7 +5,7 @@ import type {
   OffsetFetchRequest, OffsetFetchResponse, SyncGroupRequest, SyncGroupResponse,
 } from '../kafka-protocol/index.ts';
 import type { AclEntry } from '../acls/vocabulary.ts';
-import type { BatchIndexEntry, ClusterCredential, PartitionState, Topic, VirtualCluster } from '../model/records.ts';
+import type { AgentRecord, BatchDrop, BatchIndexEntry, BatchMove, ClusterCredential, ObjectDeletion, ObjectRecord, PartitionState, Topic, VirtualCluster } from '../model/records.ts';
 
 /**
  * Everything an agent asks of the control plane: the whole boundary. The agent holds no state
@@ -73,6 +73,30 @@ export interface ControlPlaneClient {
 
   // --- consumer groups: one coordinator for every agent of the cluster ---
   readonly groups: GroupApi;
+
+  // --- the agent registry (what Metadata answers as brokers) ---
+  /** Registers this agent (again, after a heartbeat answered null); answers it and the cluster's live agents. */
+  registerAgent(virtualClusterId: string, registration: AgentRegistration): Promise<{ agent: AgentRecord; live: AgentRecord[] }>;
+  /** Keeps this agent live; answers the cluster's live agents, or null when the control plane forgot it (register again). */
+  heartbeatAgent(virtualClusterId: string, agentId: string): Promise<AgentRecord[] | null>;
+  /** A clean stop: the agent leaves the live list at once. */
+  deregisterAgent(virtualClusterId: string, agentId: string): Promise<void>;
+
+  // --- the jobs role: one agent of the cluster at a time, under a lease ---
+  /** Takes or renews `job`'s lease for the agent (JOB_LEASE_TTL_MS, the control plane's clock). */
+  acquireJobLease(virtualClusterId: string, job: string, agentId: string): Promise<LeaseAnswer>;
+  releaseJobLease(virtualClusterId: string, job: string, agentId: string): Promise<void>;
+  /** Retention (retention.ms, retention.bytes) on every topic of the cluster, now. */
+  applyRetention(virtualClusterId: string): Promise<RetentionResult>;
+  /** Purges the soft-deleted topics whose TTL has run out. */
+  purgeSoftDeletedTopics(virtualClusterId: string): Promise<PurgeResult>;
+  /** Objects nothing references any more whose grace has passed: the agent deletes them, then confirms. */
+  listDueObjectDeletions(virtualClusterId: string, limit: number): Promise<ObjectDeletion[]>;
+  confirmObjectDeletions(virtualClusterId: string, objectKeys: readonly string[]): Promise<number>;
+  /** Groups of small objects worth merging, with the live index entries in them. */
+  planCompaction(virtualClusterId: string, options: CompactionPlanOptions): Promise<CompactionGroup[]>;
+  /** Index entries now in a new object the agent wrote (merged, or key-compacted). */
+  commitRewrite(virtualClusterId: string, rewrite: RewriteRequest): Promise<RewriteResult>;
 
   /** Lets go of what the client holds (connections, timers). */
   close(): Promise<void>;
@@ -150,10 +174,123 @@ export const RPC_CALLS = [
   'authenticateAgent', 'getCluster', 'listTopics', 'getTopic', 'createTopic', 'deleteTopic', 'growPartitions',
   'setTopicConfigs', 'deleteRecordsBefore', 'commit', 'partitionState', 'readIndex', 'findBatchByTimestamp',
   'findMaxTimestampBatch', 'initProducerId', 'findCredential', 'listAcls', 'createAcl', 'deleteAcls',
+  'registerAgent', 'heartbeatAgent', 'deregisterAgent', 'acquireJobLease', 'releaseJobLease', 'applyRetention',
+  'purgeSoftDeletedTopics', 'listDueObjectDeletions', 'confirmObjectDeletions', 'planCompaction', 'commitRewrite',
 ] as const satisfies ReadonlyArray<Exclude<keyof ControlPlaneClient, 'onCommit' | 'close' | 'groups'>>;
 
 /** Calls whose second argument is a topic id: the control plane checks the topic is the agent's cluster's. */
 export const TOPIC_ID_CALLS: ReadonlySet<string> = new Set(['partitionState', 'readIndex', 'findBatchByTimestamp', 'findMaxTimestampBatch']);
+
+// --- the agent registry and the jobs role (control-plane/services/agents.ts, job-leases.ts, log/) ---
+
+/** How often an agent heartbeats. */
+export const AGENT_HEARTBEAT_INTERVAL_MS = 1_500;
+
+/** WarpStream's agent roles. */
+export const AGENT_ROLES = ['proxy', 'proxy-produce', 'proxy-consume', 'jobs', 'pipelines'] as const;
+
+export interface AgentRegistration {
+  /** The agent's id, kept by the process across re-registrations; a new one is made when absent. */
+  id?: string;
+  host: string;
+  port: number;
+  roles: readonly string[];
+  version: string;
+  availability_zone?: string | null;
+}
+
+export interface LeaseAnswer {
+  acquired: boolean;
+  /** The holder after the call, and until when (the caller's own lease when acquired). */
+  holder: string | null;
+  expires_at: number | null;
+}
+
+/** What retention did to one partition (only partitions it changed are reported). */
+export interface PartitionRetention {
+  topic_id: string;
+  topic_name: string;
+  partition: number;
+  previous_log_start_offset: number;
+  log_start_offset: number;
+  high_watermark: number;
+  batches_deleted: number;
+  bytes_deleted: number;
+}
+
+export interface RetentionResult {
+  /** Partitions with data that were looked at. */
+  partitions_examined: number;
+  /** The partitions whose log start moved, by topic name and partition. */
+  partitions: PartitionRetention[];
+  /** Objects released (due for deletion after the grace). */
+  released_object_keys: string[];
+}
+
+export interface PurgeResult {
+  purged: Array<Pick<Topic, 'id' | 'name' | 'deleted_at'>>;
+  released_object_keys: string[];
+}
+
+/** What a compaction plan may cover (the control plane's clock decides ages). */
+export interface CompactionPlanOptions {
+  /**
+   * Only objects at least this old (default 5 s): the newest objects are the ones tail
+   * consumers are reading, and an object that is merged at once gains nothing.
+   */
+  minAgeMs?: number;
+  /**
+   * Per source level, the most bytes one group may hold (the size of the object it becomes).
+   * Levels not named are not compacted. Default: level 0 → 16 MiB, level 1 → 128 MiB.
+   */
+  targetBytes?: Readonly<Record<number, number>>;
+  /** Fewest objects worth merging (default 2). */
+  minObjects?: number;
+  /** Most objects in one group (default 32, WarpStream's fan-in). */
+  maxObjects?: number;
+  /** Most groups in one plan (default 4). */
+  maxGroups?: number;
+  /** Objects looked at per level, oldest first (default 1,000). */
+  scanLimit?: number;
+}
+
+export interface CompactionGroup {
+  /** The level of the object the group becomes (one above its sources). */
+  level: number;
+  objects: ObjectRecord[];
+  /** The sources' total size. */
+  byte_size: number;
+  /**
+   * The live index entries in the sources, in (topic_id, partition, base_offset) order: copy
+   * each `byte_length` bytes at `byte_offset` of `object_key` into the new object, then commit
+   * one move per entry (commitRewrite).
+   */
+  entries: BatchIndexEntry[];
+}
+
+export interface RewriteRequest {
+  /** A fresh key the agent has written the new object under. */
+  new_object_key: string;
+  /** 1 and up (0 is ingestion's). */
+  level: number;
+  byte_size: number;
+  /** Entries now in the new object (their bytes at `byte_offset`, `byte_length` in it). */
+  moves: readonly BatchMove[];
+  /** Entries that are gone (key compaction: every record of the batch was superseded). */
+  drops: readonly BatchDrop[];
+}
+
+export interface RewriteResult {
+  moved: number;
+  /** Moves whose entry was gone or no longer in `from_object_key` (retention, DeleteRecords, another rewrite). */
+  skipped_moves: number;
+  dropped: number;
+  skipped_drops: number;
+  /** Objects released by this rewrite (the replaced ones nothing references any more). */
+  released_object_keys: string[];
+  /** True when nothing ended up in the new object: it was released too, and the agent may delete it. */
+  new_object_released: boolean;
+}
 
 export class AgentAuthError extends Error {
   constructor(message: string) {

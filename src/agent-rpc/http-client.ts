@@ -3,11 +3,13 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { ApiError } from '../errors.ts';
 import { CommitSignals } from './commit-signals.ts';
 import {
-  AgentAuthError, GROUP_CALLS, type BatchToCommit, type ControlPlaneClient, type GroupApi, type TopicCreation,
+  AgentAuthError, GROUP_CALLS, type AgentRegistration, type BatchToCommit, type CompactionGroup, type CompactionPlanOptions,
+  type ControlPlaneClient, type GroupApi, type LeaseAnswer, type PurgeResult, type RetentionResult, type RewriteRequest,
+  type RewriteResult, type TopicCreation,
 } from './contract.ts';
 import { AGENT_AUTH_FAILED, RPC_CONTENT_TYPE, RPC_PREFIX, decodeWire, encodeWire } from './wire.ts';
 import type { AclEntry } from '../acls/vocabulary.ts';
-import type { BatchIndexEntry, ClusterCredential, PartitionState, Topic, VirtualCluster } from '../model/records.ts';
+import type { AgentRecord, BatchIndexEntry, ClusterCredential, ObjectDeletion, PartitionState, Topic, VirtualCluster } from '../model/records.ts';
 
 export interface HttpControlPlaneOptions {
   /** The control plane's base URL (`SLIPSTREAM_CONTROL_PLANE_URL`), e.g. `http://10.0.0.5:8080`. */
@@ -137,6 +139,50 @@ export class HttpControlPlane implements ControlPlaneClient {
 
   deleteAcls(virtualClusterId: string, acls: readonly AclEntry[]): Promise<AclEntry[]> {
     return this.call('deleteAcls', [virtualClusterId, acls]);
+  }
+
+  registerAgent(virtualClusterId: string, registration: AgentRegistration): Promise<{ agent: AgentRecord; live: AgentRecord[] }> {
+    return this.call('registerAgent', [virtualClusterId, registration]);
+  }
+
+  heartbeatAgent(virtualClusterId: string, agentId: string): Promise<AgentRecord[] | null> {
+    return this.call('heartbeatAgent', [virtualClusterId, agentId]);
+  }
+
+  deregisterAgent(virtualClusterId: string, agentId: string): Promise<void> {
+    return this.call('deregisterAgent', [virtualClusterId, agentId]);
+  }
+
+  acquireJobLease(virtualClusterId: string, job: string, agentId: string): Promise<LeaseAnswer> {
+    return this.call('acquireJobLease', [virtualClusterId, job, agentId]);
+  }
+
+  releaseJobLease(virtualClusterId: string, job: string, agentId: string): Promise<void> {
+    return this.call('releaseJobLease', [virtualClusterId, job, agentId]);
+  }
+
+  applyRetention(virtualClusterId: string): Promise<RetentionResult> {
+    return this.call('applyRetention', [virtualClusterId]);
+  }
+
+  purgeSoftDeletedTopics(virtualClusterId: string): Promise<PurgeResult> {
+    return this.call('purgeSoftDeletedTopics', [virtualClusterId]);
+  }
+
+  listDueObjectDeletions(virtualClusterId: string, limit: number): Promise<ObjectDeletion[]> {
+    return this.call('listDueObjectDeletions', [virtualClusterId, limit]);
+  }
+
+  confirmObjectDeletions(virtualClusterId: string, objectKeys: readonly string[]): Promise<number> {
+    return this.call('confirmObjectDeletions', [virtualClusterId, objectKeys]);
+  }
+
+  planCompaction(virtualClusterId: string, options: CompactionPlanOptions): Promise<CompactionGroup[]> {
+    return this.call('planCompaction', [virtualClusterId, options]);
+  }
+
+  commitRewrite(virtualClusterId: string, rewrite: RewriteRequest): Promise<RewriteResult> {
+    return this.call('commitRewrite', [virtualClusterId, rewrite]);
   }
 
   /** One RPC: the arguments out, the result (or the control plane's refusal, rethrown) back. */

@@ -1,11 +1,20 @@
 import { CommitSignals } from '../../agent-rpc/commit-signals.ts';
-import { AgentAuthError, type BatchToCommit, type ControlPlaneClient, type GroupApi, type TopicCreation } from '../../agent-rpc/contract.ts';
+import {
+  AgentAuthError, type AgentRegistration, type BatchToCommit, type CompactionPlanOptions, type ControlPlaneClient, type GroupApi,
+  type RewriteRequest, type TopicCreation,
+} from '../../agent-rpc/contract.ts';
 import type { AclEntry } from '../../acls/vocabulary.ts';
 import { notFound } from '../../errors.ts';
 import { hashSecret } from '../../ids.ts';
 import type { MetadataStore, PartitionState, VirtualCluster } from '../../metadata/store.ts';
 import { clusterConfiguration } from '../../model/cluster-configuration.ts';
 import { commitBatches } from '../log/commit.ts';
+import { commitRewrite, planCompaction } from '../log/compaction.ts';
+import { confirmObjectDeletions, listDueObjectDeletions } from '../log/objects.ts';
+import { applyRetention } from '../log/retention.ts';
+import { purgeExpiredSoftDeletedTopics } from '../log/soft-deleted-topics.ts';
+import { deregisterAgent, heartbeatAgent, listLiveAgents, registerAgent } from '../services/agents.ts';
+import { acquireJobLease, releaseJobLease } from '../services/job-leases.ts';
 import { createAcl, deleteAcls, listAcls } from '../services/acls.ts';
 import { findClusterCredential } from '../services/credentials.ts';
 import { initProducerId } from '../services/producers.ts';
@@ -150,6 +159,52 @@ export class LocalControlPlane implements ControlPlaneClient {
 
   async deleteAcls(virtualClusterId: string, acls: readonly AclEntry[]) {
     return deleteAcls(this.store, await this.cluster(virtualClusterId), acls);
+  }
+
+  async registerAgent(virtualClusterId: string, registration: AgentRegistration) {
+    const agent = await registerAgent(this.store, virtualClusterId, registration, Date.now());
+    return { agent, live: await listLiveAgents(this.store, virtualClusterId, Date.now()) };
+  }
+
+  async heartbeatAgent(virtualClusterId: string, agentId: string) {
+    if (!(await heartbeatAgent(this.store, virtualClusterId, agentId, Date.now()))) return null;
+    return listLiveAgents(this.store, virtualClusterId, Date.now());
+  }
+
+  async deregisterAgent(virtualClusterId: string, agentId: string) {
+    await deregisterAgent(this.store, virtualClusterId, agentId);
+  }
+
+  acquireJobLease(virtualClusterId: string, job: string, agentId: string) {
+    return acquireJobLease(this.store, virtualClusterId, job, agentId, Date.now());
+  }
+
+  async releaseJobLease(virtualClusterId: string, job: string, agentId: string) {
+    await releaseJobLease(this.store, virtualClusterId, job, agentId);
+  }
+
+  applyRetention(virtualClusterId: string) {
+    return applyRetention(this.store, virtualClusterId, Date.now());
+  }
+
+  async purgeSoftDeletedTopics(virtualClusterId: string) {
+    return purgeExpiredSoftDeletedTopics(this.store, await this.cluster(virtualClusterId), Date.now());
+  }
+
+  listDueObjectDeletions(virtualClusterId: string, limit: number) {
+    return listDueObjectDeletions(this.store, virtualClusterId, Date.now(), limit);
+  }
+
+  confirmObjectDeletions(virtualClusterId: string, objectKeys: readonly string[]) {
+    return confirmObjectDeletions(this.store, virtualClusterId, objectKeys);
+  }
+
+  planCompaction(virtualClusterId: string, options: CompactionPlanOptions) {
+    return planCompaction(this.store, virtualClusterId, { ...options, now: Date.now() });
+  }
+
+  commitRewrite(virtualClusterId: string, rewrite: RewriteRequest) {
+    return commitRewrite(this.store, virtualClusterId, rewrite);
   }
 }
 

@@ -1,6 +1,9 @@
+import type { CompactionGroup, CompactionPlanOptions, RewriteRequest, RewriteResult } from '../../agent-rpc/contract.ts';
 import { badRequest, conflict, forbidden } from '../../errors.ts';
 import type { BatchDrop, BatchIndexEntry, BatchMove, MetadataStore, ObjectRecord } from '../../metadata/store.ts';
 import { OBJECT_DELETION_GRACE_MS, releaseUnreferencedObjects, type ObjectGraceOptions } from './objects.ts';
+
+export type { CompactionGroup, CompactionPlanOptions, RewriteRequest, RewriteResult };
 
 /**
  * Compaction's control-plane side. Ingestion writes many small objects (level 0, one per flush,
@@ -12,49 +15,13 @@ import { OBJECT_DELETION_GRACE_MS, releaseUnreferencedObjects, type ObjectGraceO
 
 const MiB = 1024 * 1024;
 
-export interface CompactionPlanOptions {
-  now: number;
-  /**
-   * Only objects at least this old (default 5 s): the newest objects are the ones tail
-   * consumers are reading, and an object that is merged at once gains nothing.
-   */
-  minAgeMs?: number;
-  /**
-   * Per source level, the most bytes one group may hold (the size of the object it becomes).
-   * Levels not named are not compacted. Default: level 0 → 16 MiB, level 1 → 128 MiB.
-   */
-  targetBytes?: Readonly<Record<number, number>>;
-  /** Fewest objects worth merging (default 2). */
-  minObjects?: number;
-  /** Most objects in one group (default 32, WarpStream's fan-in). */
-  maxObjects?: number;
-  /** Most groups in one plan (default 4). */
-  maxGroups?: number;
-  /** Objects looked at per level, oldest first (default 1,000). */
-  scanLimit?: number;
-}
-
-export interface CompactionGroup {
-  /** The level of the object the group becomes (one above its sources). */
-  level: number;
-  objects: ObjectRecord[];
-  /** The sources' total size. */
-  byte_size: number;
-  /**
-   * The live index entries in the sources, in (topic_id, partition, base_offset) order: copy
-   * each `byte_length` bytes at `byte_offset` of `object_key` into the new object, then commit
-   * one move per entry (commitRewrite).
-   */
-  entries: BatchIndexEntry[];
-}
-
 /**
  * Groups of a cluster's objects worth merging: per level, oldest first, consecutive objects up
  * to the level's target size (an object larger than the target on its own is left as it is).
  * A plan is advice read outside any transaction: the entries may change before the rewrite is
  * committed, which commitRewrite allows for.
  */
-export async function planCompaction(store: MetadataStore, virtualClusterId: string, options: CompactionPlanOptions): Promise<CompactionGroup[]> {
+export async function planCompaction(store: MetadataStore, virtualClusterId: string, options: CompactionPlanOptions & { now: number }): Promise<CompactionGroup[]> {
   const targets = options.targetBytes ?? { 0: 16 * MiB, 1: 128 * MiB };
   const minObjects = Math.max(2, options.minObjects ?? 2);
   const maxObjects = Math.max(minObjects, options.maxObjects ?? 32);
@@ -84,30 +51,6 @@ export async function planCompaction(store: MetadataStore, virtualClusterId: str
     planned.push({ ...group, entries: await store.listBatchIndexByObjects(group.objects.map((o) => o.object_key)) });
   }
   return planned;
-}
-
-export interface RewriteRequest {
-  /** A fresh key the agent has written the new object under. */
-  new_object_key: string;
-  /** 1 and up (0 is ingestion's). */
-  level: number;
-  byte_size: number;
-  /** Entries now in the new object (their bytes at `byte_offset`, `byte_length` in it). */
-  moves: readonly BatchMove[];
-  /** Entries that are gone (key compaction: every record of the batch was superseded). */
-  drops: readonly BatchDrop[];
-}
-
-export interface RewriteResult {
-  moved: number;
-  /** Moves whose entry was gone or no longer in `from_object_key` (retention, DeleteRecords, another rewrite). */
-  skipped_moves: number;
-  dropped: number;
-  skipped_drops: number;
-  /** Objects released by this rewrite (the replaced ones nothing references any more). */
-  released_object_keys: string[];
-  /** True when nothing ended up in the new object: it was released too, and the agent may delete it. */
-  new_object_released: boolean;
 }
 
 function check(condition: boolean, message: string): void {

@@ -1,6 +1,9 @@
+import type { PartitionRetention, RetentionResult } from '../../agent-rpc/contract.ts';
 import type { MetadataStore, PartitionState, Topic } from '../../metadata/store.ts';
 import { clusterConfiguration } from '../../model/cluster-configuration.ts';
 import { OBJECT_DELETION_GRACE_MS, releaseUnreferencedObjects, type ObjectGraceOptions } from './objects.ts';
+
+export type { PartitionRetention, RetentionResult };
 
 /**
  * Time and size retention (Kafka's `retention.ms` and `retention.bytes`) for the topics whose
@@ -22,27 +25,6 @@ export interface RetentionOptions extends ObjectGraceOptions {
    * with more to drop goes round again in a later transaction of the same run.
    */
   batchesPerTransaction?: number;
-}
-
-/** What retention did to one partition (only partitions it changed are reported). */
-export interface PartitionRetention {
-  topic_id: string;
-  topic_name: string;
-  partition: number;
-  previous_log_start_offset: number;
-  log_start_offset: number;
-  high_watermark: number;
-  batches_deleted: number;
-  bytes_deleted: number;
-}
-
-export interface RetentionResult {
-  /** Partitions with data that were looked at. */
-  partitions_examined: number;
-  /** The partitions whose log start moved, by topic name and partition. */
-  partitions: PartitionRetention[];
-  /** Objects released (due for deletion after the grace). */
-  released_object_keys: string[];
 }
 
 /** A topic's limits, or undefined when retention does nothing to it. -1 means no limit. */

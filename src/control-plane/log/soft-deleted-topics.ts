@@ -1,6 +1,9 @@
+import type { PurgeResult } from '../../agent-rpc/contract.ts';
 import type { MetadataStore, Topic, VirtualCluster } from '../../metadata/store.ts';
 import { clusterConfiguration } from '../../model/cluster-configuration.ts';
 import { deleteTopicReleasingObjects, OBJECT_DELETION_GRACE_MS, type ObjectGraceOptions } from './objects.ts';
+
+export type { PurgeResult };
 
 /**
  * Soft-deleted topics are kept (restorable by creating them again) for the cluster's soft-delete
@@ -14,11 +17,6 @@ import { deleteTopicReleasingObjects, OBJECT_DELETION_GRACE_MS, type ObjectGrace
 export function softDeletedBefore(cluster: Pick<VirtualCluster, 'configuration'>, now: number): number | undefined {
   const ttl = clusterConfiguration(cluster).soft_delete_topics_ttl_millis;
   return ttl < 0 ? undefined : now - ttl;
-}
-
-export interface PurgeResult {
-  purged: Array<Pick<Topic, 'id' | 'name' | 'deleted_at'>>;
-  released_object_keys: string[];
 }
 
 /**

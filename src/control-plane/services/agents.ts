@@ -1,6 +1,9 @@
 import { badRequest, conflict } from '../../errors.ts';
 import { newId } from '../../ids.ts';
 import type { AgentRecord, MetadataStore } from '../../metadata/store.ts';
+import { AGENT_ROLES, type AgentRegistration } from '../../agent-rpc/contract.ts';
+
+export { AGENT_HEARTBEAT_INTERVAL_MS, AGENT_ROLES, type AgentRegistration } from '../../agent-rpc/contract.ts';
 
 /**
  * The registry of running agents: each registers when it starts, heartbeats while it runs and
@@ -9,25 +12,12 @@ import type { AgentRecord, MetadataStore } from '../../metadata/store.ts';
  * clock (callers pass `now`), never the agent's.
  */
 
-/** How often an agent heartbeats. */
-export const AGENT_HEARTBEAT_INTERVAL_MS = 1_500;
 /** An agent whose last heartbeat is older than this is taken for dead (four missed heartbeats). */
 export const AGENT_LIVENESS_MS = 6_000;
 
-/** WarpStream's agent roles. */
-export const AGENT_ROLES = ['proxy', 'proxy-produce', 'proxy-consume', 'jobs', 'pipelines'] as const;
 
 const AGENT_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export interface AgentRegistration {
-  /** The agent's id, kept by the process across re-registrations; a new one is made when absent. */
-  id?: string;
-  host: string;
-  port: number;
-  roles: readonly string[];
-  version: string;
-  availability_zone?: string | null;
-}
 
 function validate(registration: AgentRegistration): void {
   const { id, host, port, roles, version, availability_zone } = registration;

@@ -1,6 +1,9 @@
+import type { LeaseAnswer } from '../../agent-rpc/contract.ts';
 import { badRequest, notFound } from '../../errors.ts';
 import type { MetadataStore } from '../../metadata/store.ts';
 import { isLive } from './agents.ts';
+
+export type { LeaseAnswer };
 
 /**
  * Leases on a cluster's background jobs (retention, compaction, cleanup…): one live agent with
@@ -13,13 +16,6 @@ import { isLive } from './agents.ts';
 export const JOB_LEASE_TTL_MS = 10_000;
 
 const JOB_PATTERN = /^[a-z][a-z0-9_.-]{0,63}$/;
-
-export interface LeaseAnswer {
-  acquired: boolean;
-  /** The holder after the call, and until when (the caller's own lease when acquired). */
-  holder: string | null;
-  expires_at: number | null;
-}
 
 /**
  * Takes or renews `job`'s lease for the agent until `now + ttlMs`. Refused (404
