@@ -4,6 +4,8 @@ import { ApiError } from '../../errors.ts';
 import type { AgentContext } from '../context.ts';
 import { KafkaError, kafkaFailure } from '../kafka-errors.ts';
 import { CONFIG_TOPIC, TOPIC_DEFAULTS } from './configs.ts';
+import type { AclDecider } from '../acl.ts';
+import { checkOf, type Authorization } from '../authorize.ts';
 
 /** AlterConfigs and IncrementalAlterConfigs: topic configs only, through the same rules as the Management API. */
 
@@ -66,3 +68,46 @@ export function handleIncrementalAlterConfigs(agent: AgentContext, request: Incr
     return configs;
   });
 }
+
+/** ConfigResource types authorized on the cluster: BROKER, BROKER_LOGGER, CLIENT_METRICS. */
+const CLUSTER_CONFIG_RESOURCES: ReadonlySet<number> = new Set([4, 8, 16]);
+/** Kafka's messages of the refusals (Errors.*.message()). */
+const TOPIC_DENIED_MESSAGE = 'Topic authorization failed.';
+const CLUSTER_DENIED_MESSAGE = 'Cluster authorization failed.';
+
+/**
+ * (Incremental)AlterConfigs under ACLs: ALTER_CONFIGS on the topic for a TOPIC resource, on the
+ * cluster for BROKER, BROKER_LOGGER and CLIENT_METRICS ones (ControllerApis.authorizeAlterResource,
+ * ConfigAdminManager.preprocess); other types go on to the handler, which refuses them as
+ * INVALID_REQUEST. The broker reassembles the answer in request order
+ * (ConfigAdminManager.reassemble*Response), and so does this: the handler answers its resources
+ * one by one, in order.
+ */
+function authorizeAlter<Request extends { resources: Array<{ resourceType: number; resourceName: string }> }>(api: 'AlterConfigs' | 'IncrementalAlterConfigs') {
+  const topicCheck = checkOf(api, 'topic', 'topic-resource');
+  const clusterCheck = checkOf(api, 'cluster', 'broker-resource');
+  return (acls: AclDecider, request: Request): Authorization<Request> => {
+    const refusalOf = (r: Request['resources'][number]) => {
+      if (r.resourceType === CONFIG_TOPIC) {
+        return acls.allows(topicCheck, r.resourceName) ? undefined : { errorCode: KafkaError.TOPIC_AUTHORIZATION_FAILED, errorMessage: TOPIC_DENIED_MESSAGE };
+      }
+      if (!CLUSTER_CONFIG_RESOURCES.has(r.resourceType) || acls.allows(clusterCheck)) return undefined;
+      return { errorCode: KafkaError.CLUSTER_AUTHORIZATION_FAILED, errorMessage: CLUSTER_DENIED_MESSAGE };
+    };
+    const refusals = request.resources.map(refusalOf);
+    if (refusals.every((r) => r === undefined)) return { request };
+    const inOrder = <Answer extends { responses: readonly object[] }>(answer: Answer) => {
+      const served = [...answer.responses];
+      return {
+        ...answer,
+        responses: request.resources.map((r, i) =>
+          refusals[i] === undefined ? served.shift() : { ...refusals[i], resourceType: r.resourceType, resourceName: r.resourceName }),
+      };
+    };
+    const allowed = request.resources.filter((_r, i) => refusals[i] === undefined);
+    return allowed.length > 0 ? { request: { ...request, resources: allowed }, narrow: inOrder } : { answer: inOrder({ throttleTimeMs: 0, responses: [] }) };
+  };
+}
+
+export const authorizeAlterConfigs = authorizeAlter<AlterConfigsRequest>('AlterConfigs');
+export const authorizeIncrementalAlterConfigs = authorizeAlter<IncrementalAlterConfigsRequest>('IncrementalAlterConfigs');

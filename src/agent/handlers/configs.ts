@@ -5,6 +5,8 @@ import type { RequestContext } from '../connection.ts';
 import type { AgentContext } from '../context.ts';
 import { KafkaError } from '../kafka-errors.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './produce.ts';
+import type { AclDecider } from '../acl.ts';
+import { checkOf, type Authorization } from '../authorize.ts';
 
 /** ConfigResource types (Kafka's ConfigResource.Type). */
 export const CONFIG_TOPIC = 2;
@@ -67,4 +69,23 @@ export async function handleDescribeConfigs(agent: AgentContext, request: Descri
   }
   void context;
   return { throttleTimeMs: 0, results };
+}
+
+const DESCRIBE_TOPIC = checkOf('DescribeConfigs', 'topic', 'topic-resource');
+const DESCRIBE_BROKER = checkOf('DescribeConfigs', 'cluster', 'broker-resource');
+
+/** DescribeConfigs under ACLs: DESCRIBE_CONFIGS on the topic for a TOPIC resource, on the cluster for any other. */
+export function authorizeDescribeConfigs(acls: AclDecider, request: DescribeConfigsRequest): Authorization<DescribeConfigsRequest> {
+  return {
+    request,
+    narrow: (answer) => ({
+      ...answer,
+      results: answer.results.map((r: { resourceType: number; resourceName: string }) => {
+        const ok = r.resourceType === CONFIG_TOPIC ? acls.allows(DESCRIBE_TOPIC, r.resourceName) : acls.allows(DESCRIBE_BROKER);
+        if (ok) return r;
+        const errorCode = r.resourceType === CONFIG_TOPIC ? KafkaError.TOPIC_AUTHORIZATION_FAILED : KafkaError.CLUSTER_AUTHORIZATION_FAILED;
+        return { ...r, errorCode, errorMessage: 'Authorization failed.', configs: [] };
+      }),
+    }),
+  };
 }

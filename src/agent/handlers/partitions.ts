@@ -3,6 +3,8 @@ import type { CreatePartitionsRequest, CreatePartitionsResponse, DeleteRecordsRe
 import { ApiError } from '../../errors.ts';
 import type { AgentContext } from '../context.ts';
 import { KafkaError, kafkaFailure } from '../kafka-errors.ts';
+import type { AclDecider } from '../acl.ts';
+import { checkOf, serveAllowed, splitByAcls, type Authorization } from '../authorize.ts';
 
 /** A topic's partitions over the Kafka protocol: growing them, and moving their log start. */
 
@@ -39,4 +41,26 @@ export async function handleDeleteRecords(agent: AgentContext, request: DeleteRe
     topics.push({ name: wanted.name, partitions });
   }
   return { throttleTimeMs: 0, topics };
+}
+
+const ALTER = checkOf('CreatePartitions', 'topic', 'always');
+const DELETE = checkOf('DeleteRecords', 'topic', 'always');
+
+/** CreatePartitions under ACLs: ALTER on each topic (ControllerApis.createPartitions), refusals with Kafka's message. */
+export function authorizeCreatePartitions(acls: AclDecider, request: CreatePartitionsRequest): Authorization<CreatePartitionsRequest> {
+  const split = splitByAcls(request.topics, (t) => acls.allows(ALTER, t.name) ? undefined : {
+    name: t.name, errorCode: KafkaError.TOPIC_AUTHORIZATION_FAILED, errorMessage: 'Topic authorization failed.',
+  });
+  return serveAllowed(request, split, (topics) => ({ ...request, topics }), 'results', { throttleTimeMs: 0, results: [] });
+}
+
+/**
+ * DeleteRecords under ACLs: DELETE on each topic (KafkaApis.handleDeleteRecordsRequest); every
+ * partition of a refused topic answers TOPIC_AUTHORIZATION_FAILED with the invalid low watermark.
+ */
+export function authorizeDeleteRecords(acls: AclDecider, request: DeleteRecordsRequest): Authorization<DeleteRecordsRequest> {
+  const split = splitByAcls(request.topics, (t) => acls.allows(DELETE, t.name) ? undefined : {
+    name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, lowWatermark: -1n, errorCode: KafkaError.TOPIC_AUTHORIZATION_FAILED })),
+  });
+  return serveAllowed(request, split, (topics) => ({ ...request, topics }), 'topics', { throttleTimeMs: 0, topics: [] });
 }

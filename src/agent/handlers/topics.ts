@@ -7,6 +7,8 @@ import type { RequestContext } from '../connection.ts';
 import type { AgentContext } from '../context.ts';
 import { topicUuid } from '../../agent-rpc/contract.ts';
 import { KafkaError, kafkaFailure } from '../kafka-errors.ts';
+import type { AclDecider } from '../acl.ts';
+import { checkOf, serveAllowed, splitByAcls, type Authorization } from '../authorize.ts';
 
 /**
  * Topic creation over the Kafka protocol (CreateTopics, and topics a client names that do not
@@ -67,4 +69,14 @@ export async function handleCreateTopics(agent: AgentContext, request: CreateTop
     }
   }
   return { throttleTimeMs: 0, topics };
+}
+
+const CREATE = checkOf('CreateTopics', 'topic', 'always');
+
+/** CreateTopics under ACLs: CREATE on the cluster or on each topic. */
+export function authorizeCreateTopics(acls: AclDecider, request: CreateTopicsRequest): Authorization<CreateTopicsRequest> {
+  const split = splitByAcls(request.topics, (t) => acls.allows(CREATE, t.name) ? undefined : {
+    name: t.name, errorCode: KafkaError.TOPIC_AUTHORIZATION_FAILED, errorMessage: 'Authorization failed.', numPartitions: -1, replicationFactor: -1, configs: null,
+  });
+  return serveAllowed(request, split, (topics) => ({ ...request, topics }), 'topics', { throttleTimeMs: 0, topics: [] });
 }
