@@ -6,17 +6,21 @@ import type { ObjectStore } from '../objects/object-store.ts';
 import { Connection, type Answer, type RequestContext } from './connection.ts';
 import type { AgentContext } from './context.ts';
 import type { ControlPlaneClient, GroupApi } from '../agent-rpc/contract.ts';
-import { handleDescribeCluster, handleFindCoordinator, handleInitProducerId, nodeIdFor } from './handlers/cluster.ts';
-import { handleAlterConfigs, handleDescribeConfigs, handleIncrementalAlterConfigs } from './handlers/configs.ts';
-import { handleFetch } from './handlers/fetch.ts';
-import { groupHandlers } from './handlers/groups.ts';
-import { handleMetadata } from './handlers/metadata.ts';
-import { handleListOffsets } from './handlers/offsets.ts';
-import { handleProduce } from './handlers/produce.ts';
-import { aclApiRefusal, handleCreateAcls, handleDeleteAcls, handleDescribeAcls } from './handlers/acls.ts';
-import { AclDecider, AclView, serveWithAcls } from './acl.ts';
-import { KAFKA_API_ACLS } from '../acls/index.ts';
-import { handleCreatePartitions, handleCreateTopics, handleDeleteRecords, handleDeleteTopics } from './handlers/topics.ts';
+import { authorizeDescribeCluster, authorizeFindCoordinator, authorizeInitProducerId, handleDescribeCluster, handleFindCoordinator, handleInitProducerId, nodeIdFor } from './handlers/cluster.ts';
+import { authorizeAlterConfigs, authorizeIncrementalAlterConfigs, handleAlterConfigs, handleIncrementalAlterConfigs } from './handlers/alter-configs.ts';
+import { authorizeDescribeConfigs, handleDescribeConfigs } from './handlers/configs.ts';
+import { authorizeFetch, handleFetch } from './handlers/fetch.ts';
+import { groupOffsetApis } from './handlers/group-offsets.ts';
+import { groupApis } from './handlers/groups.ts';
+import { authorizeMetadata, handleMetadata } from './handlers/metadata.ts';
+import { authorizeListOffsets, handleListOffsets } from './handlers/offsets.ts';
+import { authorizeProduce, handleProduce } from './handlers/produce.ts';
+import { authorizeCreateAcls, authorizeDeleteAcls, authorizeDescribeAcls, handleCreateAcls, handleDeleteAcls, handleDescribeAcls } from './handlers/acls.ts';
+import { AclDecider, AclView } from './acl.ts';
+import { kafkaApi, serveAuthorized, type KafkaApi } from './authorize.ts';
+import { authorizeDeleteTopics, handleDeleteTopics } from './handlers/delete-topics.ts';
+import { authorizeCreatePartitions, authorizeDeleteRecords, handleCreatePartitions, handleDeleteRecords } from './handlers/partitions.ts';
+import { authorizeCreateTopics, handleCreateTopics } from './handlers/topics.ts';
 import { AgentMetrics } from './metrics.ts';
 import { readOnlyRefusal } from './read-only.ts';
 import { ReadPath } from './read-path.ts';
@@ -49,8 +53,6 @@ export interface AgentOptions {
 /** How long a closing agent waits for a connection's in-flight requests before cutting it. */
 const SHUTDOWN_GRACE_MS = 2_000;
 
-type Handler = (agent: AgentContext, body: never, context: RequestContext) => Promise<Answer>;
-
 /**
  * Lowest versions served where the codec reads older ones: record batches are stored as magic 2
  * only, and Produce before v3 / Fetch before v4 carry the older message formats.
@@ -61,29 +63,29 @@ const MIN_VERSIONS: Readonly<Record<number, number>> = { [ApiKeys.Produce]: 3, [
 const CONNECTION_APIS: ReadonlySet<number> = new Set([ApiKeys.ApiVersions, ApiKeys.SaslHandshake, ApiKeys.SaslAuthenticate]);
 
 /**
- * The Kafka APIs this agent serves, each with the version range it answers. ApiVersions
- * advertises exactly these: nothing is listed that does not work.
+ * The Kafka APIs this agent serves, each with the version range it answers, its handler and its
+ * ACL step. ApiVersions advertises exactly these: nothing is listed that does not work.
  */
-function handlers(groups: GroupApi): Map<number, Handler> {
-  const table: Array<[number, Handler]> = [
-    [ApiKeys.Produce, handleProduce as Handler],
-    [ApiKeys.CreateAcls, handleCreateAcls as Handler],
-    [ApiKeys.DescribeAcls, handleDescribeAcls as Handler],
-    [ApiKeys.DeleteAcls, handleDeleteAcls as Handler],
-    [ApiKeys.Fetch, handleFetch as Handler],
-    [ApiKeys.ListOffsets, handleListOffsets as Handler],
-    [ApiKeys.Metadata, handleMetadata as Handler],
-    [ApiKeys.FindCoordinator, handleFindCoordinator as Handler],
-    [ApiKeys.InitProducerId, handleInitProducerId as Handler],
-    [ApiKeys.CreateTopics, handleCreateTopics as Handler],
-    [ApiKeys.DeleteTopics, handleDeleteTopics as Handler],
-    [ApiKeys.CreatePartitions, handleCreatePartitions as Handler],
-    [ApiKeys.DeleteRecords, handleDeleteRecords as Handler],
-    [ApiKeys.DescribeConfigs, handleDescribeConfigs as Handler],
-    [ApiKeys.AlterConfigs, handleAlterConfigs as Handler],
-    [ApiKeys.IncrementalAlterConfigs, handleIncrementalAlterConfigs as Handler],
-    [ApiKeys.DescribeCluster, handleDescribeCluster as Handler],
-    ...(Object.entries(groupHandlers(groups)).map(([key, handler]) => [Number(key), handler as Handler]) as Array<[number, Handler]>),
+function kafkaApis(groups: GroupApi): Map<number, KafkaApi> {
+  const table: Array<[number, KafkaApi]> = [
+    [ApiKeys.Produce, kafkaApi(handleProduce, authorizeProduce)],
+    [ApiKeys.CreateAcls, kafkaApi(handleCreateAcls, authorizeCreateAcls)],
+    [ApiKeys.DescribeAcls, kafkaApi(handleDescribeAcls, authorizeDescribeAcls)],
+    [ApiKeys.DeleteAcls, kafkaApi(handleDeleteAcls, authorizeDeleteAcls)],
+    [ApiKeys.Fetch, kafkaApi(handleFetch, authorizeFetch)],
+    [ApiKeys.ListOffsets, kafkaApi(handleListOffsets, authorizeListOffsets)],
+    [ApiKeys.Metadata, kafkaApi(handleMetadata, authorizeMetadata)],
+    [ApiKeys.FindCoordinator, kafkaApi(handleFindCoordinator, authorizeFindCoordinator)],
+    [ApiKeys.InitProducerId, kafkaApi(handleInitProducerId, authorizeInitProducerId)],
+    [ApiKeys.CreateTopics, kafkaApi(handleCreateTopics, authorizeCreateTopics)],
+    [ApiKeys.DeleteTopics, kafkaApi(handleDeleteTopics, authorizeDeleteTopics)],
+    [ApiKeys.CreatePartitions, kafkaApi(handleCreatePartitions, authorizeCreatePartitions)],
+    [ApiKeys.DeleteRecords, kafkaApi(handleDeleteRecords, authorizeDeleteRecords)],
+    [ApiKeys.DescribeConfigs, kafkaApi(handleDescribeConfigs, authorizeDescribeConfigs)],
+    [ApiKeys.AlterConfigs, kafkaApi(handleAlterConfigs, authorizeAlterConfigs)],
+    [ApiKeys.IncrementalAlterConfigs, kafkaApi(handleIncrementalAlterConfigs, authorizeIncrementalAlterConfigs)],
+    [ApiKeys.DescribeCluster, kafkaApi(handleDescribeCluster, authorizeDescribeCluster)],
+    ...Object.entries({ ...groupApis(groups), ...groupOffsetApis(groups) }).map(([key, api]): [number, KafkaApi] => [Number(key), api]),
   ];
   return new Map(table);
 }
@@ -97,7 +99,7 @@ export class Agent {
   private server: Server | undefined;
   private readonly connections = new Set<Connection>();
   private context: AgentContext | undefined;
-  private readonly table: Map<number, Handler>;
+  private readonly table: Map<number, KafkaApi>;
   readonly metrics = new AgentMetrics();
 
   /** The cluster this agent serves, once started. */
@@ -107,7 +109,7 @@ export class Agent {
 
   constructor(options: AgentOptions) {
     this.options = options;
-    this.table = handlers(options.controlPlane.groups);
+    this.table = kafkaApis(options.controlPlane.groups);
   }
 
   /** The API version ranges this agent answers (what ApiVersions advertises). */
@@ -209,8 +211,8 @@ export class Agent {
     if (request.header.apiKey === ApiKeys.ApiVersions) {
       return { errorCode: 0, apiKeys: this.apiVersions(), throttleTimeMs: 0 };
     }
-    const handler = this.table.get(request.header.apiKey);
-    if (!handler || !this.context) throw new Error(`API ${request.header.apiKey} is not served`);
+    const api = this.table.get(request.header.apiKey);
+    if (!api || !this.context) throw new Error(`API ${request.header.apiKey} is not served`);
     if (request.header.apiVersion < (MIN_VERSIONS[request.header.apiKey] ?? 0)) {
       // Not advertised, so a client that sends it anyway gets the broker answer: a closed connection.
       throw new Error(`API ${request.header.apiKey} v${request.header.apiVersion} is below the lowest version served`);
@@ -221,15 +223,8 @@ export class Agent {
     }
     const agent = this.context;
     agent.acls ??= new AclView(this.options.controlPlane, agent.cluster.id);
-    const apiKey = request.header.apiKey;
-    const decider = new AclDecider(await agent.acls.snapshot(), context, apiKey, this.options.log);
-    const aclApi = apiKey === ApiKeys.CreateAcls ? 'CreateAcls' : apiKey === ApiKeys.DescribeAcls ? 'DescribeAcls' : apiKey === ApiKeys.DeleteAcls ? 'DeleteAcls' : undefined;
-    if (aclApi !== undefined) {
-      // CreateAcls/DeleteAcls need ALTER, DescribeAcls DESCRIBE, on the cluster (when ACLs are on).
-      if (!decider.allows(KAFKA_API_ACLS[aclApi].checks[0])) return aclApiRefusal(aclApi, request.body as never);
-      return handler(agent, request.body as never, context);
-    }
-    return serveWithAcls(agent, decider, apiKey, request.body, context, (body) => handler(agent, body as never, context));
+    const acls = new AclDecider(await agent.acls.snapshot(), context, request.header.apiKey, this.options.log);
+    return serveAuthorized(api, acls, agent, request.body, context);
   }
 
   /**

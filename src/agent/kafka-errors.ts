@@ -1,3 +1,4 @@
+import { ApiError } from '../errors.ts';
 import { KafkaError } from '../kafka-protocol/error-codes.ts';
 
 export { KafkaError };
@@ -24,4 +25,10 @@ export function kafkaErrorFor(code: string): number {
     default:
       return KafkaError.UNKNOWN_SERVER_ERROR;
   }
+}
+
+/** A control-plane refusal as the error fields of a Kafka answer's entry; anything else is rethrown. */
+export function kafkaFailure(error: unknown): { errorCode: number; errorMessage: string } {
+  if (error instanceof ApiError) return { errorCode: kafkaErrorFor(error.code), errorMessage: error.message };
+  throw error;
 }

@@ -3,11 +3,13 @@ import { KafkaError } from '../../kafka-protocol/error-codes.ts';
 import { AclIndex, aclEntryFromWire, aclEntryToWire, aclFilterFromWire, matchesFilter, type AclEntry } from '../../acls/index.ts';
 import type { CreateAclsRequest, DeleteAclsRequest, DescribeAclsRequest } from '../../kafka-protocol/index.ts';
 import type { AgentContext } from '../context.ts';
+import type { AclDecider } from '../acl.ts';
+import { checkOf, type Authorization } from '../authorize.ts';
 
 /**
  * Kafka's CreateAcls, DescribeAcls and DeleteAcls over the same store and rules as the
  * Management API (`virtual_clusters/acls/*`). Who may call them (ALTER/DESCRIBE on the cluster)
- * is decided before, by the ACL gate.
+ * is decided before, by their `authorize` steps.
  */
 
 function messageOf(error: unknown): string {
@@ -76,16 +78,25 @@ export async function handleDeleteAcls(agent: AgentContext, request: DeleteAclsR
   return { throttleTimeMs: 0, filterResults };
 }
 
-/** The refusal of each ACL API when the principal may not call it. */
-export function aclApiRefusal(apiKey: 'CreateAcls' | 'DescribeAcls' | 'DeleteAcls', body: CreateAclsRequest & DeleteAclsRequest): object {
-  const errorCode = KafkaError.CLUSTER_AUTHORIZATION_FAILED;
-  const errorMessage = 'Authorization failed.';
-  switch (apiKey) {
-    case 'CreateAcls':
-      return { throttleTimeMs: 0, results: body.creations.map(() => ({ errorCode, errorMessage })) };
-    case 'DescribeAcls':
-      return { throttleTimeMs: 0, errorCode, errorMessage, resources: [] };
-    case 'DeleteAcls':
-      return { throttleTimeMs: 0, filterResults: body.filters.map(() => ({ errorCode, errorMessage, matchingAcls: [] })) };
-  }
+const DESCRIBE_CLUSTER = checkOf('DescribeAcls', 'cluster', 'always');
+const ALTER_CLUSTER_TO_CREATE = checkOf('CreateAcls', 'cluster', 'always');
+const ALTER_CLUSTER_TO_DELETE = checkOf('DeleteAcls', 'cluster', 'always');
+const refusal = { errorCode: KafkaError.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'Authorization failed.' };
+
+/** CreateAcls under ACLs: ALTER on the cluster, else every creation result carries the refusal. */
+export function authorizeCreateAcls(acls: AclDecider, request: CreateAclsRequest): Authorization<CreateAclsRequest> {
+  if (acls.allows(ALTER_CLUSTER_TO_CREATE)) return { request };
+  return { answer: { throttleTimeMs: 0, results: request.creations.map(() => ({ ...refusal })) } };
+}
+
+/** DescribeAcls under ACLs: DESCRIBE on the cluster. */
+export function authorizeDescribeAcls(acls: AclDecider, request: DescribeAclsRequest): Authorization<DescribeAclsRequest> {
+  if (acls.allows(DESCRIBE_CLUSTER)) return { request };
+  return { answer: { throttleTimeMs: 0, ...refusal, resources: [] } };
+}
+
+/** DeleteAcls under ACLs: ALTER on the cluster, else every filter result carries the refusal. */
+export function authorizeDeleteAcls(acls: AclDecider, request: DeleteAclsRequest): Authorization<DeleteAclsRequest> {
+  if (acls.allows(ALTER_CLUSTER_TO_DELETE)) return { request };
+  return { answer: { throttleTimeMs: 0, filterResults: request.filters.map(() => ({ ...refusal, matchingAcls: [] })) } };
 }

@@ -11,6 +11,8 @@ import type { RequestContext } from '../connection.ts';
 import type { AgentContext } from '../context.ts';
 import { KafkaError } from '../kafka-errors.ts';
 import { OPERATIONS_NOT_REQUESTED, allOperationsField } from '../../acls/index.ts';
+import type { AclDecider } from '../acl.ts';
+import { checkOf, type Authorization } from '../authorize.ts';
 
 /** FindCoordinator: this agent coordinates every group (the state lives in the control plane). */
 export async function handleFindCoordinator(agent: AgentContext, request: FindCoordinatorRequest, context: RequestContext): Promise<BodyInput<FindCoordinatorResponse>> {
@@ -48,7 +50,7 @@ export async function handleInitProducerId(agent: AgentContext, request: InitPro
 /**
  * DescribeCluster: this agent is the cluster's one broker. clusterAuthorizedOperations, when
  * asked for, is Kafka's answer without an authorizer (every supported cluster operation);
- * serveWithAcls narrows it when the cluster enforces ACLs.
+ * authorizeDescribeCluster narrows it when the cluster enforces ACLs.
  */
 export async function handleDescribeCluster(agent: AgentContext, request: DescribeClusterRequest): Promise<BodyInput<DescribeClusterResponse>> {
   const { nodeId, host, port } = agent.node;
@@ -69,4 +71,45 @@ export function nodeIdFor(host: string, port: number): number {
   let hash = 0;
   for (const char of `${host}:${port}`) hash = (hash * 31 + char.charCodeAt(0)) | 0;
   return Math.abs(hash) % 1_000_000 || 1;
+}
+
+const GROUP_KEY = checkOf('FindCoordinator', 'group', 'group-key');
+const TRANSACTION_KEY = checkOf('FindCoordinator', 'transactional-id', 'transaction-key');
+
+/** FindCoordinator under ACLs: DESCRIBE on each group (or transactional id) asked about. */
+export function authorizeFindCoordinator(acls: AclDecider, request: FindCoordinatorRequest, context: RequestContext): Authorization<FindCoordinatorRequest> {
+  const transactional = request.keyType === 1;
+  const check = transactional ? TRANSACTION_KEY : GROUP_KEY;
+  const errorCode = transactional ? KafkaError.TRANSACTIONAL_ID_AUTHORIZATION_FAILED : KafkaError.GROUP_AUTHORIZATION_FAILED;
+  if (context.apiVersion < 4) {
+    if (acls.allows(check, request.key)) return { request };
+    return { answer: { throttleTimeMs: 0, errorCode, errorMessage: null, nodeId: -1, host: '', port: -1, coordinators: [] } };
+  }
+  return {
+    request,
+    narrow: (answer) => ({
+      ...answer,
+      coordinators: answer.coordinators.map((c: { key: string }) =>
+        acls.allows(check, c.key) ? c : { key: c.key, nodeId: -1, host: '', port: -1, errorCode, errorMessage: null }),
+    }),
+  };
+}
+
+const TRANSACTIONAL = checkOf('InitProducerId', 'transactional-id', 'transactional');
+const IDEMPOTENT = checkOf('InitProducerId', 'cluster', 'idempotent');
+
+/** InitProducerId under ACLs: WRITE on the transactional id, or for an idempotent producer IDEMPOTENT_WRITE on the cluster or WRITE on any topic. */
+export function authorizeInitProducerId(acls: AclDecider, request: InitProducerIdRequest): Authorization<InitProducerIdRequest> {
+  const transactional = request.transactionalId !== null;
+  if (transactional ? acls.allows(TRANSACTIONAL, request.transactionalId!) : acls.allows(IDEMPOTENT)) return { request };
+  const errorCode = transactional ? KafkaError.TRANSACTIONAL_ID_AUTHORIZATION_FAILED : KafkaError.CLUSTER_AUTHORIZATION_FAILED;
+  return { answer: { throttleTimeMs: 0, errorCode, producerId: -1n, producerEpoch: -1 } };
+}
+
+const DESCRIBE_CLUSTER = checkOf('DescribeCluster', 'cluster', 'authorized-operations');
+
+/** DescribeCluster needs no ACL (as in Kafka); DESCRIBE on the cluster decides clusterAuthorizedOperations. */
+export function authorizeDescribeCluster(acls: AclDecider, request: DescribeClusterRequest): Authorization<DescribeClusterRequest> {
+  if (!request.includeClusterAuthorizedOperations) return { request };
+  return { request, narrow: (answer) => ({ ...answer, clusterAuthorizedOperations: acls.clusterOperations(DESCRIBE_CLUSTER) }) };
 }

@@ -5,6 +5,8 @@ import type { RequestContext } from '../connection.ts';
 import type { AgentContext } from '../context.ts';
 import { topicIdFromUuid, topicUuid } from '../../agent-rpc/contract.ts';
 import { KafkaError } from '../kafka-errors.ts';
+import type { AclDecider } from '../acl.ts';
+import { checkOf, serveAllowed, splitByAcls, type Authorization } from '../authorize.ts';
 
 type PartitionAnswer = BodyInput<FetchResponse['responses'][number]['partitions'][number]>;
 
@@ -82,4 +84,24 @@ export async function handleFetch(agent: AgentContext, request: FetchRequest, co
     // the store (standalone agents) are seen by looking again every COMMIT_POLL_MS.
     await agent.readPath.waitForCommit(watched, Math.min(remaining, COMMIT_POLL_MS), context.signal);
   }
+}
+
+const READ = checkOf('Fetch', 'topic', 'always');
+
+/** Fetch under ACLs: READ on each topic; a topic id that names no topic goes on to the handler's UNKNOWN_TOPIC_ID. */
+export async function authorizeFetch(acls: AclDecider, request: FetchRequest, context: RequestContext, agent: AgentContext): Promise<Authorization<FetchRequest>> {
+  const byId = context.apiVersion >= 13;
+  const topics = byId ? await agent.controlPlane.listTopics(agent.cluster.id) : [];
+  const split = splitByAcls(request.topics, (t) => {
+    const name = byId ? topics.find((c) => c.id === topicIdFromUuid(t.topicId))?.name : t.topic;
+    if (name === undefined || acls.allows(READ, name)) return undefined;
+    return {
+      topic: name, topicId: t.topicId,
+      partitions: t.partitions.map((p) => ({
+        partitionIndex: p.partition, errorCode: KafkaError.TOPIC_AUTHORIZATION_FAILED, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n,
+        abortedTransactions: null, preferredReadReplica: -1, records: EMPTY,
+      })),
+    };
+  });
+  return serveAllowed(request, split, (topics) => ({ ...request, topics }), 'responses', { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses: [] });
 }

@@ -1,5 +1,5 @@
 import type { BodyInput } from '../../kafka-protocol/codec.ts';
-import type { MetadataRequest, MetadataResponse } from '../../kafka-protocol/index.ts';
+import type { MetadataRequest, MetadataRequestTopic, MetadataResponse } from '../../kafka-protocol/index.ts';
 import { ApiError } from '../../errors.ts';
 import type { Topic } from '../../model/records.ts';
 import type { RequestContext } from '../connection.ts';
@@ -8,6 +8,8 @@ import { topicIdFromUuid, topicUuid } from '../../agent-rpc/contract.ts';
 import { KafkaError } from '../kafka-errors.ts';
 import { autoCreateTopic } from './topics.ts';
 import { OPERATIONS_NOT_REQUESTED, allOperationsField } from '../../acls/index.ts';
+import type { AclDecider } from '../acl.ts';
+import { checkOf, type Authorization } from '../authorize.ts';
 
 const NO_UUID = '00000000-0000-0000-0000-000000000000';
 
@@ -17,7 +19,7 @@ const NO_UUID = '00000000-0000-0000-0000-000000000000';
  * the client allows it and the cluster does (`auto.create.topics.enable`).
  *
  * The *AuthorizedOperations fields, when asked for, are what Kafka answers without an
- * authorizer (every supported operation); serveWithAcls narrows them to the principal's when
+ * authorizer (every supported operation); authorizeMetadata narrows them to the principal's when
  * the cluster enforces ACLs. A topic named by an unknown id keeps the default, as in Kafka.
  */
 export async function handleMetadata(agent: AgentContext, request: MetadataRequest, context: RequestContext): Promise<BodyInput<MetadataResponse>> {
@@ -80,4 +82,53 @@ export async function handleMetadata(agent: AgentContext, request: MetadataReque
       topicAuthorizedOperations: name === null ? OPERATIONS_NOT_REQUESTED : topicOperations,
     };
   }
+}
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type Any = any;
+
+const DESCRIBE_NAMED = checkOf('Metadata', 'topic', 'named');
+const DESCRIBE_ALL = checkOf('Metadata', 'topic', 'all');
+const AUTO_CREATE = checkOf('Metadata', 'topic', 'auto-create');
+const DESCRIBE_CLUSTER = checkOf('Metadata', 'cluster', 'authorized-operations');
+
+/**
+ * Metadata under ACLs: listing every topic hides those the principal may not describe; a named
+ * topic it may not describe (or may not create, when it would be auto-created) is refused
+ * whether or not it exists. The *AuthorizedOperations fields, when asked for, are the
+ * principal's for the topics served and for the cluster (0 without DESCRIBE on it); refused
+ * topics keep the default.
+ */
+export async function authorizeMetadata(acls: AclDecider, request: MetadataRequest, context: RequestContext, agent: AgentContext): Promise<Authorization<MetadataRequest>> {
+  const version = context.apiVersion;
+  const topicOperations = version >= 8 && request.includeTopicAuthorizedOperations;
+  const clusterOperations = version >= 8 && version <= 10 && request.includeClusterAuthorizedOperations;
+  const withOperations = (answer: Any, served: Any[], refused: Any[] = []): Any => ({
+    ...answer,
+    topics: [
+      ...(topicOperations ? served.map((t) => (t.name === null ? t : { ...t, topicAuthorizedOperations: acls.authorizedOperations('TOPIC', t.name) })) : served),
+      ...refused,
+    ],
+    ...(clusterOperations ? { clusterAuthorizedOperations: acls.clusterOperations(DESCRIBE_CLUSTER) } : {}),
+  });
+  const all = request.topics === null || (version === 0 && request.topics.length === 0);
+  if (all) return { request, narrow: (answer) => withOperations(answer, answer.topics.filter((t: Any) => acls.allows(DESCRIBE_ALL, t.name))) };
+  const existing = await agent.controlPlane.listTopics(agent.cluster.id);
+  const autoCreate = version < 4 || request.allowAutoTopicCreation;
+  const refused = new Map<MetadataRequestTopic, object>();
+  for (const wanted of request.topics!) {
+    const topic = wanted.name !== null ? existing.find((t) => t.name === wanted.name) : existing.find((t) => t.id === topicIdFromUuid(wanted.topicId));
+    const name = wanted.name ?? topic?.name;
+    if (name === undefined) continue;
+    if (!acls.allows(DESCRIBE_NAMED, name) || (!topic && autoCreate && !acls.allows(AUTO_CREATE, name))) {
+      refused.set(wanted, {
+        errorCode: KafkaError.TOPIC_AUTHORIZATION_FAILED, name: wanted.name, topicId: wanted.topicId || NO_UUID,
+        isInternal: false, partitions: [], topicAuthorizedOperations: OPERATIONS_NOT_REQUESTED,
+      });
+    }
+  }
+  if (refused.size === 0) return { request, narrow: (answer) => withOperations(answer, answer.topics) };
+  const rest = request.topics!.filter((t) => !refused.has(t));
+  // Nothing left to ask about: an empty list means "every topic" in v0, so answer none here.
+  return { request: { ...request, topics: rest }, narrow: (answer) => withOperations(answer, rest.length === 0 ? [] : answer.topics, [...refused.values()]) };
 }

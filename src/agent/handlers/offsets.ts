@@ -3,6 +3,8 @@ import type { ListOffsetsRequest, ListOffsetsResponse } from '../../kafka-protoc
 import type { RequestContext } from '../connection.ts';
 import type { AgentContext } from '../context.ts';
 import { KafkaError } from '../kafka-errors.ts';
+import type { AclDecider } from '../acl.ts';
+import { checkOf, serveAllowed, splitByAcls, type Authorization } from '../authorize.ts';
 
 const LATEST = -1n;
 const EARLIEST = -2n;
@@ -49,4 +51,15 @@ export async function handleListOffsets(agent: AgentContext, request: ListOffset
     topics.push({ name: wanted.name, partitions });
   }
   return { throttleTimeMs: 0, topics };
+}
+
+const DESCRIBE = checkOf('ListOffsets', 'topic', 'always');
+
+/** ListOffsets under ACLs: DESCRIBE on each topic. */
+export function authorizeListOffsets(acls: AclDecider, request: ListOffsetsRequest): Authorization<ListOffsetsRequest> {
+  const split = splitByAcls(request.topics, (t) => acls.allows(DESCRIBE, t.name) ? undefined : {
+    name: t.name,
+    partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: KafkaError.TOPIC_AUTHORIZATION_FAILED, oldStyleOffsets: [], timestamp: -1n, offset: -1n, leaderEpoch: -1 })),
+  });
+  return serveAllowed(request, split, (topics) => ({ ...request, topics }), 'topics', { throttleTimeMs: 0, topics: [] });
 }

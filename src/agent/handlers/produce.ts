@@ -6,6 +6,8 @@ import { ApiError } from '../../errors.ts';
 import { KafkaError } from '../kafka-errors.ts';
 import { autoCreateTopic } from './topics.ts';
 import type { PartitionResult } from '../write-path.ts';
+import type { AclDecider } from '../acl.ts';
+import { checkOf, serveAllowed, type Authorization, type Split } from '../authorize.ts';
 
 /** Kafka's default `max.message.bytes` (1 MiB plus the record-batch overhead). */
 export const DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
@@ -104,4 +106,35 @@ async function autoCreate(agent: AgentContext, name: string) {
 
 function refused(index: number, errorCode: number, errorMessage: string): PartitionAnswer {
   return { index, errorCode, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n, errorMessage };
+}
+
+const TRANSACTIONAL = checkOf('Produce', 'transactional-id', 'transactional');
+const WRITE = checkOf('Produce', 'topic', 'always');
+const AUTO_CREATE = checkOf('Produce', 'topic', 'auto-create');
+
+/**
+ * Produce under ACLs: a transactional id the principal may not write refuses every topic; else
+ * each topic needs WRITE, and CREATE too when it does not exist yet (it would be auto-created).
+ */
+export async function authorizeProduce(acls: AclDecider, request: ProduceRequest, _context: RequestContext, agent: AgentContext): Promise<Authorization<ProduceRequest>> {
+  const transactionDenied = request.transactionalId !== null && !acls.allows(TRANSACTIONAL, request.transactionalId);
+  const errorCode = transactionDenied ? KafkaError.TRANSACTIONAL_ID_AUTHORIZATION_FAILED : KafkaError.TOPIC_AUTHORIZATION_FAILED;
+  const split: Split<ProduceRequest['topicData'][number]> = { allowed: [], refusals: [] };
+  for (const topic of request.topicData) {
+    let ok = !transactionDenied && acls.allows(WRITE, topic.name);
+    if (ok && !(await agent.controlPlane.getTopic(agent.cluster.id, topic.name))) ok = acls.allows(AUTO_CREATE, topic.name);
+    if (ok) split.allowed.push(topic);
+    else {
+      split.refusals.push({
+        name: topic.name,
+        partitionResponses: topic.partitionData.map((p) => ({
+          index: p.index, errorCode, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n, recordErrors: [], errorMessage: null,
+        })),
+      });
+    }
+  }
+  const decided = serveAllowed(request, split, (topicData) => ({ ...request, topicData }), 'responses', { throttleTimeMs: 0, responses: [] });
+  // acks=0: nothing is answered, refusals included.
+  if (request.acks !== 0 || split.refusals.length === 0) return decided;
+  return 'answer' in decided ? { answer: null } : { request: decided.request, narrow: () => null };
 }
