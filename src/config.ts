@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { AGENT_ROLES } from './agent-rpc/contract.ts';
 import { tlsFiles, type AgentTlsFiles } from './agent/tls.ts';
 import { parseSecretsKey, SECRETS_KEY_ENV } from './control-plane/secrets.ts';
 
@@ -42,6 +43,10 @@ export interface Config {
   /** The address Kafka clients are told to reach this agent at, when not the one it listens on. */
   advertisedHost: string | undefined;
   advertisedPort: number | undefined;
+  /** WarpStream's agent roles this agent runs (`proxy`, `jobs`; `pipelines` is accepted and runs nothing yet). */
+  agentRoles: string[];
+  /** The agent's availability zone, for clients that name theirs (`warpstream_az=` in the client id). */
+  availabilityZone: string | undefined;
   /** Kafka clients must authenticate with SASL (cluster credentials) before anything else. */
   requireSasl: boolean;
   /**
@@ -74,6 +79,14 @@ function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, values: r
   if (raw === undefined || raw === '') return fallback;
   if (!(values as readonly string[]).includes(raw)) throw new Error(`${name} must be one of ${values.join(', ')}, got ${JSON.stringify(raw)}`);
   return raw as T;
+}
+
+/** A comma-separated list of WarpStream agent roles (`proxy,jobs`). */
+export function parseRoles(raw: string, what: string): string[] {
+  const roles = [...new Set(raw.split(',').map((role) => role.trim()).filter(Boolean))];
+  const unknown = roles.filter((role) => !(AGENT_ROLES as readonly string[]).includes(role));
+  if (roles.length === 0 || unknown.length > 0) throw new Error(`${what} must list roles among ${AGENT_ROLES.join(', ')}, got ${JSON.stringify(raw)}`);
+  return roles;
 }
 
 function controlPlaneUrl(raw: string | undefined): string | undefined {
@@ -112,6 +125,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: 'dev' | '
     devAgentRpc: oneOf(env, 'SLIPSTREAM_DEV_AGENT_RPC', ['local', 'http'] as const, 'local'),
     advertisedHost: env.SLIPSTREAM_ADVERTISED_HOST || undefined,
     advertisedPort: env.SLIPSTREAM_ADVERTISED_PORT ? integer(env, 'SLIPSTREAM_ADVERTISED_PORT', 0, 1, 65535) : undefined,
+    agentRoles: parseRoles(env.SLIPSTREAM_AGENT_ROLES || 'proxy,jobs', 'SLIPSTREAM_AGENT_ROLES'),
+    availabilityZone: env.SLIPSTREAM_AVAILABILITY_ZONE || undefined,
     requireSasl: boolean(env, 'SLIPSTREAM_REQUIRE_SASL', false),
     tls: tlsFiles({
       certFile: env.SLIPSTREAM_TLS_CERT_FILE ? resolve(env.SLIPSTREAM_TLS_CERT_FILE) : undefined,

@@ -1,14 +1,16 @@
 #!/usr/bin/env node
-import { loadConfig } from './config.ts';
+import { loadConfig, parseRoles } from './config.ts';
 import { startAgent, startPlatform, type Mode } from './server.ts';
 
-const usage = `usage: slipstream [dev|control-plane|agent [--require-sasl]]
+const usage = `usage: slipstream [dev|control-plane|agent [--require-sasl] [--roles=proxy,jobs]]
 
   dev            control plane and the default cluster's agent, embedded defaults — what npm start runs
   control-plane  the control plane alone (PostgreSQL when DATABASE_URL is set)
   agent          one Kafka agent for the cluster of SLIPSTREAM_AGENT_KEY, on any machine: it talks to the
                  control plane at SLIPSTREAM_CONTROL_PLANE_URL and to the object store, nothing else;
-                 --require-sasl: clients must authenticate with cluster credentials (SASL)
+                 --require-sasl: clients must authenticate with cluster credentials (SASL);
+                 --roles: WarpStream's agent roles (proxy: serve Kafka clients; jobs: retention, compaction,
+                 object deletion — one agent of the cluster at a time; default proxy,jobs)
 
 environment: SLIPSTREAM_DATA_DIR (./data), SLIPSTREAM_HOST (127.0.0.1), SLIPSTREAM_HTTP_PORT (8080),
              SLIPSTREAM_KAFKA_PORT (9092), DATABASE_URL, SLIPSTREAM_RATE_LIMIT_MAX (1000),
@@ -17,6 +19,7 @@ environment: SLIPSTREAM_DATA_DIR (./data), SLIPSTREAM_HOST (127.0.0.1), SLIPSTRE
              SLIPSTREAM_FLUSH_INTERVAL_MS (dev 5, agent 250), SLIPSTREAM_FLUSH_BYTES (8 MiB),
              SLIPSTREAM_MAX_FRAME_BYTES (100 MiB), SLIPSTREAM_AGENT_KEY, SLIPSTREAM_VIRTUAL_CLUSTER_ID,
              SLIPSTREAM_CONTROL_PLANE_URL, SLIPSTREAM_ADVERTISED_HOST, SLIPSTREAM_ADVERTISED_PORT,
+             SLIPSTREAM_AGENT_ROLES (proxy,jobs), SLIPSTREAM_AVAILABILITY_ZONE,
              SLIPSTREAM_DEV_AGENT_RPC (local; http: dev mode's agent over the HTTP RPC),
              SLIPSTREAM_REQUIRE_SASL (false), SLIPSTREAM_SECRETS_KEY (<data dir>/secrets.key),
              SLIPSTREAM_TLS_CERT_FILE, SLIPSTREAM_TLS_KEY_FILE, SLIPSTREAM_TLS_CA_FILE`;
@@ -29,13 +32,15 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'agent') {
     const flags = argv.slice(1);
-    const unknown = flags.filter((flag) => flag !== '--require-sasl');
+    const roles = flags.find((flag) => flag.startsWith('--roles='));
+    const unknown = flags.filter((flag) => flag !== '--require-sasl' && flag !== roles);
     if (unknown.length > 0) {
       console.error(`unknown option ${JSON.stringify(unknown[0])}\n\n${usage}`);
       return 2;
     }
     const config = loadConfig(process.env, 'agent');
     if (flags.includes('--require-sasl')) config.requireSasl = true;
+    if (roles) config.agentRoles = parseRoles(roles.slice('--roles='.length), '--roles');
     const running = await startAgent(config);
     console.log(`Slipstream agent for ${running.agent.virtualClusterId} is serving Kafka clients at bootstrap.servers=${running.kafkaAddress}; status: ${running.statusUrl}`);
     await untilSignal((signal) => console.log(`shutting down (${signal})`));

@@ -31,6 +31,9 @@ function listenerOptions(config: Config) {
     maxFrameBytes: config.maxFrameBytes,
     requireSasl: config.requireSasl,
     ...(config.tls ? { tls: config.tls } : {}),
+    version: packageJson.version,
+    roles: config.agentRoles,
+    ...(config.availabilityZone ? { availabilityZone: config.availabilityZone } : {}),
   };
 }
 
@@ -134,8 +137,10 @@ export async function startPlatform(config: Config, mode: Mode): Promise<Running
         // Agent first: it answers what is in flight and flushes buffered batches to the store.
         await runningAgent?.close();
         if (agentClient !== agentRpc) await agentClient?.close();
-        await running.close();
+        // Group calls of other agents may be waiting on a rebalance: answered now (NOT_COORDINATOR),
+        // so the HTTP server's close does not wait for them.
         groups.close();
+        await running.close();
         await objectStore?.close();
         await store.close();
       },

@@ -6,7 +6,9 @@ import type { ObjectStore } from '../objects/object-store.ts';
 import { Connection, type Answer, type RequestContext } from './connection.ts';
 import type { AgentContext } from './context.ts';
 import type { ControlPlaneClient, GroupApi } from '../agent-rpc/contract.ts';
-import { authorizeDescribeCluster, authorizeFindCoordinator, authorizeInitProducerId, handleDescribeCluster, handleFindCoordinator, handleInitProducerId, nodeIdFor } from './handlers/cluster.ts';
+import { authorizeDescribeCluster, authorizeFindCoordinator, authorizeInitProducerId, handleDescribeCluster, handleFindCoordinator, handleInitProducerId } from './handlers/cluster.ts';
+import { AgentPresence, nodeIdFor } from './presence.ts';
+import { brokersFor } from './brokers.ts';
 import { authorizeAlterConfigs, authorizeIncrementalAlterConfigs, handleAlterConfigs, handleIncrementalAlterConfigs } from './handlers/alter-configs.ts';
 import { authorizeDescribeConfigs, handleDescribeConfigs } from './handlers/configs.ts';
 import { authorizeFetch, handleFetch } from './handlers/fetch.ts';
@@ -47,8 +49,17 @@ export interface AgentOptions {
   requireSasl?: boolean;
   /** TLS on the Kafka listener (read at start); with `caFile`, clients need a certificate (mTLS). */
   tls?: AgentTlsFiles;
+  /** WarpStream's agent roles: `proxy` serves Kafka clients, `jobs` runs the cluster's background jobs. */
+  roles?: readonly string[];
+  /** This agent's availability zone (Kafka's rack): clients naming it in `warpstream_az` are routed here. */
+  availabilityZone?: string;
+  /** What this agent reports as its version in the registry. */
+  version?: string;
   log: Logger;
 }
+
+/** What an agent runs when not told: everything it can (WarpStream's default). */
+export const DEFAULT_AGENT_ROLES = ['proxy', 'jobs'] as const;
 
 /** How long a closing agent waits for a connection's in-flight requests before cutting it. */
 const SHUTDOWN_GRACE_MS = 2_000;
@@ -99,6 +110,7 @@ export class Agent {
   private server: Server | undefined;
   private readonly connections = new Set<Connection>();
   private context: AgentContext | undefined;
+  private presence: AgentPresence | undefined;
   private readonly table: Map<number, KafkaApi>;
   readonly metrics = new AgentMetrics();
 
@@ -134,6 +146,27 @@ export class Agent {
     const host = this.options.advertisedHost ?? this.options.host;
     const advertisedPort = this.options.advertisedPort ?? port;
     const log = this.options.log;
+    const self = { nodeId: nodeIdFor(host, advertisedPort), host, port: advertisedPort, rack: this.options.availabilityZone ?? null };
+    const presence = new AgentPresence({
+      controlPlane: this.options.controlPlane,
+      virtualClusterId: cluster.id,
+      registration: {
+        host,
+        port: advertisedPort,
+        roles: this.options.roles ?? DEFAULT_AGENT_ROLES,
+        version: this.options.version ?? 'unknown',
+        availability_zone: this.options.availabilityZone ?? null,
+      },
+      log,
+    });
+    try {
+      await presence.start();
+    } catch (error) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      this.server = undefined;
+      throw error;
+    }
+    this.presence = presence;
     this.context = {
       cluster,
       controlPlane: this.options.controlPlane,
@@ -149,7 +182,8 @@ export class Agent {
       readPath: new ReadPath(this.options.controlPlane, cluster.id, this.options.objectStore),
       metrics: this.metrics,
       log,
-      node: { nodeId: nodeIdFor(host, advertisedPort), host, port: advertisedPort },
+      node: self,
+      brokers: (clientId) => brokersFor(presence.brokers(), self, clientId),
     };
     log.info({ virtual_cluster_id: cluster.id, host, port: advertisedPort }, 'agent listening');
     return { host, port: advertisedPort };
@@ -235,6 +269,9 @@ export class Agent {
   async close(): Promise<void> {
     const server = this.server;
     this.server = undefined;
+    // Out of the registry first: other agents stop routing clients here while this one drains.
+    await this.presence?.stop();
+    this.presence = undefined;
     const stopped = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
     await this.context?.writePath.close();
     await Promise.all([...this.connections].map((connection) => connection.shutdown(SHUTDOWN_GRACE_MS)));

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { ControlPlaneClient } from '../agent-rpc/contract.ts';
 import type { VirtualCluster } from '../model/records.ts';
 import type { AclView } from './acl.ts';
+import type { Broker } from './brokers.ts';
 import type { AgentMetrics } from './metrics.ts';
 import type { ReadPath } from './read-path.ts';
 import type { WritePath } from './write-path.ts';
@@ -14,8 +15,10 @@ export interface AgentContext {
   readPath: ReadPath;
   metrics: AgentMetrics;
   log: Logger;
-  /** This agent as Kafka clients must reach it. Every agent leads every partition. */
-  node: { nodeId: number; host: string; port: number };
+  /** This agent as Kafka clients must reach it. */
+  node: Broker;
+  /** The live agents a client (by its client id: zones) is told about; any of them serves any partition. */
+  brokers(clientId: string): Broker[];
   /** The cluster's ACLs and configuration as this agent sees them (refreshed every second or so). */
   acls?: AclView;
 }

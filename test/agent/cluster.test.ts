@@ -155,11 +155,12 @@ describe('two agents, one virtual cluster', () => {
       assert.equal(partitionOfKey.get(m.key) ?? m.partition, m.partition, `key ${m.key} stays on one partition`);
       partitionOfKey.set(m.key, m.partition);
     }
+    // Both agents are brokers of the cluster and lead some of its partitions, so each producer
+    // and the consumer spread their requests over both: one log whichever agent takes a batch.
     assert.ok(a.metrics.objectsWritten > 0 && b.metrics.objectsWritten > 0, 'both agents wrote objects');
-    assert.equal(a.metrics.produceRecords, 30);
-    assert.equal(b.metrics.produceRecords, 10);
-    assert.ok(b.metrics.fetchBytes > 0);
-    assert.equal(a.metrics.fetchBytes, 0, 'agent A served no fetches');
+    assert.equal(a.metrics.produceRecords + b.metrics.produceRecords, 40);
+    assert.ok(a.metrics.produceRecords > 0 && b.metrics.produceRecords > 0, 'both agents took writes');
+    assert.ok(a.metrics.fetchBytes + b.metrics.fetchBytes > 0);
   });
 });
 

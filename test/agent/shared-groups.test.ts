@@ -21,6 +21,9 @@ async function standaloneAgent(t: TestContext, cluster: TestCluster): Promise<Ru
     SLIPSTREAM_AGENT_KEY: cluster.boot.agent_key,
     SLIPSTREAM_CONTROL_PLANE_URL: cluster.apiUrl,
   }, 'agent'));
+  const close = running.close.bind(running);
+  let closed: Promise<void> | undefined;
+  running.close = () => (closed ??= close());
   t.after(() => running.close());
   return running;
 }
@@ -39,6 +42,7 @@ async function member(broker: string, group: string, topic: string, t: TestConte
     m.assigned = [...(event.payload.memberAssignment[topic] ?? [])].sort((a, b) => a - b);
   });
   await consumer.connect();
+  // Before the agents and the control plane go (hooks run in the order they were added).
   t.after(() => consumer.disconnect().catch(() => undefined));
   await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({
@@ -72,7 +76,7 @@ describe('consumer groups across agents', () => {
 
     const producer = new Kafka({ brokers: [cluster.bootstrap], logLevel: logLevel.NOTHING }).producer();
     await producer.connect();
-    t.after(() => producer.disconnect());
+    t.after(() => producer.disconnect().catch(() => undefined));
     const values = Array.from({ length: 200 }, (_, i) => `v${i}`);
     await producer.send({ topic, messages: values.map((value, i) => ({ key: `k${i % 16}`, value })) });
     await until('every record to arrive', () => first.got.length + second.got.length >= values.length);
@@ -97,5 +101,9 @@ describe('consumer groups across agents', () => {
     const group = (groups.state as { groups: Array<{ name: string; members: unknown[]; state: string }> }).groups.find((g) => g.name === 'spread')!;
     assert.equal(group.state, 'Stable');
     assert.equal(group.members.length, 1);
+    // Clients first, then the agents, while the control plane still answers them.
+    await first.consumer.disconnect();
+    await producer.disconnect();
+    await Promise.all([a.close(), b.close()]);
   });
 });

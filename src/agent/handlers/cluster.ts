@@ -11,18 +11,27 @@ import type { RequestContext } from '../connection.ts';
 import type { AgentContext } from '../context.ts';
 import { KafkaError } from '../kafka-errors.ts';
 import { OPERATIONS_NOT_REQUESTED, allOperationsField } from '../../acls/index.ts';
+import { leaderFor } from '../brokers.ts';
 import type { AclDecider } from '../acl.ts';
 import { checkOf, type Authorization } from '../authorize.ts';
 
-/** FindCoordinator: this agent coordinates every group (the state lives in the control plane). */
+/**
+ * FindCoordinator: any agent coordinates any group (every agent passes group requests to the
+ * control plane's one coordinator), so a group's coordinator is a stable pick among the live
+ * agents — groups spread over them, and a group moves only when its agent goes.
+ */
 export async function handleFindCoordinator(agent: AgentContext, request: FindCoordinatorRequest, context: RequestContext): Promise<BodyInput<FindCoordinatorResponse>> {
-  const { nodeId, host, port } = agent.node;
+  const brokers = agent.brokers(context.clientId);
+  const coordinatorOf = (key: string) => {
+    const { nodeId, host, port } = leaderFor(brokers, `group:${key}`);
+    return { nodeId, host, port };
+  };
   if (context.apiVersion >= 4) {
     return {
       throttleTimeMs: 0,
       coordinators: request.coordinatorKeys.map((key) =>
         request.keyType === 0
-          ? { key, nodeId, host, port, errorCode: KafkaError.NONE, errorMessage: null }
+          ? { key, ...coordinatorOf(key), errorCode: KafkaError.NONE, errorMessage: null }
           : { key, nodeId: -1, host: '', port: -1, errorCode: KafkaError.COORDINATOR_NOT_AVAILABLE, errorMessage: 'transactions are not supported yet' },
       ),
     };
@@ -30,7 +39,7 @@ export async function handleFindCoordinator(agent: AgentContext, request: FindCo
   if (request.keyType !== 0) {
     return { throttleTimeMs: 0, errorCode: KafkaError.COORDINATOR_NOT_AVAILABLE, errorMessage: 'transactions are not supported yet', nodeId: -1, host: '', port: -1 };
   }
-  return { throttleTimeMs: 0, errorCode: KafkaError.NONE, errorMessage: null, nodeId, host, port };
+  return { throttleTimeMs: 0, errorCode: KafkaError.NONE, errorMessage: null, ...coordinatorOf(request.key) };
 }
 
 /**
@@ -48,30 +57,25 @@ export async function handleInitProducerId(agent: AgentContext, request: InitPro
 }
 
 /**
- * DescribeCluster: this agent is the cluster's one broker. clusterAuthorizedOperations, when
+ * DescribeCluster: the cluster's live agents are its brokers (the lowest node id stands in for
+ * the controller, which a leaderless cluster does not have). clusterAuthorizedOperations, when
  * asked for, is Kafka's answer without an authorizer (every supported cluster operation);
  * authorizeDescribeCluster narrows it when the cluster enforces ACLs.
  */
-export async function handleDescribeCluster(agent: AgentContext, request: DescribeClusterRequest): Promise<BodyInput<DescribeClusterResponse>> {
-  const { nodeId, host, port } = agent.node;
+export async function handleDescribeCluster(agent: AgentContext, request: DescribeClusterRequest, context: RequestContext): Promise<BodyInput<DescribeClusterResponse>> {
+  const brokers = agent.brokers(context.clientId);
   return {
     throttleTimeMs: 0,
     errorCode: KafkaError.NONE,
     errorMessage: null,
     endpointType: 1,
     clusterId: agent.cluster.id,
-    controllerId: nodeId,
-    brokers: [{ brokerId: nodeId, host, port, rack: null }],
+    controllerId: brokers[0]!.nodeId,
+    brokers: brokers.map(({ nodeId, host, port, rack }) => ({ brokerId: nodeId, host, port, rack })),
     clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? allOperationsField('CLUSTER') : OPERATIONS_NOT_REQUESTED,
   };
 }
 
-/** A node id for an agent: stable for its advertised address, so restarts keep it. */
-export function nodeIdFor(host: string, port: number): number {
-  let hash = 0;
-  for (const char of `${host}:${port}`) hash = (hash * 31 + char.charCodeAt(0)) | 0;
-  return Math.abs(hash) % 1_000_000 || 1;
-}
 
 const GROUP_KEY = checkOf('FindCoordinator', 'group', 'group-key');
 const TRANSACTION_KEY = checkOf('FindCoordinator', 'transactional-id', 'transaction-key');

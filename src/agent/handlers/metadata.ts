@@ -5,6 +5,7 @@ import type { Topic } from '../../model/records.ts';
 import type { RequestContext } from '../connection.ts';
 import type { AgentContext } from '../context.ts';
 import { topicIdFromUuid, topicUuid } from '../../agent-rpc/contract.ts';
+import { leaderFor } from '../brokers.ts';
 import { KafkaError } from '../kafka-errors.ts';
 import { autoCreateTopic } from './topics.ts';
 import { OPERATIONS_NOT_REQUESTED, allOperationsField } from '../../acls/index.ts';
@@ -14,9 +15,10 @@ import { checkOf, type Authorization } from '../authorize.ts';
 const NO_UUID = '00000000-0000-0000-0000-000000000000';
 
 /**
- * Metadata: this agent is the one broker and leads every partition (agents are stateless and
- * interchangeable: WarpStream's model, no partition leaders). Unknown topics are created when
- * the client allows it and the cluster does (`auto.create.topics.enable`).
+ * Metadata: the cluster's live agents are the brokers, and each partition's "leader" is a stable
+ * pick among them (agents are stateless and interchangeable, WarpStream's model: leadership only
+ * spreads clients' connections; see brokers.ts). Unknown topics are created when the client
+ * allows it and the cluster does (`auto.create.topics.enable`).
  *
  * The *AuthorizedOperations fields, when asked for, are what Kafka answers without an
  * authorizer (every supported operation); authorizeMetadata narrows them to the principal's when
@@ -29,6 +31,7 @@ export async function handleMetadata(agent: AgentContext, request: MetadataReque
   const topicOperations = version >= 8 && request.includeTopicAuthorizedOperations ? allOperationsField('TOPIC') : OPERATIONS_NOT_REQUESTED;
   const clusterOperations = version >= 8 && version <= 10 && request.includeClusterAuthorizedOperations;
   const existing = await agent.controlPlane.listTopics(agent.cluster.id);
+  const brokers = agent.brokers(context.clientId);
   let answers: Array<BodyInput<MetadataResponse['topics'][number]>>;
   if (all) {
     answers = existing.map((topic) => topicAnswer(topic));
@@ -50,9 +53,10 @@ export async function handleMetadata(agent: AgentContext, request: MetadataReque
   }
   return {
     throttleTimeMs: 0,
-    brokers: [{ nodeId: agent.node.nodeId, host: agent.node.host, port: agent.node.port, rack: null }],
+    brokers,
     clusterId: agent.cluster.id,
-    controllerId: agent.node.nodeId,
+    // A leaderless cluster has no controller: the lowest node id stands in for it.
+    controllerId: brokers[0]!.nodeId,
     topics: answers,
     clusterAuthorizedOperations: clusterOperations ? allOperationsField('CLUSTER') : OPERATIONS_NOT_REQUESTED,
   };
@@ -63,15 +67,10 @@ export async function handleMetadata(agent: AgentContext, request: MetadataReque
       name: topic.name,
       topicId: topicUuid(topic),
       isInternal: false,
-      partitions: Array.from({ length: topic.partition_count }, (_, partitionIndex) => ({
-        errorCode: KafkaError.NONE,
-        partitionIndex,
-        leaderId: agent.node.nodeId,
-        leaderEpoch: 0,
-        replicaNodes: [agent.node.nodeId],
-        isrNodes: [agent.node.nodeId],
-        offlineReplicas: [],
-      })),
+      partitions: Array.from({ length: topic.partition_count }, (_, partitionIndex) => {
+        const leader = brokers.length === 1 ? brokers[0]!.nodeId : leaderFor(brokers, `${topic.id}/${partitionIndex}`).nodeId;
+        return { errorCode: KafkaError.NONE, partitionIndex, leaderId: leader, leaderEpoch: 0, replicaNodes: [leader], isrNodes: [leader], offlineReplicas: [] };
+      }),
       topicAuthorizedOperations: topicOperations,
     };
   }
