@@ -47,6 +47,13 @@ export interface Config {
   agentRoles: string[];
   /** The agent's availability zone, for clients that name theirs (`warpstream_az=` in the client id). */
   availabilityZone: string | undefined;
+  /** The jobs role's pacing: lease renewal and due checks, retention, compaction, and the youngest object compaction merges. */
+  jobs: { intervalMs: number; retentionIntervalMs: number; compactionIntervalMs: number; compactionMinAgeMs: number };
+  /**
+   * The control plane keeps a released object this long before agents may delete it: longer
+   * than any fetch that may have read its index entries before they went.
+   */
+  objectDeletionGraceMs: number;
   /** Kafka clients must authenticate with SASL (cluster credentials) before anything else. */
   requireSasl: boolean;
   /**
@@ -127,6 +134,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: 'dev' | '
     advertisedPort: env.SLIPSTREAM_ADVERTISED_PORT ? integer(env, 'SLIPSTREAM_ADVERTISED_PORT', 0, 1, 65535) : undefined,
     agentRoles: parseRoles(env.SLIPSTREAM_AGENT_ROLES || 'proxy,jobs', 'SLIPSTREAM_AGENT_ROLES'),
     availabilityZone: env.SLIPSTREAM_AVAILABILITY_ZONE || undefined,
+    jobs: {
+      intervalMs: integer(env, 'SLIPSTREAM_JOBS_INTERVAL_MS', 2_000, 50, 60_000),
+      retentionIntervalMs: integer(env, 'SLIPSTREAM_RETENTION_INTERVAL_MS', 30_000, 0, 86_400_000),
+      compactionIntervalMs: integer(env, 'SLIPSTREAM_COMPACTION_INTERVAL_MS', 10_000, 0, 86_400_000),
+      compactionMinAgeMs: integer(env, 'SLIPSTREAM_COMPACTION_MIN_AGE_MS', 5_000, 0, 86_400_000),
+    },
+    objectDeletionGraceMs: integer(env, 'SLIPSTREAM_OBJECT_DELETION_GRACE_MS', 5 * 60_000, 0, 7 * 86_400_000),
     requireSasl: boolean(env, 'SLIPSTREAM_REQUIRE_SASL', false),
     tls: tlsFiles({
       certFile: env.SLIPSTREAM_TLS_CERT_FILE ? resolve(env.SLIPSTREAM_TLS_CERT_FILE) : undefined,

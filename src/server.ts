@@ -33,6 +33,7 @@ function listenerOptions(config: Config) {
     ...(config.tls ? { tls: config.tls } : {}),
     version: packageJson.version,
     roles: config.agentRoles,
+    jobs: config.jobs,
     ...(config.availabilityZone ? { availabilityZone: config.availabilityZone } : {}),
   };
 }
@@ -67,7 +68,7 @@ export async function startPlatform(config: Config, mode: Mode): Promise<Running
   let agentClient: ControlPlaneClient | undefined;
   const groups = new GroupCoordinator(store, { initialRebalanceDelayMs: 100 });
   // One control plane for the agents: this process's own (dev mode) and those on other machines.
-  const agentRpc = new LocalControlPlane(store, groups);
+  const agentRpc = new LocalControlPlane(store, groups, { objectDeletionGraceMs: config.objectDeletionGraceMs });
   const info = {
     name: 'slipstream',
     version: packageJson.version,

@@ -8,6 +8,7 @@ import type { AgentContext } from './context.ts';
 import type { ControlPlaneClient, GroupApi } from '../agent-rpc/contract.ts';
 import { authorizeDescribeCluster, authorizeFindCoordinator, authorizeInitProducerId, handleDescribeCluster, handleFindCoordinator, handleInitProducerId } from './handlers/cluster.ts';
 import { AgentPresence, nodeIdFor } from './presence.ts';
+import { JobsRunner, type JobsOptions } from './jobs/runner.ts';
 import { brokersFor } from './brokers.ts';
 import { authorizeAlterConfigs, authorizeIncrementalAlterConfigs, handleAlterConfigs, handleIncrementalAlterConfigs } from './handlers/alter-configs.ts';
 import { authorizeDescribeConfigs, handleDescribeConfigs } from './handlers/configs.ts';
@@ -55,6 +56,8 @@ export interface AgentOptions {
   availabilityZone?: string;
   /** What this agent reports as its version in the registry. */
   version?: string;
+  /** The jobs role's pacing (tests run it fast). */
+  jobs?: Pick<JobsOptions, 'intervalMs' | 'retentionIntervalMs' | 'compactionIntervalMs' | 'compactionMinAgeMs'>;
   log: Logger;
 }
 
@@ -111,6 +114,8 @@ export class Agent {
   private readonly connections = new Set<Connection>();
   private context: AgentContext | undefined;
   private presence: AgentPresence | undefined;
+  /** The jobs role's loop, when this agent has the role (whether it holds the lease is its own business). */
+  jobs: JobsRunner | undefined;
   private readonly table: Map<number, KafkaApi>;
   readonly metrics = new AgentMetrics();
 
@@ -167,6 +172,17 @@ export class Agent {
       throw error;
     }
     this.presence = presence;
+    if ((this.options.roles ?? DEFAULT_AGENT_ROLES).includes('jobs')) {
+      this.jobs = new JobsRunner({
+        controlPlane: this.options.controlPlane,
+        objectStore: this.options.objectStore,
+        virtualClusterId: cluster.id,
+        agentId: () => presence.agentId,
+        log: log.child({ component: 'jobs' }),
+        ...this.options.jobs,
+      });
+      this.jobs.start();
+    }
     this.context = {
       cluster,
       controlPlane: this.options.controlPlane,
@@ -269,7 +285,9 @@ export class Agent {
   async close(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    // Out of the registry first: other agents stop routing clients here while this one drains.
+    // Jobs handed over, then out of the registry: other agents stop routing clients here while this one drains.
+    await this.jobs?.stop();
+    this.jobs = undefined;
     await this.presence?.stop();
     this.presence = undefined;
     const stopped = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();

@@ -1,5 +1,5 @@
 import { withBaseOffset } from '../kafka-protocol/index.ts';
-import type { ObjectStore } from '../objects/object-store.ts';
+import { ObjectNotFound, type ObjectStore } from '../objects/object-store.ts';
 import type { ControlPlaneClient } from '../agent-rpc/contract.ts';
 import type { BatchIndexEntry, PartitionState } from '../model/records.ts';
 import { KafkaError } from './kafka-errors.ts';
@@ -63,24 +63,38 @@ class ObjectCache {
 }
 
 const INDEX_PAGE = 64;
+/** How long cached index entries are used: far shorter than the grace before a moved-from object is deleted. */
+const INDEX_MAX_AGE_MS = 30_000;
 /** Index entries kept per partition: enough for consumers near the tail and a little behind. */
 const INDEX_ENTRIES_PER_PARTITION = 2048;
 /** Partitions whose index is kept (least recently read ones are dropped). */
 const INDEX_PARTITIONS = 4096;
 
 /**
- * The batch index as the agent last read it, per partition. Committed entries never change
- * (DeleteRecords only moves the log start, which every read checks first), so a cached entry is
- * always right; the cache only saves asking the control plane again.
+ * The batch index as the agent last read it, per partition. An entry's offsets and bytes never
+ * change, but compaction moves them to another object (and key compaction drops some): a cached
+ * entry then still points at the old object, which holds the same batch until its grace is over
+ * (minutes, control-plane/log/objects.ts). So entries are dropped after INDEX_MAX_AGE_MS, well
+ * inside the grace, and a read that finds an object gone reads the index again.
  */
 class IndexCache {
   private readonly partitions = new Map<string, BatchIndexEntry[]>();
+  private readonly loadedAt = new Map<string, number>();
+
+  forget(topicId: string, partition: number): void {
+    this.partitions.delete(`${topicId}/${partition}`);
+    this.loadedAt.delete(`${topicId}/${partition}`);
+  }
 
   /** The cached entry holding `offset`, if any. */
   find(topicId: string, partition: number, offset: number): BatchIndexEntry | undefined {
     const key = `${topicId}/${partition}`;
     const entries = this.partitions.get(key);
     if (!entries) return undefined;
+    if (Date.now() - (this.loadedAt.get(key) ?? 0) > INDEX_MAX_AGE_MS) {
+      this.forget(topicId, partition);
+      return undefined;
+    }
     this.partitions.delete(key);
     this.partitions.set(key, entries); // most recently used last
     let low = 0;
@@ -103,7 +117,12 @@ class IndexCache {
     const entries = [...byOffset.values()].sort((a, b) => a.base_offset - b.base_offset).slice(-INDEX_ENTRIES_PER_PARTITION);
     this.partitions.delete(key);
     this.partitions.set(key, entries);
-    if (this.partitions.size > INDEX_PARTITIONS) this.partitions.delete(this.partitions.keys().next().value!);
+    if (!this.loadedAt.has(key)) this.loadedAt.set(key, Date.now());
+    if (this.partitions.size > INDEX_PARTITIONS) {
+      const oldest = this.partitions.keys().next().value!;
+      this.partitions.delete(oldest);
+      this.loadedAt.delete(oldest);
+    }
   }
 }
 
@@ -129,6 +148,17 @@ export class ReadPath {
    * but always at least one batch (so a batch larger than the limit is still delivered).
    */
   async read(topicId: string, partition: number, fetchOffset: number, maxBytes: number): Promise<PartitionRead> {
+    try {
+      return await this.readOnce(topicId, partition, fetchOffset, maxBytes);
+    } catch (error) {
+      if (!(error instanceof ObjectNotFound)) throw error;
+      // Compaction moved the batches and the old object is gone: ask the control plane again.
+      this.index.forget(topicId, partition);
+      return this.readOnce(topicId, partition, fetchOffset, maxBytes);
+    }
+  }
+
+  private async readOnce(topicId: string, partition: number, fetchOffset: number, maxBytes: number): Promise<PartitionRead> {
     const state: PartitionState = await this.controlPlane.partitionState(this.virtualClusterId, topicId, partition);
     const base = { highWatermark: state.high_watermark, logStartOffset: state.log_start_offset };
     if (fetchOffset < state.log_start_offset || fetchOffset > state.high_watermark) {

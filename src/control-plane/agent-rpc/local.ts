@@ -10,7 +10,7 @@ import type { MetadataStore, PartitionState, VirtualCluster } from '../../metada
 import { clusterConfiguration } from '../../model/cluster-configuration.ts';
 import { commitBatches } from '../log/commit.ts';
 import { commitRewrite, planCompaction } from '../log/compaction.ts';
-import { confirmObjectDeletions, listDueObjectDeletions } from '../log/objects.ts';
+import { confirmObjectDeletions, listDueObjectDeletions, OBJECT_DELETION_GRACE_MS } from '../log/objects.ts';
 import { applyRetention } from '../log/retention.ts';
 import { purgeExpiredSoftDeletedTopics } from '../log/soft-deleted-topics.ts';
 import { deregisterAgent, heartbeatAgent, listLiveAgents, registerAgent } from '../services/agents.ts';
@@ -31,9 +31,13 @@ export class LocalControlPlane implements ControlPlaneClient {
   private readonly store: MetadataStore;
   private readonly commits = new CommitSignals();
 
-  constructor(store: MetadataStore, groups: GroupApi) {
+  /** How long released objects wait before agents may delete them (see log/objects.ts). */
+  private readonly graceMs: number;
+
+  constructor(store: MetadataStore, groups: GroupApi, options: { objectDeletionGraceMs?: number } = {}) {
     this.store = store;
     this.groups = groups;
+    this.graceMs = options.objectDeletionGraceMs ?? OBJECT_DELETION_GRACE_MS;
   }
 
   async close(): Promise<void> {
@@ -184,11 +188,11 @@ export class LocalControlPlane implements ControlPlaneClient {
   }
 
   applyRetention(virtualClusterId: string) {
-    return applyRetention(this.store, virtualClusterId, Date.now());
+    return applyRetention(this.store, virtualClusterId, Date.now(), { graceMs: this.graceMs });
   }
 
   async purgeSoftDeletedTopics(virtualClusterId: string) {
-    return purgeExpiredSoftDeletedTopics(this.store, await this.cluster(virtualClusterId), Date.now());
+    return purgeExpiredSoftDeletedTopics(this.store, await this.cluster(virtualClusterId), Date.now(), { graceMs: this.graceMs });
   }
 
   listDueObjectDeletions(virtualClusterId: string, limit: number) {
@@ -204,7 +208,7 @@ export class LocalControlPlane implements ControlPlaneClient {
   }
 
   commitRewrite(virtualClusterId: string, rewrite: RewriteRequest) {
-    return commitRewrite(this.store, virtualClusterId, rewrite);
+    return commitRewrite(this.store, virtualClusterId, rewrite, { graceMs: this.graceMs });
   }
 }
 
