@@ -48,7 +48,7 @@ export interface Config {
   /** The agent's availability zone, for clients that name theirs (`warpstream_az=` in the client id). */
   availabilityZone: string | undefined;
   /** The jobs role's pacing: lease renewal and due checks, retention, compaction, and the youngest object compaction merges. */
-  jobs: { intervalMs: number; retentionIntervalMs: number; compactionIntervalMs: number; compactionMinAgeMs: number };
+  jobs: { intervalMs: number; retentionIntervalMs: number; compactionIntervalMs: number; compactionMinAgeMs: number; orphanIntervalMs: number; orphanAgeMs: number };
   /**
    * The control plane keeps a released object this long before agents may delete it: longer
    * than any fetch that may have read its index entries before they went.
@@ -139,6 +139,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: 'dev' | '
       retentionIntervalMs: integer(env, 'SLIPSTREAM_RETENTION_INTERVAL_MS', 30_000, 0, 86_400_000),
       compactionIntervalMs: integer(env, 'SLIPSTREAM_COMPACTION_INTERVAL_MS', 10_000, 0, 86_400_000),
       compactionMinAgeMs: integer(env, 'SLIPSTREAM_COMPACTION_MIN_AGE_MS', 5_000, 0, 86_400_000),
+      orphanIntervalMs: integer(env, 'SLIPSTREAM_ORPHAN_SWEEP_INTERVAL_MS', 5 * 60_000, 0, 86_400_000),
+      orphanAgeMs: integer(env, 'SLIPSTREAM_ORPHAN_AGE_MS', 60 * 60_000, 1_000, 30 * 86_400_000),
     },
     objectDeletionGraceMs: integer(env, 'SLIPSTREAM_OBJECT_DELETION_GRACE_MS', 5 * 60_000, 0, 7 * 86_400_000),
     requireSasl: boolean(env, 'SLIPSTREAM_REQUIRE_SASL', false),

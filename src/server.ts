@@ -190,7 +190,7 @@ export async function startAgent(config: Config): Promise<RunningAgent> {
     status = createServer((request, response) => {
       const path = (request.url ?? '').split('?')[0];
       if (path === '/v1/status') {
-        response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', virtual_cluster_id: agent.virtualClusterId }));
+        response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', ...agent.status() }));
       } else if (path === '/metrics') {
         response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(agent.metrics.render({ virtual_cluster_id: agent.virtualClusterId ?? '' }));
       } else {

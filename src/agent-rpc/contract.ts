@@ -93,6 +93,8 @@ export interface ControlPlaneClient {
   /** Objects nothing references any more whose grace has passed: the agent deletes them, then confirms. */
   listDueObjectDeletions(virtualClusterId: string, limit: number): Promise<ObjectDeletion[]>;
   confirmObjectDeletions(virtualClusterId: string, objectKeys: readonly string[]): Promise<number>;
+  /** Of keys found under the cluster's prefix in the bucket, those the control plane has no record of (orphans). */
+  unknownObjects(virtualClusterId: string, objectKeys: readonly string[]): Promise<string[]>;
   /** Groups of small objects worth merging, with the live index entries in them. */
   planCompaction(virtualClusterId: string, options: CompactionPlanOptions): Promise<CompactionGroup[]>;
   /** Index entries now in a new object the agent wrote (merged, or key-compacted). */
@@ -175,7 +177,7 @@ export const RPC_CALLS = [
   'setTopicConfigs', 'deleteRecordsBefore', 'commit', 'partitionState', 'readIndex', 'findBatchByTimestamp',
   'findMaxTimestampBatch', 'initProducerId', 'findCredential', 'listAcls', 'createAcl', 'deleteAcls',
   'registerAgent', 'heartbeatAgent', 'deregisterAgent', 'acquireJobLease', 'releaseJobLease', 'applyRetention',
-  'purgeSoftDeletedTopics', 'listDueObjectDeletions', 'confirmObjectDeletions', 'planCompaction', 'commitRewrite',
+  'purgeSoftDeletedTopics', 'listDueObjectDeletions', 'confirmObjectDeletions', 'unknownObjects', 'planCompaction', 'commitRewrite',
 ] as const satisfies ReadonlyArray<Exclude<keyof ControlPlaneClient, 'onCommit' | 'close' | 'groups'>>;
 
 /** Calls whose second argument is a topic id: the control plane checks the topic is the agent's cluster's. */

@@ -177,6 +177,10 @@ export class HttpControlPlane implements ControlPlaneClient {
     return this.call('confirmObjectDeletions', [virtualClusterId, objectKeys]);
   }
 
+  unknownObjects(virtualClusterId: string, objectKeys: readonly string[]): Promise<string[]> {
+    return this.call('unknownObjects', [virtualClusterId, objectKeys]);
+  }
+
   planCompaction(virtualClusterId: string, options: CompactionPlanOptions): Promise<CompactionGroup[]> {
     return this.call('planCompaction', [virtualClusterId, options]);
   }

@@ -57,7 +57,7 @@ export interface AgentOptions {
   /** What this agent reports as its version in the registry. */
   version?: string;
   /** The jobs role's pacing (tests run it fast). */
-  jobs?: Pick<JobsOptions, 'intervalMs' | 'retentionIntervalMs' | 'compactionIntervalMs' | 'compactionMinAgeMs'>;
+  jobs?: Pick<JobsOptions, 'intervalMs' | 'retentionIntervalMs' | 'compactionIntervalMs' | 'compactionMinAgeMs' | 'orphanIntervalMs' | 'orphanAgeMs'>;
   log: Logger;
 }
 
@@ -118,6 +118,17 @@ export class Agent {
   jobs: JobsRunner | undefined;
   private readonly table: Map<number, KafkaApi>;
   readonly metrics = new AgentMetrics();
+
+  /** What `/v1/status` says of this agent: its registry id, roles, and whether it runs the cluster's jobs now. */
+  status() {
+    return {
+      virtual_cluster_id: this.context?.cluster.id,
+      agent_id: this.presence?.agentId,
+      roles: [...(this.options.roles ?? DEFAULT_AGENT_ROLES)],
+      jobs_leader: this.jobs?.isLeader ?? false,
+      jobs: this.jobs?.counters,
+    };
+  }
 
   /** The cluster this agent serves, once started. */
   get virtualClusterId(): string | undefined {

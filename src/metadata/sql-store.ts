@@ -586,6 +586,21 @@ export class SqlMetadataStore implements MetadataStore {
     );
     return rows.map((row) => fromRow<ObjectDeletion>(tables.object_deletions, row));
   }
+  async knownObjectKeys(objectKeys: readonly string[]) {
+    const known: string[] = [];
+    for (const keys of chunks([...new Set(objectKeys)], KEYS_PER_STATEMENT)) {
+      const list = placeholders(keys.length);
+      const rows = await this.db.all<{ object_key: string }>(
+        `SELECT object_key FROM objects WHERE object_key IN (${list})
+         UNION SELECT object_key FROM object_deletions WHERE object_key IN (${list})
+         UNION SELECT DISTINCT object_key FROM batches WHERE object_key IN (${list})`,
+        [...keys, ...keys, ...keys],
+      );
+      known.push(...rows.map((r) => r.object_key));
+    }
+    return known;
+  }
+
   async confirmObjectDeletions(virtualClusterId: string, objectKeys: readonly string[]) {
     let confirmed = 0;
     for (const keys of chunks([...new Set(objectKeys)], KEYS_PER_STATEMENT)) {

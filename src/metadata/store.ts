@@ -164,6 +164,11 @@ export interface MetadataStore {
    * or one recorded again.
    */
   listDueObjectDeletions(virtualClusterId: string, now: number, limit: number): Promise<ObjectDeletion[]>;
+  /**
+   * Of `objectKeys`, those the store knows in any way — recorded, released, or referenced by the
+   * index — whatever their cluster: the rest are orphans (uploaded, never committed).
+   */
+  knownObjectKeys(objectKeys: readonly string[]): Promise<string[]>;
   /** Forgets deletions the agent has carried out; answers how many it knew. */
   confirmObjectDeletions(virtualClusterId: string, objectKeys: readonly string[]): Promise<number>;
 

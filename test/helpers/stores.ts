@@ -127,3 +127,12 @@ async function createDatabase(url: string): Promise<{ databaseUrl: string; drop:
     },
   };
 }
+
+/** A fresh, empty PostgreSQL database on the tests' server for the test's lifetime (its URL), or undefined without one. */
+export async function testDatabase(t: Cleanup): Promise<string | undefined> {
+  const url = testDatabaseUrl();
+  if (!url) return undefined;
+  const { databaseUrl, drop } = await createDatabase(url);
+  t.after(drop);
+  return databaseUrl;
+}

@@ -160,6 +160,20 @@ for (const { kind, open, location } of storeKinds()) {
       assert.deepEqual(await store.listDueObjectDeletions('vci_a', everything, 10), []);
     });
 
+    it('objects: known keys are the recorded, the released and the referenced ones, of any cluster; the rest are orphans', async (t) => {
+      const store = await fresh(t);
+      await store.insertObjects([object('k/recorded'), object('k/released'), object('k/b', 'vci_b')]);
+      await store.releaseUnreferencedObjects('vci_a', ['k/released'], 2_000);
+      await store.insertBatchIndex([entry('ti_a1', 0, 0, 4, 'k/referenced-only')]);
+      const known = await store.knownObjectKeys(['k/recorded', 'k/released', 'k/b', 'k/referenced-only', 'k/orphan', 'k/recorded']);
+      assert.deepEqual([...known].sort(), ['k/b', 'k/recorded', 'k/referenced-only', 'k/released']);
+      assert.deepEqual(await store.knownObjectKeys([]), []);
+      // Many keys at once (more than one IN list).
+      const many = Array.from({ length: 1200 }, (_, i) => `k/many-${i}`);
+      await store.insertObjects(many.slice(0, 600).map((key) => object(key)));
+      assert.equal((await store.knownObjectKeys(many)).length, 600);
+    });
+
     it('objects: a deleted cluster releases everything, and its deletions outlive it', async (t) => {
       const store = await fresh(t);
       await store.insertObjects([object('k/1'), object('k/2'), object('k/b', 'vci_b')]);

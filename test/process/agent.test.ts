@@ -17,8 +17,11 @@ describe('slipstream agent (its own process)', () => {
     const agent = await startSlipstreamAgent(dev.apiUrl, dataDir, boot.agent_key, { dataDir: agentDir });
     t.after(() => agent.child.kill('SIGKILL'));
     assert.match(agent.output(), new RegExp(`agent for ${boot.virtual_cluster_id}`));
-    const status = (await (await fetch(agent.statusUrl)).json()) as { status: string; virtual_cluster_id: string };
-    assert.deepEqual(status, { status: 'ok', virtual_cluster_id: boot.virtual_cluster_id });
+    const status = (await (await fetch(agent.statusUrl)).json()) as { status: string; virtual_cluster_id: string; agent_id: string; roles: string[] };
+    assert.equal(status.status, 'ok');
+    assert.equal(status.virtual_cluster_id, boot.virtual_cluster_id);
+    assert.match(status.agent_id, /^agi_/);
+    assert.deepEqual(status.roles, ['proxy', 'jobs']);
 
     const created = await api(dev.apiUrl, boot.application_key, '/api/v1/create_topic', {
       virtual_cluster_id: boot.virtual_cluster_id,

@@ -4,6 +4,7 @@ import type { ObjectStore } from '../../objects/object-store.ts';
 import { KeyCompactor } from './key-compaction.ts';
 import { mergeSmallObjects } from './merge.ts';
 import { deleteReleasedObjects } from './object-deletion.ts';
+import { OrphanSweeper } from './orphans.ts';
 
 /** The lease every jobs agent of a cluster competes for: one of them runs the jobs at a time. */
 export const JOBS_LEASE = 'jobs';
@@ -23,6 +24,10 @@ export interface JobsOptions {
   compactionIntervalMs?: number;
   /** Objects younger than this are not merged (default 5 s: the tail consumers are reading them). */
   compactionMinAgeMs?: number;
+  /** The bucket is swept for orphans (uploaded, never committed) at most this often (default 5 min). */
+  orphanIntervalMs?: number;
+  /** An object unknown to the control plane for this long is an orphan and deleted (default 1 h). */
+  orphanAgeMs?: number;
 }
 
 export interface JobsCounters {
@@ -32,6 +37,7 @@ export interface JobsCounters {
   objects_merged: number;
   objects_written: number;
   compacted_partitions: number;
+  orphans_deleted: number;
   errors: number;
 }
 
@@ -45,9 +51,11 @@ export interface JobsCounters {
  * the middle of one does no harm.
  */
 export class JobsRunner {
-  readonly counters: JobsCounters = { runs: 0, retention_partitions: 0, objects_deleted: 0, objects_merged: 0, objects_written: 0, compacted_partitions: 0, errors: 0 };
+  readonly counters: JobsCounters = { runs: 0, retention_partitions: 0, objects_deleted: 0, objects_merged: 0, objects_written: 0, compacted_partitions: 0, orphans_deleted: 0, errors: 0 };
   private readonly options: Required<Omit<JobsOptions, 'log'>> & { log: Logger };
   private readonly compactor: KeyCompactor;
+  private readonly orphans: OrphanSweeper;
+  private lastOrphanSweep = 0;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
@@ -61,9 +69,12 @@ export class JobsRunner {
       retentionIntervalMs: 30_000,
       compactionIntervalMs: 10_000,
       compactionMinAgeMs: 5_000,
+      orphanIntervalMs: 5 * 60_000,
+      orphanAgeMs: 60 * 60_000,
       ...options,
     };
     this.compactor = new KeyCompactor(options.controlPlane, options.objectStore, options.virtualClusterId);
+    this.orphans = new OrphanSweeper(options.controlPlane, options.objectStore, options.virtualClusterId, this.options.orphanAgeMs);
   }
 
   /** Whether this agent held the jobs lease at its last tick. */
@@ -142,6 +153,15 @@ export class JobsRunner {
         this.counters.compacted_partitions += (await this.compactor.run()).partitions;
       });
     }
+    await this.orphanSweep(now);
+  }
+
+  private async orphanSweep(now: number): Promise<void> {
+    if (now - this.lastOrphanSweep < this.options.orphanIntervalMs) return;
+    this.lastOrphanSweep = now;
+    await this.step('orphan sweep', async () => {
+      this.counters.orphans_deleted += await this.orphans.sweep(now);
+    });
   }
 
   private async step(name: string, body: () => Promise<void>): Promise<void> {

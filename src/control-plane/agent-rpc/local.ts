@@ -10,7 +10,7 @@ import type { MetadataStore, PartitionState, VirtualCluster } from '../../metada
 import { clusterConfiguration } from '../../model/cluster-configuration.ts';
 import { commitBatches } from '../log/commit.ts';
 import { commitRewrite, planCompaction } from '../log/compaction.ts';
-import { confirmObjectDeletions, listDueObjectDeletions, OBJECT_DELETION_GRACE_MS } from '../log/objects.ts';
+import { confirmObjectDeletions, listDueObjectDeletions, OBJECT_DELETION_GRACE_MS, unknownObjects } from '../log/objects.ts';
 import { applyRetention } from '../log/retention.ts';
 import { purgeExpiredSoftDeletedTopics } from '../log/soft-deleted-topics.ts';
 import { deregisterAgent, heartbeatAgent, listLiveAgents, registerAgent } from '../services/agents.ts';
@@ -118,7 +118,7 @@ export class LocalControlPlane implements ControlPlaneClient {
   }
 
   async commit(virtualClusterId: string, objectKey: string, batches: readonly BatchToCommit[]) {
-    const results = await commitBatches(this.store, virtualClusterId, objectKey, batches);
+    const results = await commitBatches(this.store, virtualClusterId, objectKey, batches, {}, { graceMs: this.graceMs });
     this.commits.committed(batches, results);
     return results;
   }
@@ -201,6 +201,10 @@ export class LocalControlPlane implements ControlPlaneClient {
 
   confirmObjectDeletions(virtualClusterId: string, objectKeys: readonly string[]) {
     return confirmObjectDeletions(this.store, virtualClusterId, objectKeys);
+  }
+
+  unknownObjects(virtualClusterId: string, objectKeys: readonly string[]) {
+    return unknownObjects(this.store, virtualClusterId, objectKeys);
   }
 
   planCompaction(virtualClusterId: string, options: CompactionPlanOptions) {

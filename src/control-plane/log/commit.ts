@@ -1,7 +1,7 @@
 import { KafkaError } from '../../kafka-protocol/error-codes.ts';
 import type { BatchToCommit, CommittedBatch } from '../../agent-rpc/contract.ts';
 import type { BatchIndexEntry, MetadataStore, ObjectRecord, ProducerPartition, Topic } from '../../metadata/store.ts';
-import { releaseUnreferencedObjects } from './objects.ts';
+import { releaseUnreferencedObjects, type ObjectGraceOptions } from './objects.ts';
 
 export type { BatchToCommit, CommittedBatch };
 
@@ -33,6 +33,7 @@ export async function commitBatches(
   objectKey: string,
   batches: readonly BatchToCommit[],
   objectSizes: Readonly<Record<string, number>> = {},
+  options: ObjectGraceOptions = {},
 ): Promise<CommittedBatch[]> {
   return store.transaction(async (tx) => {
     const topics = new Map<string, Topic | undefined>();
@@ -108,7 +109,7 @@ export async function commitBatches(
     }
 
     await tx.insertBatchIndex(index);
-    await recordObjects(tx, virtualClusterId, objectKey, batches, index, objectSizes);
+    await recordObjects(tx, virtualClusterId, objectKey, batches, index, objectSizes, options.graceMs);
     for (const [key, state] of partitions) {
       const slash = key.lastIndexOf('/');
       await tx.upsertPartitionState({ topic_id: key.slice(0, slash), partition: Number(key.slice(slash + 1)), ...state });
@@ -126,6 +127,7 @@ async function recordObjects(
   batches: readonly BatchToCommit[],
   index: readonly BatchIndexEntry[],
   objectSizes: Readonly<Record<string, number>>,
+  graceMs: number | undefined,
 ): Promise<void> {
   const ends = new Map<string, number>();
   for (const batch of batches) {
@@ -146,7 +148,7 @@ async function recordObjects(
   const unused = [...ends.keys()].filter((key) => !referenced.has(key));
   // Rare (every batch of an object refused or a retry): the release query checks the index, so
   // an object an earlier commit of the same batches points into stays.
-  if (unused.length > 0) await releaseUnreferencedObjects(tx, virtualClusterId, unused, now);
+  if (unused.length > 0) await releaseUnreferencedObjects(tx, virtualClusterId, unused, now, graceMs);
 }
 
 /**

@@ -50,6 +50,19 @@ export function listDueObjectDeletions(store: MetadataStore, virtualClusterId: s
  * The agent has deleted these objects from the bucket (deleting one that is already gone counts):
  * forget them. Repeats and unknown keys are harmless; answers how many were still pending.
  */
+/**
+ * Of the keys an agent found in its cluster's part of the bucket, those the control plane has
+ * never heard of: objects uploaded whose commit never happened (the agent died, or the commit
+ * failed and the producer retried elsewhere). The agent deletes one only once it has stayed
+ * unknown for longer than any commit can take (the jobs role's orphan age).
+ */
+export async function unknownObjects(store: MetadataStore, virtualClusterId: string, objectKeys: readonly string[]): Promise<string[]> {
+  const prefix = `clusters/${virtualClusterId}/`;
+  const candidates = objectKeys.filter((key) => key.startsWith(prefix));
+  const known = new Set(await store.knownObjectKeys(candidates));
+  return candidates.filter((key) => !known.has(key));
+}
+
 export function confirmObjectDeletions(store: MetadataStore, virtualClusterId: string, objectKeys: readonly string[]): Promise<number> {
   return store.confirmObjectDeletions(virtualClusterId, objectKeys);
 }

@@ -139,7 +139,7 @@ func logLevel(name string) kgo.LogLevel {
 
 func (s *state) base(suffix string) []kgo.Opt {
 	opts := []kgo.Opt{
-		kgo.SeedBrokers(s.bootstrap),
+		kgo.SeedBrokers(strings.Split(s.bootstrap, ",")...), // BOOTSTRAP may list several brokers, comma-separated
 		kgo.ClientID(s.clientID + suffix),
 		kgo.WithLogger(s.logger),
 		kgo.RequestTimeoutOverhead(5 * time.Second),
