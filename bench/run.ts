@@ -4,7 +4,7 @@
  * bench/results/latest.{json,md,png}. See bench/README.md for what is measured and how.
  *
  *   --quick                 short phases (CI: the whole run well under 10 minutes)
- *   --only=slipstream,slipstream-rpc,kafka,kafka-page-cache,limits,management
+ *   --only=slipstream,slipstream-rpc,scaling,kafka,kafka-page-cache,limits,management
  *                           run only these parts (default: all)
  *   --out=DIR               where the results go (default bench/results)
  *   --keep                  keep the temporary directory (logs, data) even on success
@@ -23,11 +23,12 @@ import { benchManagement, memoryPer10kPartitions } from './lib/management.ts';
 import { ensureGnuplot, evaluateTargets, markdown, plot, type Results } from './lib/report.ts';
 import { runScenario, serverMetrics, type ScenarioOptions, type SystemResult } from './lib/scenario.ts';
 import { startSlipstream } from './lib/slipstream.ts';
+import { benchScaling } from './lib/scaling.ts';
 import type { Server } from './lib/proc.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const NODE = join(ROOT, 'node_modules', '.bin', 'node');
-const PARTS = ['slipstream', 'slipstream-rpc', 'kafka', 'kafka-page-cache', 'limits', 'management'] as const;
+const PARTS = ['slipstream', 'slipstream-rpc', 'scaling', 'kafka', 'kafka-page-cache', 'limits', 'management'] as const;
 type Part = (typeof PARTS)[number];
 
 function parseArgs(argv: string[]) {
@@ -113,6 +114,7 @@ async function main(): Promise<number> {
     },
     slipstream: null,
     slipstream_rpc: null,
+    scaling: null,
     kafka: null,
     kafka_page_cache: null,
     limit: null,
@@ -138,7 +140,7 @@ async function main(): Promise<number> {
 
   // --- installs -----------------------------------------------------------------------------
   const needsKafka = args.only.has('kafka') || args.only.has('kafka-page-cache');
-  const needsClient = needsKafka || args.only.has('slipstream') || args.only.has('slipstream-rpc');
+  const needsClient = needsKafka || args.only.has('slipstream') || args.only.has('slipstream-rpc') || args.only.has('scaling');
   let kafkaHome: string | undefined;
   let build: LoadClientBuild | undefined;
   await timed('install', async () => {
@@ -198,6 +200,12 @@ async function main(): Promise<number> {
     const r = await timed('slipstream_rpc', () => underLoad('slipstream (agent over HTTP RPC)', dir, () => startSlipstream(ROOT, dir, { SLIPSTREAM_DEV_AGENT_RPC: 'http' })));
     if (r) results.slipstream_rpc = r;
     rmSync(join(dir, 'data'), { recursive: true, force: true });
+  }
+  if (args.only.has('scaling') && build) {
+    // 1 and 3 agent processes behind one control plane: what adding agents buys on this machine.
+    const r = await timed('scaling', () => benchScaling(ROOT, join(work, 'scaling'), build!, [1, 3], scenario, say));
+    if (r) results.scaling = r;
+    rmSync(join(work, 'scaling'), { recursive: true, force: true });
   }
   const kafkaRuns: Array<[Part, KafkaDurability, 'kafka' | 'kafka_page_cache']> = [
     ['kafka', 'fsync', 'kafka'],

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SystemResult } from './scenario.ts';
+import type { ScalingResult } from './scaling.ts';
 
 /** The results file's shape (bench/results/latest.json). */
 export interface Results {
@@ -12,6 +13,8 @@ export interface Results {
   slipstream: SystemResult | null;
   /** Slipstream with its agent reaching the control plane over the HTTP RPC (as agents on other machines do). */
   slipstream_rpc: SystemResult | null;
+  /** Closed-loop produce through 1 and 3 agent processes behind one control plane. */
+  scaling: ScalingResult | null;
   kafka: SystemResult | null;
   kafka_page_cache: SystemResult | null;
   limit: Record<string, number> | null;
@@ -97,6 +100,17 @@ export function markdown(r: Results): string {
       '',
       `The commit RPC's cost (the agent reaching the control plane over HTTP on loopback, one call per flush, against the in-process call, same run): produce p50 ${fmt(delta(r.slipstream.produce_p50_ms, rpc.produce_p50_ms), 2)} ms, p99 ${fmt(delta(r.slipstream.produce_p99_ms, rpc.produce_p99_ms), 2)} ms, end-to-end p99 ${fmt(delta(r.slipstream.e2e_p99_ms, rpc.e2e_p99_ms), 2)} ms; closed-loop produce ${fmt(rpc.produce_mib_s)} against ${fmt(r.slipstream.produce_mib_s)} MiB/s.` +
         (rpc.server_metrics ? ` Flush (object write + commit RPC) mean ${fmt(rpc.server_metrics.slipstream_flush_latency_mean_ms, 1)} ms against ${fmt(r.slipstream.server_metrics?.slipstream_flush_latency_mean_ms, 1)} ms.` : ''),
+    );
+  }
+  const sc = r.scaling;
+  if (sc) {
+    lines.push(
+      '',
+      '| agents (separate processes, one control plane) | produce MiB/s (closed loop) | server CPU s |',
+      '|---|---:|---:|',
+      ...sc.runs.map((run) => `| ${run.agents} | ${fmt(run.produce_mib_s)} | ${fmt(run.cpu_seconds)} |`),
+      '',
+      `Scaling from ${sc.runs[0]!.agents} to ${sc.runs.at(-1)!.agents} agents: ${fmt(sc.speedup, 2)}× (${sc.note}).`,
     );
   }
   if (r.limit) {

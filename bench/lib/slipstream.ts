@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, startServer, type Server } from './proc.ts';
+import { freePort, startServer, waitForPort, type Server } from './proc.ts';
 
 /**
  * Slipstream as `npm start` runs it (`node src/main.ts dev`: control plane, SQLite, the default
@@ -18,7 +18,7 @@ export interface RunningSlipstream {
   env: Record<string, string>;
 }
 
-export async function startSlipstream(root: string, dir: string, extraEnv: Record<string, string> = {}, nodeArgs: string[] = []): Promise<RunningSlipstream> {
+export async function startSlipstream(root: string, dir: string, extraEnv: Record<string, string> = {}, nodeArgs: string[] = [], command: 'dev' | 'control-plane' = 'dev'): Promise<RunningSlipstream> {
   const httpPort = await freePort();
   let kafkaPort = await freePort();
   while (kafkaPort === httpPort) kafkaPort = await freePort();
@@ -36,7 +36,7 @@ export async function startSlipstream(root: string, dir: string, extraEnv: Recor
   // variables such as SLIPSTREAM_FLUSH_INTERVAL_MS do pass through; run.ts records them).
   delete childEnv.DATABASE_URL;
   delete childEnv.SLIPSTREAM_OBJECT_STORE_URL;
-  const server = startServer('slipstream', join(root, 'node_modules', '.bin', 'node'), [...nodeArgs, join(root, 'src', 'main.ts'), 'dev'], {
+  const server = startServer('slipstream', join(root, 'node_modules', '.bin', 'node'), [...nodeArgs, join(root, 'src', 'main.ts'), command], {
     cwd: root,
     env: childEnv,
     logFile: join(dir, 'slipstream.log'),
@@ -78,4 +78,28 @@ export async function api(s: RunningSlipstream, path: string, body: unknown): Pr
   const text = await response.text();
   if (response.status !== 200) throw new Error(`${path}: HTTP ${response.status} ${text.slice(0, 500)}`);
   return JSON.parse(text);
+}
+
+/**
+ * `slipstream agent` in its own process for the deployment's cluster, beside `controlPlane`,
+ * sharing the object store `objectStoreUrl`; answers once it serves Kafka clients.
+ */
+export async function startAgentProcess(root: string, dir: string, controlPlane: RunningSlipstream, agentKey: string, objectStoreUrl: string, extraEnv: Record<string, string> = {}): Promise<{ server: Server; bootstrap: string }> {
+  mkdirSync(dir, { recursive: true });
+  const kafkaPort = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    SLIPSTREAM_DATA_DIR: join(dir, 'data'),
+    SLIPSTREAM_HOST: '127.0.0.1',
+    SLIPSTREAM_HTTP_PORT: String(await freePort()),
+    SLIPSTREAM_KAFKA_PORT: String(kafkaPort),
+    SLIPSTREAM_CONTROL_PLANE_URL: controlPlane.apiUrl,
+    SLIPSTREAM_AGENT_KEY: agentKey,
+    SLIPSTREAM_OBJECT_STORE_URL: objectStoreUrl,
+    ...extraEnv,
+  };
+  delete env.DATABASE_URL;
+  const server = startServer('slipstream-agent', join(root, 'node_modules', '.bin', 'node'), [join(root, 'src', 'main.ts'), 'agent'], { cwd: root, env, logFile: join(dir, 'agent.log') });
+  await waitForPort(kafkaPort, 60_000, () => !server.exited(), `slipstream agent (see ${server.logFile})`);
+  return { server, bootstrap: `127.0.0.1:${kafkaPort}` };
 }
