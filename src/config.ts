@@ -137,7 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: 'dev' | '
     jobs: {
       intervalMs: integer(env, 'SLIPSTREAM_JOBS_INTERVAL_MS', 2_000, 50, 60_000),
       retentionIntervalMs: integer(env, 'SLIPSTREAM_RETENTION_INTERVAL_MS', 30_000, 0, 86_400_000),
-      compactionIntervalMs: integer(env, 'SLIPSTREAM_COMPACTION_INTERVAL_MS', 10_000, 0, 86_400_000),
+      compactionIntervalMs: integer(env, 'SLIPSTREAM_COMPACTION_INTERVAL_MS', 2_000, 0, 86_400_000),
       compactionMinAgeMs: integer(env, 'SLIPSTREAM_COMPACTION_MIN_AGE_MS', 5_000, 0, 86_400_000),
       orphanIntervalMs: integer(env, 'SLIPSTREAM_ORPHAN_SWEEP_INTERVAL_MS', 5 * 60_000, 0, 86_400_000),
       orphanAgeMs: integer(env, 'SLIPSTREAM_ORPHAN_AGE_MS', 60 * 60_000, 1_000, 30 * 86_400_000),

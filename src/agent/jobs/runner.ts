@@ -67,7 +67,7 @@ export class JobsRunner {
     this.options = {
       intervalMs: 2_000,
       retentionIntervalMs: 30_000,
-      compactionIntervalMs: 10_000,
+      compactionIntervalMs: 2_000,
       compactionMinAgeMs: 5_000,
       orphanIntervalMs: 5 * 60_000,
       orphanAgeMs: 60 * 60_000,
@@ -145,7 +145,7 @@ export class JobsRunner {
     if (now - this.lastCompaction >= this.options.compactionIntervalMs) {
       this.lastCompaction = now;
       await this.step('compaction', async () => {
-        const merged = await mergeSmallObjects(controlPlane, this.options.objectStore, virtualClusterId, { minAgeMs: this.options.compactionMinAgeMs });
+        const merged = await mergeSmallObjects(controlPlane, this.options.objectStore, virtualClusterId, { minAgeMs: this.options.compactionMinAgeMs, maxGroups: 1, scanLimit: 64 });
         this.counters.objects_merged += merged.replaced;
         this.counters.objects_written += merged.objects;
       });
