@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { badRequest } from '../errors.ts';
-import type { Acl } from '../model/records.ts';
+import type { Acl, AclEntry } from '../model/records.ts';
 
 /**
  * Kafka's ACL vocabulary and the canonical form of one ACL, as the Management API, the Kafka
@@ -29,16 +29,7 @@ export const ACL_PERMISSION_TYPES = ['ALLOW', 'DENY'] as const;
 /** The only name a CLUSTER resource has in Kafka. */
 export const CLUSTER_RESOURCE_NAME = 'kafka-cluster';
 
-/** The AclEntry of the seed spec. */
-export interface AclEntry {
-  resource_type: string;
-  resource_name: string;
-  pattern_type: string;
-  principal: string;
-  host: string;
-  operation: string;
-  permission_type: string;
-}
+export type { AclEntry };
 
 export function aclEntry(acl: Acl): AclEntry {
   const { resource_type, resource_name, pattern_type, principal, host, operation, permission_type } = acl;

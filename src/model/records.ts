@@ -89,9 +89,8 @@ export interface Topic {
   deleted_at: number | null;
 }
 
-export interface Acl {
-  id: string;
-  virtual_cluster_id: string;
+/** The AclEntry of the seed spec: one ACL as the Management API and Kafka's ACL APIs name it. */
+export interface AclEntry {
   resource_type: string;
   resource_name: string;
   pattern_type: string;
@@ -99,6 +98,12 @@ export interface Acl {
   host: string;
   operation: string;
   permission_type: string;
+}
+
+/** An ACL as stored for a virtual cluster. */
+export interface Acl extends AclEntry {
+  id: string;
+  virtual_cluster_id: string;
   created_at: number;
 }
 
@@ -291,61 +296,4 @@ export interface JobLease {
   /** The id of the agent holding the lease. */
   holder: string;
   expires_at: number;
-}
-
-export interface Producer {
-  producer_id: number;
-  virtual_cluster_id: string;
-  transactional_id: string | null;
-  producer_epoch: number;
-  created_at: number;
-}
-
-/** An idempotent producer's recent batches on one partition (Kafka keeps five). */
-export interface ProducerPartition {
-  producer_id: number;
-  topic_id: string;
-  partition: number;
-  producer_epoch: number;
-  recent_batches: Array<{ first_sequence: number; last_sequence: number; base_offset: number }>;
-  updated_at: number;
-}
-
-export interface IdempotencyRecord {
-  api_key_id: string;
-  idempotency_key: string;
-  request_hash: string;
-  state: 'pending' | 'done';
-  status_code: number | null;
-  response_body: string | null;
-  created_at: number;
-}
-
-// --- keys, workspaces, user roles, pipeline configurations (issue 5) -------------------------
-
-/** One grant of a user role: a managed grant (admin, read_only, billing) on one workspace. */
-export interface UserRoleGrant {
-  principal_kind: string;
-  resource_kind: string;
-  resource_id: string;
-  /** `wi_…`, `*` for every workspace, or `-` (no workspace: the billing grant). */
-  workspace_id: string;
-  managed_grant_name: string;
-}
-
-export interface UserRole {
-  id: string;
-  account_id: string;
-  name: string;
-  access_grants: UserRoleGrant[];
-  created_at: number;
-}
-
-/** One version of a pipeline's configuration; versions count from 1 per pipeline. */
-export interface PipelineConfiguration {
-  id: string;
-  pipeline_id: string;
-  version: number;
-  configuration_yaml: string;
-  created_at: number;
 }

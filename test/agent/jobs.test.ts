@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { openObjectStore } from '../../src/objects/open.ts';
-import { callApi, startTestCluster, type TestCluster } from '../helpers/cluster.ts';
+import { callApi, startStandaloneAgent, startTestCluster, type TestCluster } from '../helpers/cluster.ts';
 
 /**
  * The jobs role on `npm start`'s own agent, paced fast: retention moves the log start and the
@@ -141,14 +141,7 @@ describe('the jobs role', () => {
 
   test('one agent of the cluster holds the jobs lease; a clean stop hands it to another', { timeout: 60_000 }, async (t) => {
     const cluster = await startTestCluster(t, FAST_JOBS);
-    const { loadConfig } = await import('../../src/config.ts');
-    const { startAgent } = await import('../../src/server.ts');
-    const other = await startAgent(loadConfig({
-      SLIPSTREAM_DATA_DIR: cluster.dataDir, SLIPSTREAM_HTTP_PORT: '0', SLIPSTREAM_KAFKA_PORT: '0', SLIPSTREAM_LOG_LEVEL: 'silent',
-      SLIPSTREAM_AGENT_KEY: cluster.boot.agent_key, SLIPSTREAM_CONTROL_PLANE_URL: cluster.apiUrl, ...FAST_JOBS,
-    }, 'agent'));
-    let otherClosed = false;
-    t.after(() => (otherClosed ? undefined : other.close()));
+    const other = await startStandaloneAgent(t, cluster, FAST_JOBS);
     const mine = cluster.platform.agent!.jobs!;
     const theirs = other.agent.jobs!;
     await until('one leader', () => mine.isLeader || theirs.isLeader);
@@ -156,7 +149,6 @@ describe('the jobs role', () => {
     assert.notEqual(mine.isLeader, theirs.isLeader, 'exactly one holds the lease');
     if (theirs.isLeader) {
       await other.close();
-      otherClosed = true;
       await until('the dev agent to take over', () => mine.isLeader, 5_000);
     } else {
       await mine.stop();

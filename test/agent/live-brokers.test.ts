@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { describe, test, type TestContext } from 'node:test';
-import { loadConfig } from '../../src/config.ts';
+import { describe, test } from 'node:test';
 import { ApiKeys } from '../../src/kafka-protocol/index.ts';
-import { startAgent, type RunningAgent } from '../../src/server.ts';
-import { callApi, startTestCluster, type TestCluster } from '../helpers/cluster.ts';
+import { callApi, startStandaloneAgent, startTestCluster } from '../helpers/cluster.ts';
 import { RawClient } from './client.ts';
 
 /**
@@ -12,22 +10,6 @@ import { RawClient } from './client.ts';
  * agent that stopped; describe_virtual_cluster lists the live agents.
  */
 
-async function standaloneAgent(t: TestContext, cluster: TestCluster, env: Record<string, string> = {}): Promise<RunningAgent> {
-  const running = await startAgent(loadConfig({
-    SLIPSTREAM_DATA_DIR: cluster.dataDir,
-    SLIPSTREAM_HTTP_PORT: '0',
-    SLIPSTREAM_KAFKA_PORT: '0',
-    SLIPSTREAM_LOG_LEVEL: 'silent',
-    SLIPSTREAM_AGENT_KEY: cluster.boot.agent_key,
-    SLIPSTREAM_CONTROL_PLANE_URL: cluster.apiUrl,
-    ...env,
-  }, 'agent'));
-  const close = running.close.bind(running);
-  let closed: Promise<void> | undefined;
-  running.close = () => (closed ??= close());
-  t.after(() => running.close());
-  return running;
-}
 
 const portOf = (address: string) => Number(address.slice(address.lastIndexOf(':') + 1));
 
@@ -46,8 +28,8 @@ describe('live agents as brokers', () => {
   test('every live agent is a broker; leadership and coordinators spread over them; a stopped agent leaves the answers', { timeout: 60_000 }, async (t) => {
     const cluster = await startTestCluster(t);
     const vc = cluster.boot.virtual_cluster_id;
-    const b = await standaloneAgent(t, cluster, { SLIPSTREAM_AVAILABILITY_ZONE: 'zone-b' });
-    const c = await standaloneAgent(t, cluster, { SLIPSTREAM_AGENT_ROLES: 'jobs' });
+    const b = await startStandaloneAgent(t, cluster, { SLIPSTREAM_AVAILABILITY_ZONE: 'zone-b' });
+    const c = await startStandaloneAgent(t, cluster, { SLIPSTREAM_AGENT_ROLES: 'jobs' });
     await callApi(cluster, '/api/v1/create_topic', { virtual_cluster_id: vc, topic_name: 'spread', partition_count: 24 });
 
     // Each agent learns the others at its next heartbeat.

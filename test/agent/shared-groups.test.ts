@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import { Kafka, logLevel, type Consumer, type EachMessagePayload } from 'kafkajs';
-import { loadConfig } from '../../src/config.ts';
-import { startAgent, type RunningAgent } from '../../src/server.ts';
-import { callApi, startTestCluster, type TestCluster } from '../helpers/cluster.ts';
+import { callApi, startStandaloneAgent, startTestCluster } from '../helpers/cluster.ts';
 
 /**
  * Consumer groups across agents: each agent answers FindCoordinator with itself, and passes the
@@ -11,22 +9,6 @@ import { callApi, startTestCluster, type TestCluster } from '../helpers/cluster.
  * agents (here: two standalone agents, over the HTTP RPC) join one generation.
  */
 
-async function standaloneAgent(t: TestContext, cluster: TestCluster): Promise<RunningAgent> {
-  const running = await startAgent(loadConfig({
-    SLIPSTREAM_DATA_DIR: cluster.dataDir,
-    SLIPSTREAM_HTTP_PORT: '0',
-    SLIPSTREAM_KAFKA_PORT: '0',
-    SLIPSTREAM_LOG_LEVEL: 'silent',
-    SLIPSTREAM_FLUSH_INTERVAL_MS: '5',
-    SLIPSTREAM_AGENT_KEY: cluster.boot.agent_key,
-    SLIPSTREAM_CONTROL_PLANE_URL: cluster.apiUrl,
-  }, 'agent'));
-  const close = running.close.bind(running);
-  let closed: Promise<void> | undefined;
-  running.close = () => (closed ??= close());
-  t.after(() => running.close());
-  return running;
-}
 
 interface Member {
   consumer: Consumer;
@@ -64,7 +46,7 @@ async function until(what: string, check: () => boolean | Promise<boolean>, time
 describe('consumer groups across agents', () => {
   test('consumers on two agents join one generation, split the partitions, each record once; when one leaves the other takes over', { timeout: 90_000 }, async (t) => {
     const cluster = await startTestCluster(t);
-    const [a, b] = [await standaloneAgent(t, cluster), await standaloneAgent(t, cluster)];
+    const [a, b] = [await startStandaloneAgent(t, cluster), await startStandaloneAgent(t, cluster)];
     const topic = 'shared';
     await callApi(cluster, '/api/v1/create_topic', { virtual_cluster_id: cluster.boot.virtual_cluster_id, topic_name: topic, partition_count: 4 });
 

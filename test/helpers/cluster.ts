@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { BootstrapFile } from '../../src/bootstrap.ts';
 import { loadConfig } from '../../src/config.ts';
-import { startPlatform, type RunningPlatform } from '../../src/server.ts';
+import { startAgent, startPlatform, type RunningAgent, type RunningPlatform } from '../../src/server.ts';
 import { tempDir, type Cleanup } from './stores.ts';
 
 export interface TestCluster {
@@ -50,4 +50,27 @@ export async function callApi(cluster: TestCluster, path: string, body: object):
   const text = await response.text();
   assert.equal(response.status, 200, `${path}: ${text}`);
   return JSON.parse(text) as Record<string, unknown>;
+}
+
+/**
+ * One more agent for `cluster`, as `slipstream agent` runs it (in this process, over the HTTP
+ * RPC: it knows only the control plane's URL), stopped when the test ends unless stopped before
+ * (`close` may be called more than once).
+ */
+export async function startStandaloneAgent(t: Cleanup, cluster: TestCluster, env: Record<string, string> = {}): Promise<RunningAgent> {
+  const running = await startAgent(loadConfig({
+    SLIPSTREAM_DATA_DIR: cluster.dataDir,
+    SLIPSTREAM_HTTP_PORT: '0',
+    SLIPSTREAM_KAFKA_PORT: '0',
+    SLIPSTREAM_LOG_LEVEL: process.env.SLIPSTREAM_TEST_LOG_LEVEL ?? 'silent',
+    SLIPSTREAM_FLUSH_INTERVAL_MS: '5',
+    SLIPSTREAM_AGENT_KEY: cluster.boot.agent_key,
+    SLIPSTREAM_CONTROL_PLANE_URL: cluster.apiUrl,
+    ...env,
+  }, 'agent'));
+  const close = running.close.bind(running);
+  let closed: Promise<void> | undefined;
+  running.close = () => (closed ??= close());
+  t.after(() => running.close());
+  return running;
 }
