@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { syncDirectory, writeDurably } from '../durable-file.ts';
 import { ApiError } from '../errors.ts';
 import type { MetadataStore } from '../metadata/store.ts';
-import type { Config } from '../config.ts';
 
 export const SECRETS_KEY_ENV = 'SLIPSTREAM_SECRETS_KEY';
 export const SECRETS_KEY_FILE = 'secrets.key';
@@ -71,7 +70,7 @@ export function parseSecretsKey(text: string, source: string): Buffer {
 }
 
 /** The secrets key: SLIPSTREAM_SECRETS_KEY (parsed by loadConfig) when set, else the data dir's file. */
-export function secretsKeyFor(config: Pick<Config, 'secretsKey' | 'dataDir'>): Promise<Buffer> {
+export function secretsKeyFor(config: { secretsKey: Buffer | undefined; dataDir: string }): Promise<Buffer> {
   return config.secretsKey ? Promise.resolve(config.secretsKey) : loadSecretsKey(config.dataDir);
 }
 
