@@ -69,7 +69,7 @@ export class HttpControlPlane implements ControlPlaneClient {
   }
 
   authenticateAgent(agentKey: string, virtualClusterId?: string): Promise<VirtualCluster> {
-    if (`Bearer ${agentKey}` !== this.authorization) throw new AgentAuthError('an HTTP control-plane client authenticates only the key it was made with');
+    if (`Bearer ${agentKey}` !== this.authorization) return Promise.reject(new AgentAuthError('an HTTP control-plane client authenticates only the key it was made with'));
     return this.call('authenticateAgent', virtualClusterId === undefined ? [] : [virtualClusterId]);
   }
 
