@@ -21,13 +21,13 @@ export interface HttpControlPlaneOptions {
 }
 
 /**
- * How long topic and cluster metadata read over the wire is reused. Produce and fetch look their
- * topic up on every request; a second's staleness is what Kafka clients live with anyway (their
- * metadata is refreshed, not pushed), and nothing unsafe follows from it: a commit checks the
- * topic and partition again in the control plane, so a produce to a topic deleted meanwhile is
- * refused there.
+ * How long the cluster (its configuration) read over the wire is reused: handlers read it on
+ * admin requests and auto-creation, and a configuration change reaching agents within a second
+ * is what the ACL view promises too. Topics are never cached: a topic deleted and created again
+ * under its name must not be served under its old id, and a topic made through the Management
+ * API is visible to the very next Kafka request.
  */
-const METADATA_TTL_MS = 1_000;
+const CLUSTER_TTL_MS = 1_000;
 
 /** Group calls that wait for the rebalance: no timeout of ours, the coordinator's timers decide. */
 const WAITING_CALLS: ReadonlySet<string> = new Set(['groups.joinGroup', 'groups.syncGroup']);
@@ -48,7 +48,7 @@ export class HttpControlPlane implements ControlPlaneClient {
   private readonly timeoutMs: number;
   private readonly agent: HttpAgent;
   private readonly commits = new CommitSignals();
-  private readonly cached = new Map<string, { at: number; value: Promise<unknown> }>();
+  private readonly clusters = new Map<string, { at: number; value: Promise<VirtualCluster | undefined> }>();
 
   constructor(options: HttpControlPlaneOptions) {
     this.base = new URL(options.url);
@@ -74,57 +74,36 @@ export class HttpControlPlane implements ControlPlaneClient {
   }
 
   getCluster(virtualClusterId: string): Promise<VirtualCluster | undefined> {
-    return this.reuse(`cluster/${virtualClusterId}`, () => this.call('getCluster', [virtualClusterId]));
-  }
-
-  listTopics(virtualClusterId: string): Promise<Topic[]> {
-    return this.reuse(`topics/${virtualClusterId}`, () => this.call('listTopics', [virtualClusterId]));
-  }
-
-  getTopic(virtualClusterId: string, name: string): Promise<Topic | undefined> {
-    // Only found topics are kept: an unknown one may be created (auto-create) the next moment.
-    return this.reuse(`topic/${virtualClusterId}/${name}`, () => this.call('getTopic', [virtualClusterId, name]), (topic) => topic !== undefined);
-  }
-
-  createTopic(virtualClusterId: string, request: TopicCreation): Promise<Topic> {
-    return this.changing(this.call('createTopic', [virtualClusterId, request]));
-  }
-
-  deleteTopic(virtualClusterId: string, name: string): Promise<void> {
-    return this.changing(this.call('deleteTopic', [virtualClusterId, name]));
-  }
-
-  growPartitions(virtualClusterId: string, name: string, partitionCount: number, validateOnly: boolean): Promise<Topic> {
-    return this.changing(this.call('growPartitions', [virtualClusterId, name, partitionCount, validateOnly]));
-  }
-
-  setTopicConfigs(virtualClusterId: string, name: string, configs: Record<string, string | null>, validateOnly: boolean): Promise<Topic> {
-    return this.changing(this.call('setTopicConfigs', [virtualClusterId, name, configs, validateOnly]));
-  }
-
-  /** A metadata read, answered from the last METADATA_TTL_MS when `keep` accepts it. */
-  private reuse<T>(key: string, read: () => Promise<T>, keep: (value: T) => boolean = () => true): Promise<T> {
-    const hit = this.cached.get(key);
-    if (hit && Date.now() - hit.at < METADATA_TTL_MS) return hit.value as Promise<T>;
-    const value = read();
-    this.cached.set(key, { at: Date.now(), value });
-    value.then(
-      (v) => {
-        if (!keep(v)) this.cached.delete(key);
-      },
-      () => this.cached.delete(key),
-    );
-    if (this.cached.size > 10_000) this.cached.clear();
+    const hit = this.clusters.get(virtualClusterId);
+    if (hit && Date.now() - hit.at < CLUSTER_TTL_MS) return hit.value;
+    const value = this.call<VirtualCluster | undefined>('getCluster', [virtualClusterId]);
+    this.clusters.set(virtualClusterId, { at: Date.now(), value });
+    value.catch(() => this.clusters.delete(virtualClusterId));
     return value;
   }
 
-  /** This agent's own topic changes are seen by its next reads, at once. */
-  private async changing<T>(change: Promise<T>): Promise<T> {
-    try {
-      return await change;
-    } finally {
-      this.cached.clear();
-    }
+  listTopics(virtualClusterId: string): Promise<Topic[]> {
+    return this.call('listTopics', [virtualClusterId]);
+  }
+
+  getTopic(virtualClusterId: string, name: string): Promise<Topic | undefined> {
+    return this.call('getTopic', [virtualClusterId, name]);
+  }
+
+  createTopic(virtualClusterId: string, request: TopicCreation): Promise<Topic> {
+    return this.call('createTopic', [virtualClusterId, request]);
+  }
+
+  deleteTopic(virtualClusterId: string, name: string): Promise<void> {
+    return this.call('deleteTopic', [virtualClusterId, name]);
+  }
+
+  growPartitions(virtualClusterId: string, name: string, partitionCount: number, validateOnly: boolean): Promise<Topic> {
+    return this.call('growPartitions', [virtualClusterId, name, partitionCount, validateOnly]);
+  }
+
+  setTopicConfigs(virtualClusterId: string, name: string, configs: Record<string, string | null>, validateOnly: boolean): Promise<Topic> {
+    return this.call('setTopicConfigs', [virtualClusterId, name, configs, validateOnly]);
   }
 
   deleteRecordsBefore(virtualClusterId: string, name: string, partition: number, offset: number): Promise<number> {
