@@ -167,7 +167,7 @@ describe('a control plane on PostgreSQL, three agent processes on S3', { skip },
     const prefix = `clusters/${vc}/`;
     await until('compaction to bound the object count', async () => (await bucket.list(prefix)).length <= 12, 90_000);
     const written = (await Promise.all(survivors.map(objectsWritten))).reduce((a, b) => a + b, 0);
-    assert.ok(written > 60, `the surviving agents wrote ${written} objects`);
+    assert.ok(written > 24, `the surviving agents wrote only ${written} objects: too few to show compaction at work`);
 
     holder.child.kill('SIGKILL');
     await until('the lease to move to the surviving agent', async () => (await status(other)).jobs_leader, 40_000);
