@@ -4,7 +4,7 @@
  * correlation ids, arrival order, and whether the agent closed the connection.
  */
 import { connect, type Socket } from 'node:net';
-import { decodeResponse, encodeRequest, type ApiKey, type ResponseBodies } from '../../src/kafka-protocol/index.ts';
+import { ApiKeys, decodeResponse, encodeRequest, type ApiKey, type ResponseBodies } from '../../src/kafka-protocol/index.ts';
 import type { BodyInput } from '../../src/kafka-protocol/codec.ts';
 import type { RequestBodies } from '../../src/kafka-protocol/index.ts';
 
@@ -129,4 +129,29 @@ export class RawClient {
 export function splitAddress(address: string): [string, number] {
   const i = address.lastIndexOf(':');
   return [address.slice(0, i), Number(address.slice(i + 1))];
+}
+
+/** An "all topics" Metadata v12 answer from the agent at `address`, on a connection of its own. */
+export async function metadata(address: string, clientId = 'raw-test') {
+  const c = await RawClient.connect(address);
+  try {
+    c.write(Buffer.alloc(0));
+    const id = c.send(ApiKeys.Metadata, 12, { topics: null, allowAutoTopicCreation: false }, clientId);
+    return await c.receiveResponse(ApiKeys.Metadata, 12, id);
+  } finally {
+    c.close();
+  }
+}
+
+/**
+ * Metadata from `address` once `done` holds for it (an agent learns the others at its next
+ * heartbeat), or the last answer after 10 s — the caller's assertions say what was missing.
+ */
+export async function metadataWhen(address: string, done: (answer: Awaited<ReturnType<typeof metadata>>) => boolean, clientId?: string) {
+  let answer = await metadata(address, clientId);
+  for (let i = 0; i < 40 && !done(answer); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    answer = await metadata(address, clientId);
+  }
+  return answer;
 }

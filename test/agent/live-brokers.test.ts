@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ApiKeys } from '../../src/kafka-protocol/index.ts';
 import { callApi, startStandaloneAgent, startTestCluster } from '../helpers/cluster.ts';
-import { RawClient } from './client.ts';
+import { metadata, metadataWhen, RawClient } from './client.ts';
 
 /**
  * The agent registry as clients see it: Metadata, DescribeCluster and FindCoordinator answer
@@ -13,17 +13,6 @@ import { RawClient } from './client.ts';
 
 const portOf = (address: string) => Number(address.slice(address.lastIndexOf(':') + 1));
 
-async function metadata(address: string, clientId = 'raw-test') {
-  const c = await RawClient.connect(address);
-  try {
-    c.write(Buffer.alloc(0));
-    const id = c.send(ApiKeys.Metadata, 12, { topics: null, allowAutoTopicCreation: false }, clientId);
-    return await c.receiveResponse(ApiKeys.Metadata, 12, id);
-  } finally {
-    c.close();
-  }
-}
-
 describe('live agents as brokers', () => {
   test('every live agent is a broker; leadership and coordinators spread over them; a stopped agent leaves the answers', { timeout: 60_000 }, async (t) => {
     const cluster = await startTestCluster(t);
@@ -33,11 +22,7 @@ describe('live agents as brokers', () => {
     await callApi(cluster, '/api/v1/create_topic', { virtual_cluster_id: vc, topic_name: 'spread', partition_count: 24 });
 
     // Each agent learns the others at its next heartbeat.
-    let answer = await metadata(cluster.bootstrap);
-    for (let i = 0; i < 40 && answer.brokers.length < 2; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      answer = await metadata(cluster.bootstrap);
-    }
+    const answer = await metadataWhen(cluster.bootstrap, (x) => x.brokers.length >= 2);
     const ports = answer.brokers.map((broker) => broker.port).sort();
     assert.deepEqual(ports, [portOf(cluster.bootstrap), portOf(b.kafkaAddress)].sort(), 'the proxies, not the jobs-only agent');
     assert.equal(answer.brokers.find((broker) => broker.port === portOf(b.kafkaAddress))!.rack, 'zone-b');
@@ -65,11 +50,7 @@ describe('live agents as brokers', () => {
 
     // A clean stop leaves the registry at once; the next answers no longer name the agent.
     await b.close();
-    let after = await metadata(cluster.bootstrap);
-    for (let i = 0; i < 40 && after.brokers.length > 1; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      after = await metadata(cluster.bootstrap);
-    }
+    const after = await metadataWhen(cluster.bootstrap, (x) => x.brokers.length <= 1);
     assert.deepEqual(after.brokers.map((broker) => broker.port), [portOf(cluster.bootstrap)]);
     assert.deepEqual([...new Set(after.topics.find((x) => x.name === 'spread')!.partitions.map((p) => p.leaderId))], [after.brokers[0]!.nodeId]);
     raw.close();
