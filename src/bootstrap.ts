@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { syncDirectory, writeDurably } from './durable-file.ts';
-import { hashSecret, newId } from './ids.ts';
+import { hashSecret, newId, newSecret } from './ids.ts';
 import type { SecretSealer } from './control-plane/secrets.ts';
 import type { MetadataStore } from './metadata/store.ts';
 import { mintApiKey } from './control-plane/services/api-keys.ts';
@@ -19,7 +19,12 @@ export interface BootstrapFile {
   agent_key: string;
   bootstrap_url: string;
   api_url: string;
+  /** The platform admin of the default tenant (`platform-admin` role), for `POST /v1/auth/token`. */
+  platform_admin: { username: string; password: string };
 }
+
+/** The tenant (account) the first start makes; its realm has the same name. */
+export const DEFAULT_TENANT_SLUG = 'default';
 
 export const BOOTSTRAP_MARKER = 'bootstrap';
 
@@ -57,7 +62,22 @@ export async function bootstrap(store: MetadataStore, options: BootstrapOptions)
   const created = await store.transaction(async (tx) => {
     if (await tx.getMetadata(BOOTSTRAP_MARKER)) return false; // another process won the race
     const accountId = newId('ai_');
-    await tx.insertAccount({ id: accountId, created_at: Date.now() });
+    const now = Date.now();
+    await tx.insertAccount({
+      id: accountId,
+      slug: DEFAULT_TENANT_SLUG,
+      display_name: 'Default',
+      plan: 'enterprise',
+      admin_email: '',
+      status: 'active',
+      created_at: now,
+      updated_at: now,
+      deleted_at: null,
+    });
+    // The tenant's realm, and the platform admin who signs in to it (the password is written
+    // to bootstrap.json only; the identity provider gets the user at every start).
+    await tx.identity.insertRealm({ name: DEFAULT_TENANT_SLUG, account_id: accountId, display_name: 'Default', enabled: true, created_at: now });
+    const platformAdmin = { username: 'admin', password: newSecret('pap_', 16) };
     const accountKey = mintApiKey({
       name: 'akn_account_key',
       kind: 'account',
@@ -93,6 +113,7 @@ export async function bootstrap(store: MetadataStore, options: BootstrapOptions)
       agent_key: cluster.agent_key!.key!,
       bootstrap_url: options.bootstrapUrl,
       api_url: options.apiUrl,
+      platform_admin: platformAdmin,
     };
     await writeDurably(pending, JSON.stringify(file, null, 2) + '\n');
     await tx.setMetadata(

@@ -268,6 +268,85 @@ export const migrations: Migration[] = [
         GROUP BY b.object_key;
     `,
   },
+  {
+    version: 8,
+    name: 'platform tenants, workspaces and identity',
+    // A platform tenant is the WarpStream account, a platform workspace the WarpStream
+    // workspace: the columns the platform API adds go on the same rows. Accounts and workspaces
+    // made before this version get `default` as the slug of the first (the one bootstrap made)
+    // and their id otherwise, which no new slug can take (slugs have no `_`). The first account
+    // is on the plan that grants everything, as an operator's own tenant should be.
+    // Realms belong to tenants; users, OAuth clients, signing keys and refresh tokens are the
+    // embedded issuer's (with Keycloak, Keycloak keeps them).
+    sql: `
+      ALTER TABLE accounts ADD COLUMN slug TEXT NOT NULL DEFAULT '';
+      ALTER TABLE accounts ADD COLUMN display_name TEXT NOT NULL DEFAULT '';
+      ALTER TABLE accounts ADD COLUMN plan TEXT NOT NULL DEFAULT 'starter';
+      ALTER TABLE accounts ADD COLUMN admin_email TEXT NOT NULL DEFAULT '';
+      ALTER TABLE accounts ADD COLUMN status TEXT NOT NULL DEFAULT 'active';
+      ALTER TABLE accounts ADD COLUMN updated_at BIGINT NOT NULL DEFAULT 0;
+      ALTER TABLE accounts ADD COLUMN deleted_at BIGINT;
+      UPDATE accounts SET slug = id, display_name = id, updated_at = created_at;
+      UPDATE accounts SET slug = 'default', display_name = 'Default', plan = 'enterprise' WHERE id = (SELECT MIN(id) FROM accounts);
+      CREATE UNIQUE INDEX accounts_by_slug ON accounts (slug);
+      ALTER TABLE workspaces ADD COLUMN slug TEXT NOT NULL DEFAULT '';
+      ALTER TABLE workspaces ADD COLUMN capabilities TEXT NOT NULL DEFAULT '["kafka"]';
+      ALTER TABLE workspaces ADD COLUMN status TEXT NOT NULL DEFAULT 'active';
+      ALTER TABLE workspaces ADD COLUMN updated_at BIGINT NOT NULL DEFAULT 0;
+      ALTER TABLE workspaces ADD COLUMN deleted_at BIGINT;
+      UPDATE workspaces SET slug = CASE WHEN name = 'default' THEN 'default' ELSE id END, updated_at = created_at;
+      CREATE UNIQUE INDEX workspaces_by_slug ON workspaces (account_id, slug);
+      CREATE TABLE realms (
+        name TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        display_name TEXT NOT NULL,
+        enabled INTEGER NOT NULL,
+        created_at BIGINT NOT NULL
+      );
+      CREATE INDEX realms_by_account ON realms (account_id);
+      CREATE TABLE identity_users (
+        id TEXT PRIMARY KEY,
+        realm TEXT NOT NULL REFERENCES realms(name) ON DELETE CASCADE,
+        username TEXT NOT NULL,
+        email TEXT,
+        password_hash TEXT NOT NULL,
+        roles TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        UNIQUE (realm, username)
+      );
+      CREATE TABLE identity_clients (
+        id TEXT PRIMARY KEY,
+        realm TEXT NOT NULL REFERENCES realms(name) ON DELETE CASCADE,
+        client_id TEXT NOT NULL,
+        secret_hash TEXT NOT NULL,
+        grant_types TEXT NOT NULL,
+        redirect_uris TEXT NOT NULL,
+        roles TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        UNIQUE (realm, client_id)
+      );
+      CREATE TABLE signing_keys (
+        kid TEXT PRIMARY KEY,
+        algorithm TEXT NOT NULL,
+        public_jwk TEXT NOT NULL,
+        private_jwk_sealed TEXT NOT NULL,
+        created_at BIGINT NOT NULL
+      );
+      CREATE TABLE refresh_tokens (
+        token_hash TEXT PRIMARY KEY,
+        family_id TEXT NOT NULL,
+        realm TEXT NOT NULL REFERENCES realms(name) ON DELETE CASCADE,
+        subject TEXT NOT NULL,
+        client_id TEXT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        used_at BIGINT,
+        revoked_at BIGINT,
+        created_at BIGINT NOT NULL
+      );
+      CREATE INDEX refresh_tokens_by_family ON refresh_tokens (family_id);
+    `,
+  },
 ];
 
 /** Applies every migration newer than the database, in order; safe to call on every start. */

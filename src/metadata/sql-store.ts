@@ -1,4 +1,6 @@
 import type { Row, SqlDriver, SqlExecutor, SqlValue } from './sql.ts';
+import { fromRow, insertRow, manyRows, oneRow, toRow, type TableCodec } from './rows.ts';
+import { SqlIdentityStore, type IdentityStore } from './identity-store.ts';
 import type {
   EventsState,
   Account,
@@ -27,19 +29,9 @@ import type {
   Workspace,
 } from './store.ts';
 
-/**
- * How a record's fields are kept in its table: JSON values as TEXT, booleans as 0/1. Every
- * other field is stored as it is. One description per table, used both ways.
- */
-interface TableCodec {
-  table: string;
-  json?: readonly string[];
-  booleans?: readonly string[];
-}
-
 const tables = {
   accounts: { table: 'accounts' },
-  workspaces: { table: 'workspaces' },
+  workspaces: { table: 'workspaces', json: ['capabilities'] },
   api_keys: { table: 'api_keys', json: ['access_grants'], booleans: ['read_only'] },
   virtual_clusters: { table: 'virtual_clusters', json: ['configuration', 'tags', 'events'] },
   topics: { table: 'topics', json: ['configs'] },
@@ -59,23 +51,6 @@ const tables = {
   objects: { table: 'objects' },
   object_deletions: { table: 'object_deletions' },
 } satisfies Record<string, TableCodec>;
-
-function toRow(codec: TableCodec, record: object): Record<string, SqlValue> {
-  const row: Record<string, SqlValue> = {};
-  for (const [field, value] of Object.entries(record)) {
-    if (codec.json?.includes(field)) row[field] = JSON.stringify(value);
-    else if (codec.booleans?.includes(field)) row[field] = value ? 1 : 0;
-    else row[field] = (value ?? null) as SqlValue;
-  }
-  return row;
-}
-
-function fromRow<T>(codec: TableCodec, row: Row): T {
-  const record: Record<string, unknown> = { ...row };
-  for (const field of codec.json ?? []) record[field] = JSON.parse(String(row[field]));
-  for (const field of codec.booleans ?? []) record[field] = Number(row[field]) === 1;
-  return record as T;
-}
 
 /** Rows per multi-row INSERT into the batch index (8 parameters each). */
 const BATCH_INSERT_ROWS = 256;
@@ -116,6 +91,7 @@ const LAST_PRODUCER_ID = 'last_producer_id';
 /** The MetadataStore, written once over the SQL both SQLite and PostgreSQL speak. */
 export class SqlMetadataStore implements MetadataStore {
   readonly kind: 'sqlite' | 'postgres';
+  readonly identity: IdentityStore;
   private readonly driver: SqlDriver;
   private readonly db: SqlExecutor;
 
@@ -123,6 +99,7 @@ export class SqlMetadataStore implements MetadataStore {
     this.driver = driver;
     this.db = executor;
     this.kind = driver.dialect;
+    this.identity = new SqlIdentityStore(executor);
   }
 
   transaction<T>(fn: (store: MetadataStore) => Promise<T>): Promise<T> {
@@ -142,23 +119,16 @@ export class SqlMetadataStore implements MetadataStore {
     return this.kind === 'postgres' ? `${column} COLLATE "C"` : column;
   }
 
-  private async insert(codec: TableCodec, record: object): Promise<void> {
-    const row = toRow(codec, record);
-    const columns = Object.keys(row);
-    await this.db.run(
-      `INSERT INTO ${codec.table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
-      Object.values(row),
-    );
+  private insert(codec: TableCodec, record: object): Promise<void> {
+    return insertRow(this.db, codec, record);
   }
 
-  private async one<T>(codec: TableCodec, where: string, params: SqlValue[]): Promise<T | undefined> {
-    const row = await this.db.get<Row>(`SELECT * FROM ${codec.table} WHERE ${where}`, params);
-    return row ? fromRow<T>(codec, row) : undefined;
+  private one<T>(codec: TableCodec, where: string, params: SqlValue[]): Promise<T | undefined> {
+    return oneRow<T>(this.db, codec, where, params);
   }
 
-  private async many<T>(codec: TableCodec, where: string, params: SqlValue[]): Promise<T[]> {
-    const rows = await this.db.all<Row>(`SELECT * FROM ${codec.table} WHERE ${where}`, params);
-    return rows.map((row) => fromRow<T>(codec, row));
+  private many<T>(codec: TableCodec, where: string, params: SqlValue[]): Promise<T[]> {
+    return manyRows<T>(this.db, codec, where, params);
   }
 
   async getMetadata(key: string): Promise<string | undefined> {
@@ -179,6 +149,35 @@ export class SqlMetadataStore implements MetadataStore {
   getAccount(id: string) {
     return this.one<Account>(tables.accounts, 'id = ?', [id]);
   }
+  findAccountBySlug(slug: string) {
+    return this.one<Account>(tables.accounts, 'slug = ?', [slug]);
+  }
+  async updateAccount(account: Account) {
+    await this.db.run(
+      'UPDATE accounts SET slug = ?, display_name = ?, plan = ?, admin_email = ?, status = ?, updated_at = ?, deleted_at = ? WHERE id = ?',
+      [account.slug, account.display_name, account.plan, account.admin_email, account.status, account.updated_at, account.deleted_at, account.id],
+    );
+  }
+  listAccounts(filter: { status?: string; plan?: string; after?: { created_at: number; id: string }; limit: number }) {
+    const where: string[] = [];
+    const params: SqlValue[] = [];
+    if (filter.status !== undefined) {
+      where.push('status = ?');
+      params.push(filter.status);
+    } else {
+      where.push("status <> 'deleted'");
+    }
+    if (filter.plan !== undefined) {
+      where.push('plan = ?');
+      params.push(filter.plan);
+    }
+    if (filter.after) {
+      where.push(`(created_at > ? OR (created_at = ? AND ${this.bytewise('id')} > ?))`);
+      params.push(filter.after.created_at, filter.after.created_at, filter.after.id);
+    }
+    params.push(filter.limit);
+    return this.many<Account>(tables.accounts, `${where.join(' AND ')} ORDER BY created_at, ${this.bytewise('id')} LIMIT ?`, params);
+  }
 
   insertWorkspace(workspace: Workspace) {
     return this.insert(tables.workspaces, workspace);
@@ -188,6 +187,20 @@ export class SqlMetadataStore implements MetadataStore {
   }
   findWorkspaceByName(accountId: string, name: string) {
     return this.one<Workspace>(tables.workspaces, 'account_id = ? AND name = ?', [accountId, name]);
+  }
+  findWorkspaceBySlug(accountId: string, slug: string) {
+    return this.one<Workspace>(tables.workspaces, 'account_id = ? AND slug = ?', [accountId, slug]);
+  }
+  async updateWorkspace(workspace: Workspace) {
+    await this.db.run('UPDATE workspaces SET name = ?, slug = ?, capabilities = ?, status = ?, updated_at = ?, deleted_at = ? WHERE id = ?', [
+      workspace.name,
+      workspace.slug,
+      JSON.stringify(workspace.capabilities),
+      workspace.status,
+      workspace.updated_at,
+      workspace.deleted_at,
+      workspace.id,
+    ]);
   }
   listWorkspaces(accountId: string) {
     return this.many<Workspace>(tables.workspaces, 'account_id = ? ORDER BY created_at, id', [accountId]);

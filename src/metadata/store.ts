@@ -10,6 +10,8 @@ import type {
 } from '../model/records.ts';
 
 export * from '../model/records.ts';
+import type { IdentityStore } from './identity-store.ts';
+export type { IdentityStore } from './identity-store.ts';
 
 export interface MetadataStore {
   readonly kind: 'sqlite' | 'postgres';
@@ -24,12 +26,27 @@ export interface MetadataStore {
   getMetadata(key: string): Promise<string | undefined>;
   setMetadata(key: string, value: string): Promise<void>;
 
+  /** Realms, and the embedded issuer's users, clients, keys and refresh tokens. */
+  readonly identity: IdentityStore;
+
   insertAccount(account: Account): Promise<void>;
   getAccount(id: string): Promise<Account | undefined>;
+  findAccountBySlug(slug: string): Promise<Account | undefined>;
+  /** Replaces an account's mutable fields (slug, display name, plan, admin email, status, times). */
+  updateAccount(account: Account): Promise<void>;
+  /**
+   * Accounts in (created_at, id) order after the `after` position, at most `limit`; deleted
+   * ones only when `status` asks for them.
+   */
+  listAccounts(filter: { status?: string; plan?: string; after?: { created_at: number; id: string }; limit: number }): Promise<Account[]>;
 
   insertWorkspace(workspace: Workspace): Promise<void>;
   getWorkspace(id: string): Promise<Workspace | undefined>;
   findWorkspaceByName(accountId: string, name: string): Promise<Workspace | undefined>;
+  findWorkspaceBySlug(accountId: string, slug: string): Promise<Workspace | undefined>;
+  /** Replaces a workspace's mutable fields (name, slug, capabilities, status, times). */
+  updateWorkspace(workspace: Workspace): Promise<void>;
+  /** An account's workspaces, soft-deleted ones included, oldest first. */
   listWorkspaces(accountId: string): Promise<Workspace[]>;
 
   insertApiKey(key: ApiKeyRecord): Promise<void>;

@@ -13,15 +13,95 @@ export interface AccessGrant {
   workspace_id?: string;
 }
 
+/** Whether a tenant or workspace is in use; `deleted` is the platform API's soft delete. */
+export type LifecycleStatus = 'active' | 'suspended' | 'deleted';
+
+/**
+ * A WarpStream account, which the platform API calls a tenant (one row, two APIs): the
+ * platform's `displayName`, `adminEmail` are `display_name`, `admin_email` here.
+ */
 export interface Account {
   id: string;
+  slug: string;
+  display_name: string;
+  /** A plan of control-plane/plans.ts. */
+  plan: string;
+  admin_email: string;
+  status: LifecycleStatus;
   created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
 }
 
+/**
+ * A workspace of both APIs. WarpStream's `workspace_name` is the platform's `displayName`
+ * (`name` here); `slug` is unique in the tenant; `capabilities` say which data services it has.
+ */
 export interface Workspace {
   id: string;
   account_id: string;
   name: string;
+  slug: string;
+  capabilities: string[];
+  status: LifecycleStatus;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+/** An identity realm of a tenant (with Keycloak, the Keycloak realm of that name). */
+export interface Realm {
+  name: string;
+  account_id: string;
+  display_name: string;
+  enabled: boolean;
+  created_at: number;
+}
+
+/** A user of the embedded issuer (scrypt password hash). */
+export interface IdentityUser {
+  id: string;
+  realm: string;
+  username: string;
+  email: string | null;
+  password_hash: string;
+  roles: string[];
+  created_at: number;
+  updated_at: number;
+}
+
+/** An OAuth client of the embedded issuer; its secret is kept as a SHA-256 hash only. */
+export interface IdentityClient {
+  id: string;
+  realm: string;
+  client_id: string;
+  secret_hash: string;
+  grant_types: string[];
+  redirect_uris: string[];
+  roles: string[];
+  created_at: number;
+}
+
+/** One key of the embedded issuer's key set; the private half sealed under the secrets key. */
+export interface SigningKey {
+  kid: string;
+  algorithm: string;
+  public_jwk: string;
+  private_jwk_sealed: string;
+  created_at: number;
+}
+
+/** A refresh token of the embedded issuer (by hash): spent once, revoked with its family on reuse. */
+export interface RefreshTokenRecord {
+  token_hash: string;
+  family_id: string;
+  realm: string;
+  /** The user id (password grant). */
+  subject: string;
+  client_id: string;
+  expires_at: number;
+  used_at: number | null;
+  revoked_at: number | null;
   created_at: number;
 }
 

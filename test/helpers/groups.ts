@@ -2,7 +2,7 @@
 import { after, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import type { StoreKind } from './stores.ts';
+import { testAccount, testWorkspace, type StoreKind } from './stores.ts';
 import { GroupCoordinator, type GroupCoordinatorOptions } from '../../src/control-plane/groups/coordinator.ts';
 import { KafkaError } from '../../src/kafka-protocol/error-codes.ts';
 import { encodeAssignment, encodeSubscription } from '../../src/control-plane/groups/consumer-protocol.ts';
@@ -187,8 +187,8 @@ export async function formGroup(clients: Client[]): Promise<{ generationId: numb
 /** A store for one suite, with the account and workspace every test cluster belongs to. */
 export async function openGroupsStore(kind: StoreKind): Promise<MetadataStore> {
   const store = await kind.open();
-  await store.insertAccount({ id: 'acc_groups', created_at: 1 });
-  await store.insertWorkspace({ id: 'wi_groups', account_id: 'acc_groups', name: 'groups', created_at: 1 });
+  await store.insertAccount(testAccount('acc_groups'));
+  await store.insertWorkspace(testWorkspace('wi_groups', 'acc_groups', 'groups'));
   return store;
 }
 

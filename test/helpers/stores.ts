@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openMetadataStore, type StoreLocation } from '../../src/metadata/open.ts';
-import type { MetadataStore } from '../../src/metadata/store.ts';
+import type { Account, MetadataStore, Workspace } from '../../src/metadata/store.ts';
 
 /** What `t.after` needs: a TestContext (or a SuiteContext-like object). */
 export interface Cleanup {
@@ -135,4 +135,14 @@ export async function testDatabase(t: Cleanup): Promise<string | undefined> {
   const { databaseUrl, drop } = await createDatabase(url);
   t.after(drop);
   return databaseUrl;
+}
+
+/** An account (tenant) row for store-level tests that only need one to exist. */
+export function testAccount(id: string, created_at = 1): Account {
+  return { id, slug: id.replaceAll('_', '-'), display_name: id, plan: 'starter', admin_email: '', status: 'active', created_at, updated_at: created_at, deleted_at: null };
+}
+
+/** A workspace row for store-level tests that only need one to exist. */
+export function testWorkspace(id: string, account_id: string, name: string, created_at = 1): Workspace {
+  return { id, account_id, name, slug: name, capabilities: ['kafka'], status: 'active', created_at, updated_at: created_at, deleted_at: null };
 }

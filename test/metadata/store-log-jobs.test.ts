@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { storeKinds, type Cleanup } from '../helpers/stores.ts';
+import { storeKinds, testAccount, testWorkspace, type Cleanup } from '../helpers/stores.ts';
 import { openMetadataStore, type StoreLocation } from '../../src/metadata/open.ts';
 import { migrate, migrations } from '../../src/metadata/migrations.ts';
 import { PostgresDriver } from '../../src/metadata/postgres.ts';
@@ -40,8 +40,8 @@ function topic(id: string, virtual_cluster_id: string, name: string): Topic {
 
 /** Clusters vci_a and vci_b, topics ti_a1, ti_a2 (in a) and ti_b1 (in b). */
 async function seed(store: MetadataStore): Promise<void> {
-  await store.insertAccount({ id: 'acc_1', created_at: 1 });
-  await store.insertWorkspace({ id: 'wi_1', account_id: 'acc_1', name: 'main', created_at: 1 });
+  await store.insertAccount(testAccount('acc_1'));
+  await store.insertWorkspace(testWorkspace('wi_1', 'acc_1', 'main'));
   await store.insertVirtualCluster(cluster('vci_a', 'vcn_a'));
   await store.insertVirtualCluster(cluster('vci_b', 'vcn_b'));
   await store.insertTopic(topic('ti_a1', 'vci_a', 'one'));
@@ -424,7 +424,7 @@ for (const { kind, open, location } of storeKinds()) {
         for (const row of rows) {
           await driver.run('INSERT INTO batches (topic_id, partition, base_offset, last_offset, max_timestamp, object_key, byte_offset, byte_length) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', row);
         }
-        assert.deepEqual(await migrate(driver), [7]);
+        assert.deepEqual(await migrate(driver), [7, 8]);
       } finally {
         await driver.close();
       }

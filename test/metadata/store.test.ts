@@ -30,13 +30,28 @@ const OPEN_MODULE = pathToFileURL(join(import.meta.dirname, '../../src/metadata/
 
 // --- fixtures: every field set to a value that would show if it were lost or mangled ---------
 
-const account = (id = 'acc_1', created_at = 1_700_000_000_000): Account => ({ id, created_at });
+const account = (id = 'acc_1', created_at = 1_700_000_000_000): Account => ({
+  id,
+  slug: `slug-${id.replaceAll('_', '-')}`,
+  display_name: `Display ${id}`,
+  plan: 'growth',
+  admin_email: `admin@${id.replaceAll('_', '-')}.example`,
+  status: 'suspended',
+  created_at,
+  updated_at: created_at + 5,
+  deleted_at: null,
+});
 
 const workspace = (id: string, name: string, created_at: number, account_id = 'acc_1'): Workspace => ({
   id,
   account_id,
   name,
+  slug: `ws-${id.replaceAll('_', '-')}`,
+  capabilities: ['kafka', 'postgres'],
+  status: 'active',
   created_at,
+  updated_at: created_at + 7,
+  deleted_at: null,
 });
 
 function cluster(id: string, name: string, created_at: number, workspace_id = 'wi_1'): VirtualCluster {
@@ -260,10 +275,69 @@ for (const { kind, open, location } of storeKinds()) {
     it('accounts: round-trip, missing id, duplicate id', async (t) => {
       const store = await fresh(t);
       await store.insertAccount(account('acc_1', 1_700_000_000_000));
-      assert.deepEqual(await store.getAccount('acc_1'), { id: 'acc_1', created_at: 1_700_000_000_000 });
+      assert.deepEqual(await store.getAccount('acc_1'), account('acc_1', 1_700_000_000_000));
       assert.equal(await store.getAccount('acc_2'), undefined);
       await assert.rejects(store.insertAccount(account('acc_1', 5)), UniqueViolation);
-      assert.deepEqual(await store.getAccount('acc_1'), { id: 'acc_1', created_at: 1_700_000_000_000 });
+      assert.deepEqual(await store.getAccount('acc_1'), account('acc_1', 1_700_000_000_000));
+      assert.deepEqual(await store.findAccountBySlug('slug-acc-1'), account('acc_1', 1_700_000_000_000));
+      // Slugs are unique across tenants.
+      await assert.rejects(store.insertAccount({ ...account('acc_9'), slug: 'slug-acc-1' }), UniqueViolation);
+    });
+
+    it('accounts: update, and listing by status and plan in pages after a position', async (t) => {
+      const store = await fresh(t);
+      const a1 = { ...account('acc_1', 100), status: 'active' as const };
+      const a2 = { ...account('acc_2', 200), status: 'active' as const, plan: 'starter' };
+      const a3 = { ...account('acc_3', 200), status: 'active' as const };
+      const gone = { ...account('acc_4', 50), status: 'deleted' as const, deleted_at: 60 };
+      for (const a of [a3, gone, a1, a2]) await store.insertAccount(a);
+      assert.deepEqual((await store.listAccounts({ limit: 10 })).map((a) => a.id), ['acc_1', 'acc_2', 'acc_3'], 'deleted ones hidden, (created_at, id) order');
+      assert.deepEqual((await store.listAccounts({ status: 'deleted', limit: 10 })).map((a) => a.id), ['acc_4']);
+      assert.deepEqual((await store.listAccounts({ plan: 'starter', limit: 10 })).map((a) => a.id), ['acc_2']);
+      assert.deepEqual((await store.listAccounts({ limit: 2 })).map((a) => a.id), ['acc_1', 'acc_2']);
+      assert.deepEqual((await store.listAccounts({ after: { created_at: 200, id: 'acc_2' }, limit: 2 })).map((a) => a.id), ['acc_3']);
+      const changed = { ...a1, display_name: 'Renamed', plan: 'enterprise', admin_email: 'x@y.z', status: 'suspended' as const, updated_at: 999 };
+      await store.updateAccount(changed);
+      assert.deepEqual(await store.getAccount('acc_1'), changed);
+    });
+
+    it('identity: realms, users, clients, signing keys, refresh tokens spent once and revoked by family', async (t) => {
+      const store = await fresh(t);
+      await store.insertAccount(account('acc_1'));
+      const realm = { name: 'acme', account_id: 'acc_1', display_name: 'Acme', enabled: true, created_at: 10 };
+      await store.identity.insertRealm(realm);
+      await assert.rejects(store.identity.insertRealm({ ...realm }), UniqueViolation);
+      assert.deepEqual(await store.identity.listRealms('acc_1'), [realm]);
+      await store.identity.setRealmEnabled('acme', false);
+      assert.equal((await store.identity.getRealm('acme'))!.enabled, false);
+      const user = { id: 'usr_1', realm: 'acme', username: 'ann', email: 'ann@acme.test', password_hash: 'scrypt$h', roles: ['viewer'], created_at: 1, updated_at: 1 };
+      await store.identity.insertUser(user);
+      await assert.rejects(store.identity.insertUser({ ...user, id: 'usr_2' }), UniqueViolation);
+      await store.identity.updateUser({ ...user, roles: ['developer', 'viewer'], password_hash: 'scrypt$h2', updated_at: 2 });
+      assert.deepEqual(await store.identity.findUser('acme', 'ann'), { ...user, roles: ['developer', 'viewer'], password_hash: 'scrypt$h2', updated_at: 2 });
+      assert.deepEqual(await store.identity.getUser('usr_1'), await store.identity.findUser('acme', 'ann'));
+      const client = { id: 'oci_1', realm: 'acme', client_id: 'ci', secret_hash: 'ab', grant_types: ['client_credentials'], redirect_uris: ['https://x.test/cb'], roles: ['viewer'], created_at: 3 };
+      await store.identity.insertClient(client);
+      assert.deepEqual(await store.identity.findClient('acme', 'ci'), client);
+      assert.deepEqual(await store.identity.listClients('acme'), [client]);
+      const k1 = { kid: 'k1', algorithm: 'EdDSA', public_jwk: '{}', private_jwk_sealed: 's1', created_at: 1 };
+      const k2 = { ...k1, kid: 'k2', created_at: 2 };
+      await store.identity.insertSigningKey(k1);
+      await store.identity.insertSigningKey(k2);
+      assert.deepEqual((await store.identity.listSigningKeys()).map((k) => k.kid), ['k2', 'k1'], 'newest first');
+      await store.identity.deleteSigningKey('k1');
+      assert.deepEqual(await store.identity.listSigningKeys(), [k2]);
+      const token = { token_hash: 'h1', family_id: 'f1', realm: 'acme', subject: 'usr_1', client_id: 'slipstream', expires_at: 1_000, used_at: null, revoked_at: null, created_at: 1 };
+      await store.identity.insertRefreshToken(token);
+      await store.identity.insertRefreshToken({ ...token, token_hash: 'h2', expires_at: 5_000 });
+      assert.equal(await store.identity.spendRefreshToken('h1', 7), true);
+      assert.equal(await store.identity.spendRefreshToken('h1', 8), false, 'spent once only');
+      assert.deepEqual(await store.identity.getRefreshToken('h1'), { ...token, used_at: 7 });
+      await store.identity.revokeRefreshFamily('f1', 9);
+      assert.equal((await store.identity.getRefreshToken('h2'))!.revoked_at, 9);
+      assert.equal(await store.identity.spendRefreshToken('h2', 10), false, 'a revoked token cannot be spent');
+      assert.equal(await store.identity.purgeRefreshTokens(2_000), 1);
+      assert.equal(await store.identity.getRefreshToken('h1'), undefined);
     });
 
     it('workspaces: round-trip, lookup by name, ordering, unique names per account', async (t) => {
@@ -1146,8 +1220,8 @@ for (const { kind, open, location } of storeKinds()) {
           const store = await openMetadataStore({ dataDir: process.env.DATA_DIR });
           if (!(await store.getAccount('acc_parent'))) { console.log('parent write missing'); process.exit(3); }
           await store.transaction(async (tx) => {
-            await tx.insertAccount({ id: 'acc_child', created_at: 2 });
-            await tx.insertWorkspace({ id: 'wi_child', account_id: 'acc_child', name: 'from-child', created_at: 3 });
+            await tx.insertAccount(${JSON.stringify(account('acc_child', 2))});
+            await tx.insertWorkspace(${JSON.stringify(workspace('wi_child', 'from-child', 3, 'acc_child'))});
           });
           await store.setMetadata('child', 'yes');
           process.stdout.write('committed\\n');
@@ -1173,13 +1247,13 @@ for (const { kind, open, location } of storeKinds()) {
         assert.equal(signal, 'SIGKILL', `child exited with code ${code}: ${stderr}`);
 
         // Seen by the store that was open all along, and by a fresh open of the file.
-        assert.deepEqual(await parent.getAccount('acc_child'), { id: 'acc_child', created_at: 2 });
+        assert.deepEqual(await parent.getAccount('acc_child'), account('acc_child', 2));
         const reopened = await openMetadataStore({ dataDir });
         t.after(() => reopened.close());
-        assert.deepEqual(await reopened.getAccount('acc_child'), { id: 'acc_child', created_at: 2 });
+        assert.deepEqual(await reopened.getAccount('acc_child'), account('acc_child', 2));
         assert.deepEqual(await reopened.getWorkspace('wi_child'), workspace('wi_child', 'from-child', 3, 'acc_child'));
         assert.equal(await reopened.getMetadata('child'), 'yes');
-        assert.deepEqual(await reopened.getAccount('acc_parent'), { id: 'acc_parent', created_at: 1 });
+        assert.deepEqual(await reopened.getAccount('acc_parent'), account('acc_parent', 1));
       });
     }
   });

@@ -14,6 +14,7 @@ const BOOTSTRAP_KEYS = [
   'agent_key',
   'bootstrap_url',
   'api_url',
+  'platform_admin',
 ];
 
 describe('npm start (dev mode)', () => {

@@ -19,7 +19,7 @@ export function workspaceView(workspace: Workspace): WorkspaceView {
 }
 
 export async function listWorkspaces(store: MetadataStore, caller: Principal): Promise<WorkspaceView[]> {
-  return (await store.listWorkspaces(caller.key.account_id)).map(workspaceView);
+  return (await store.listWorkspaces(caller.key.account_id)).filter((w) => w.status !== 'deleted').map(workspaceView);
 }
 
 function checkWorkspaceName(name: string, field: string): void {
@@ -31,7 +31,7 @@ function checkWorkspaceName(name: string, field: string): void {
 /** A workspace of the caller's account; another account's answers exactly like an unknown one. */
 async function ownWorkspace(store: MetadataStore, accountId: string, workspaceId: string): Promise<Workspace> {
   const workspace = await store.getWorkspace(workspaceId);
-  if (!workspace || workspace.account_id !== accountId) throw notFound('WORKSPACE_NOT_FOUND', `workspace ${workspaceId} not found`);
+  if (!workspace || workspace.account_id !== accountId || workspace.status === 'deleted') throw notFound('WORKSPACE_NOT_FOUND', `workspace ${workspaceId} not found`);
   return workspace;
 }
 
@@ -83,17 +83,31 @@ export async function createWorkspace(
   store: MetadataStore,
   secrets: SecretSealer,
   accountId: string,
-  request: { workspace_name: string; skip_application_key_creation?: boolean },
-): Promise<{ workspace_id: string; application_key?: ApiKeyView }> {
+  request: { workspace_name: string; skip_application_key_creation?: boolean; slug?: string; capabilities?: string[] },
+): Promise<{ workspace_id: string; workspace: Workspace; application_key?: ApiKeyView }> {
   const name = request.workspace_name;
   checkWorkspaceName(name, 'workspace_name');
   return store.transaction(async (tx) => {
     if (await tx.findWorkspaceByName(accountId, name)) {
       throw conflict('WORKSPACE_ALREADY_EXISTS', `a workspace named ${JSON.stringify(name)} already exists`);
     }
-    const workspace: Workspace = { id: newId('wi_'), account_id: accountId, name, created_at: Date.now() };
+    const now = Date.now();
+    const workspace: Workspace = {
+      id: newId('wi_'),
+      account_id: accountId,
+      name,
+      slug: request.slug ?? (await freeSlug(tx, accountId, name)),
+      capabilities: request.capabilities ?? ['kafka'],
+      status: 'active',
+      created_at: now,
+      updated_at: now,
+      deleted_at: null,
+    };
+    if (await tx.findWorkspaceBySlug(accountId, workspace.slug)) {
+      throw conflict('WORKSPACE_ALREADY_EXISTS', `a workspace with slug ${JSON.stringify(workspace.slug)} already exists in this tenant`);
+    }
     await tx.insertWorkspace(workspace);
-    if (request.skip_application_key_creation) return { workspace_id: workspace.id };
+    if (request.skip_application_key_creation) return { workspace_id: workspace.id, workspace };
     const { record, secret } = mintApiKey({
       name: await freeKeyName(tx, accountId, workspace.id, `${name}_application_key`),
       kind: 'application',
@@ -104,6 +118,18 @@ export async function createWorkspace(
       access_grants: [{ principal_kind: 'application', resource_kind: '*', resource_id: '*', workspace_id: workspace.id }],
     }, secrets);
     await tx.insertApiKey(record);
-    return { workspace_id: workspace.id, application_key: apiKeyView(record, secrets, secret) };
+    return { workspace_id: workspace.id, workspace, application_key: apiKeyView(record, secrets, secret) };
   });
+}
+
+/** Slugs: 3–63 of lowercase letters, digits and `-`, starting and ending with a letter or digit. */
+export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
+
+/** A slug for a workspace made through the WarpStream API (which has only names): the name, lowercased, made unique. */
+async function freeSlug(store: MetadataStore, accountId: string, name: string): Promise<string> {
+  const base = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 55).padEnd(3, '0');
+  for (let n = 1; ; n++) {
+    const slug = n === 1 ? base : `${base}-${n}`;
+    if (!(await store.findWorkspaceBySlug(accountId, slug))) return slug;
+  }
 }

@@ -40,7 +40,10 @@ export const createWorkspaceEndpoint: Endpoint<{ workspace_name: string; skip_ap
     type: 'object',
     properties: { workspace_id: { type: 'string' }, application_key: ref('ApiKey') },
   },
-  handler: ({ store, secrets, principal, body }) => createWorkspace(store, secrets, principal.key.account_id, body),
+  handler: async ({ store, secrets, principal, body }) => {
+    const { workspace: _workspace, ...answer } = await createWorkspace(store, secrets, principal.key.account_id, body);
+    return answer;
+  },
 };
 
 export const renameWorkspaceEndpoint: Endpoint<{ workspace_id: string; new_workspace_name: string }> = {
