@@ -53,6 +53,7 @@ PG_STARTED=0
 cleanup() {
   local status=$?
   if declare -F stop_s3_server >/dev/null; then stop_s3_server; fi
+  if declare -F stop_keycloak_server >/dev/null; then stop_keycloak_server; fi
   if [[ $PG_STARTED -eq 1 ]]; then
     as_pg "$PG_BIN/pg_ctl" -D "$PG_TMP/data" -m immediate -w stop >/dev/null 2>&1 || true
     PG_STARTED=0
@@ -162,6 +163,15 @@ if [[ $terraform -eq 1 ]]; then
   source "$ROOT/scripts/terraform-tools.sh"
   ensure_terraform_tools || die "could not build OpenTofu and the Terraform provider"
   if [[ -n "${SLIPSTREAM_TF_UNAVAILABLE:-}" ]]; then log "Terraform acceptance will be skipped: $SLIPSTREAM_TF_UNAVAILABLE"; fi
+fi
+
+# A throwaway Keycloak (from Maven Central, cached outside the repository) for the identity
+# suites; only when they are part of this run.
+keycloak=$((1 - files))
+for arg in "$@"; do [[ "$arg" == test/identity/* || "$arg" == *keycloak* ]] && keycloak=1; done
+if [[ $keycloak -eq 1 ]]; then
+  # shellcheck source=scripts/keycloak-server.sh
+  source "$ROOT/scripts/keycloak-server.sh" || die "could not start Keycloak"
 fi
 
 log "running tests"

@@ -54,6 +54,12 @@ export interface Config {
    * than any fetch that may have read its index entries before they went.
    */
   objectDeletionGraceMs: number;
+  /** GET /v1/auth/signups/policy (SLIPSTREAM_SIGNUP_POLICY): open, invite-only or closed. */
+  signupPolicy: 'open' | 'invite-only' | 'closed';
+  /** Lifetime of the embedded issuer's access tokens (SLIPSTREAM_ACCESS_TOKEN_TTL_SECONDS). */
+  accessTokenTtlSeconds: number;
+  /** Keycloak as the identity provider (SLIPSTREAM_KEYCLOAK_URL and its admin credentials); absent: the embedded issuer. */
+  keycloak: { url: string; adminUser: string; adminPassword: string } | undefined;
   /** Kafka clients must authenticate with SASL (cluster credentials) before anything else. */
   requireSasl: boolean;
   /**
@@ -143,6 +149,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: 'dev' | '
       orphanAgeMs: integer(env, 'SLIPSTREAM_ORPHAN_AGE_MS', 60 * 60_000, 1_000, 30 * 86_400_000),
     },
     objectDeletionGraceMs: integer(env, 'SLIPSTREAM_OBJECT_DELETION_GRACE_MS', 5 * 60_000, 0, 7 * 86_400_000),
+    signupPolicy: oneOf(env, 'SLIPSTREAM_SIGNUP_POLICY', ['open', 'invite-only', 'closed'] as const, 'invite-only'),
+    accessTokenTtlSeconds: integer(env, 'SLIPSTREAM_ACCESS_TOKEN_TTL_SECONDS', 300, 10, 86_400),
+    keycloak: keycloakConfig(env),
     requireSasl: boolean(env, 'SLIPSTREAM_REQUIRE_SASL', false),
     tls: tlsFiles({
       certFile: env.SLIPSTREAM_TLS_CERT_FILE ? resolve(env.SLIPSTREAM_TLS_CERT_FILE) : undefined,
@@ -150,4 +159,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: 'dev' | '
       caFile: env.SLIPSTREAM_TLS_CA_FILE ? resolve(env.SLIPSTREAM_TLS_CA_FILE) : undefined,
     }),
   };
+}
+
+function keycloakConfig(env: NodeJS.ProcessEnv): Config['keycloak'] {
+  const url = env.SLIPSTREAM_KEYCLOAK_URL;
+  if (!url) return undefined;
+  if (!/^https?:\/\/[^/\s]+/.test(url)) throw new Error(`SLIPSTREAM_KEYCLOAK_URL must be a URL such as http://127.0.0.1:8081, got ${JSON.stringify(url)}`);
+  const adminUser = env.SLIPSTREAM_KEYCLOAK_ADMIN_USER;
+  const adminPassword = env.SLIPSTREAM_KEYCLOAK_ADMIN_PASSWORD;
+  if (!adminUser || !adminPassword) throw new Error('SLIPSTREAM_KEYCLOAK_URL needs SLIPSTREAM_KEYCLOAK_ADMIN_USER and SLIPSTREAM_KEYCLOAK_ADMIN_PASSWORD (an admin of its master realm)');
+  return { url: url.replace(/\/+$/, ''), adminUser, adminPassword };
 }

@@ -6,6 +6,10 @@ import { Agent } from './agent/agent.ts';
 import { LocalControlPlane } from './control-plane/agent-rpc/local.ts';
 import { HttpControlPlane } from './agent-rpc/http-client.ts';
 import type { ControlPlaneClient } from './agent-rpc/contract.ts';
+import { provisionIdentity } from './identity/setup.ts';
+import { EmbeddedIdentity } from './identity/embedded/issuer.ts';
+import { KeycloakIdentity } from './identity/keycloak.ts';
+import type { IdentityProvider } from './identity/provider.ts';
 import { bootstrap, refreshUrls, type BootstrapFile } from './bootstrap.ts';
 import { GroupCoordinator } from './control-plane/groups/coordinator.ts';
 import { openObjectStore } from './objects/open.ts';
@@ -79,6 +83,10 @@ export async function startPlatform(config: Config, mode: Mode): Promise<Running
     node_version: process.version,
     started_at: new Date().toISOString(),
   };
+  // Keycloak when configured (the seed's identity provider), else the embedded issuer.
+  const identity: IdentityProvider = config.keycloak
+    ? new KeycloakIdentity({ ...config.keycloak, accessTokenLifespanSeconds: config.accessTokenTtlSeconds })
+    : new EmbeddedIdentity({ store, secrets, baseUrl: () => info.api_url, accessTokenTtlSeconds: config.accessTokenTtlSeconds });
   try {
     await checkSecretsKey(store, secrets);
     app = await buildApp({
@@ -93,6 +101,8 @@ export async function startPlatform(config: Config, mode: Mode): Promise<Running
       logLevel: config.logLevel,
       isReady: () => ready,
       agentRpc,
+      identity,
+      signupPolicy: config.signupPolicy,
     });
     await app.listen({ host: config.host, port: config.httpPort });
     const address = app.server.address();
@@ -100,6 +110,7 @@ export async function startPlatform(config: Config, mode: Mode): Promise<Running
     const apiUrl = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     info.api_url = apiUrl;
     const result = await bootstrap(store, { dataDir: config.dataDir, apiUrl, bootstrapUrl: cluster.bootstrapUrl, secrets });
+    await provisionIdentity(store, identity, result.path);
     let kafkaAddress: string | undefined;
     if (mode === 'dev') {
       // Dev mode runs the default cluster's agent in this process, on its own agent key.
@@ -143,6 +154,7 @@ export async function startPlatform(config: Config, mode: Mode): Promise<Running
         groups.close();
         await running.close();
         await objectStore?.close();
+        await identity.close();
         await store.close();
       },
     };
@@ -152,6 +164,7 @@ export async function startPlatform(config: Config, mode: Mode): Promise<Running
     await app?.close().catch(() => undefined);
     groups.close();
     await objectStore?.close().catch(() => undefined);
+    await identity.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw error;
   }

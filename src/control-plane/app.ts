@@ -16,6 +16,10 @@ import type { LocalControlPlane } from './agent-rpc/local.ts';
 import { agentRpcRoutes } from './agent-rpc/routes.ts';
 import { RPC_PREFIX } from '../agent-rpc/wire.ts';
 import { registerPlatformRoutes, type PlatformInfo } from './routes/platform.ts';
+import { registerPlatformApi } from './routes/platform/index.ts';
+import { registerApiVersion } from './conventions/api-version.ts';
+import type { IdentityProvider } from '../identity/provider.ts';
+import { DEFAULT_TENANT_SLUG } from '../bootstrap.ts';
 import { sharedSchemas } from './routes/schemas.ts';
 import { aclEndpoints } from './routes/warpstream/acls.ts';
 import { apiKeyEndpoints } from './routes/warpstream/api-keys.ts';
@@ -49,7 +53,13 @@ export interface AppOptions {
   isReady: () => boolean;
   /** Served to agents on other machines under the internal RPC prefix (agent-rpc/routes.ts). */
   agentRpc?: LocalControlPlane;
+  /** Issues and verifies the platform API's bearer tokens (embedded issuer or Keycloak). */
+  identity: IdentityProvider;
+  signupPolicy: 'open' | 'invite-only' | 'closed';
 }
+
+/** The platform API versions `X-API-Version` may name (the seed's example first); absent means the newest. */
+export const API_VERSIONS = ['2024-01-01'] as const;
 
 // Every endpoint's body type differs; the registry only needs their common shape.
 export const managementEndpoints: Endpoint<any>[] = [
@@ -92,10 +102,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return payload;
   });
   registerIdempotency(app, options.store, (request) => {
+    if (request.caller) {
+      // Bearer tokens change at every refresh, so a bearer caller's answers are sealed under a
+      // key derived from the secrets key for that subject: the store alone cannot open them.
+      const subject = `bearer:${request.caller.token.realm}:${request.caller.token.subject}`;
+      return { apiKeyId: subject, secret: options.secrets.derive(`idempotency ${subject}`) };
+    }
     const header = request.headers[API_KEY_HEADER];
     const secret = Array.isArray(header) ? header[0] : header;
     return request.principal && secret ? { apiKeyId: request.principal.key.id, secret } : undefined;
   });
+  registerApiVersion(app, API_VERSIONS);
 
   for (const schema of sharedSchemas) app.addSchema(schema);
   await app.register(swagger, {
@@ -110,6 +127,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       components: {
         securitySchemes: {
           ApiKeyAuth: { type: 'apiKey', in: 'header', name: API_KEY_HEADER },
+          BearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
           PrometheusBasicAuth: { type: 'http', scheme: 'basic' },
         },
       },
@@ -119,7 +137,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true }, config: { rateLimit: false } }, async () => app.swagger());
 
-  registerPlatformRoutes(app, options.store, options.info, options.isReady);
+  registerPlatformRoutes(app, options.store, options.info, { api_versions: API_VERSIONS.join(','), identity_provider: options.identity.kind }, options.isReady);
+  registerPlatformApi(app, {
+    store: options.store,
+    secrets: options.secrets,
+    identity: options.identity,
+    cluster: options.cluster,
+    signupPolicy: options.signupPolicy,
+    defaultRealm: DEFAULT_TENANT_SLUG,
+  });
   const deps = { store: options.store, secrets: options.secrets, cluster: options.cluster, groups: options.groups };
   const metrics = options.metrics;
   if (metrics) {

@@ -22,7 +22,23 @@ export async function authenticate(store: MetadataStore, secret: string | undefi
   if (!secret) throw unauthorized(`invalid_api_key: send your API key in the ${API_KEY_HEADER} header`);
   const key = await store.getApiKeyBySecretHash(hashSecret(secret));
   if (!key) throw unauthorized('invalid_api_key: the API key is unknown or has been deleted');
+  const dead = await deadOwner(store, key);
+  if (dead) throw unauthorized(`invalid_api_key: ${dead}`);
   return { key, clusters: clusterScope(key) };
+}
+
+/**
+ * Why a key no longer works although it exists: its tenant (account) was deleted or suspended,
+ * or its workspace deleted, through the platform API's soft deletes. Undefined for a live key.
+ */
+export async function deadOwner(store: MetadataStore, key: ApiKeyRecord): Promise<string | undefined> {
+  const account = await store.getAccount(key.account_id);
+  if (!account || account.status !== 'active') return `the key's tenant ${key.account_id} is ${account?.status ?? 'gone'}`;
+  if (key.workspace_id !== null) {
+    const workspace = await store.getWorkspace(key.workspace_id);
+    if (!workspace || workspace.status !== 'active') return `the key's workspace ${key.workspace_id} is ${workspace?.status ?? 'gone'}`;
+  }
+  return undefined;
 }
 
 function clusterScope(key: ApiKeyRecord): '*' | ReadonlySet<string> {
@@ -100,6 +116,8 @@ export async function authenticatePrometheus(store: MetadataStore, authorization
   if (!password) throw basicUnauthorized('the basic-auth password must be an API key');
   const key = await store.getApiKeyBySecretHash(hashSecret(password));
   if (!key) throw basicUnauthorized('the API key is unknown or has been deleted');
+  const dead = await deadOwner(store, key);
+  if (dead) throw basicUnauthorized(dead);
   return { key, clusters: clusterScope(key) };
 }
 

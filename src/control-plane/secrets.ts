@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { syncDirectory, writeDurably } from '../durable-file.ts';
@@ -33,6 +33,15 @@ export class SecretSealer {
     cipher.setAAD(Buffer.from(id, 'utf8'));
     const ciphertext = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
     return FORMAT + Buffer.concat([iv, ciphertext, cipher.getAuthTag()]).toString('base64');
+  }
+
+  /**
+   * A secret derived from the secrets key for one purpose (HKDF-SHA256), hex: for keys the
+   * server needs again after a restart but must not store, such as the key that seals a bearer
+   * caller's idempotent answers.
+   */
+  derive(purpose: string): string {
+    return Buffer.from(hkdfSync('sha256', this.#key, Buffer.alloc(0), purpose, 32)).toString('hex');
   }
 
   /** The secret sealed for `id`; throws when the value was altered, belongs to another id, or was sealed under another key. */

@@ -4,6 +4,7 @@
  * the exact secret create answered, never stored in the clear, unreadable under another key,
  * tampering and row swaps detected; the secrets key file and SLIPSTREAM_SECRETS_KEY.
  */
+import { EmbeddedIdentity } from '../../src/identity/embedded/issuer.ts';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -39,6 +40,8 @@ async function appWithKey(store: MetadataStore, secrets: SecretSealer) {
     bodyLimitBytes: 1024 * 1024,
     logLevel: 'silent',
     isReady: () => true,
+    identity: new EmbeddedIdentity({ store, secrets, baseUrl: () => 'http://test' }),
+    signupPolicy: 'closed',
   });
   return app;
 }

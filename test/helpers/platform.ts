@@ -1,3 +1,5 @@
+import { EmbeddedIdentity } from '../../src/identity/embedded/issuer.ts';
+import { provisionIdentity } from '../../src/identity/setup.ts';
 import type { FastifyInstance } from 'fastify';
 import { bootstrap, type BootstrapFile } from '../../src/bootstrap.ts';
 import { buildApp } from '../../src/control-plane/app.ts';
@@ -44,10 +46,12 @@ export const BOOTSTRAP_URL = '127.0.0.1:19092';
 export async function startTestPlatform(
   kind: StoreKind,
   t: Cleanup,
-  overrides: { rateLimitMax?: number; rateLimitWindowMs?: number; bodyLimitBytes?: number } = {},
+  overrides: { rateLimitMax?: number; rateLimitWindowMs?: number; bodyLimitBytes?: number; accessTokenTtlSeconds?: number; listen?: boolean } = {},
 ): Promise<TestPlatform> {
   const store = await kind.open();
   const secrets = new SecretSealer(randomBytes(32));
+  let baseUrl = 'http://test';
+  const identity = new EmbeddedIdentity({ store, secrets, baseUrl: () => baseUrl, accessTokenTtlSeconds: overrides.accessTokenTtlSeconds ?? 300 });
   const app = await buildApp({
     store,
     secrets,
@@ -66,13 +70,18 @@ export async function startTestPlatform(
     bodyLimitBytes: overrides.bodyLimitBytes ?? 1024 * 1024,
     logLevel: 'silent',
     isReady: () => true,
+    identity,
+    signupPolicy: 'invite-only',
   });
   t.after(async () => {
     await app.close();
     await store.close();
   });
+  // Listening on a real port (for clients that need a URL: OIDC discovery); tokens name it as their issuer.
+  if (overrides.listen) baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
   const dataDir = tempDir(t);
   const { path } = await bootstrap(store, { dataDir, apiUrl: 'http://test', bootstrapUrl: BOOTSTRAP_URL, secrets });
+  await provisionIdentity(store, identity, path);
   const boot = JSON.parse(readFileSync(path, 'utf8')) as BootstrapFile;
 
   async function call(path: string, body?: unknown, options: CallOptions = {}): Promise<CallResult> {

@@ -6,6 +6,7 @@ import {
 import type { AclEntry } from '../../acls/vocabulary.ts';
 import { notFound } from '../../errors.ts';
 import { hashSecret } from '../../ids.ts';
+import { deadOwner } from '../auth.ts';
 import type { MetadataStore, PartitionState, VirtualCluster } from '../../metadata/store.ts';
 import { clusterConfiguration } from '../../model/cluster-configuration.ts';
 import { commitBatches } from '../log/commit.ts';
@@ -53,6 +54,8 @@ export class LocalControlPlane implements ControlPlaneClient {
     // WarpStream's read-only agent keys (`agent_r`) read cluster data (e.g. the Prometheus
     // endpoint) but cannot deploy agents.
     if (key.read_only) throw new AgentAuthError(`the agent key ${key.name} is read-only: it cannot run an agent`);
+    const dead = await deadOwner(this.store, key);
+    if (dead) throw new AgentAuthError(`the agent key ${key.name} no longer works: ${dead}`);
     if (virtualClusterId !== undefined && virtualClusterId !== key.virtual_cluster_id) {
       throw new AgentAuthError(
         `the agent key ${key.name} belongs to virtual cluster ${key.virtual_cluster_id}, not ${virtualClusterId}: authorization failed`,

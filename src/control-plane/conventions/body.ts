@@ -7,6 +7,7 @@ import { ApiError, badRequest } from '../../errors.ts';
  * - any content type is read as JSON (curl's default form type included);
  * - a GET's body is read too (Fastify ignores GET bodies), and a GET without a body takes its
  *   fields from the query string.
+ * - an `application/x-www-form-urlencoded` body that is not JSON is read as a form (OAuth).
  * Malformed JSON is refused with MALFORMED_JSON; a body over the limit with 413 before it is
  * buffered past the limit.
  */
@@ -25,9 +26,13 @@ export function registerJsonBodies(app: FastifyInstance, bodyLimit: number): voi
   };
 
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
+  app.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
     try {
-      done(null, parseJson(body as string));
+      // OAuth 2.0 clients post forms (RFC 6749 §4); WarpStream's send JSON under curl's form
+      // type. A form-typed body that is not a JSON object is read as the form it is.
+      const text = body as string;
+      const form = /^application\/x-www-form-urlencoded\b/i.test(request.headers['content-type'] ?? '') && !/^\s*[{[]/.test(text) && text.trim() !== '';
+      done(null, form ? formFields(text) : parseJson(text));
     } catch (error) {
       done(error as Error, undefined);
     }
@@ -67,4 +72,14 @@ async function readBody(request: FastifyRequest, limit: number): Promise<string>
 
 function tooLarge(limit: number): ApiError {
   return new ApiError(413, 'PAYLOAD_TOO_LARGE', `request body is larger than ${limit} bytes`);
+}
+
+function formFields(text: string): Record<string, string> {
+  const fields: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [name, value] of new URLSearchParams(text)) {
+    if (name === '__proto__') throw badRequest('"__proto__" is not an accepted key', 'MALFORMED_FORM');
+    if (name in fields) throw badRequest(`form field ${name} is repeated`, 'MALFORMED_FORM');
+    fields[name] = value;
+  }
+  return { ...fields };
 }

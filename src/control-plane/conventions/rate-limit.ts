@@ -5,7 +5,7 @@ import { ApiError } from '../../errors.ts';
 import { API_KEY_HEADER } from '../auth.ts';
 
 /**
- * Per-key rate limits: each API key (by a hash of it, so secrets never sit in memory maps) gets
+ * Per-key rate limits: each API key or bearer token (by a hash of it, so secrets never sit in memory maps) gets
  * `max` requests per window; requests without a key are limited per client address. Over the
  * limit the answer is 429 RATE_LIMITED with `Retry-After` in seconds.
  */
@@ -17,7 +17,7 @@ export async function registerRateLimit(app: FastifyInstance, max: number, timeW
     hook: 'onRequest',
     keyGenerator: (request: FastifyRequest) => {
       const key = request.headers[API_KEY_HEADER];
-      const secret = Array.isArray(key) ? key[0] : key;
+      const secret = (Array.isArray(key) ? key[0] : key) ?? bearerToken(request.headers.authorization);
       return secret ? 'key:' + createHash('sha256').update(secret).digest('hex') : 'ip:' + request.ip;
     },
     errorResponseBuilder: (_request, context) =>
@@ -25,4 +25,8 @@ export async function registerRateLimit(app: FastifyInstance, max: number, timeW
     addHeadersOnExceeding: { 'x-ratelimit-limit': true, 'x-ratelimit-remaining': true, 'x-ratelimit-reset': true },
     addHeaders: { 'x-ratelimit-limit': true, 'x-ratelimit-remaining': true, 'x-ratelimit-reset': true, 'retry-after': true },
   });
+}
+
+function bearerToken(authorization: string | undefined): string | undefined {
+  return authorization?.startsWith('Bearer ') ? authorization.slice(7) : undefined;
 }

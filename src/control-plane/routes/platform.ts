@@ -18,7 +18,14 @@ export interface PlatformInfo {
  * answers; info describes the deployment and never carries a secret. Neither needs a key, so
  * load balancers and humans can use them.
  */
-export function registerPlatformRoutes(app: FastifyInstance, store: MetadataStore, info: PlatformInfo, isReady: () => boolean): void {
+export function registerPlatformRoutes(
+  app: FastifyInstance,
+  store: MetadataStore,
+  // `info` is read on every request (the process fills in its URLs once it listens); `extra` is fixed.
+  info: PlatformInfo,
+  extra: Record<string, string>,
+  isReady: () => boolean,
+): void {
   app.get(
     '/v1/platform/health',
     {
@@ -50,11 +57,11 @@ export function registerPlatformRoutes(app: FastifyInstance, store: MetadataStor
         response: {
           200: {
             type: 'object',
-            properties: Object.fromEntries(Object.keys(info).map((key) => [key, { type: 'string' }])),
+            properties: Object.fromEntries([...Object.keys(info), ...Object.keys(extra)].map((key) => [key, { type: 'string' }])),
           },
         },
       },
     },
-    async () => info,
+    async () => ({ ...info, ...extra }),
   );
 }
