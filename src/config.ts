@@ -59,7 +59,7 @@ export interface Config {
   /** Lifetime of the embedded issuer's access tokens (SLIPSTREAM_ACCESS_TOKEN_TTL_SECONDS). */
   accessTokenTtlSeconds: number;
   /** Keycloak as the identity provider (SLIPSTREAM_KEYCLOAK_URL and its admin credentials); absent: the embedded issuer. */
-  keycloak: { url: string; adminUser: string; adminPassword: string } | undefined;
+  keycloak: { url: string; adminUser: string; adminPassword: string; realmPrefix: string } | undefined;
   /** Kafka clients must authenticate with SASL (cluster credentials) before anything else. */
   requireSasl: boolean;
   /**
@@ -168,5 +168,8 @@ function keycloakConfig(env: NodeJS.ProcessEnv): Config['keycloak'] {
   const adminUser = env.SLIPSTREAM_KEYCLOAK_ADMIN_USER;
   const adminPassword = env.SLIPSTREAM_KEYCLOAK_ADMIN_PASSWORD;
   if (!adminUser || !adminPassword) throw new Error('SLIPSTREAM_KEYCLOAK_URL needs SLIPSTREAM_KEYCLOAK_ADMIN_USER and SLIPSTREAM_KEYCLOAK_ADMIN_PASSWORD (an admin of its master realm)');
-  return { url: url.replace(/\/+$/, ''), adminUser, adminPassword };
+  // Realm names are slugs, so a prefix of slug characters keeps Keycloak's names slugs too.
+  const realmPrefix = env.SLIPSTREAM_KEYCLOAK_REALM_PREFIX ?? '';
+  if (!/^[a-z0-9-]{0,32}$/.test(realmPrefix)) throw new Error(`SLIPSTREAM_KEYCLOAK_REALM_PREFIX must be up to 32 lowercase letters, digits and "-", got ${JSON.stringify(realmPrefix)}`);
+  return { url: url.replace(/\/+$/, ''), adminUser, adminPassword, realmPrefix };
 }

@@ -11,6 +11,11 @@ export interface PlatformCaller {
   token: VerifiedToken;
   tenant: Account;
   scopes: ReadonlySet<Scope>;
+  /**
+   * The one workspace the token reaches (its OAuth client is bound to it): it reads its tenant
+   * and works in that workspace, and nothing tenant-wide (other workspaces, tenant changes, IAM).
+   */
+  workspaceId?: string;
 }
 
 const BEARER_CHALLENGE = (error: string, description: string) => ({
@@ -35,7 +40,18 @@ export async function authenticateBearer(store: MetadataStore, identity: Identit
   const tenant = realm ? await store.getAccount(realm.account_id) : undefined;
   if (!realm || !realm.enabled || !tenant) throw unauthorizedBearer(`realm ${token.realm} is not a realm of an active tenant`);
   if (tenant.status !== 'active') throw unauthorizedBearer(`tenant ${tenant.id} is ${tenant.status}`);
+  if (token.workspaceId !== undefined) {
+    const workspace = await store.getWorkspace(token.workspaceId);
+    // Its workspace deleted, the token is worth nothing (as an API key of that workspace).
+    if (!workspace || workspace.account_id !== tenant.id || workspace.status === 'deleted') throw unauthorizedBearer(`workspace ${token.workspaceId} of this token does not exist`);
+    return { token, tenant, scopes: scopesOf(token.roles), workspaceId: workspace.id };
+  }
   return { token, tenant, scopes: scopesOf(token.roles) };
+}
+
+/** Refuses a workspace-bound token what reaches beyond its workspace. */
+export function requireTenantWide(caller: PlatformCaller, what: string): void {
+  if (caller.workspaceId !== undefined) throw forbidden(`${what} needs a tenant-wide token; this one is bound to workspace ${caller.workspaceId}`);
 }
 
 export function requireScope(caller: PlatformCaller, scope: Scope): void {

@@ -11,7 +11,7 @@
  */
 import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload } from 'jose';
 import type { Logger } from 'pino';
-import { IdentityError, type ClientSpec, type ClientView, type IdentityProvider, type RoleView, type TokenSet, type UserSpec, type VerifiedToken } from './provider.ts';
+import { CLIENT_GRANT_TYPES, IdentityError, checkClientSpec, checkRoles, type ClientAuth, type ClientSpec, type ClientView, type IdentityProvider, type RoleView, type TokenSet, type UserSpec, type VerifiedToken } from './provider.ts';
 import { PLATFORM_ROLES, isPlatformRole } from './roles.ts';
 import { KeycloakAdmin, errorText, idFromLocation } from './keycloak/admin.ts';
 import { AUDIENCE, DEFAULT_CLIENT, setUpRealm } from './keycloak/realm-setup.ts';
@@ -27,11 +27,19 @@ export interface KeycloakIdentityOptions {
   log?: Logger;
   /** Access token lifespan of the realms created here (Keycloak's default: 300). */
   accessTokenLifespanSeconds?: number;
+  /**
+   * Put before every platform realm's name to make its Keycloak realm's (`default` is
+   * `<prefix>default` in Keycloak), so several deployments can share one Keycloak without
+   * meeting in its realms. Tokens of realms without the prefix are not this deployment's.
+   */
+  realmPrefix?: string;
 }
 
 /** Marks the clients createClient made, so listClients leaves out Keycloak's own (account, broker, …). */
 const MANAGED = 'slipstream.managed';
-const GRANT_TYPES = ['client_credentials', 'password', 'authorization_code', 'refresh_token'];
+/** The client attribute that keeps a client's workspace binding (its hard-coded claim mapper puts it in tokens). */
+const WORKSPACE_ATTRIBUTE = 'slipstream.workspace_id';
+const WORKSPACE_CLAIM = 'workspace_id';
 /** How long verify trusts what it last heard about a realm being enabled. */
 const REALM_STATE_TTL_MS = 5_000;
 /** Keycloak signs access tokens with the realm's asymmetric keys (refresh tokens use HS512). */
@@ -48,7 +56,6 @@ interface ClientRepresentation {
   attributes?: Record<string, string>;
 }
 
-const path = (realm: string, rest = '') => `/${encodeURIComponent(realm)}${rest}`;
 const invalidToken = (message: string) => new IdentityError('invalid_token', message);
 
 export class KeycloakIdentity implements IdentityProvider {
@@ -60,24 +67,36 @@ export class KeycloakIdentity implements IdentityProvider {
   readonly #jwks = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
   readonly #spent = new SpentRefreshTokens();
   readonly #realmState = new Map<string, { enabled: Promise<boolean>; until: number }>();
+  readonly #prefix: string;
 
   constructor(options: KeycloakIdentityOptions) {
     this.#url = options.url.replace(/\/+$/, '');
     this.#admin = new KeycloakAdmin(this.#url, options.adminUser, options.adminPassword);
     this.#log = options.log;
     this.#lifespan = options.accessTokenLifespanSeconds;
+    this.#prefix = options.realmPrefix ?? '';
   }
 
   issuerOf(realm: string): string {
-    return `${this.#url}/realms/${encodeURIComponent(realm)}`;
+    return `${this.#url}/realms/${encodeURIComponent(this.#keycloakRealm(realm))}`;
   }
 
-  async ensureRealm(realm: string, displayName: string): Promise<void> {
-    const existing = await this.#admin.request('GET', path(realm));
+  /** Keycloak's name of a platform realm. */
+  #keycloakRealm(realm: string): string {
+    return `${this.#prefix}${realm}`;
+  }
+
+  /** An admin API path under a platform realm's Keycloak realm. */
+  #path(realm: string, rest = ''): string {
+    return `/${encodeURIComponent(this.#keycloakRealm(realm))}${rest}`;
+  }
+
+  async ensureRealm(realm: string, owner: { displayName: string; tenantId: string }): Promise<void> {
+    const existing = await this.#admin.request('GET', this.#path(realm));
     if (existing.status === 404) {
       const created = await this.#admin.request('POST', '', {
-        realm,
-        displayName,
+        realm: this.#keycloakRealm(realm),
+        displayName: owner.displayName,
         enabled: true,
         // Rotation: each refresh token is good for one refresh (see refresh()).
         revokeRefreshToken: true,
@@ -91,12 +110,12 @@ export class KeycloakIdentity implements IdentityProvider {
       throw new Error(`Keycloak: reading realm ${realm}: ${existing.status} ${errorText(existing.body)}`);
     }
     // The rest is checked on every call, so a realm whose creation was interrupted is completed.
-    await setUpRealm(this.#admin, realm);
+    await setUpRealm(this.#admin, this.#keycloakRealm(realm), owner.tenantId);
     this.#realmState.delete(realm);
   }
 
   async setRealmEnabled(realm: string, enabled: boolean): Promise<void> {
-    await this.#admin.expect('PUT', path(realm), { enabled }, 204);
+    await this.#admin.expect('PUT', this.#path(realm), { enabled }, 204);
     // Verify here sees it at once; other processes within REALM_STATE_TTL_MS.
     this.#realmState.set(realm, { enabled: Promise.resolve(enabled), until: Date.now() + REALM_STATE_TTL_MS });
     this.#log?.info({ realm, enabled }, 'Keycloak realm enabled changed');
@@ -114,13 +133,13 @@ export class KeycloakIdentity implements IdentityProvider {
     const credential = { type: 'password', value: user.password, temporary: false };
     let id = await this.#userId(realm, user.username);
     if (id === undefined) {
-      const created = await this.#admin.request('POST', path(realm, '/users'), { ...representation, credentials: [credential] });
+      const created = await this.#admin.request('POST', this.#path(realm, '/users'), { ...representation, credentials: [credential] });
       if (created.status === 409 || created.status === 400) throw new IdentityError('invalid_request', errorText(created.body) || `cannot create user ${user.username}`);
       if (created.status !== 201) throw new Error(`Keycloak: creating user ${user.username}: ${created.status} ${errorText(created.body)}`);
       id = idFromLocation(created);
     } else {
       for (const [method, rest, body] of [['PUT', '', representation], ['PUT', '/reset-password', credential]] as const) {
-        const updated = await this.#admin.request(method, path(realm, `/users/${id}${rest}`), body);
+        const updated = await this.#admin.request(method, this.#path(realm, `/users/${id}${rest}`), body);
         if (updated.status === 409 || updated.status === 400) throw new IdentityError('invalid_request', errorText(updated.body) || `cannot update user ${user.username}`);
         if (updated.status !== 204) throw new Error(`Keycloak: updating user ${user.username}: ${updated.status} ${errorText(updated.body)}`);
       }
@@ -129,24 +148,33 @@ export class KeycloakIdentity implements IdentityProvider {
   }
 
   async createClient(realm: string, client: ClientSpec): Promise<{ clientSecret: string }> {
-    checkRoles(client.roles);
-    const unknown = client.grantTypes.filter((grant) => !GRANT_TYPES.includes(grant));
-    if (unknown.length > 0) throw new IdentityError('invalid_request', `unsupported grant types: ${unknown.join(', ')}`);
+    checkClientSpec(client);
     const serviceAccount = client.grantTypes.includes('client_credentials');
-    // Only a service account can hold roles: refuse rather than drop them silently.
-    if (!serviceAccount && client.roles.length > 0) throw new IdentityError('invalid_request', 'roles need the client_credentials grant');
-    const created = await this.#admin.request('POST', path(realm, '/clients'), {
+    const created = await this.#admin.request('POST', this.#path(realm, '/clients'), {
       clientId: client.clientId,
       protocol: 'openid-connect',
       publicClient: false,
       clientAuthenticatorType: 'client-secret',
       serviceAccountsEnabled: serviceAccount,
       directAccessGrantsEnabled: client.grantTypes.includes('password'),
-      standardFlowEnabled: client.grantTypes.includes('authorization_code'),
+      standardFlowEnabled: false, // no login page on the embedded side: see CLIENT_GRANT_TYPES
       implicitFlowEnabled: false,
       redirectUris: client.redirectUris,
       // Keycloak has no refresh_token grant flag; whether refresh tokens are issued is this attribute.
-      attributes: { [MANAGED]: 'true', 'use.refresh.tokens': String(client.grantTypes.includes('refresh_token')) },
+      attributes: {
+        [MANAGED]: 'true',
+        'use.refresh.tokens': String(client.grantTypes.includes('refresh_token')),
+        ...(client.workspaceId === undefined ? {} : { [WORKSPACE_ATTRIBUTE]: client.workspaceId }),
+      },
+      // A bound client's every token (any grant) names its workspace.
+      ...(client.workspaceId === undefined ? {} : {
+        protocolMappers: [{
+          name: 'workspace',
+          protocol: 'openid-connect',
+          protocolMapper: 'oidc-hardcoded-claim-mapper',
+          config: { 'claim.name': WORKSPACE_CLAIM, 'claim.value': client.workspaceId, 'jsonType.label': 'String', 'access.token.claim': 'true', 'id.token.claim': 'false', 'introspection.token.claim': 'true' },
+        }],
+      }),
     });
     if (created.status === 409) throw new IdentityError('invalid_request', `client ${client.clientId} already exists in realm ${realm}`);
     if (created.status === 404) throw new IdentityError('invalid_request', `realm ${realm} does not exist`);
@@ -155,41 +183,41 @@ export class KeycloakIdentity implements IdentityProvider {
     const id = idFromLocation(created);
     try {
       if (serviceAccount) {
-        const user = (await this.#admin.expect('GET', path(realm, `/clients/${id}/service-account-user`), undefined, 200)).body as { id: string };
+        const user = (await this.#admin.expect('GET', this.#path(realm, `/clients/${id}/service-account-user`), undefined, 200)).body as { id: string };
         await this.#setRoles(realm, user.id, client.roles);
       }
-      const secret = (await this.#admin.expect('GET', path(realm, `/clients/${id}/client-secret`), undefined, 200)).body as { value?: string };
+      const secret = (await this.#admin.expect('GET', this.#path(realm, `/clients/${id}/client-secret`), undefined, 200)).body as { value?: string };
       if (!secret.value) throw new Error(`Keycloak: client ${client.clientId} has no secret`);
       return { clientSecret: secret.value };
     } catch (error) {
       // No half-made client: a retry would otherwise meet "already exists".
-      await this.#admin.request('DELETE', path(realm, `/clients/${id}`)).catch(() => undefined);
+      await this.#admin.request('DELETE', this.#path(realm, `/clients/${id}`)).catch(() => undefined);
       throw error;
     }
   }
 
   async listClients(realm: string): Promise<ClientView[]> {
-    const clients = (await this.#admin.expect('GET', path(realm, '/clients'), undefined, 200)).body as ClientRepresentation[];
+    const clients = (await this.#admin.expect('GET', this.#path(realm, '/clients'), undefined, 200)).body as ClientRepresentation[];
     const managed = clients.filter((client) => client.attributes?.[MANAGED] === 'true');
     return Promise.all(
       managed.map(async (client): Promise<ClientView> => {
-        const grantTypes = GRANT_TYPES.filter((grant) =>
+        const grantTypes = CLIENT_GRANT_TYPES.filter((grant) =>
           grant === 'client_credentials' ? client.serviceAccountsEnabled
           : grant === 'password' ? client.directAccessGrantsEnabled
-          : grant === 'authorization_code' ? client.standardFlowEnabled
           : client.attributes?.['use.refresh.tokens'] === 'true');
         let roles: string[] = [];
         if (client.serviceAccountsEnabled) {
-          const user = (await this.#admin.expect('GET', path(realm, `/clients/${client.id}/service-account-user`), undefined, 200)).body as { id: string };
+          const user = (await this.#admin.expect('GET', this.#path(realm, `/clients/${client.id}/service-account-user`), undefined, 200)).body as { id: string };
           roles = (await this.#realmRolesOf(realm, user.id)).map((role) => role.name).filter(isPlatformRole).sort();
         }
-        return { clientId: client.clientId, grantTypes, redirectUris: client.redirectUris ?? [], roles };
+        const workspaceId = client.attributes?.[WORKSPACE_ATTRIBUTE];
+        return { clientId: client.clientId, grantTypes, redirectUris: client.redirectUris ?? [], roles, ...(workspaceId ? { workspaceId } : {}) };
       }),
     );
   }
 
   async listRoles(realm: string): Promise<RoleView[]> {
-    const roles = (await this.#admin.expect('GET', path(realm, '/roles'), undefined, 200)).body as RoleRepresentation[];
+    const roles = (await this.#admin.expect('GET', this.#path(realm, '/roles'), undefined, 200)).body as RoleRepresentation[];
     const byName = new Map(roles.map((role) => [role.name, role]));
     return PLATFORM_ROLES.filter((role) => byName.has(role.name)).map((role) => ({
       name: role.name,
@@ -197,10 +225,11 @@ export class KeycloakIdentity implements IdentityProvider {
     }));
   }
 
-  passwordGrant(realm: string, request: { username: string; password: string; clientId?: string; scope?: string }): Promise<TokenSet> {
+  passwordGrant(realm: string, request: { username: string; password: string; client?: ClientAuth; scope?: string }): Promise<TokenSet> {
     return postGrant(this.#tokenUrl(realm), {
       grant_type: 'password',
-      client_id: request.clientId ?? DEFAULT_CLIENT,
+      client_id: request.client?.clientId ?? DEFAULT_CLIENT,
+      client_secret: request.client?.clientSecret,
       username: request.username,
       password: request.password,
       scope: request.scope,
@@ -231,7 +260,7 @@ export class KeycloakIdentity implements IdentityProvider {
    * admin API: every refresh token of that login is dead then. Access tokens already issued stay
    * valid until they expire, as verify checks them without asking Keycloak.
    */
-  async refresh(realm: string, refreshToken: string, clientId?: string): Promise<TokenSet> {
+  async refresh(realm: string, refreshToken: string, clientAuth?: ClientAuth): Promise<TokenSet> {
     let claims: JWTPayload;
     try {
       claims = decodeJwt(refreshToken);
@@ -251,9 +280,9 @@ export class KeycloakIdentity implements IdentityProvider {
       this.#spent.add(realm, tokenId, session, typeof claims.exp === 'number' ? claims.exp : 0);
     }
     // Keycloak wants the client the token was issued to; `azp` names it.
-    const client = clientId ?? (typeof claims.azp === 'string' ? claims.azp : DEFAULT_CLIENT);
+    const client = clientAuth?.clientId ?? (typeof claims.azp === 'string' ? claims.azp : DEFAULT_CLIENT);
     try {
-      return await postGrant(this.#tokenUrl(realm), { grant_type: 'refresh_token', client_id: client, refresh_token: refreshToken });
+      return await postGrant(this.#tokenUrl(realm), { grant_type: 'refresh_token', client_id: client, client_secret: clientAuth?.clientSecret, refresh_token: refreshToken });
     } catch (error) {
       // Keycloak says these only once it has checked the token's signature: its `sid` is genuine.
       if (error instanceof IdentityError && /reuse|stale token/i.test(error.message)) {
@@ -296,6 +325,7 @@ export class KeycloakIdentity implements IdentityProvider {
       username: typeof payload.preferred_username === 'string' ? payload.preferred_username : '',
       clientId: typeof payload.azp === 'string' ? payload.azp : '',
       roles,
+      ...(typeof payload[WORKSPACE_CLAIM] === 'string' ? { workspaceId: payload[WORKSPACE_CLAIM] } : {}),
       expiresAt: payload.exp,
       // Keycloak 26 sets `jti` (e.g. "onrtro:<uuid>"); older lightweight tokens may not.
       tokenId: payload.jti ?? `${sid}:${payload.iat ?? payload.exp}`,
@@ -311,7 +341,7 @@ export class KeycloakIdentity implements IdentityProvider {
 
   async #revokeSession(realm: string, session: string | undefined): Promise<void> {
     if (session === undefined) return;
-    const deleted = await this.#admin.request('DELETE', path(realm, `/sessions/${encodeURIComponent(session)}`)).catch(() => undefined);
+    const deleted = await this.#admin.request('DELETE', this.#path(realm, `/sessions/${encodeURIComponent(session)}`)).catch(() => undefined);
     this.#log?.warn({ realm, session, deleted: deleted?.status === 204 }, 'refresh token reused: session revoked');
   }
 
@@ -324,11 +354,15 @@ export class KeycloakIdentity implements IdentityProvider {
     if (typeof issuer !== 'string' || !issuer.startsWith(prefix)) return undefined;
     const rest = issuer.slice(prefix.length);
     if (rest === '' || rest.includes('/')) return undefined;
+    let name: string;
     try {
-      return decodeURIComponent(rest);
+      name = decodeURIComponent(rest);
     } catch {
       return undefined;
     }
+    // Another deployment's realm (or one made in Keycloak by hand) is not one of ours.
+    if (!name.startsWith(this.#prefix) || name.length === this.#prefix.length) return undefined;
+    return name.slice(this.#prefix.length);
   }
 
   /** One key set per realm, kept: jose refetches it by itself when a token names a new key. */
@@ -346,7 +380,7 @@ export class KeycloakIdentity implements IdentityProvider {
     const known = this.#realmState.get(realm);
     if (known && now < known.until) return known.enabled;
     if (this.#realmState.size > 1000) for (const [name, state] of this.#realmState) if (state.until <= now) this.#realmState.delete(name);
-    const enabled = this.#admin.request('GET', path(realm)).then((response) => {
+    const enabled = this.#admin.request('GET', this.#path(realm)).then((response) => {
       if (response.status === 404) return false;
       if (response.status !== 200) throw new Error(`Keycloak: reading realm ${realm}: ${response.status} ${errorText(response.body)}`);
       return (response.body as { enabled?: boolean }).enabled === true;
@@ -359,13 +393,13 @@ export class KeycloakIdentity implements IdentityProvider {
 
   async #userId(realm: string, username: string): Promise<string | undefined> {
     const query = new URLSearchParams({ username, exact: 'true' });
-    const users = (await this.#admin.expect('GET', path(realm, `/users?${query}`), undefined, 200)).body as Array<{ id: string; username: string }>;
+    const users = (await this.#admin.expect('GET', this.#path(realm, `/users?${query}`), undefined, 200)).body as Array<{ id: string; username: string }>;
     // Keycloak keeps usernames in lower case.
     return users.find((user) => user.username === username.toLowerCase())?.id;
   }
 
   async #realmRolesOf(realm: string, userId: string): Promise<RoleRepresentation[]> {
-    return (await this.#admin.expect('GET', path(realm, `/users/${userId}/role-mappings/realm`), undefined, 200)).body as RoleRepresentation[];
+    return (await this.#admin.expect('GET', this.#path(realm, `/users/${userId}/role-mappings/realm`), undefined, 200)).body as RoleRepresentation[];
   }
 
   /** Makes the user's platform roles exactly `roles`; Keycloak's own (default-roles-<realm>) stay. */
@@ -373,10 +407,10 @@ export class KeycloakIdentity implements IdentityProvider {
     const current = (await this.#realmRolesOf(realm, userId)).filter((role) => isPlatformRole(role.name));
     const remove = current.filter((role) => !roles.includes(role.name));
     const missing = roles.filter((name) => !current.some((role) => role.name === name));
-    const mappings = path(realm, `/users/${userId}/role-mappings/realm`);
+    const mappings = this.#path(realm, `/users/${userId}/role-mappings/realm`);
     if (remove.length > 0) await this.#admin.expect('DELETE', mappings, remove, 204);
     if (missing.length > 0) {
-      const all = (await this.#admin.expect('GET', path(realm, '/roles'), undefined, 200)).body as RoleRepresentation[];
+      const all = (await this.#admin.expect('GET', this.#path(realm, '/roles'), undefined, 200)).body as RoleRepresentation[];
       const add = all.filter((role) => missing.includes(role.name));
       if (add.length !== new Set(missing).size) throw new IdentityError('invalid_request', `realm ${realm} lacks some of the roles ${missing.join(', ')}`);
       await this.#admin.expect('POST', mappings, add, 204);
@@ -384,7 +418,3 @@ export class KeycloakIdentity implements IdentityProvider {
   }
 }
 
-function checkRoles(roles: readonly string[]): void {
-  const unknown = roles.filter((role) => !isPlatformRole(role));
-  if (unknown.length > 0) throw new IdentityError('invalid_request', `unknown roles: ${unknown.join(', ')}`);
-}

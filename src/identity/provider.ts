@@ -12,6 +12,7 @@
  * roles from `PLATFORM_ROLES` (identity/roles.ts); what each role may do is the platform's rule,
  * not the provider's.
  */
+import { isPlatformRole } from './roles.ts';
 
 /** OAuth 2.0's token response (RFC 6749 §5.1), as `/v1/auth/token` and `/v1/auth/refresh` answer it. */
 export interface TokenSet {
@@ -37,6 +38,8 @@ export interface VerifiedToken {
   clientId: string;
   /** Realm roles of the subject (a subset of PLATFORM_ROLES' names, others ignored). */
   roles: string[];
+  /** The workspace the token is confined to (its client's binding); absent for tenant-wide tokens. */
+  workspaceId?: string;
   /** Seconds since the epoch. */
   expiresAt: number;
   /** The token's id (`jti`). */
@@ -53,11 +56,13 @@ export interface UserSpec {
 export interface ClientSpec {
   /** The OAuth client_id; unique in its realm. */
   clientId: string;
-  /** Grant types: `client_credentials`, `password`, `authorization_code`, `refresh_token`. */
+  /** Grant types, from CLIENT_GRANT_TYPES. */
   grantTypes: string[];
   redirectUris: string[];
-  /** Realm roles the client's own tokens (client_credentials) carry. */
+  /** Realm roles the client's own tokens (client_credentials) carry; roles need that grant. */
   roles: string[];
+  /** Confines every token issued to this client (any grant) to one workspace: its `workspace_id` claim. */
+  workspaceId?: string;
 }
 
 export interface ClientView {
@@ -65,6 +70,13 @@ export interface ClientView {
   grantTypes: string[];
   redirectUris: string[];
   roles: string[];
+  workspaceId?: string;
+}
+
+/** A client authenticating itself (RFC 6749 §2.3.1); the secret is required of confidential clients. */
+export interface ClientAuth {
+  clientId: string;
+  clientSecret?: string;
 }
 
 export interface RoleView {
@@ -88,29 +100,66 @@ export interface IdentityProvider {
   /** The issuer URL (`iss`) of a realm's tokens, for discovery. */
   issuerOf(realm: string): string;
 
-  /** Creates a realm (idempotent: an existing realm of that name is kept) with PLATFORM_ROLES in it. */
-  ensureRealm(realm: string, displayName: string): Promise<void>;
+  /**
+   * Creates a realm of a tenant (idempotent: an existing realm of that name is kept) with
+   * PLATFORM_ROLES in it; its access tokens carry the tenant's id (`tenant_id`).
+   */
+  ensureRealm(realm: string, owner: { displayName: string; tenantId: string }): Promise<void>;
   /** Disables a realm (tenant soft delete): its tokens stop verifying, no new ones are issued. */
   setRealmEnabled(realm: string, enabled: boolean): Promise<void>;
   /** Creates or replaces a user (password and roles) in a realm. */
   upsertUser(realm: string, user: UserSpec): Promise<void>;
-  /** Creates an OAuth client; answers its secret, the only time it is shown. Duplicates: IdentityError('invalid_request'). */
+  /**
+   * Creates a confidential OAuth client; answers its secret, the only time it is shown.
+   * Duplicates, and roles without the client_credentials grant: IdentityError('invalid_request').
+   */
   createClient(realm: string, client: ClientSpec): Promise<{ clientSecret: string }>;
   listClients(realm: string): Promise<ClientView[]>;
   listRoles(realm: string): Promise<RoleView[]>;
 
-  /** Resource owner password grant. Wrong credentials: IdentityError('invalid_grant'). */
-  passwordGrant(realm: string, request: { username: string; password: string; clientId?: string; scope?: string }): Promise<TokenSet>;
+  /**
+   * Resource owner password grant, through the realm's public client when `client` is absent.
+   * Wrong user credentials: IdentityError('invalid_grant'); a confidential client without its
+   * right secret: IdentityError('invalid_client').
+   */
+  passwordGrant(realm: string, request: { username: string; password: string; client?: ClientAuth; scope?: string }): Promise<TokenSet>;
   /** Client credentials grant. Wrong secret or unknown client: IdentityError('invalid_client'). */
   clientCredentialsGrant(realm: string, request: { clientId: string; clientSecret: string; scope?: string }): Promise<TokenSet>;
   /**
    * Refresh-token rotation: a new access and refresh token; the old refresh token is spent.
    * Presenting a spent one again revokes its whole family (every token descended from the same
-   * login) and is IdentityError('invalid_grant').
+   * login) and is IdentityError('invalid_grant'). A token issued to a confidential client is
+   * refreshed only with that client's secret (IdentityError('invalid_client') otherwise).
    */
-  refresh(realm: string, refreshToken: string, clientId?: string): Promise<TokenSet>;
+  refresh(realm: string, refreshToken: string, client?: ClientAuth): Promise<TokenSet>;
   /** Verifies signature, issuer, audience and expiry; a token that fails any is IdentityError('invalid_token'). */
   verify(accessToken: string): Promise<VerifiedToken>;
 
   close(): Promise<void>;
+}
+
+/**
+ * The grant types an OAuth client may be given: the ones `/v1/auth/token` and `/v1/auth/refresh`
+ * serve on both providers. (The authorization-code flow needs a login page the embedded issuer
+ * does not have; a Keycloak client made in Keycloak's own console may still list it.)
+ */
+export const CLIENT_GRANT_TYPES = ['client_credentials', 'password', 'refresh_token'] as const;
+
+/**
+ * The rules of a client spec, the same for both providers: known grant types and roles, and
+ * roles only with the client_credentials grant (a client's roles are its service account's,
+ * which only that grant signs in as; Keycloak has nowhere else to keep them).
+ */
+export function checkClientSpec(client: ClientSpec): void {
+  const unknownGrants = client.grantTypes.filter((grant) => !(CLIENT_GRANT_TYPES as readonly string[]).includes(grant));
+  if (unknownGrants.length > 0) throw new IdentityError('invalid_request', `unsupported grant types: ${unknownGrants.join(', ')}`);
+  checkRoles(client.roles);
+  if (client.roles.length > 0 && !client.grantTypes.includes('client_credentials')) {
+    throw new IdentityError('invalid_request', 'roles need the client_credentials grant');
+  }
+}
+
+export function checkRoles(roles: readonly string[]): void {
+  const unknown = roles.filter((role) => !isPlatformRole(role));
+  if (unknown.length > 0) throw new IdentityError('invalid_request', `unknown roles: ${unknown.join(', ')}`);
 }

@@ -24,7 +24,7 @@ export async function provisionIdentity(store: MetadataStore, identity: Identity
   }
   for (const account of await store.listAccounts({ limit: 100_000 })) {
     for (const realm of await store.identity.listRealms(account.id)) {
-      await identity.ensureRealm(realm.name, realm.display_name);
+      await identity.ensureRealm(realm.name, { displayName: realm.display_name, tenantId: account.id });
       await identity.setRealmEnabled(realm.name, realm.enabled);
     }
   }

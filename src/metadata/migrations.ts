@@ -347,6 +347,15 @@ export const migrations: Migration[] = [
       CREATE INDEX refresh_tokens_by_family ON refresh_tokens (family_id);
     `,
   },
+  {
+    version: 9,
+    name: 'OAuth clients bound to a workspace',
+    // A client made for one workspace (an app's backend, a CI robot) issues tokens that name it
+    // (`workspace_id`) and reach nothing else of its tenant; NULL is a tenant-wide client.
+    sql: `
+      ALTER TABLE identity_clients ADD COLUMN workspace_id TEXT;
+    `,
+  },
 ];
 
 /** Applies every migration newer than the database, in order; safe to call on every start. */

@@ -79,6 +79,8 @@ export interface IdentityClient {
   grant_types: string[];
   redirect_uris: string[];
   roles: string[];
+  /** The workspace its tokens are confined to; null for a tenant-wide client. */
+  workspace_id: string | null;
   created_at: number;
 }
 

@@ -4,20 +4,25 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { startSlipstream } from '../helpers/process.ts';
+import { deleteKeycloakRealms, testKeycloak } from '../helpers/identity.ts';
 import { tempDir } from '../helpers/stores.ts';
 
 /**
  * `npm start` with SLIPSTREAM_KEYCLOAK_URL: the platform API on a real Keycloak. The platform
  * admin of bootstrap.json signs in through /v1/auth/token (proxied to Keycloak), the token is
  * Keycloak's (verified with its JWKS), and a tenant made through /v1 is a Keycloak realm whose
- * admin can sign in; deleting the tenant disables the realm.
+ * admin can sign in; deleting the tenant disables the realm. Its realms carry a prefix of
+ * their own (SLIPSTREAM_KEYCLOAK_REALM_PREFIX), deleted afterwards.
  */
 const url = process.env.SLIPSTREAM_TEST_KEYCLOAK_URL;
 
 test('the platform API on Keycloak: sign in, tenants as realms, soft delete disables the realm', { timeout: 120_000 }, async (t) => {
   assert.ok(url, 'SLIPSTREAM_TEST_KEYCLOAK_URL is not set: run through scripts/test.sh (npm test), which starts a throwaway Keycloak');
   const dataDir = tempDir(t);
+  const prefix = `np${Date.now().toString(36)}-`;
+  t.after(() => deleteKeycloakRealms(testKeycloak()!, prefix));
   const slipstream = await startSlipstream('dev', {
+    SLIPSTREAM_KEYCLOAK_REALM_PREFIX: prefix,
     SLIPSTREAM_DATA_DIR: dataDir,
     SLIPSTREAM_KEYCLOAK_URL: url,
     SLIPSTREAM_KEYCLOAK_ADMIN_USER: process.env.SLIPSTREAM_TEST_KEYCLOAK_ADMIN_USER ?? 'admin',
@@ -37,8 +42,8 @@ test('the platform API on Keycloak: sign in, tenants as realms, soft delete disa
   const signIn = await v1('POST', '/v1/auth/token', undefined, { grant_type: 'password', username: boot.platform_admin.username, password: boot.platform_admin.password });
   assert.equal(signIn.status, 200, JSON.stringify(signIn.body));
   const token = signIn.body.access_token as string;
-  assert.equal(decodeJwt(token).iss, `${url}/realms/default`, "Keycloak's own token");
-  await jwtVerify(token, createRemoteJWKSet(new URL(`${url}/realms/default/protocol/openid-connect/certs`)), { audience: 'slipstream' });
+  assert.equal(decodeJwt(token).iss, `${url}/realms/${prefix}default`, "Keycloak's own token, of the prefixed realm");
+  await jwtVerify(token, createRemoteJWKSet(new URL(`${url}/realms/${prefix}default/protocol/openid-connect/certs`)), { audience: 'slipstream' });
   assert.equal((await v1('GET', '/v1/auth/signups/policy')).body.identityProvider, 'keycloak');
   assert.equal((await v1('GET', '/v1/tenants', token)).status, 200);
 

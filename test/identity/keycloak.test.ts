@@ -65,24 +65,28 @@ function suite(url: string): void {
   const shortLived = new KeycloakIdentity({ ...options, accessTokenLifespanSeconds: 4 });
   const alice = { username: 'alice', password: `pw-${run}-1`, email: `alice-${run}@example.com`, roles: ['tenant-admin', 'viewer'] };
   let serviceSecret = '';
+  // A deployment whose realms are all `<prefix><name>` in Keycloak.
+  const prefix = `p${run}-`;
+  const prefixed = new KeycloakIdentity({ ...options, realmPrefix: prefix });
 
   before(async () => {
-    await identity.ensureRealm(realmA, 'Tenant A');
-    await identity.ensureRealm(realmB, 'Tenant B');
-    await shortLived.ensureRealm(realmShort, 'Short-lived tokens');
+    await identity.ensureRealm(realmA, { displayName: 'Tenant A', tenantId: 'ai_a' });
+    await identity.ensureRealm(realmB, { displayName: 'Tenant B', tenantId: 'ai_b' });
+    await shortLived.ensureRealm(realmShort, { displayName: 'Short-lived tokens', tenantId: 'ai_short' });
   });
 
   after(async () => {
     const admin = new KeycloakAdmin(url.replace(/\/+$/, ''), adminUser, adminPassword);
-    for (const realm of [realmA, realmB, realmShort]) await admin.request('DELETE', `/${realm}`);
+    for (const realm of [realmA, realmB, realmShort, `${prefix}acme`]) await admin.request('DELETE', `/${realm}`);
     admin.close();
     await identity.close();
     await shortLived.close();
+    await prefixed.close();
   });
 
   test('ensureRealm is idempotent, and the issuer is the realm discovery document names', async () => {
-    await identity.ensureRealm(realmA, 'Tenant A');
-    await identity.ensureRealm(realmA, 'Tenant A again');
+    await identity.ensureRealm(realmA, { displayName: 'Tenant A', tenantId: 'ai_a' });
+    await identity.ensureRealm(realmA, { displayName: 'Tenant A again', tenantId: 'ai_a' });
     assert.equal(identity.issuerOf(realmA), `${url}/realms/${realmA}`);
     const discovery = (await (await fetch(`${identity.issuerOf(realmA)}/.well-known/openid-configuration`)).json()) as { issuer: string };
     assert.equal(discovery.issuer, identity.issuerOf(realmA));
@@ -153,17 +157,17 @@ function suite(url: string): void {
   test('listClients answers the clients made by createClient only', async () => {
     await identity.createClient(realmA, {
       clientId: 'web',
-      grantTypes: ['authorization_code', 'refresh_token'],
+      grantTypes: ['password', 'refresh_token'],
       redirectUris: ['https://app.example.com/callback'],
       roles: [],
     });
     const clients = (await identity.listClients(realmA)).sort((a, b) => a.clientId.localeCompare(b.clientId));
     assert.deepEqual(clients, [
       { clientId: 'svc', grantTypes: ['client_credentials'], redirectUris: [], roles: ['developer', 'viewer'] },
-      { clientId: 'web', grantTypes: ['authorization_code', 'refresh_token'], redirectUris: ['https://app.example.com/callback'], roles: [] },
+      { clientId: 'web', grantTypes: ['password', 'refresh_token'], redirectUris: ['https://app.example.com/callback'], roles: [] },
     ]);
     assert.deepEqual(await identity.listClients(realmB), []);
-    await rejectsWith(identity.createClient(realmA, { clientId: 'odd', grantTypes: ['implicit'], redirectUris: [], roles: [] }), 'invalid_request');
+    await rejectsWith(identity.createClient(realmA, { clientId: 'odd', grantTypes: ['authorization_code'], redirectUris: [], roles: [] }), 'invalid_request');
   });
 
   test('refresh rotates; reusing a spent refresh token is invalid_grant and revokes the newer one too', async () => {
@@ -172,7 +176,7 @@ function suite(url: string): void {
     assert.ok(second.refresh_token);
     assert.notEqual(second.refresh_token, first.refresh_token);
     assert.equal((await identity.verify(second.access_token)).username, 'alice');
-    const third = await identity.refresh(realmA, second.refresh_token, 'slipstream');
+    const third = await identity.refresh(realmA, second.refresh_token, { clientId: 'slipstream' });
     assert.ok(third.refresh_token);
 
     await rejectsWith(identity.refresh(realmA, first.refresh_token!), 'invalid_grant');
@@ -282,5 +286,42 @@ function suite(url: string): void {
     const tokens = await identity.passwordGrant(realmA, { username: 'alice', password: alice.password });
     const moved = tamperPayload(tokens.access_token, (claims) => { claims.iss = identity.issuerOf(missing); });
     await rejectsWith(identity.verify(moved), 'invalid_token');
+  });
+
+  test('a realm prefix: the platform names realms, Keycloak keeps them prefixed, tokens of unprefixed realms are not ours; tokens name the tenant', async () => {
+    await prefixed.ensureRealm('acme', { displayName: 'Acme', tenantId: 'ai_acme' });
+    assert.equal(prefixed.issuerOf('acme'), `${url}/realms/${prefix}acme`);
+    const admin = new KeycloakAdmin(url.replace(/\/+$/, ''), adminUser, adminPassword);
+    assert.equal((await admin.request('GET', `/${prefix}acme`)).status, 200);
+    assert.equal((await admin.request('GET', '/acme')).status, 404);
+    admin.close();
+    await prefixed.upsertUser('acme', alice);
+    const tokens = await prefixed.passwordGrant('acme', { username: 'alice', password: alice.password });
+    const verified = await prefixed.verify(tokens.access_token);
+    assert.equal(verified.realm, 'acme');
+    assert.equal(claimsOf(tokens.access_token).tenant_id, 'ai_acme');
+    assert.equal(claimsOf((await identity.passwordGrant(realmA, { username: 'alice', password: alice.password })).access_token).tenant_id, 'ai_a');
+    // Another prefix, or none, is another deployment: realm A's tokens are not the prefixed one's.
+    await rejectsWith(prefixed.verify((await identity.passwordGrant(realmA, { username: 'alice', password: alice.password })).access_token), 'invalid_token', /issuer/);
+    const elsewhere = new KeycloakIdentity({ ...options, realmPrefix: `q${run}-` });
+    await rejectsWith(elsewhere.verify(tokens.access_token), 'invalid_token', /issuer/);
+    await elsewhere.close();
+  });
+
+  test('a confidential client on the password and refresh grants needs its secret; a client bound to a workspace names it in every token', async () => {
+    const { clientSecret } = await prefixed.createClient('acme', { clientId: 'app', grantTypes: ['password', 'refresh_token'], redirectUris: [], roles: [], workspaceId: 'wi_app' });
+    await rejectsWith(prefixed.passwordGrant('acme', { username: 'alice', password: alice.password, client: { clientId: 'app' } }), 'invalid_client');
+    await rejectsWith(prefixed.passwordGrant('acme', { username: 'alice', password: alice.password, client: { clientId: 'app', clientSecret: 'wrong' } }), 'invalid_client');
+    const tokens = await prefixed.passwordGrant('acme', { username: 'alice', password: alice.password, client: { clientId: 'app', clientSecret } });
+    const verified = await prefixed.verify(tokens.access_token);
+    assert.equal(verified.clientId, 'app');
+    assert.equal(verified.workspaceId, 'wi_app');
+    await rejectsWith(prefixed.refresh('acme', tokens.refresh_token!, { clientId: 'app' }), 'invalid_client');
+    const refreshed = await prefixed.refresh('acme', tokens.refresh_token!, { clientId: 'app', clientSecret });
+    assert.equal((await prefixed.verify(refreshed.access_token)).workspaceId, 'wi_app');
+    // The public client's tokens are tenant-wide.
+    assert.equal((await prefixed.verify((await prefixed.passwordGrant('acme', { username: 'alice', password: alice.password })).access_token)).workspaceId, undefined);
+    assert.deepEqual(await prefixed.listClients('acme'), [{ clientId: 'app', grantTypes: ['password', 'refresh_token'], redirectUris: [], roles: [], workspaceId: 'wi_app' }]);
+    await rejectsWith(prefixed.createClient('acme', { clientId: 'web', grantTypes: ['password'], redirectUris: [], roles: ['viewer'] }), 'invalid_request', /client_credentials/);
   });
 }

@@ -424,7 +424,7 @@ for (const { kind, open, location } of storeKinds()) {
         for (const row of rows) {
           await driver.run('INSERT INTO batches (topic_id, partition, base_offset, last_offset, max_timestamp, object_key, byte_offset, byte_length) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', row);
         }
-        assert.deepEqual(await migrate(driver), [7, 8]);
+        assert.deepEqual(await migrate(driver), migrations.map((m) => m.version).filter((v) => v >= 7), 'the migrations from 7 on, and only those');
       } finally {
         await driver.close();
       }

@@ -316,10 +316,12 @@ for (const { kind, open, location } of storeKinds()) {
       await store.identity.updateUser({ ...user, roles: ['developer', 'viewer'], password_hash: 'scrypt$h2', updated_at: 2 });
       assert.deepEqual(await store.identity.findUser('acme', 'ann'), { ...user, roles: ['developer', 'viewer'], password_hash: 'scrypt$h2', updated_at: 2 });
       assert.deepEqual(await store.identity.getUser('usr_1'), await store.identity.findUser('acme', 'ann'));
-      const client = { id: 'oci_1', realm: 'acme', client_id: 'ci', secret_hash: 'ab', grant_types: ['client_credentials'], redirect_uris: ['https://x.test/cb'], roles: ['viewer'], created_at: 3 };
+      const client = { id: 'oci_1', realm: 'acme', client_id: 'ci', secret_hash: 'ab', grant_types: ['client_credentials'], redirect_uris: ['https://x.test/cb'], roles: ['viewer'], workspace_id: null, created_at: 3 };
       await store.identity.insertClient(client);
+      const bound = { ...client, id: 'oci_2', client_id: 'app', workspace_id: 'wi_1', created_at: 4 };
+      await store.identity.insertClient(bound);
       assert.deepEqual(await store.identity.findClient('acme', 'ci'), client);
-      assert.deepEqual(await store.identity.listClients('acme'), [client]);
+      assert.deepEqual(await store.identity.listClients('acme'), [client, bound]);
       const k1 = { kid: 'k1', algorithm: 'EdDSA', public_jwk: '{}', private_jwk_sealed: 's1', created_at: 1 };
       const k2 = { ...k1, kid: 'k2', created_at: 2 };
       await store.identity.insertSigningKey(k1);

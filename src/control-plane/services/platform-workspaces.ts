@@ -2,12 +2,12 @@ import { badRequest, conflict, forbidden, notFound, unprocessable } from '../../
 import { hashSecret } from '../../ids.ts';
 import type { ApiKeyRecord, LifecycleStatus, MetadataStore, Workspace } from '../../metadata/store.ts';
 import { CAPABILITIES, planOf, requireCapability, requireQuota, type Capability } from '../plans.ts';
-import { requireScope, type PlatformCaller } from '../platform-auth.ts';
+import { requireScope, requireTenantWide, type PlatformCaller } from '../platform-auth.ts';
 import type { SecretSealer } from '../secrets.ts';
 import { decodeCursor, encodeCursor } from './cursors.ts';
 import { tenantFor } from './tenants.ts';
 import { createVirtualCluster, type ClusterContext } from './virtual-clusters.ts';
-import { createWorkspace, SLUG_PATTERN, WORKSPACE_NAME_PATTERN } from './workspaces.ts';
+import { checkSlug, createWorkspace, WORKSPACE_NAME_PATTERN } from './workspaces.ts';
 
 /**
  * Workspaces of the platform API: the same rows as WarpStream's workspaces (`displayName` is
@@ -61,8 +61,9 @@ function checkDisplayName(name: string): void {
   if (!WORKSPACE_NAME_PATTERN.test(name)) throw badRequest('displayName must be 3 to 128 characters of letters, digits, spaces, "_" and "-"');
 }
 
-/** A workspace the caller may reach: of its tenant (any tenant for a platform admin), not deleted. */
+/** A workspace the caller may reach: of its tenant (any tenant for a platform admin), its own if bound to one, not deleted. */
 export async function workspaceFor(store: MetadataStore, caller: PlatformCaller, workspaceId: string): Promise<Workspace> {
+  if (caller.workspaceId !== undefined && caller.workspaceId !== workspaceId) throw forbidden(`this token is bound to workspace ${caller.workspaceId}, not ${workspaceId}`);
   const workspace = await store.getWorkspace(workspaceId);
   if (!workspace || workspace.status === 'deleted') throw notFound('WORKSPACE_NOT_FOUND', `workspace ${workspaceId} not found`);
   if (workspace.account_id !== caller.tenant.id && !caller.scopes.has('platform:admin')) {
@@ -90,8 +91,9 @@ export async function createPlatformWorkspace(
   context: ClusterContext,
 ): Promise<PlatformWorkspaceView> {
   requireScope(caller, 'workspaces:write');
+  requireTenantWide(caller, 'creating a workspace');
   const tenantId = request.tenantId ?? caller.tenant.id;
-  if (!SLUG_PATTERN.test(request.slug)) throw badRequest('slug must be 3 to 63 characters of lowercase letters, digits and "-", starting and ending with a letter or digit', 'INVALID_SLUG');
+  checkSlug('slug', request.slug);
   checkDisplayName(request.displayName);
   const capabilities = checkCapabilities(request.capabilities ?? ['kafka']);
   return store.transaction(async (tx) => {
@@ -120,6 +122,7 @@ export async function listPlatformWorkspaces(
   const limit = query.limit ?? 20;
   const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
   const all = (await store.listWorkspaces(tenant.id))
+    .filter((w) => caller.workspaceId === undefined || w.id === caller.workspaceId)
     .filter((w) => (query.status === undefined ? w.status !== 'deleted' : w.status === query.status))
     .filter((w) => !after || w.created_at > after.created_at || (w.created_at === after.created_at && w.id > after.id));
   const page = all.slice(0, limit);

@@ -3,9 +3,9 @@ import { newId, newSecret } from '../../ids.ts';
 import type { Account, LifecycleStatus, MetadataStore } from '../../metadata/store.ts';
 import type { IdentityProvider } from '../../identity/provider.ts';
 import { planNamed, PLANS } from '../plans.ts';
-import type { PlatformCaller } from '../platform-auth.ts';
+import { requireTenantWide, type PlatformCaller } from '../platform-auth.ts';
 import { decodeCursor, encodeCursor } from './cursors.ts';
-import { SLUG_PATTERN } from './workspaces.ts';
+import { checkSlug } from './workspaces.ts';
 
 /**
  * Tenants of the platform API: WarpStream accounts, with the platform's fields. Creating one
@@ -15,6 +15,12 @@ import { SLUG_PATTERN } from './workspaces.ts';
 
 /** Slugs a tenant cannot take: Keycloak's own realm, and words a URL should not mean twice. */
 const RESERVED_SLUGS = new Set(['master', 'admin', 'api', 'platform', 'realms', 'system']);
+
+/** A tenant's slug names its realm, so tenant slugs and realm names follow one rule. */
+export function checkRealmName(field: string, value: string): void {
+  checkSlug(field, value);
+  if (RESERVED_SLUGS.has(value)) throw badRequest(`${field} ${JSON.stringify(value)} is reserved`, 'INVALID_SLUG');
+}
 const EMAIL_PATTERN = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
 
 export interface TenantView {
@@ -45,7 +51,8 @@ export function tenantView(account: Account): TenantView {
   };
 }
 
-function checkDisplayName(name: string): void {
+/** Tenants' and realms' display names (workspaces' follow WarpStream's workspace names). */
+export function checkDisplayName(name: string): void {
   if (name.trim().length === 0 || name.length > 200) throw badRequest('displayName must be 1 to 200 characters');
 }
 function checkPlan(plan: string): void {
@@ -76,8 +83,7 @@ export async function createTenant(
   request: { slug: string; displayName: string; plan: string; adminEmail: string },
 ): Promise<TenantView & { initialAdmin: { username: string; password: string; realm: string } }> {
   requirePlatformAdmin(caller, 'creating a tenant');
-  if (!SLUG_PATTERN.test(request.slug)) throw badRequest('slug must be 3 to 63 characters of lowercase letters, digits and "-", starting and ending with a letter or digit', 'INVALID_SLUG');
-  if (RESERVED_SLUGS.has(request.slug)) throw badRequest(`slug ${JSON.stringify(request.slug)} is reserved`, 'INVALID_SLUG');
+  checkRealmName('slug', request.slug);
   checkDisplayName(request.displayName);
   checkPlan(request.plan);
   checkEmail(request.adminEmail);
@@ -104,7 +110,7 @@ export async function createTenant(
   // The provider is told after the commit: Keycloak is not in the store's transaction. A
   // failure here leaves a tenant whose realm is made again at the next start (ensureRealms).
   const initialAdmin = { username: request.adminEmail, password: newSecret('tap_', 16), realm: account.slug };
-  await identity.ensureRealm(account.slug, account.display_name);
+  await identity.ensureRealm(account.slug, { displayName: account.display_name, tenantId: account.id });
   await identity.upsertUser(account.slug, { username: initialAdmin.username, password: initialAdmin.password, email: request.adminEmail, roles: ['tenant-admin'] });
   return { ...tenantView(account), initialAdmin };
 }
@@ -143,6 +149,7 @@ export async function updateTenant(
     requirePlatformAdmin(caller, 'changing a plan');
   }
   if (patch.status !== undefined) requirePlatformAdmin(caller, 'changing a status');
+  requireTenantWide(caller, 'updating a tenant');
   if (!caller.scopes.has('tenants:write')) throw forbidden('updating a tenant needs the tenants:write scope');
   const updated = await store.transaction(async (tx) => {
     const account = await tenantFor(tx, caller, tenantId);
@@ -178,6 +185,7 @@ export async function updateTenant(
 
 export async function deleteTenant(store: MetadataStore, identity: IdentityProvider, caller: PlatformCaller, tenantId: string): Promise<TenantView> {
   requirePlatformAdmin(caller, 'deleting a tenant');
+  requireTenantWide(caller, 'deleting a tenant');
   const deleted = await store.transaction(async (tx) => {
     const account = await tenantFor(tx, caller, tenantId);
     if (account.id === caller.tenant.id) throw unprocessable('CANNOT_DELETE_OWN_TENANT', 'a token cannot delete its own tenant');

@@ -125,6 +125,10 @@ export async function createWorkspace(
 /** Slugs: 3–63 of lowercase letters, digits and `-`, starting and ending with a letter or digit. */
 export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 
+export function checkSlug(field: string, value: string): void {
+  if (!SLUG_PATTERN.test(value)) throw badRequest(`${field} must be 3 to 63 characters of lowercase letters, digits and "-", starting and ending with a letter or digit`, 'INVALID_SLUG');
+}
+
 /** A slug for a workspace made through the WarpStream API (which has only names): the name, lowercased, made unique. */
 async function freeSlug(store: MetadataStore, accountId: string, name: string): Promise<string> {
   const base = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 55).padEnd(3, '0');

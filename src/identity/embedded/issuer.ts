@@ -3,7 +3,7 @@ import { decodeProtectedHeader, jwtVerify, SignJWT, errors as joseErrors } from 
 import { newId, newSecret } from '../../ids.ts';
 import type { IdentityClient, MetadataStore } from '../../metadata/store.ts';
 import type { SecretSealer } from '../../control-plane/secrets.ts';
-import { IdentityError, type ClientSpec, type ClientView, type IdentityProvider, type RoleView, type TokenSet, type UserSpec, type VerifiedToken } from '../provider.ts';
+import { IdentityError, checkClientSpec, checkRoles, type ClientAuth, type ClientSpec, type ClientView, type IdentityProvider, type RoleView, type TokenSet, type UserSpec, type VerifiedToken } from '../provider.ts';
 import { PLATFORM_ROLES, isPlatformRole, scopesOf } from '../roles.ts';
 import { SIGNING_ALGORITHM, SigningKeys } from './keys.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
@@ -81,7 +81,7 @@ export class EmbeddedIdentity implements IdentityProvider {
 
   async createClient(realm: string, client: ClientSpec): Promise<{ clientSecret: string }> {
     await this.realm(realm);
-    checkRoles(client.roles);
+    checkClientSpec(client);
     const clientSecret = newSecret('ocs_', 32);
     const created = await this.store.transaction(async (tx) => {
       if (client.clientId === DEFAULT_CLIENT_ID || (await tx.identity.findClient(realm, client.clientId))) return false;
@@ -93,6 +93,7 @@ export class EmbeddedIdentity implements IdentityProvider {
         grant_types: client.grantTypes,
         redirect_uris: client.redirectUris,
         roles: client.roles,
+        workspace_id: client.workspaceId ?? null,
         created_at: Date.now(),
       });
       return true;
@@ -102,44 +103,48 @@ export class EmbeddedIdentity implements IdentityProvider {
   }
 
   async listClients(realm: string): Promise<ClientView[]> {
-    return (await this.store.identity.listClients(realm)).map((c) => ({ clientId: c.client_id, grantTypes: c.grant_types, redirectUris: c.redirect_uris, roles: c.roles }));
+    return (await this.store.identity.listClients(realm)).map((c) => ({
+      clientId: c.client_id,
+      grantTypes: c.grant_types,
+      redirectUris: c.redirect_uris,
+      roles: c.roles,
+      ...(c.workspace_id === null ? {} : { workspaceId: c.workspace_id }),
+    }));
   }
 
   async listRoles(): Promise<RoleView[]> {
     return PLATFORM_ROLES.map((role) => ({ name: role.name, description: role.description }));
   }
 
-  async passwordGrant(realm: string, request: { username: string; password: string; clientId?: string }): Promise<TokenSet> {
+  async passwordGrant(realm: string, request: { username: string; password: string; client?: ClientAuth }): Promise<TokenSet> {
     await this.enabledRealm(realm);
-    const clientId = request.clientId ?? DEFAULT_CLIENT_ID;
-    if (clientId !== DEFAULT_CLIENT_ID) {
-      const client = await this.store.identity.findClient(realm, clientId);
-      if (!client) throw new IdentityError('invalid_client', `unknown client ${clientId}`);
-      if (!client.grant_types.includes('password')) throw new IdentityError('unauthorized_client', `client ${clientId} may not use the password grant`);
-    }
+    const client = await this.authenticateClient(realm, request.client);
+    if (client && !client.grant_types.includes('password')) throw new IdentityError('unauthorized_client', `client ${client.client_id} may not use the password grant`);
     const user = await this.store.identity.findUser(realm, request.username);
     // The hash is checked even for an unknown user, so timing does not tell which users exist.
     const ok = await verifyPassword(request.password, user?.password_hash ?? UNKNOWN_USER_HASH);
     if (!user || !ok) throw new IdentityError('invalid_grant', 'invalid username or password');
     const familyId = newId('rtf_');
-    return this.issue(realm, { subject: user.id, username: user.username, clientId, roles: user.roles }, familyId);
+    return this.issue(realm, { subject: user.id, username: user.username, clientId: client?.client_id ?? DEFAULT_CLIENT_ID, roles: user.roles, workspaceId: client?.workspace_id ?? null }, familyId);
   }
 
   async clientCredentialsGrant(realm: string, request: { clientId: string; clientSecret: string }): Promise<TokenSet> {
     await this.enabledRealm(realm);
-    const client = await this.store.identity.findClient(realm, request.clientId);
-    if (!client || !secretMatches(client, request.clientSecret)) throw new IdentityError('invalid_client', 'invalid client credentials');
+    const client = await this.authenticateClient(realm, request);
+    if (!client) throw new IdentityError('invalid_client', 'invalid client credentials');
     if (!client.grant_types.includes('client_credentials')) throw new IdentityError('unauthorized_client', `client ${client.client_id} may not use the client_credentials grant`);
-    return this.issue(realm, { subject: client.id, username: `service-account-${client.client_id}`, clientId: client.client_id, roles: client.roles });
+    return this.issue(realm, { subject: client.id, username: `service-account-${client.client_id}`, clientId: client.client_id, roles: client.roles, workspaceId: client.workspace_id });
   }
 
-  async refresh(realm: string, refreshToken: string, clientId?: string): Promise<TokenSet> {
+  async refresh(realm: string, refreshToken: string, clientAuth?: ClientAuth): Promise<TokenSet> {
     await this.enabledRealm(realm);
     const hash = sha256(refreshToken);
     const record = await this.store.identity.getRefreshToken(hash);
-    if (!record || record.realm !== realm || (clientId !== undefined && record.client_id !== clientId)) {
+    if (!record || record.realm !== realm || (clientAuth !== undefined && record.client_id !== clientAuth.clientId)) {
       throw new IdentityError('invalid_grant', 'unknown refresh token');
     }
+    // A confidential client's token is refreshed by that client only (RFC 6749 §6), before it is spent.
+    const client = record.client_id === DEFAULT_CLIENT_ID ? undefined : await this.authenticateClient(realm, clientAuth ?? { clientId: record.client_id });
     if (record.expires_at < Date.now()) throw new IdentityError('invalid_grant', 'the refresh token has expired');
     const spent = await this.store.identity.spendRefreshToken(hash, Date.now());
     if (!spent) {
@@ -150,7 +155,7 @@ export class EmbeddedIdentity implements IdentityProvider {
     }
     const user = await this.store.identity.getUser(record.subject);
     if (!user) throw new IdentityError('invalid_grant', 'the user no longer exists');
-    return this.issue(realm, { subject: user.id, username: user.username, clientId: record.client_id, roles: user.roles }, record.family_id);
+    return this.issue(realm, { subject: user.id, username: user.username, clientId: record.client_id, roles: user.roles, workspaceId: client?.workspace_id ?? null }, record.family_id);
   }
 
   async verify(accessToken: string): Promise<VerifiedToken> {
@@ -170,6 +175,7 @@ export class EmbeddedIdentity implements IdentityProvider {
         username: String(payload.preferred_username ?? ''),
         clientId: String(payload.azp ?? ''),
         roles: Array.isArray(roles) ? roles.filter((r): r is string => typeof r === 'string' && isPlatformRole(r)) : [],
+        ...(typeof payload.workspace_id === 'string' ? { workspaceId: payload.workspace_id } : {}),
         expiresAt: payload.exp!,
         tokenId: String(payload.jti ?? ''),
       };
@@ -182,7 +188,19 @@ export class EmbeddedIdentity implements IdentityProvider {
 
   async close(): Promise<void> {}
 
-  private async issue(realm: string, who: { subject: string; username: string; clientId: string; roles: string[] }, familyId?: string): Promise<TokenSet> {
+  /**
+   * The client a request authenticates as: none for the realm's public client (absent or
+   * `slipstream`), else a client of the realm with its right secret (every client made here is
+   * confidential). Refusals are invalid_client, the same for an unknown client and a wrong secret.
+   */
+  private async authenticateClient(realm: string, auth: ClientAuth | undefined): Promise<IdentityClient | undefined> {
+    if (auth === undefined || (auth.clientId === DEFAULT_CLIENT_ID && auth.clientSecret === undefined)) return undefined;
+    const client = await this.store.identity.findClient(realm, auth.clientId);
+    if (!client || auth.clientSecret === undefined || !secretMatches(client, auth.clientSecret)) throw new IdentityError('invalid_client', 'invalid client credentials');
+    return client;
+  }
+
+  private async issue(realm: string, who: { subject: string; username: string; clientId: string; roles: string[]; workspaceId: string | null }, familyId?: string): Promise<TokenSet> {
     const { kid, key } = await this.keys.current();
     const account = await this.store.getAccount((await this.realm(realm)).account_id);
     const scope = [...scopesOf(who.roles)].join(' ');
@@ -193,6 +211,7 @@ export class EmbeddedIdentity implements IdentityProvider {
       azp: who.clientId,
       realm_access: { roles: who.roles },
       scope,
+      ...(who.workspaceId === null ? {} : { workspace_id: who.workspaceId }),
     })
       .setProtectedHeader({ alg: SIGNING_ALGORITHM, kid, typ: 'JWT' })
       .setIssuer(this.issuerOf(realm))
@@ -231,11 +250,6 @@ export class EmbeddedIdentity implements IdentityProvider {
     if (!realm.enabled) throw new IdentityError('invalid_grant', `realm ${name} is disabled`);
     return realm;
   }
-}
-
-function checkRoles(roles: readonly string[]): void {
-  const unknown = roles.filter((role) => !isPlatformRole(role));
-  if (unknown.length > 0) throw new IdentityError('invalid_request', `unknown roles: ${unknown.join(', ')}`);
 }
 
 function secretMatches(client: IdentityClient, secret: string): boolean {

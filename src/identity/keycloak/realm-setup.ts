@@ -8,13 +8,15 @@ import { idFromLocation, type KeycloakAdmin } from './admin.ts';
 export const AUDIENCE = 'slipstream';
 export const DEFAULT_CLIENT = 'slipstream';
 const AUDIENCE_SCOPE = 'slipstream-audience';
+const TENANT_CLAIM = 'tenant_id';
 
 const path = (realm: string, rest: string) => `/${encodeURIComponent(realm)}${rest}`;
 
-export async function setUpRealm(admin: KeycloakAdmin, realm: string): Promise<void> {
+export async function setUpRealm(admin: KeycloakAdmin, realm: string, tenantId: string): Promise<void> {
   await relaxUserProfile(admin, realm);
   await ensureRoles(admin, realm);
   const scopeId = await ensureAudienceScope(admin, realm);
+  await ensureTenantClaim(admin, realm, scopeId, tenantId);
   await ensureDefaultClient(admin, realm, scopeId);
 }
 
@@ -69,6 +71,23 @@ async function ensureAudienceScope(admin: KeycloakAdmin, realm: string): Promise
   // 409: it is one already.
   await admin.expect('PUT', path(realm, `/default-default-client-scopes/${id}`), undefined, 204, 409);
   return id;
+}
+
+/**
+ * A realm belongs to one tenant, so its tokens name the tenant as the embedded issuer's do
+ * (`tenant_id`): a hard-coded claim on the audience scope every client of the realm has.
+ */
+async function ensureTenantClaim(admin: KeycloakAdmin, realm: string, scopeId: string, tenantId: string): Promise<void> {
+  const mappers = path(realm, `/client-scopes/${scopeId}/protocol-mappers/models`);
+  const existing = ((await admin.expect('GET', mappers, undefined, 200)).body as Array<{ id: string; name: string; config?: Record<string, string> }>).find((m) => m.name === TENANT_CLAIM);
+  const mapper = {
+    name: TENANT_CLAIM,
+    protocol: 'openid-connect',
+    protocolMapper: 'oidc-hardcoded-claim-mapper',
+    config: { 'claim.name': TENANT_CLAIM, 'claim.value': tenantId, 'jsonType.label': 'String', 'access.token.claim': 'true', 'id.token.claim': 'false', 'introspection.token.claim': 'true' },
+  };
+  if (existing === undefined) await admin.expect('POST', mappers, mapper, 201, 409);
+  else if (existing.config?.['claim.value'] !== tenantId) await admin.expect('PUT', `${mappers}/${existing.id}`, { ...mapper, id: existing.id }, 204);
 }
 
 /** The public client of the password grant (`/v1/auth/token` without a client_id). */

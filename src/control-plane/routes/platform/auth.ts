@@ -64,18 +64,19 @@ export async function grant(deps: PlatformDeps, request: FastifyRequest, body: T
   const clientId = fromBasic?.client_id ?? body.client_id;
   const clientSecret = fromBasic?.client_secret ?? body.client_secret;
   const realm = realmOverride ?? body.realm ?? deps.defaultRealm;
+  const client = clientId === undefined ? undefined : { clientId, ...(clientSecret === undefined ? {} : { clientSecret }) };
   const stored = await deps.store.identity.getRealm(realm);
   if (!stored) throw new IdentityError('invalid_request', `realm ${realm} does not exist`);
   switch (body.grant_type) {
     case 'password':
       if (!body.username || !body.password) throw new IdentityError('invalid_request', 'the password grant needs username and password');
-      return deps.identity.passwordGrant(realm, { username: body.username, password: body.password, ...(clientId ? { clientId } : {}), ...(body.scope ? { scope: body.scope } : {}) });
+      return deps.identity.passwordGrant(realm, { username: body.username, password: body.password, ...(client ? { client } : {}), ...(body.scope ? { scope: body.scope } : {}) });
     case 'client_credentials':
       if (!clientId || !clientSecret) throw new IdentityError('invalid_client', 'the client_credentials grant needs client_id and client_secret (in the body or as HTTP Basic)');
       return deps.identity.clientCredentialsGrant(realm, { clientId, clientSecret, ...(body.scope ? { scope: body.scope } : {}) });
     case 'refresh_token':
       if (!body.refresh_token) throw new IdentityError('invalid_request', 'the refresh_token grant needs refresh_token');
-      return deps.identity.refresh(realm, body.refresh_token, clientId);
+      return deps.identity.refresh(realm, body.refresh_token, client);
     default:
       throw new IdentityError('unsupported_grant_type', `grant_type must be password, client_credentials or refresh_token`);
   }
@@ -112,7 +113,7 @@ export function authRoutes(app: FastifyInstance, deps: PlatformDeps): void {
     schema: {
       tags: ['Auth'],
       summary: 'Refresh an access token: the refresh token is spent and a new one answered; reusing a spent one revokes the login',
-      body: { type: 'object', additionalProperties: false, required: ['refresh_token'], properties: { refresh_token: tokenFields.refresh_token, client_id: tokenFields.client_id, realm: tokenFields.realm } },
+      body: { type: 'object', additionalProperties: false, required: ['refresh_token'], properties: { refresh_token: tokenFields.refresh_token, client_id: tokenFields.client_id, client_secret: tokenFields.client_secret, realm: tokenFields.realm } },
       response: { 200: tokenResponse, ...errorResponses },
     },
   }, async (request, reply) => {
