@@ -166,9 +166,10 @@ if [[ $terraform -eq 1 ]]; then
 fi
 
 # A throwaway Keycloak (from Maven Central, cached outside the repository) for the identity
-# suites; only when they are part of this run.
+# suites and the platform API's (which run on both identity providers); only when they are part
+# of this run.
 keycloak=$((1 - files))
-for arg in "$@"; do [[ "$arg" == test/identity/* || "$arg" == *keycloak* ]] && keycloak=1; done
+for arg in "$@"; do [[ "$arg" == test/identity/* || "$arg" == test/platform-api/* || "$arg" == *keycloak* ]] && keycloak=1; done
 if [[ $keycloak -eq 1 ]]; then
   # shellcheck source=scripts/keycloak-server.sh
   source "$ROOT/scripts/keycloak-server.sh" || die "could not start Keycloak"

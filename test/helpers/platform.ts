@@ -1,4 +1,3 @@
-import { EmbeddedIdentity } from '../../src/identity/embedded/issuer.ts';
 import { provisionIdentity } from '../../src/identity/setup.ts';
 import type { FastifyInstance } from 'fastify';
 import { bootstrap, type BootstrapFile } from '../../src/bootstrap.ts';
@@ -7,6 +6,8 @@ import { SecretSealer } from '../../src/control-plane/secrets.ts';
 import { randomBytes } from 'node:crypto';
 import type { MetadataStore } from '../../src/metadata/store.ts';
 import { readFileSync } from 'node:fs';
+import type { IdentityProvider } from '../../src/identity/provider.ts';
+import { embeddedIdentity, type IdentityKind, type TestIdentity } from './identity.ts';
 import { tempDir, type Cleanup, type StoreKind } from './stores.ts';
 
 export interface CallOptions {
@@ -34,6 +35,10 @@ export interface TestPlatform {
   boot: BootstrapFile;
   /** What this platform seals API key secrets with (a random secrets key per platform). */
   secrets: SecretSealer;
+  /** Its identity provider (the embedded issuer unless the test asked for another). */
+  identity: IdentityProvider;
+  /** An access token that has already expired, made by `mint` (a login of `realm`). */
+  expiredToken: TestIdentity['expiredToken'];
   call(path: string, body?: unknown, options?: CallOptions): Promise<CallResult>;
 }
 
@@ -46,12 +51,13 @@ export const BOOTSTRAP_URL = '127.0.0.1:19092';
 export async function startTestPlatform(
   kind: StoreKind,
   t: Cleanup,
-  overrides: { rateLimitMax?: number; rateLimitWindowMs?: number; bodyLimitBytes?: number; accessTokenTtlSeconds?: number; listen?: boolean } = {},
+  overrides: { rateLimitMax?: number; rateLimitWindowMs?: number; bodyLimitBytes?: number; accessTokenTtlSeconds?: number; listen?: boolean; identity?: IdentityKind } = {},
 ): Promise<TestPlatform> {
   const store = await kind.open();
   const secrets = new SecretSealer(randomBytes(32));
   let baseUrl = 'http://test';
-  const identity = new EmbeddedIdentity({ store, secrets, baseUrl: () => baseUrl, accessTokenTtlSeconds: overrides.accessTokenTtlSeconds ?? 300 });
+  const testIdentity = (overrides.identity ?? embeddedIdentity).open(t, { store, secrets, baseUrl: () => baseUrl, accessTokenTtlSeconds: overrides.accessTokenTtlSeconds ?? 300 });
+  const identity = testIdentity.provider;
   const app = await buildApp({
     store,
     secrets,
@@ -75,6 +81,7 @@ export async function startTestPlatform(
   });
   t.after(async () => {
     await app.close();
+    await identity.close();
     await store.close();
   });
   // Listening on a real port (for clients that need a URL: OIDC discovery); tokens name it as their issuer.
@@ -107,5 +114,5 @@ export async function startTestPlatform(
     return { status: response.statusCode, body: parsed, text: response.body, headers: response.headers };
   }
 
-  return { app, store, boot, secrets, call };
+  return { app, store, boot, secrets, identity, expiredToken: testIdentity.expiredToken, call };
 }

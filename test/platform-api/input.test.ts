@@ -16,6 +16,7 @@ const ROUTES: Array<{ method: string; url: (ids: { tenant: string; workspace: st
   { method: 'PATCH', url: ({ tenant }) => `/v1/tenants/${tenant}`, field: 'displayName', valid: { displayName: 'Renamed' } },
   { method: 'POST', url: () => '/v1/workspaces', field: 'displayName', valid: { slug: 'input-check', displayName: 'Input check' } },
   { method: 'PATCH', url: ({ workspace }) => `/v1/workspaces/${workspace}`, field: 'displayName', valid: { displayName: 'Input check' } },
+  { method: 'POST', url: () => '/v1/iam/realms', field: 'displayName', valid: { id: 'input-check', displayName: 'Input check' } },
   { method: 'POST', url: () => '/v1/iam/realms/default/clients', field: 'clientId', valid: { clientId: 'input-check' } },
   { method: 'POST', url: () => '/v1/auth/token', field: 'username', valid: { grant_type: 'password', username: 'admin', password: 'x' } },
   { method: 'POST', url: () => '/v1/auth/refresh', field: 'refresh_token', valid: { refresh_token: 'rt_x' } },
@@ -26,7 +27,7 @@ test('every route with a body: wrong types, unknown fields, oversized values and
   const { call, admin } = v1(platform);
   const { access_token: token } = await admin();
   const ids = { tenant: JSON.parse((await platform.store.getMetadata('bootstrap'))!).account_id as string, workspace: platform.boot.workspace_id };
-  const snapshot = async () => JSON.stringify([await platform.store.listAccounts({ limit: 100 }), await platform.store.listWorkspaces(ids.tenant), await platform.store.identity.listClients('default')]);
+  const snapshot = async () => JSON.stringify([await platform.store.listAccounts({ limit: 100 }), await platform.store.listWorkspaces(ids.tenant), await platform.store.identity.listClients('default'), await platform.store.identity.listRealms(ids.tenant)]);
   const before = await snapshot();
   for (const route of ROUTES) {
     const url = route.url(ids);

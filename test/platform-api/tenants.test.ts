@@ -1,17 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { platformKinds } from '../helpers/identity.ts';
 import { startTestPlatform } from '../helpers/platform.ts';
-import { storeKinds } from '../helpers/stores.ts';
 import { v1 } from './client.ts';
 
 /**
  * Tenants and workspaces of the platform API: the seed's fields and status codes, the one model
- * shared with the WarpStream API, plans, soft deletes — on both metadata stores.
+ * shared with the WarpStream API, plans, soft deletes — on both metadata stores and both
+ * identity providers.
  */
-for (const kind of storeKinds()) {
-  describe(`platform tenants and workspaces (${kind.kind})`, () => {
+for (const { name, store: kind, identity } of platformKinds()) {
+  describe(`platform tenants and workspaces (${name})`, () => {
     test('tenants: create (201, its admin can sign in to its realm), get, list with filters and cursors, patch, soft delete', async (t) => {
-      const platform = await startTestPlatform(kind, t);
+      const platform = await startTestPlatform(kind, t, { identity });
       const { call, admin, login } = v1(platform);
       const { access_token: token } = await admin();
 
@@ -83,7 +84,7 @@ for (const kind of storeKinds()) {
     });
 
     test('workspaces: one model with the WarpStream API, kafka owns a virtual cluster, plan capabilities and quotas, soft delete stops its keys', async (t) => {
-      const platform = await startTestPlatform(kind, t);
+      const platform = await startTestPlatform(kind, t, { identity });
       const { call, admin, login } = v1(platform);
       const { access_token: token } = await admin();
 
