@@ -129,7 +129,8 @@ export class EmbeddedIdentity implements IdentityProvider {
   }
 
   async clientCredentialsGrant(realm: string, request: { clientId: string; clientSecret: string }): Promise<TokenSet> {
-    await this.enabledRealm(realm);
+    // A disabled realm's clients are refused as clients, as Keycloak answers (its users' grants are invalid_grant).
+    if (!(await this.realm(realm)).enabled) throw new IdentityError('invalid_client', `realm ${realm} is disabled`);
     const client = await this.authenticateClient(realm, request);
     if (!client) throw new IdentityError('invalid_client', 'invalid client credentials');
     if (!client.grant_types.includes('client_credentials')) throw new IdentityError('unauthorized_client', `client ${client.client_id} may not use the client_credentials grant`);
