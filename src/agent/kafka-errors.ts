@@ -19,6 +19,7 @@ export function kafkaErrorFor(code: string): number {
     case 'TOPIC_NOT_FOUND':
       return KafkaError.UNKNOWN_TOPIC_OR_PARTITION;
     case 'TOPIC_DELETION_PROTECTED':
+    case 'QUOTA_EXCEEDED': // the tenant's plan: retrying will not help, so not THROTTLING_QUOTA_EXCEEDED
       return KafkaError.POLICY_VIOLATION;
     case 'INVALID_CLUSTER_TYPE':
       return KafkaError.INVALID_REQUEST;

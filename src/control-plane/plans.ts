@@ -39,9 +39,11 @@ export const PLANS: readonly Plan[] = [
     quotas: { workspaces: 20, partitions: 1024, storageBytes: 500 * GiB, functions: 100, requestsPerMinute: 6_000 },
   },
   {
+    // Its partitions are above one cluster's largest tier limit (200,000): the plan never
+    // stops a single enterprise-tier cluster short of what its tier promises.
     name: 'enterprise',
     capabilities: CAPABILITIES,
-    quotas: { workspaces: 1_000, partitions: 100_000, storageBytes: 100_000 * GiB, functions: 10_000, requestsPerMinute: 60_000 },
+    quotas: { workspaces: 1_000, partitions: 1_000_000, storageBytes: 100_000 * GiB, functions: 10_000, requestsPerMinute: 60_000 },
   },
 ];
 

@@ -5,6 +5,7 @@ import type { IdentityProvider } from '../../identity/provider.ts';
 import { planNamed, PLANS } from '../plans.ts';
 import { requireTenantWide, type PlatformCaller } from '../platform-auth.ts';
 import { decodeCursor, encodeCursor } from './cursors.ts';
+import { tenantPartitions } from './quotas.ts';
 import { checkSlug } from './workspaces.ts';
 
 /**
@@ -158,6 +159,10 @@ export async function updateTenant(
       const workspaces = (await tx.listWorkspaces(account.id)).filter((w) => w.status !== 'deleted');
       if (workspaces.length > plan.quotas.workspaces) {
         throw unprocessable('PLAN_DOWNGRADE_BLOCKED', `the ${plan.name} plan allows ${plan.quotas.workspaces} workspaces; the tenant has ${workspaces.length}`);
+      }
+      const partitions = await tenantPartitions(tx, account.id);
+      if (partitions > plan.quotas.partitions) {
+        throw unprocessable('PLAN_DOWNGRADE_BLOCKED', `the ${plan.name} plan allows ${plan.quotas.partitions} partitions; the tenant's topics have ${partitions}`);
       }
       const missing = [...new Set(workspaces.flatMap((w) => w.capabilities))].filter((c) => !(plan.capabilities as readonly string[]).includes(c));
       if (missing.length > 0) {

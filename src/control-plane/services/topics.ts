@@ -5,6 +5,7 @@ import { clusterConfiguration } from '../../model/cluster-configuration.ts';
 import { DEFAULT_RETENTION_MS, isTrue, TOPIC_CONFIGS, validateTopicConfigs } from '../../model/topic-configs.ts';
 import { deleteTopicReleasingObjects, releaseUnreferencedObjects } from '../log/objects.ts';
 import { purgeExpiredSoftDeletedTopics } from '../log/soft-deleted-topics.ts';
+import { requirePartitionQuota } from './quotas.ts';
 import { TIER_PARTITION_LIMITS } from './tiers.ts';
 
 /**
@@ -53,6 +54,7 @@ export function topicView(topic: Topic): TopicView {
   };
 }
 
+/** Room for `adding` partitions: in the cluster's tier, and in its tenant's plan. */
 async function checkPartitionLimit(store: MetadataStore, cluster: VirtualCluster, adding: number): Promise<void> {
   const limit = TIER_PARTITION_LIMITS[cluster.tier] ?? 0;
   const current = await store.countPartitions(cluster.id);
@@ -62,6 +64,7 @@ async function checkPartitionLimit(store: MetadataStore, cluster: VirtualCluster
       'PARTITION_LIMIT_EXCEEDED',
     );
   }
+  await requirePartitionQuota(store, cluster, adding);
 }
 
 export interface CreateTopicRequest {
