@@ -189,11 +189,14 @@ export class ReadPath {
     }
     if (entries.length === 0) return { ...base, errorCode: KafkaError.NONE, records: null, bytes: 0 };
 
-    const parts = await Promise.all(
-      entries.map(async (entry) => withBaseOffset(await this.cache.range(entry.object_key, entry.byte_offset, entry.byte_length), BigInt(entry.base_offset))),
-    );
+    const parts = await Promise.all(entries.map((entry) => this.batch(entry)));
     const records = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
     return { ...base, errorCode: KafkaError.NONE, records, bytes: records.length };
+  }
+
+  /** One indexed batch's bytes, from the object cache, with the base offset the log gave it. */
+  async batch(entry: BatchIndexEntry): Promise<Buffer> {
+    return withBaseOffset(await this.cache.range(entry.object_key, entry.byte_offset, entry.byte_length), BigInt(entry.base_offset));
   }
 
   /** As `read`, without records: the offsets a fetch reports for a partition it has no room for. */

@@ -1,7 +1,7 @@
 /**
  * The records inside a magic-2 record batch: decoded out of one (any compression) and encoded
- * into a new one. Only the log's background jobs (compaction) look inside batches; the produce
- * and fetch paths pass them through untouched (record-batch.ts).
+ * into a new one. Only the log's background jobs (compaction) and ListOffsets by timestamp look
+ * inside batches; the produce and fetch paths pass them through untouched (record-batch.ts).
  *
  * The records section (bytes 61..end of the batch, compressed as a whole as the attributes say)
  * holds `recordsCount` records, each (varint = zigzag varint, varlong = zigzag varlong):
@@ -126,6 +126,39 @@ export function recordOffset(batch: Pick<RecordBatchHeader, 'baseOffset'>, recor
  */
 export function recordTimestamp(batch: Pick<RecordBatchHeader, 'timestampType' | 'baseTimestamp' | 'maxTimestamp'>, record: Pick<BatchRecord, 'timestampDelta'>): bigint {
   return batch.timestampType === TimestampType.LogAppendTime ? batch.maxTimestamp : batch.baseTimestamp + record.timestampDelta;
+}
+
+/** A record's place in the log, as ListOffsets answers it. */
+export interface RecordPosition {
+  offset: bigint;
+  timestamp: bigint;
+}
+
+/**
+ * The first record of `batch` at `fromOffset` or later whose timestamp is at or after `target`
+ * (Kafka's ListOffsets by timestamp: the earliest such offset), or undefined when none is.
+ */
+export function recordAtTimestamp(batch: DecodedBatch, target: bigint, fromOffset: bigint): RecordPosition | undefined {
+  for (const record of batch.records) {
+    const offset = recordOffset(batch, record);
+    const timestamp = recordTimestamp(batch, record);
+    if (offset >= fromOffset && timestamp >= target) return { offset, timestamp };
+  }
+  return undefined;
+}
+
+/**
+ * The record of `batch` at `fromOffset` or later with the largest timestamp, the first of equals
+ * (ListOffsets' MAX_TIMESTAMP, KIP-734), or undefined when the batch has none there.
+ */
+export function recordWithMaxTimestamp(batch: DecodedBatch, fromOffset: bigint): RecordPosition | undefined {
+  let best: RecordPosition | undefined;
+  for (const record of batch.records) {
+    const offset = recordOffset(batch, record);
+    const timestamp = recordTimestamp(batch, record);
+    if (offset >= fromOffset && (!best || timestamp > best.timestamp)) best = { offset, timestamp };
+  }
+  return best;
 }
 
 /** The last offset a batch covers (it may have no record there: compaction leaves gaps). */

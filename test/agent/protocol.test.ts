@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ApiKeys, decodeResponse } from '../../src/kafka-protocol/index.ts';
+import { ApiKeys, Compression, decodeResponse, encodeBatch } from '../../src/kafka-protocol/index.ts';
 import type { FetchResponse } from '../../src/kafka-protocol/index.ts';
 import { createTopic } from '../../src/control-plane/services/topics.ts';
 import type { Topic, VirtualCluster } from '../../src/metadata/store.ts';
@@ -453,6 +453,37 @@ describe('ListOffsets and DeleteRecords', () => {
     assert.equal((await fetchPartition(c, t.name, 0, 7)).errorCode, E.OFFSET_OUT_OF_RANGE);
     // New records continue at 10.
     assert.equal((await produce(c, t.name, 0, valuesBatch('after', 1))).baseOffset, 10n);
+  });
+  test('by timestamp and max timestamp are precise to the record inside a batch (compressed too), never below the log start', async () => {
+    const t = await topic('offsets-precise');
+    const c = await client();
+    const base = 1_700_000_000_000;
+    // Offsets 0-4, CreateTime out of order within the batch: base + 0, 100, 50, 300, 200.
+    const first = buildBatch([0, 100, 50, 300, 200].map((delta, j) => ({ value: `a${j}`, timestamp: base + delta })), { baseTimestamp: base });
+    assert.equal((await produce(c, t.name, 0, first)).errorCode, 0);
+    // Offsets 5-7, gzip: base + 400, 600, 500.
+    const record = (offsetDelta: number, timestampDelta: number) => ({ attributes: 0, timestampDelta: BigInt(timestampDelta), offsetDelta, key: null, value: Buffer.from(`b${offsetDelta}`), headers: [] });
+    const second = encodeBatch({ compression: Compression.Gzip, baseTimestamp: BigInt(base + 400), records: [record(0, 0), record(1, 200), record(2, 100)] });
+    assert.equal((await produce(c, t.name, 0, second)).baseOffset, 5n);
+
+    const at = async (timestamp: number | bigint) => {
+      const answer = await listOffset(c, t.name, 0, BigInt(timestamp));
+      assert.equal(answer.errorCode, 0);
+      return [answer.offset, answer.timestamp];
+    };
+    // The earliest offset whose timestamp is at or after the target, and that record's timestamp.
+    assert.deepEqual(await at(base), [0n, BigInt(base)]);
+    assert.deepEqual(await at(base + 60), [1n, BigInt(base + 100)]);
+    assert.deepEqual(await at(base + 150), [3n, BigInt(base + 300)]);
+    assert.deepEqual(await at(base + 301), [5n, BigInt(base + 400)]);
+    assert.deepEqual(await at(base + 550), [6n, BigInt(base + 600)], 'inside a compressed batch');
+    assert.deepEqual(await at(base + 601), [-1n, -1n]);
+    assert.deepEqual(await at(-3n), [6n, BigInt(base + 600)], 'max timestamp: the record that has it');
+
+    // After DeleteRecords to 4, records before it no longer count.
+    const moved = await c.request(ApiKeys.DeleteRecords, V.deleteRecords, { topics: [{ name: t.name, partitions: [{ partitionIndex: 0, offset: 4n }] }], timeoutMs: 5000 });
+    assert.equal(moved.topics[0]!.partitions[0]!.lowWatermark, 4n);
+    assert.deepEqual(await at(base + 60), [4n, BigInt(base + 200)]);
   });
 });
 

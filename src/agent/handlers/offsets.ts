@@ -1,5 +1,6 @@
 import type { BodyInput } from '../../kafka-protocol/codec.ts';
-import type { ListOffsetsRequest, ListOffsetsResponse } from '../../kafka-protocol/index.ts';
+import { decodeBatch, RecordBatchError, recordAtTimestamp, recordWithMaxTimestamp, type DecodedBatch, type ListOffsetsRequest, type ListOffsetsResponse, type RecordPosition } from '../../kafka-protocol/index.ts';
+import type { BatchIndexEntry } from '../../model/records.ts';
 import type { RequestContext } from '../connection.ts';
 import type { AgentContext } from '../context.ts';
 import { KafkaError } from '../kafka-errors.ts';
@@ -12,9 +13,9 @@ const MAX_TIMESTAMP = -3n;
 
 /**
  * ListOffsets: latest (-1) is the high watermark, earliest (-2) the log start, max timestamp
- * (-3) the batch with the largest timestamp; a timestamp finds the first batch whose max
- * timestamp is at or after it. Offsets by timestamp are batch-precise: the answer is that batch's
- * first offset (records are never decoded on the agent).
+ * (-3) the record with the largest timestamp; a timestamp the earliest record at or after it.
+ * The control plane's index finds the batch (by its max timestamp); the agent reads that one
+ * batch and looks at its records, so the answer is precise to the record, as Kafka's is.
  */
 export async function handleListOffsets(agent: AgentContext, request: ListOffsetsRequest, context: RequestContext): Promise<BodyInput<ListOffsetsResponse>> {
   const topics = [];
@@ -33,16 +34,15 @@ export async function handleListOffsets(agent: AgentContext, request: ListOffset
       if (p.timestamp === LATEST) offset = state.high_watermark;
       else if (p.timestamp === EARLIEST) offset = state.log_start_offset;
       else if (p.timestamp === MAX_TIMESTAMP) {
-        const batch = await agent.controlPlane.findMaxTimestampBatch(agent.cluster.id, topic.id, p.partitionIndex);
-        offset = batch ? batch.base_offset : -1;
-        timestamp = batch ? batch.max_timestamp : -1;
+        const entry = await agent.controlPlane.findMaxTimestampBatch(agent.cluster.id, topic.id, p.partitionIndex);
+        ({ offset, timestamp } = await inBatch(agent, entry, state.log_start_offset, (batch, from) => recordWithMaxTimestamp(batch, from)));
       } else if (p.timestamp < 0n) {
         partitions.push({ ...answer, errorCode: KafkaError.UNSUPPORTED_VERSION });
         continue;
       } else {
-        const batch = await agent.controlPlane.findBatchByTimestamp(agent.cluster.id, topic.id, p.partitionIndex, Number(p.timestamp));
-        offset = batch ? Math.max(batch.base_offset, state.log_start_offset) : -1;
-        timestamp = batch ? batch.max_timestamp : -1;
+        const entry = await agent.controlPlane.findBatchByTimestamp(agent.cluster.id, topic.id, p.partitionIndex, Number(p.timestamp));
+        const target = p.timestamp;
+        ({ offset, timestamp } = await inBatch(agent, entry, state.log_start_offset, (batch, from) => recordAtTimestamp(batch, target, from)));
       }
       // v0 answers a list of offsets instead of one.
       if (context.apiVersion === 0) partitions.push({ ...answer, oldStyleOffsets: offset >= 0 ? [BigInt(offset)] : [] });
@@ -51,6 +51,28 @@ export async function handleListOffsets(agent: AgentContext, request: ListOffset
     topics.push({ name: wanted.name, partitions });
   }
   return { throttleTimeMs: 0, topics };
+}
+
+/**
+ * The record `pick` chooses in the indexed batch `entry` (none: -1), counting only offsets from
+ * the log start on. A batch that cannot be decoded (it was accepted, so it never should be) or
+ * whose chosen records all lie before the log start answers at the batch's granularity.
+ */
+async function inBatch(
+  agent: AgentContext,
+  entry: BatchIndexEntry | undefined,
+  logStart: number,
+  pick: (batch: DecodedBatch, fromOffset: bigint) => RecordPosition | undefined,
+): Promise<{ offset: number; timestamp: number }> {
+  if (!entry) return { offset: -1, timestamp: -1 };
+  let found: RecordPosition | undefined;
+  try {
+    found = pick(decodeBatch(await agent.readPath.batch(entry)), BigInt(logStart));
+  } catch (error) {
+    if (!(error instanceof RecordBatchError)) throw error;
+  }
+  if (!found) return { offset: Math.max(entry.base_offset, logStart), timestamp: entry.max_timestamp };
+  return { offset: Number(found.offset), timestamp: Number(found.timestamp) };
 }
 
 const DESCRIBE = checkOf('ListOffsets', 'topic', 'always');
