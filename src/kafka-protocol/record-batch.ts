@@ -164,6 +164,22 @@ function producerBatchProblem(h: RecordBatchHeader): string | undefined {
 
 const hex = (n: number) => '0x' + n.toString(16).padStart(8, '0');
 
+/**
+ * The batch as a broker with `message.timestamp.type=LogAppendTime` stores it: the timestamp-type
+ * bit set and maxTimestamp the append time (consumers then read every record's timestamp from
+ * there, records.ts `recordTimestamp`), the CRC recomputed since both fields are in its range.
+ * A copy; the records are not touched, as Kafka leaves them for magic-2 batches.
+ */
+export function withLogAppendTime(batch: RecordBatchView, appendTime: bigint): RecordBatchView {
+  const bytes = Buffer.from(batch.bytes);
+  const attributes = batch.attributes | BatchAttribute.LogAppendTime;
+  bytes.writeInt16BE(attributes, 21);
+  bytes.writeBigInt64BE(appendTime, 35);
+  const crc = crc32c(bytes.subarray(CRC_START));
+  bytes.writeUInt32BE(crc, 17);
+  return { ...batch, bytes, attributes, timestampType: TimestampType.LogAppendTime, maxTimestamp: appendTime, crc };
+}
+
 /** A copy of one batch with its baseOffset set (outside the CRC, so the CRC stays valid). */
 export function withBaseOffset(batch: Buffer, baseOffset: bigint): Buffer {
   const copy = Buffer.from(batch);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ApiKeys, Compression, decodeResponse, encodeBatch } from '../../src/kafka-protocol/index.ts';
+import { ApiKeys, Compression, decodeBatch, decodeResponse, encodeBatch } from '../../src/kafka-protocol/index.ts';
 import type { FetchResponse } from '../../src/kafka-protocol/index.ts';
 import { createTopic } from '../../src/control-plane/services/topics.ts';
 import type { Topic, VirtualCluster } from '../../src/metadata/store.ts';
@@ -297,6 +297,31 @@ describe('Produce', () => {
     assert.deepEqual(mixed.responses[0]!.partitionResponses.map((p) => [p.index, p.errorCode, p.baseOffset]), [[0, E.CORRUPT_MESSAGE, -1n], [1, 0, 0n]]);
     assert.equal(await highWatermark(t, 0), 0);
     assert.equal(await highWatermark(t, 1), 3);
+  });
+
+  test('message.timestamp.type=LogAppendTime: the stored batch carries the append time (CRC still valid), the answer names it, ListOffsets finds records by it', async () => {
+    const t = await topic('append-time', 1, { 'message.timestamp.type': 'LogAppendTime' });
+    const c = await client();
+    const old = 1_600_000_000_000;
+    const before = Date.now();
+    const answer = await produce(c, t.name, 0, buildBatch([{ value: 'x', timestamp: old }, { value: 'y', timestamp: old + 5 }], { baseTimestamp: old }));
+    const afterwards = Date.now();
+    assert.equal(answer.errorCode, 0);
+    assert.ok(answer.logAppendTimeMs >= BigInt(before) && answer.logAppendTimeMs <= BigInt(afterwards), `logAppendTimeMs ${answer.logAppendTimeMs}`);
+    const fetched = await fetchPartition(c, t.name, 0, 0);
+    const batch = decodeBatch(fetched.records!); // one whole batch; checks its CRC-32C
+    assert.equal(batch.timestampType, 1, 'LogAppendTime');
+    assert.equal(batch.maxTimestamp, answer.logAppendTimeMs);
+    assert.equal(batch.baseTimestamp, BigInt(old), 'the records are left as produced');
+    assert.deepEqual(recordValues(fetched.records), ['x', 'y']);
+    // By the append time, not the producer's: the old timestamps find nothing earlier.
+    assert.deepEqual([(await listOffset(c, t.name, 0, BigInt(old + 1))).offset, (await listOffset(c, t.name, 0, BigInt(old + 1))).timestamp], [0n, answer.logAppendTimeMs]);
+    assert.equal((await listOffset(c, t.name, 0, answer.logAppendTimeMs + 1n)).offset, -1n);
+    // A CreateTime topic answers -1 and keeps the producer's timestamps.
+    const plain = await topic('create-time');
+    const created = await produce(c, plain.name, 0, buildBatch([{ value: 'z', timestamp: old }], { baseTimestamp: old }));
+    assert.equal(created.logAppendTimeMs, -1n);
+    assert.equal(decodeBatch((await fetchPartition(c, plain.name, 0, 0)).records!).maxTimestamp, BigInt(old));
   });
 
   test('produce and fetch bytes are counted in the agent metrics, exactly', async () => {

@@ -223,6 +223,34 @@ describe('interop: kafkajs', () => {
     await assertCommittedViaApi(cluster, group, topic, nonZero(finalWatermarks), finalWatermarks);
   });
 
+  test('message.timestamp.type=LogAppendTime: the delivery report and the consumed records carry the broker\'s append time', { timeout: 60_000 }, async (t) => {
+    const later = cleanups(t);
+    const cluster = await startTestCluster(t);
+    const c = client(cluster, 'kafkajs-append-time', later);
+    const admin = c.kafka.admin();
+    later(() => admin.disconnect());
+    await admin.connect();
+    const topic = unique('append-time');
+    assert.equal(await admin.createTopics({ topics: [{ topic, numPartitions: 1, configEntries: [{ name: 'message.timestamp.type', value: 'LogAppendTime' }] }], waitForLeaders: true }), true, c.logs());
+    const producer: Producer = c.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    later(() => producer.disconnect());
+    await producer.connect();
+    const old = 1_600_000_000_000;
+    const before = Date.now();
+    const [report] = await producer.send({ topic, acks: -1, messages: [{ value: 'stamped', timestamp: String(old) }] });
+    const appendTime = Number(report!.logAppendTime);
+    assert.ok(appendTime >= before && appendTime <= Date.now(), `logAppendTime ${report!.logAppendTime}`);
+
+    const consumer = c.kafka.consumer({ groupId: unique('append-time-group'), maxWaitTimeInMs: 200 });
+    later(() => consumer.disconnect());
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    const seen: string[] = [];
+    await consumer.run({ eachMessage: async ({ message }) => { seen.push(message.timestamp); } });
+    await waitFor(() => seen.length > 0, 20_000, () => `nothing consumed${c.logs()}`);
+    assert.deepEqual(seen, [String(appendTime)], 'the append time, not the producer\'s');
+  });
+
   test('two consumers in one group split the partitions and consume every record exactly once', { timeout: 60_000 }, async (t) => {
     const later = cleanups(t);
     const cluster = await startTestCluster(t);

@@ -1,4 +1,4 @@
-import { validateBatches, RecordBatchError, type ProduceRequest, type ProduceResponse } from '../../kafka-protocol/index.ts';
+import { validateBatches, withLogAppendTime, RecordBatchError, type ProduceRequest, type ProduceResponse } from '../../kafka-protocol/index.ts';
 import type { BodyInput } from '../../kafka-protocol/codec.ts';
 import type { AgentContext } from '../context.ts';
 import type { RequestContext } from '../connection.ts';
@@ -16,8 +16,10 @@ type PartitionAnswer = BodyInput<ProduceResponse['responses'][number]['partition
 
 /**
  * Produce: every batch is checked (magic 2, sizes, CRC-32C, the topic's `max.message.bytes`)
- * and handed to the write path untouched; the answer waits for the commit. With acks=0 nothing
- * is answered at all.
+ * and handed to the write path untouched — except on a topic with
+ * `message.timestamp.type=LogAppendTime`, where the batch header gets the append time, as Kafka
+ * does, and the answer names it. The answer waits for the commit. With acks=0 nothing is
+ * answered at all.
  */
 export async function handleProduce(agent: AgentContext, request: ProduceRequest, context: RequestContext): Promise<BodyInput<ProduceResponse> | null> {
   const started = performance.now();
@@ -60,7 +62,8 @@ export async function handleProduce(agent: AgentContext, request: ProduceRequest
             return refused(partitionData.index, KafkaError.MESSAGE_TOO_LARGE, `a batch of ${tooLarge.bytes.length} bytes exceeds max.message.bytes ${maxMessageBytes}`);
           }
           // The batches are views into the request frame: keep a copy that outlives it.
-          const owned = batches.map((batch) => ({ ...batch, bytes: Buffer.from(batch.bytes) }));
+          const appendTime = topic.configs['message.timestamp.type'] === 'LogAppendTime' ? BigInt(Date.now()) : -1n;
+          const owned = batches.map((batch) => (appendTime >= 0n ? withLogAppendTime(batch, appendTime) : { ...batch, bytes: Buffer.from(batch.bytes) }));
           const result: PartitionResult = await agent.writePath.append({ topicId: topic.id, partition: partitionData.index, batches: owned });
           if (result.errorCode === KafkaError.NONE) {
             for (const batch of owned) {
@@ -72,7 +75,7 @@ export async function handleProduce(agent: AgentContext, request: ProduceRequest
             index: partitionData.index,
             errorCode: result.errorCode,
             baseOffset: BigInt(result.baseOffset),
-            logAppendTimeMs: -1n,
+            logAppendTimeMs: result.errorCode === KafkaError.NONE ? appendTime : -1n,
             logStartOffset: BigInt(result.logStartOffset),
           };
         }),
