@@ -17,6 +17,7 @@ export const API_NAMES = [
   'DescribeGroups', 'ListGroups', 'DeleteGroups', 'InitProducerId', 'CreateTopics', 'DeleteTopics',
   'CreatePartitions', 'DeleteRecords', 'DescribeConfigs', 'AlterConfigs', 'IncrementalAlterConfigs',
   'DescribeCluster', 'SaslHandshake', 'SaslAuthenticate', 'CreateAcls', 'DescribeAcls', 'DeleteAcls',
+  'OffsetForLeaderEpoch',
 ] as const;
 
 export const OUTPUT_PATH = resolve(import.meta.dirname, '../src/kafka-protocol/messages.generated.ts');

@@ -147,6 +147,11 @@ export const KAFKA_API_ACLS: { readonly [K in ApiName]: ApiAclRule } = {
   },
   Fetch: { apiKey: ApiKeys.Fetch, checks: [eachTopic('READ')], note: 'Consumer fetches; a follower fetch would need CLUSTER_ACTION on the cluster.' },
   ListOffsets: { apiKey: ApiKeys.ListOffsets, checks: [eachTopic('DESCRIBE')] },
+  OffsetForLeaderEpoch: {
+    apiKey: ApiKeys.OffsetForLeaderEpoch,
+    checks: [eachTopic('DESCRIBE')],
+    note: 'Consumers (replicaId -1) validating their position; a follower would need CLUSTER_ACTION on the cluster.',
+  },
   Metadata: {
     apiKey: ApiKeys.Metadata,
     checks: [

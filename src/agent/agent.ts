@@ -16,7 +16,7 @@ import { authorizeFetch, handleFetch } from './handlers/fetch.ts';
 import { groupOffsetApis } from './handlers/group-offsets.ts';
 import { groupApis } from './handlers/groups.ts';
 import { authorizeMetadata, handleMetadata } from './handlers/metadata.ts';
-import { authorizeListOffsets, handleListOffsets } from './handlers/offsets.ts';
+import { authorizeListOffsets, authorizeOffsetForLeaderEpoch, handleListOffsets, handleOffsetForLeaderEpoch } from './handlers/offsets.ts';
 import { authorizeProduce, handleProduce } from './handlers/produce.ts';
 import { authorizeCreateAcls, authorizeDeleteAcls, authorizeDescribeAcls, handleCreateAcls, handleDeleteAcls, handleDescribeAcls } from './handlers/acls.ts';
 import { AclDecider, AclView } from './acl.ts';
@@ -88,6 +88,7 @@ function kafkaApis(groups: GroupApi): Map<number, KafkaApi> {
     [ApiKeys.DeleteAcls, kafkaApi(handleDeleteAcls, authorizeDeleteAcls)],
     [ApiKeys.Fetch, kafkaApi(handleFetch, authorizeFetch)],
     [ApiKeys.ListOffsets, kafkaApi(handleListOffsets, authorizeListOffsets)],
+    [ApiKeys.OffsetForLeaderEpoch, kafkaApi(handleOffsetForLeaderEpoch, authorizeOffsetForLeaderEpoch)],
     [ApiKeys.Metadata, kafkaApi(handleMetadata, authorizeMetadata)],
     [ApiKeys.FindCoordinator, kafkaApi(handleFindCoordinator, authorizeFindCoordinator)],
     [ApiKeys.InitProducerId, kafkaApi(handleInitProducerId, authorizeInitProducerId)],

@@ -25,6 +25,7 @@ export const ApiKeys = {
   DeleteTopics: 20,
   DeleteRecords: 21,
   InitProducerId: 22,
+  OffsetForLeaderEpoch: 23,
   DescribeAcls: 29,
   CreateAcls: 30,
   DeleteAcls: 31,
@@ -316,6 +317,20 @@ export const requestDefs: Readonly<Record<number, MessageDef>> = {
       { name: 'transactionTimeoutMs', type: 'int32', versions: '0+' },
       { name: 'producerId', type: 'int64', versions: '3+', default: -1n },
       { name: 'producerEpoch', type: 'int16', versions: '3+', default: -1 },
+    ],
+  },
+  23: {
+    apiKey: 23, name: 'OffsetForLeaderEpochRequest', validVersions: '0-4', flexibleVersions: '4+',
+    fields: [
+      { name: 'replicaId', type: 'int32', versions: '3+', default: -2 },
+      { name: 'topics', type: '[]OffsetForLeaderTopic', versions: '0+', fields: [
+        { name: 'topic', type: 'string', versions: '0+' },
+        { name: 'partitions', type: '[]OffsetForLeaderPartition', versions: '0+', fields: [
+          { name: 'partition', type: 'int32', versions: '0+' },
+          { name: 'currentLeaderEpoch', type: 'int32', versions: '2+', default: -1 },
+          { name: 'leaderEpoch', type: 'int32', versions: '0+' },
+        ] },
+      ] },
     ],
   },
   29: {
@@ -803,6 +818,21 @@ export const responseDefs: Readonly<Record<number, MessageDef>> = {
       { name: 'producerEpoch', type: 'int16', versions: '0+' },
     ],
   },
+  23: {
+    apiKey: 23, name: 'OffsetForLeaderEpochResponse', validVersions: '0-4', flexibleVersions: '4+',
+    fields: [
+      { name: 'throttleTimeMs', type: 'int32', versions: '2+' },
+      { name: 'topics', type: '[]OffsetForLeaderTopicResult', versions: '0+', fields: [
+        { name: 'topic', type: 'string', versions: '0+' },
+        { name: 'partitions', type: '[]EpochEndOffset', versions: '0+', fields: [
+          { name: 'errorCode', type: 'int16', versions: '0+' },
+          { name: 'partition', type: 'int32', versions: '0+' },
+          { name: 'leaderEpoch', type: 'int32', versions: '1+', default: -1 },
+          { name: 'endOffset', type: 'int64', versions: '0+', default: -1n },
+        ] },
+      ] },
+    ],
+  },
   29: {
     apiKey: 29, name: 'DescribeAclsResponse', validVersions: '0-3', flexibleVersions: '2+',
     fields: [
@@ -1213,6 +1243,20 @@ export interface InitProducerIdRequest {
   transactionTimeoutMs: number;
   producerId: bigint;
   producerEpoch: number;
+}
+
+export interface OffsetForLeaderEpochRequestOffsetForLeaderPartition {
+  partition: number;
+  currentLeaderEpoch: number;
+  leaderEpoch: number;
+}
+export interface OffsetForLeaderEpochRequestOffsetForLeaderTopic {
+  topic: string;
+  partitions: OffsetForLeaderEpochRequestOffsetForLeaderPartition[];
+}
+export interface OffsetForLeaderEpochRequest {
+  replicaId: number;
+  topics: OffsetForLeaderEpochRequestOffsetForLeaderTopic[];
 }
 
 export interface DescribeAclsRequest {
@@ -1685,6 +1729,21 @@ export interface InitProducerIdResponse {
   producerEpoch: number;
 }
 
+export interface OffsetForLeaderEpochResponseEpochEndOffset {
+  errorCode: number;
+  partition: number;
+  leaderEpoch: number;
+  endOffset: bigint;
+}
+export interface OffsetForLeaderEpochResponseOffsetForLeaderTopicResult {
+  topic: string;
+  partitions: OffsetForLeaderEpochResponseEpochEndOffset[];
+}
+export interface OffsetForLeaderEpochResponse {
+  throttleTimeMs: number;
+  topics: OffsetForLeaderEpochResponseOffsetForLeaderTopicResult[];
+}
+
 export interface DescribeAclsResponseAclDescription {
   principal: string;
   host: string;
@@ -1861,6 +1920,7 @@ export interface RequestBodies {
   20: DeleteTopicsRequest;
   21: DeleteRecordsRequest;
   22: InitProducerIdRequest;
+  23: OffsetForLeaderEpochRequest;
   29: DescribeAclsRequest;
   30: CreateAclsRequest;
   31: DeleteAclsRequest;
@@ -1894,6 +1954,7 @@ export interface ResponseBodies {
   20: DeleteTopicsResponse;
   21: DeleteRecordsResponse;
   22: InitProducerIdResponse;
+  23: OffsetForLeaderEpochResponse;
   29: DescribeAclsResponse;
   30: CreateAclsResponse;
   31: DeleteAclsResponse;

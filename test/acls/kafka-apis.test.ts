@@ -58,6 +58,7 @@ describe('KAFKA_API_ACLS', () => {
     assert.ok(!JSON.stringify(KAFKA_API_ACLS.Produce).includes('IDEMPOTENT_WRITE'), 'Kafka >= 2.8: Produce checks no IDEMPOTENT_WRITE');
     assert.deepEqual(grants('Fetch'), [['READ TOPIC target']]);
     assert.deepEqual(grants('ListOffsets'), [['DESCRIBE TOPIC target']]);
+    assert.deepEqual(grants('OffsetForLeaderEpoch'), [['DESCRIBE TOPIC target']]);
     assert.deepEqual(grants('InitProducerId', 'idempotent'), [['IDEMPOTENT_WRITE CLUSTER cluster', 'WRITE TOPIC any']]);
     assert.deepEqual(grants('InitProducerId', 'transactional'), [['WRITE TRANSACTIONAL_ID target']]);
   });

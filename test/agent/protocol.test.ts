@@ -27,9 +27,10 @@ const E = {
   TOPIC_ALREADY_EXISTS: 36,
   INVALID_PARTITIONS: 37,
   INVALID_CONFIG: 40,
+  UNKNOWN_LEADER_EPOCH: 75,
   INVALID_RECORD: 87,
 };
-const V = { produce: 9, fetch: 12, listOffsets: 7, metadata: 12, createTopics: 7, deleteRecords: 2, createPartitions: 3, apiVersions: 3 };
+const V = { produce: 9, fetch: 12, listOffsets: 7, offsetForLeaderEpoch: 4, metadata: 12, createTopics: 7, deleteRecords: 2, createPartitions: 3, apiVersions: 3 };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let cluster: TestCluster;
@@ -509,6 +510,29 @@ describe('ListOffsets and DeleteRecords', () => {
     const moved = await c.request(ApiKeys.DeleteRecords, V.deleteRecords, { topics: [{ name: t.name, partitions: [{ partitionIndex: 0, offset: 4n }] }], timeoutMs: 5000 });
     assert.equal(moved.topics[0]!.partitions[0]!.lowWatermark, 4n);
     assert.deepEqual(await at(base + 60), [4n, BigInt(base + 200)]);
+  });
+});
+
+describe('OffsetForLeaderEpoch', () => {
+  test("epoch 0 (the only one: every agent leads every partition) ends at the high watermark; a later epoch is undefined; the current-leader fence and unknown partitions are refused", async () => {
+    const t = await topic('epochs', 2);
+    const c = await client();
+    assert.equal((await produce(c, t.name, 0, valuesBatch('e', 3))).errorCode, 0);
+    const ask = async (partitions: Array<{ partition: number; currentLeaderEpoch?: number; leaderEpoch: number }>, version = V.offsetForLeaderEpoch, name = t.name) => {
+      const response = await c.request(ApiKeys.OffsetForLeaderEpoch, version, {
+        replicaId: -1,
+        topics: [{ topic: name, partitions: partitions.map((p) => ({ currentLeaderEpoch: -1, ...p })) }],
+      });
+      assert.equal(response.topics[0]!.topic, name);
+      return response.topics[0]!.partitions.map((p) => [p.partition, p.errorCode, p.leaderEpoch, p.endOffset]);
+    };
+    assert.deepEqual(await ask([{ partition: 0, leaderEpoch: 0 }, { partition: 1, leaderEpoch: 0 }]), [[0, 0, 0, 3n], [1, 0, 0, 0n]]);
+    assert.deepEqual(await ask([{ partition: 0, leaderEpoch: 0 }], 0), [[0, 0, -1, 3n]], 'v0 has no leaderEpoch in its answer');
+    assert.deepEqual(await ask([{ partition: 0, leaderEpoch: 5 }]), [[0, 0, -1, -1n]], 'an epoch after the current one: UNDEFINED');
+    assert.deepEqual(await ask([{ partition: 0, currentLeaderEpoch: 0, leaderEpoch: 0 }]), [[0, 0, 0, 3n]]);
+    assert.deepEqual(await ask([{ partition: 0, currentLeaderEpoch: 1, leaderEpoch: 0 }]), [[0, E.UNKNOWN_LEADER_EPOCH, -1, -1n]]);
+    assert.deepEqual(await ask([{ partition: 2, leaderEpoch: 0 }]), [[2, E.UNKNOWN_TOPIC_OR_PARTITION, -1, -1n]]);
+    assert.deepEqual(await ask([{ partition: 0, leaderEpoch: 0 }], V.offsetForLeaderEpoch, 'no-such-topic'), [[0, E.UNKNOWN_TOPIC_OR_PARTITION, -1, -1n]]);
   });
 });
 

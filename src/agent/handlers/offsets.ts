@@ -1,5 +1,5 @@
 import type { BodyInput } from '../../kafka-protocol/codec.ts';
-import { decodeBatch, RecordBatchError, recordAtTimestamp, recordWithMaxTimestamp, type DecodedBatch, type ListOffsetsRequest, type ListOffsetsResponse, type RecordPosition } from '../../kafka-protocol/index.ts';
+import { decodeBatch, RecordBatchError, recordAtTimestamp, recordWithMaxTimestamp, type DecodedBatch, type ListOffsetsRequest, type ListOffsetsResponse, type OffsetForLeaderEpochRequest, type OffsetForLeaderEpochResponse, type RecordPosition } from '../../kafka-protocol/index.ts';
 import type { BatchIndexEntry } from '../../model/records.ts';
 import type { RequestContext } from '../connection.ts';
 import type { AgentContext } from '../context.ts';
@@ -82,6 +82,53 @@ export function authorizeListOffsets(acls: AclDecider, request: ListOffsetsReque
   const split = splitByAcls(request.topics, (t) => acls.allows(DESCRIBE, t.name) ? undefined : {
     name: t.name,
     partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: KafkaError.TOPIC_AUTHORIZATION_FAILED, oldStyleOffsets: [], timestamp: -1n, offset: -1n, leaderEpoch: -1 })),
+  });
+  return serveAllowed(request, split, (topics) => ({ ...request, topics }), 'topics', { throttleTimeMs: 0, topics: [] });
+}
+
+/**
+ * The one leader epoch there is. Agents are stateless and every agent leads every partition, so
+ * no partition ever changes leader: Metadata and ListOffsets answer epoch 0, and no record is
+ * ever truncated by a leader change.
+ */
+const LEADER_EPOCH = 0;
+const UNDEFINED_EPOCH = -1;
+
+/**
+ * OffsetForLeaderEpoch (KIP-101/KIP-320): the end offset of a leader epoch, which consumers ask
+ * for to check that their position survived a leader change. Epoch 0 ends at the high
+ * watermark (the log end: nothing past it is ever acknowledged); a later epoch than the current
+ * one is unknown here (UNDEFINED), as Kafka answers. The current-leader fence (v2+) refuses a
+ * client that knows a newer epoch (UNKNOWN_LEADER_EPOCH) or an older one (FENCED_LEADER_EPOCH).
+ */
+export async function handleOffsetForLeaderEpoch(agent: AgentContext, request: OffsetForLeaderEpochRequest): Promise<BodyInput<OffsetForLeaderEpochResponse>> {
+  const topics = [];
+  for (const wanted of request.topics) {
+    const topic = await agent.controlPlane.getTopic(agent.cluster.id, wanted.topic);
+    const partitions = [];
+    for (const p of wanted.partitions) {
+      const answer = { partition: p.partition, errorCode: KafkaError.NONE, leaderEpoch: UNDEFINED_EPOCH, endOffset: -1n };
+      if (!topic || p.partition < 0 || p.partition >= topic.partition_count) partitions.push({ ...answer, errorCode: KafkaError.UNKNOWN_TOPIC_OR_PARTITION });
+      else if (p.currentLeaderEpoch > LEADER_EPOCH) partitions.push({ ...answer, errorCode: KafkaError.UNKNOWN_LEADER_EPOCH });
+      else if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch < LEADER_EPOCH) partitions.push({ ...answer, errorCode: KafkaError.FENCED_LEADER_EPOCH });
+      else if (p.leaderEpoch < 0 || p.leaderEpoch > LEADER_EPOCH) partitions.push(answer);
+      else {
+        const state = await agent.controlPlane.partitionState(agent.cluster.id, topic.id, p.partition);
+        partitions.push({ ...answer, leaderEpoch: LEADER_EPOCH, endOffset: BigInt(state.high_watermark) });
+      }
+    }
+    topics.push({ topic: wanted.topic, partitions });
+  }
+  return { throttleTimeMs: 0, topics };
+}
+
+const DESCRIBE_FOR_EPOCH = checkOf('OffsetForLeaderEpoch', 'topic', 'always');
+
+/** OffsetForLeaderEpoch under ACLs: DESCRIBE on each topic. */
+export function authorizeOffsetForLeaderEpoch(acls: AclDecider, request: OffsetForLeaderEpochRequest): Authorization<OffsetForLeaderEpochRequest> {
+  const split = splitByAcls(request.topics, (t) => acls.allows(DESCRIBE_FOR_EPOCH, t.topic) ? undefined : {
+    topic: t.topic,
+    partitions: t.partitions.map((p) => ({ partition: p.partition, errorCode: KafkaError.TOPIC_AUTHORIZATION_FAILED, leaderEpoch: UNDEFINED_EPOCH, endOffset: -1n })),
   });
   return serveAllowed(request, split, (topics) => ({ ...request, topics }), 'topics', { throttleTimeMs: 0, topics: [] });
 }
