@@ -299,6 +299,16 @@ export class SqlMetadataStore implements MetadataStore {
     );
     return Number(row?.total ?? 0);
   }
+  async countAccountPartitions(accountId: string) {
+    const row = await this.db.get<{ total: number | null }>(
+      `SELECT SUM(t.partition_count) AS total FROM topics t
+         JOIN virtual_clusters vc ON vc.id = t.virtual_cluster_id
+         JOIN workspaces w ON w.id = vc.workspace_id
+       WHERE w.account_id = ? AND w.status <> 'deleted' AND t.deleted_at IS NULL`,
+      [accountId],
+    );
+    return Number(row?.total ?? 0);
+  }
 
   insertAcl(acl: Acl) {
     return this.insert(tables.acls, acl);

@@ -88,6 +88,8 @@ export interface MetadataStore {
   purgeSoftDeletedTopics(virtualClusterId: string, before: number): Promise<number>;
   /** Partitions of the cluster's live topics: what the tier limit counts. */
   countPartitions(virtualClusterId: string): Promise<number>;
+  /** Partitions of the live topics in every virtual cluster of the account's live workspaces: what its plan counts. */
+  countAccountPartitions(accountId: string): Promise<number>;
 
   insertAcl(acl: Acl): Promise<void>;
   listAcls(virtualClusterId: string): Promise<Acl[]>;

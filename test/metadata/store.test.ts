@@ -653,6 +653,30 @@ for (const { kind, open, location } of storeKinds()) {
       assert.equal(typeof (await store.countPartitions('vci_a')), 'number');
     });
 
+    it("countAccountPartitions sums live topics over the account's live workspaces only", async (t) => {
+      const store = await fresh(t);
+      await seed(store);
+      await store.insertAccount(account('acc_2', 1_700_000_000_001));
+      await store.insertWorkspace(workspace('wi_2', 'second', 1_700_000_000_011));
+      await store.insertWorkspace(workspace('wi_other', 'elsewhere', 1_700_000_000_012, 'acc_2'));
+      await store.insertVirtualCluster(cluster('vci_b', 'vcn_b', 1_700_000_000_030));
+      await store.insertVirtualCluster(cluster('vci_c', 'vcn_c', 1_700_000_000_031, 'wi_2'));
+      await store.insertVirtualCluster(cluster('vci_x', 'vcn_x', 1_700_000_000_032, 'wi_other'));
+      assert.equal(await store.countAccountPartitions('acc_1'), 0);
+      await store.insertTopic(topic('ti_1', 'vci_a', 't1', 3));
+      await store.insertTopic(topic('ti_2', 'vci_b', 't2', 5));
+      await store.insertTopic(topic('ti_3', 'vci_c', 't3', 11));
+      await store.insertTopic(topic('ti_4', 'vci_c', 't4', 100, 1_700_000_000_000)); // soft-deleted
+      await store.insertTopic(topic('ti_5', 'vci_x', 't5', 7));
+      assert.equal(await store.countAccountPartitions('acc_1'), 19);
+      assert.equal(await store.countAccountPartitions('acc_2'), 7);
+      assert.equal(await store.countAccountPartitions('acc_none'), 0);
+      // A deleted workspace's topics no longer count.
+      await store.updateWorkspace({ ...workspace('wi_2', 'second', 1_700_000_000_011), status: 'deleted', deleted_at: 1_700_000_000_900 });
+      assert.equal(await store.countAccountPartitions('acc_1'), 8);
+      assert.equal(typeof (await store.countAccountPartitions('acc_1')), 'number');
+    });
+
     it('purgeSoftDeletedTopics removes only topics deleted before the cutoff, in that cluster', async (t) => {
       const store = await fresh(t);
       await seed(store);

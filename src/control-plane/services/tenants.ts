@@ -5,7 +5,6 @@ import type { IdentityProvider } from '../../identity/provider.ts';
 import { planNamed, PLANS } from '../plans.ts';
 import { requireTenantWide, type PlatformCaller } from '../platform-auth.ts';
 import { decodeCursor, encodeCursor } from './cursors.ts';
-import { tenantPartitions } from './quotas.ts';
 import { checkSlug } from './workspaces.ts';
 
 /**
@@ -160,7 +159,7 @@ export async function updateTenant(
       if (workspaces.length > plan.quotas.workspaces) {
         throw unprocessable('PLAN_DOWNGRADE_BLOCKED', `the ${plan.name} plan allows ${plan.quotas.workspaces} workspaces; the tenant has ${workspaces.length}`);
       }
-      const partitions = await tenantPartitions(tx, account.id);
+      const partitions = await tx.countAccountPartitions(account.id);
       if (partitions > plan.quotas.partitions) {
         throw unprocessable('PLAN_DOWNGRADE_BLOCKED', `the ${plan.name} plan allows ${plan.quotas.partitions} partitions; the tenant's topics have ${partitions}`);
       }
