@@ -2,6 +2,7 @@ import { ApiError, forbidden } from '../errors.ts';
 import type { Account, MetadataStore } from '../metadata/store.ts';
 import { IdentityError, type IdentityProvider, type VerifiedToken } from '../identity/provider.ts';
 import { scopesOf, type Scope } from '../identity/roles.ts';
+import { liveWorkspaceOf } from './services/workspaces.ts';
 
 /**
  * Who calls a `/v1` route: a bearer token from the identity provider (embedded or Keycloak),
@@ -41,9 +42,9 @@ export async function authenticateBearer(store: MetadataStore, identity: Identit
   if (!realm || !realm.enabled || !tenant) throw unauthorizedBearer(`realm ${token.realm} is not a realm of an active tenant`);
   if (tenant.status !== 'active') throw unauthorizedBearer(`tenant ${tenant.id} is ${tenant.status}`);
   if (token.workspaceId !== undefined) {
-    const workspace = await store.getWorkspace(token.workspaceId);
+    const workspace = await liveWorkspaceOf(store, tenant.id, token.workspaceId);
     // Its workspace deleted, the token is worth nothing (as an API key of that workspace).
-    if (!workspace || workspace.account_id !== tenant.id || workspace.status === 'deleted') throw unauthorizedBearer(`workspace ${token.workspaceId} of this token does not exist`);
+    if (!workspace) throw unauthorizedBearer(`workspace ${token.workspaceId} of this token does not exist`);
     return { token, tenant, scopes: scopesOf(token.roles), workspaceId: workspace.id };
   }
   return { token, tenant, scopes: scopesOf(token.roles) };

@@ -28,10 +28,16 @@ function checkWorkspaceName(name: string, field: string): void {
   }
 }
 
+/** The account's workspace `workspaceId`, or undefined when it is unknown, another account's, or deleted. */
+export async function liveWorkspaceOf(store: MetadataStore, accountId: string, workspaceId: string): Promise<Workspace | undefined> {
+  const workspace = await store.getWorkspace(workspaceId);
+  return workspace && workspace.account_id === accountId && workspace.status !== 'deleted' ? workspace : undefined;
+}
+
 /** A workspace of the caller's account; another account's answers exactly like an unknown one. */
 async function ownWorkspace(store: MetadataStore, accountId: string, workspaceId: string): Promise<Workspace> {
-  const workspace = await store.getWorkspace(workspaceId);
-  if (!workspace || workspace.account_id !== accountId || workspace.status === 'deleted') throw notFound('WORKSPACE_NOT_FOUND', `workspace ${workspaceId} not found`);
+  const workspace = await liveWorkspaceOf(store, accountId, workspaceId);
+  if (!workspace) throw notFound('WORKSPACE_NOT_FOUND', `workspace ${workspaceId} not found`);
   return workspace;
 }
 
