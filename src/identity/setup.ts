@@ -3,7 +3,17 @@ import { DEFAULT_TENANT_SLUG, type BootstrapFile } from '../bootstrap.ts';
 import { writeDurably } from '../durable-file.ts';
 import { newSecret } from '../ids.ts';
 import type { MetadataStore } from '../metadata/store.ts';
+import type { Realm } from '../model/records.ts';
 import type { IdentityProvider } from './provider.ts';
+
+/**
+ * Tells the provider about one realm row, after it is committed (a provider is never in the
+ * store's transaction): the realm is made if missing and enabled exactly when the row is.
+ */
+export async function provisionRealm(identity: IdentityProvider, realm: Realm): Promise<void> {
+  await identity.ensureRealm(realm.name, { displayName: realm.display_name, tenantId: realm.account_id });
+  await identity.setRealmEnabled(realm.name, realm.enabled);
+}
 
 /**
  * Brings the identity provider in line with the store at every start: every tenant has its
@@ -23,10 +33,7 @@ export async function provisionIdentity(store: MetadataStore, identity: Identity
     }
   }
   for (const account of await store.listAccounts({ limit: 100_000 })) {
-    for (const realm of await store.identity.listRealms(account.id)) {
-      await identity.ensureRealm(realm.name, { displayName: realm.display_name, tenantId: account.id });
-      await identity.setRealmEnabled(realm.name, realm.enabled);
-    }
+    for (const realm of await store.identity.listRealms(account.id)) await provisionRealm(identity, realm);
   }
   const file = JSON.parse(await readFile(bootstrapPath, 'utf8')) as Partial<BootstrapFile>;
   let admin = file.platform_admin;

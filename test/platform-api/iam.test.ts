@@ -70,6 +70,16 @@ for (const identity of identityKinds()) describe(`platform IAM (${identity.kind}
     assert.equal(noCapability.status, 403);
     assert.equal(noCapability.body.error.code, 'PLAN_CAPABILITY_REQUIRED');
 
+    // A realm made for a suspended tenant is disabled in the provider too: its clients get no tokens.
+    assert.equal((await call('PATCH', `/v1/tenants/${small.body.id}`, { token, body: { status: 'suspended' } })).status, 200);
+    const dormant = await call('POST', '/v1/iam/realms', { token, body: { id: 'small-later', displayName: 'Later', tenantId: small.body.id } });
+    assert.equal(dormant.status, 201, JSON.stringify(dormant.body));
+    assert.equal(dormant.body.enabled, false);
+    const sleeper = await call('POST', '/v1/iam/realms/small-later/clients', { token, body: { clientId: 'sleeper', grantTypes: ['client_credentials'] } });
+    assert.equal(sleeper.status, 201, JSON.stringify(sleeper.body));
+    const refusedGrant = await call('POST', '/v1/auth/token', { body: { grant_type: 'client_credentials', client_id: 'sleeper', client_secret: sleeper.body.clientSecret, realm: 'small-later' } });
+    assert.equal(refusedGrant.status, 401, JSON.stringify(refusedGrant.body));
+
     // Nothing refused was made.
     for (const id of ['sneaky', 'small-apps', 'blank-name', 'Customers']) assert.equal(await platform.store.identity.getRealm(id), undefined, id);
   });

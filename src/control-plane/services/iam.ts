@@ -1,11 +1,13 @@
 import { conflict, forbidden, notFound, unprocessable } from '../../errors.ts';
 import { IdentityError, type ClientView, type IdentityProvider, type RoleView } from '../../identity/provider.ts';
 import { PLATFORM_ROLES } from '../../identity/roles.ts';
+import { provisionRealm } from '../../identity/setup.ts';
 import type { MetadataStore } from '../../metadata/store.ts';
 import type { Realm } from '../../model/records.ts';
 import { planOf, requireCapability } from '../plans.ts';
 import { requireScope, requireTenantWide, type PlatformCaller } from '../platform-auth.ts';
 import { checkDisplayName, checkRealmName, tenantFor } from './tenants.ts';
+import { liveWorkspaceOf } from './workspaces.ts';
 
 /**
  * IAM of the platform API, gated by the plan's `identity` capability: a tenant's realms (its
@@ -75,9 +77,8 @@ export async function createRealm(
     await tx.identity.insertRealm(row);
     return row;
   });
-  // After the commit, as for a tenant's own realm: Keycloak is not in the store's transaction,
-  // and the next start completes a realm whose making was cut short (identity/setup.ts).
-  await identity.ensureRealm(realm.name, { displayName: realm.display_name, tenantId: realm.account_id });
+  // A realm whose making is cut short here is completed at the next start (identity/setup.ts).
+  await provisionRealm(identity, realm);
   return realmView(identity, realm);
 }
 
@@ -94,11 +95,8 @@ export async function createOAuthClient(
   const roles = request.roles ?? (request.grantTypes.includes('client_credentials') ? ['viewer'] : []);
   // A tenant cannot hand out more than it has: platform-admin stays the operator's.
   if (roles.includes('platform-admin') && !caller.scopes.has('platform:admin')) throw forbidden('only platform admins can grant platform-admin');
-  if (request.workspaceId !== undefined) {
-    const workspace = await store.getWorkspace(request.workspaceId);
-    if (!workspace || workspace.account_id !== realm.account_id || workspace.status === 'deleted') {
-      throw unprocessable('WORKSPACE_NOT_IN_TENANT', `workspace ${request.workspaceId} is not a workspace of the realm's tenant`);
-    }
+  if (request.workspaceId !== undefined && !(await liveWorkspaceOf(store, realm.account_id, request.workspaceId))) {
+    throw unprocessable('WORKSPACE_NOT_IN_TENANT', `workspace ${request.workspaceId} is not a workspace of the realm's tenant`);
   }
   const spec = { clientId: request.clientId, grantTypes: request.grantTypes, redirectUris: request.redirectUris, roles, ...(request.workspaceId === undefined ? {} : { workspaceId: request.workspaceId }) };
   try {
