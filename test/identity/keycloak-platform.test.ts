@@ -14,19 +14,20 @@ import { tempDir } from '../helpers/stores.ts';
  * admin can sign in; deleting the tenant disables the realm. Its realms carry a prefix of
  * their own (SLIPSTREAM_KEYCLOAK_REALM_PREFIX), deleted afterwards.
  */
-const url = process.env.SLIPSTREAM_TEST_KEYCLOAK_URL;
+const keycloak = testKeycloak();
 
 test('the platform API on Keycloak: sign in, tenants as realms, soft delete disables the realm', { timeout: 120_000 }, async (t) => {
-  assert.ok(url, 'SLIPSTREAM_TEST_KEYCLOAK_URL is not set: run through scripts/test.sh (npm test), which starts a throwaway Keycloak');
+  assert.ok(keycloak, 'SLIPSTREAM_TEST_KEYCLOAK_URL is not set: run through scripts/test.sh (npm test), which starts a throwaway Keycloak');
+  const { url } = keycloak;
   const dataDir = tempDir(t);
   const prefix = `np${Date.now().toString(36)}-`;
-  t.after(() => deleteKeycloakRealms(testKeycloak()!, prefix));
+  t.after(() => deleteKeycloakRealms(keycloak, prefix));
   const slipstream = await startSlipstream('dev', {
     SLIPSTREAM_KEYCLOAK_REALM_PREFIX: prefix,
     SLIPSTREAM_DATA_DIR: dataDir,
     SLIPSTREAM_KEYCLOAK_URL: url,
-    SLIPSTREAM_KEYCLOAK_ADMIN_USER: process.env.SLIPSTREAM_TEST_KEYCLOAK_ADMIN_USER ?? 'admin',
-    SLIPSTREAM_KEYCLOAK_ADMIN_PASSWORD: process.env.SLIPSTREAM_TEST_KEYCLOAK_ADMIN_PASSWORD ?? '',
+    SLIPSTREAM_KEYCLOAK_ADMIN_USER: keycloak.adminUser,
+    SLIPSTREAM_KEYCLOAK_ADMIN_PASSWORD: keycloak.adminPassword,
   }, 90_000);
   t.after(() => slipstream.child.kill('SIGKILL'));
   const boot = JSON.parse(readFileSync(join(dataDir, 'bootstrap.json'), 'utf8')) as { platform_admin: { username: string; password: string } };

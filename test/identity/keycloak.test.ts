@@ -4,6 +4,7 @@ import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KeycloakIdentity } from '../../src/identity/keycloak.ts';
 import { KeycloakAdmin } from '../../src/identity/keycloak/admin.ts';
+import { deleteKeycloakRealms, testKeycloak } from '../helpers/identity.ts';
 import { claimsOf, rejectsWith, tamperPayload } from '../helpers/tokens.ts';
 
 /**
@@ -14,23 +15,23 @@ import { claimsOf, rejectsWith, tamperPayload } from '../helpers/tokens.ts';
  * unique per run, and the realms are deleted afterwards.
  */
 
-const url = process.env.SLIPSTREAM_TEST_KEYCLOAK_URL;
-const adminUser = process.env.SLIPSTREAM_TEST_KEYCLOAK_ADMIN_USER ?? 'admin';
-const adminPassword = process.env.SLIPSTREAM_TEST_KEYCLOAK_ADMIN_PASSWORD ?? '';
+const keycloak = testKeycloak();
 
-if (!url) {
+if (!keycloak) {
   test('keycloak is available', () => {
-    assert.ok(url, 'SLIPSTREAM_TEST_KEYCLOAK_URL is not set: run these tests through scripts/test.sh, or `source scripts/keycloak-server.sh` first');
+    assert.ok(keycloak, 'SLIPSTREAM_TEST_KEYCLOAK_URL is not set: run these tests through scripts/test.sh, or `source scripts/keycloak-server.sh` first');
   });
 } else {
-  suite(url);
+  suite(keycloak);
 }
 
-function suite(url: string): void {
+function suite(options: { url: string; adminUser: string; adminPassword: string }): void {
+  const { url, adminUser, adminPassword } = options;
   const run = randomBytes(4).toString('hex');
-  const realmA = `kc-a-${run}`;
-  const realmB = `kc-b-${run}`;
-  const options = { url, adminUser, adminPassword };
+  // Every realm of this run starts with `kc<run>-`, and goes when it ends.
+  const own = `kc${run}-`;
+  const realmA = `${own}a`;
+  const realmB = `${own}b`;
   const identity = new KeycloakIdentity(options);
   const alice = { username: 'alice', password: `pw-${run}-1`, email: `alice-${run}@example.com`, roles: ['tenant-admin', 'viewer'] };
   // A deployment whose realms are all `<prefix><name>` in Keycloak.
@@ -45,9 +46,7 @@ function suite(url: string): void {
   });
 
   after(async () => {
-    const admin = new KeycloakAdmin(url.replace(/\/+$/, ''), adminUser, adminPassword);
-    for (const realm of [realmA, realmB, `${prefix}acme`]) await admin.request('DELETE', `/${realm}`);
-    admin.close();
+    for (const realms of [own, prefix]) await deleteKeycloakRealms(options, realms);
     await identity.close();
     await prefixed.close();
   });
@@ -110,7 +109,7 @@ function suite(url: string): void {
   });
 
   test('a realm that does not exist: admin calls are invalid_request, grants fail, tokens do not verify', async () => {
-    const missing = `kc-missing-${run}`;
+    const missing = `${own}missing`;
     await rejectsWith(identity.listRoles(missing), 'invalid_request', /does not exist/);
     await rejectsWith(identity.setRealmEnabled(missing, false), 'invalid_request', /does not exist/);
     await rejectsWith(identity.passwordGrant(missing, { username: 'alice', password: 'x' }), 'invalid_grant');
@@ -122,7 +121,7 @@ function suite(url: string): void {
   test('a realm prefix: the platform names realms, Keycloak keeps them prefixed, tokens of unprefixed realms are not ours; tokens name the tenant', async () => {
     await prefixed.ensureRealm('acme', { displayName: 'Acme', tenantId: 'ai_acme' });
     assert.equal(prefixed.issuerOf('acme'), `${url}/realms/${prefix}acme`);
-    const admin = new KeycloakAdmin(url.replace(/\/+$/, ''), adminUser, adminPassword);
+    const admin = new KeycloakAdmin(url, adminUser, adminPassword);
     assert.equal((await admin.request('GET', `/${prefix}acme`)).status, 200);
     assert.equal((await admin.request('GET', '/acme')).status, 404);
     admin.close();
