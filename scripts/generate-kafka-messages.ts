@@ -17,7 +17,8 @@ export const API_NAMES = [
   'DescribeGroups', 'ListGroups', 'DeleteGroups', 'InitProducerId', 'CreateTopics', 'DeleteTopics',
   'CreatePartitions', 'DeleteRecords', 'DescribeConfigs', 'AlterConfigs', 'IncrementalAlterConfigs',
   'DescribeCluster', 'SaslHandshake', 'SaslAuthenticate', 'CreateAcls', 'DescribeAcls', 'DeleteAcls',
-  'OffsetForLeaderEpoch',
+  'OffsetForLeaderEpoch', 'AddPartitionsToTxn', 'AddOffsetsToTxn', 'EndTxn', 'TxnOffsetCommit',
+  'DescribeProducers', 'DescribeTransactions', 'ListTransactions',
 ] as const;
 
 export const OUTPUT_PATH = resolve(import.meta.dirname, '../src/kafka-protocol/messages.generated.ts');
@@ -162,7 +163,11 @@ class MessageWriter {
   /** Interface declarations for the message body and every struct in it, depth first. */
   interfaces(): string {
     const out: string[] = [];
+    const emitted = new Set<string>();
     const emit = (tsName: string, fields: JsonField[]) => {
+      // A common struct two fields use (AddPartitionsToTxn's topics, before and after v4) once.
+      if (emitted.has(tsName)) return;
+      emitted.add(tsName);
       const lines = fields.map((f) => `  ${camel(f.name)}: ${this.tsType(f, emit)};`);
       out.push(`export interface ${tsName} {\n${lines.join('\n')}${lines.length ? '\n' : ''}}`);
     };

@@ -126,6 +126,8 @@ const createTopic = (when: CheckCondition): AclCheck =>
   ({ target: 'topic', when, anyOf: [onCluster('CREATE'), onTarget('CREATE', 'TOPIC')], denied: 'fail-resource', errorCode: TOPIC });
 const theGroup = (operation: Operation, denied: DeniedEffect = 'fail-request'): AclCheck =>
   ({ target: 'group', when: 'always', anyOf: [onTarget(operation, 'GROUP')], denied, errorCode: GROUP });
+const theTransactionalId = (operation: Operation, denied: DeniedEffect): AclCheck =>
+  ({ target: 'transactional-id', when: 'always', anyOf: [onTarget(operation, 'TRANSACTIONAL_ID')], denied, errorCode: TXN });
 const theCluster = (operation: Operation, when: CheckCondition, denied: DeniedEffect): AclCheck =>
   ({ target: 'cluster', when, anyOf: [onCluster(operation)], denied, errorCode: CLUSTER });
 const configs = (operation: Operation): AclCheck[] => [
@@ -233,6 +235,29 @@ export const KAFKA_API_ACLS: { readonly [K in ApiName]: ApiAclRule } = {
     apiKey: ApiKeys.DescribeCluster,
     checks: [theCluster('DESCRIBE', 'authorized-operations', 'omit')],
     note: 'Needs no ACL in Kafka; DESCRIBE on the cluster only decides clusterAuthorizedOperations (0 when refused).',
+  },
+  AddPartitionsToTxn: {
+    apiKey: ApiKeys.AddPartitionsToTxn,
+    checks: [theTransactionalId('WRITE', 'fail-request'), eachTopic('WRITE')],
+    note: 'A refused topic fails the whole transaction\'s add: its partitions answer TOPIC_AUTHORIZATION_FAILED, the others OPERATION_NOT_ATTEMPTED.',
+  },
+  AddOffsetsToTxn: { apiKey: ApiKeys.AddOffsetsToTxn, checks: [theTransactionalId('WRITE', 'fail-request'), theGroup('READ')] },
+  EndTxn: { apiKey: ApiKeys.EndTxn, checks: [theTransactionalId('WRITE', 'fail-request')] },
+  TxnOffsetCommit: {
+    apiKey: ApiKeys.TxnOffsetCommit,
+    checks: [theTransactionalId('WRITE', 'fail-request'), theGroup('READ'), eachTopic('READ')],
+    note: 'The transactional id and the group refuse every partition; a topic refuses its own.',
+  },
+  DescribeProducers: { apiKey: ApiKeys.DescribeProducers, checks: [eachTopic('READ')] },
+  DescribeTransactions: {
+    apiKey: ApiKeys.DescribeTransactions,
+    checks: [theTransactionalId('DESCRIBE', 'fail-resource'), eachTopic('DESCRIBE', 'named')],
+    note: 'Topics of the transaction the principal may not describe are left out of its answer.',
+  },
+  ListTransactions: {
+    apiKey: ApiKeys.ListTransactions,
+    checks: [{ target: 'transactional-id', when: 'all', anyOf: [onTarget('DESCRIBE', 'TRANSACTIONAL_ID')], denied: 'omit', errorCode: TXN }],
+    note: 'Only the transactional ids the principal may describe are listed.',
   },
 };
 

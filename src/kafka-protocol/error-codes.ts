@@ -39,9 +39,19 @@ export const KafkaError = {
   POLICY_VIOLATION: 44,
   OUT_OF_ORDER_SEQUENCE_NUMBER: 45,
   INVALID_PRODUCER_EPOCH: 47,
+  /** A transactional request out of turn (EndTxn with nothing open, a batch outside the transaction). */
+  INVALID_TXN_STATE: 48,
+  /** The producer id is not the transactional id's. */
+  INVALID_PRODUCER_ID_MAPPING: 49,
+  /** transaction.timeout.ms above the coordinator's transaction.max.timeout.ms. */
+  INVALID_TRANSACTION_TIMEOUT: 50,
+  /** The transaction is still being ended: retry. */
+  CONCURRENT_TRANSACTIONS: 51,
   TRANSACTIONAL_ID_AUTHORIZATION_FAILED: 53,
   /** CreateAcls/DescribeAcls/DeleteAcls when the broker has no authorizer. */
   SECURITY_DISABLED: 54,
+  /** Not tried because another part of the same request failed (AddPartitionsToTxn). */
+  OPERATION_NOT_ATTEMPTED: 55,
   KAFKA_STORAGE_ERROR: 56,
   SASL_AUTHENTICATION_FAILED: 58,
   UNKNOWN_PRODUCER_ID: 59,
@@ -55,6 +65,12 @@ export const KafkaError = {
   FENCED_INSTANCE_ID: 82,
   GROUP_SUBSCRIBED_TO_TOPIC: 86,
   INVALID_RECORD: 87,
+  /** OffsetFetch with require_stable while an open transaction holds an offset for the partition (KIP-447). */
+  UNSTABLE_OFFSET_COMMIT: 88,
+  /** An older epoch of a transactional producer (v2+ of the transactional APIs; older ones answer INVALID_PRODUCER_EPOCH). */
+  PRODUCER_FENCED: 90,
   RESOURCE_NOT_FOUND: 91,
   UNKNOWN_TOPIC_ID: 100,
+  /** DescribeTransactions of a transactional id the coordinator does not know. */
+  TRANSACTIONAL_ID_NOT_FOUND: 105,
 } as const;

@@ -26,6 +26,10 @@ export const ApiKeys = {
   DeleteRecords: 21,
   InitProducerId: 22,
   OffsetForLeaderEpoch: 23,
+  AddPartitionsToTxn: 24,
+  AddOffsetsToTxn: 25,
+  EndTxn: 26,
+  TxnOffsetCommit: 28,
   DescribeAcls: 29,
   CreateAcls: 30,
   DeleteAcls: 31,
@@ -37,6 +41,9 @@ export const ApiKeys = {
   IncrementalAlterConfigs: 44,
   OffsetDelete: 47,
   DescribeCluster: 60,
+  DescribeProducers: 61,
+  DescribeTransactions: 65,
+  ListTransactions: 66,
 } as const;
 export type ApiKey = (typeof ApiKeys)[keyof typeof ApiKeys];
 
@@ -333,6 +340,67 @@ export const requestDefs: Readonly<Record<number, MessageDef>> = {
       ] },
     ],
   },
+  24: {
+    apiKey: 24, name: 'AddPartitionsToTxnRequest', validVersions: '0-5', flexibleVersions: '3+',
+    fields: [
+      { name: 'transactions', type: '[]AddPartitionsToTxnTransaction', versions: '4+', fields: [
+        { name: 'transactionalId', type: 'string', versions: '4+' },
+        { name: 'producerId', type: 'int64', versions: '4+' },
+        { name: 'producerEpoch', type: 'int16', versions: '4+' },
+        { name: 'verifyOnly', type: 'bool', versions: '4+', default: false },
+        { name: 'topics', type: '[]AddPartitionsToTxnTopic', versions: '4+', fields: [
+          { name: 'name', type: 'string', versions: '0+' },
+          { name: 'partitions', type: '[]int32', versions: '0+' },
+        ] },
+      ] },
+      { name: 'v3AndBelowTransactionalId', type: 'string', versions: '0-3' },
+      { name: 'v3AndBelowProducerId', type: 'int64', versions: '0-3' },
+      { name: 'v3AndBelowProducerEpoch', type: 'int16', versions: '0-3' },
+      { name: 'v3AndBelowTopics', type: '[]AddPartitionsToTxnTopic', versions: '0-3', fields: [
+        { name: 'name', type: 'string', versions: '0+' },
+        { name: 'partitions', type: '[]int32', versions: '0+' },
+      ] },
+    ],
+  },
+  25: {
+    apiKey: 25, name: 'AddOffsetsToTxnRequest', validVersions: '0-4', flexibleVersions: '3+',
+    fields: [
+      { name: 'transactionalId', type: 'string', versions: '0+' },
+      { name: 'producerId', type: 'int64', versions: '0+' },
+      { name: 'producerEpoch', type: 'int16', versions: '0+' },
+      { name: 'groupId', type: 'string', versions: '0+' },
+    ],
+  },
+  26: {
+    apiKey: 26, name: 'EndTxnRequest', validVersions: '0-5', flexibleVersions: '3+',
+    fields: [
+      { name: 'transactionalId', type: 'string', versions: '0+' },
+      { name: 'producerId', type: 'int64', versions: '0+' },
+      { name: 'producerEpoch', type: 'int16', versions: '0+' },
+      { name: 'committed', type: 'bool', versions: '0+' },
+    ],
+  },
+  28: {
+    apiKey: 28, name: 'TxnOffsetCommitRequest', validVersions: '0-4', flexibleVersions: '3+',
+    fields: [
+      { name: 'transactionalId', type: 'string', versions: '0+' },
+      { name: 'groupId', type: 'string', versions: '0+' },
+      { name: 'producerId', type: 'int64', versions: '0+' },
+      { name: 'producerEpoch', type: 'int16', versions: '0+' },
+      { name: 'generationId', type: 'int32', versions: '3+', default: -1 },
+      { name: 'memberId', type: 'string', versions: '3+', default: '' },
+      { name: 'groupInstanceId', type: 'string', versions: '3+', nullableVersions: '3+', default: null },
+      { name: 'topics', type: '[]TxnOffsetCommitRequestTopic', versions: '0+', fields: [
+        { name: 'name', type: 'string', versions: '0+' },
+        { name: 'partitions', type: '[]TxnOffsetCommitRequestPartition', versions: '0+', fields: [
+          { name: 'partitionIndex', type: 'int32', versions: '0+' },
+          { name: 'committedOffset', type: 'int64', versions: '0+' },
+          { name: 'committedLeaderEpoch', type: 'int32', versions: '2+', default: -1 },
+          { name: 'committedMetadata', type: 'string', versions: '0+', nullableVersions: '0+' },
+        ] },
+      ] },
+    ],
+  },
   29: {
     apiKey: 29, name: 'DescribeAclsRequest', validVersions: '0-3', flexibleVersions: '2+',
     fields: [
@@ -457,6 +525,29 @@ export const requestDefs: Readonly<Record<number, MessageDef>> = {
     fields: [
       { name: 'includeClusterAuthorizedOperations', type: 'bool', versions: '0+' },
       { name: 'endpointType', type: 'int8', versions: '1+', default: 1 },
+    ],
+  },
+  61: {
+    apiKey: 61, name: 'DescribeProducersRequest', validVersions: '0', flexibleVersions: '0+',
+    fields: [
+      { name: 'topics', type: '[]TopicRequest', versions: '0+', fields: [
+        { name: 'name', type: 'string', versions: '0+' },
+        { name: 'partitionIndexes', type: '[]int32', versions: '0+' },
+      ] },
+    ],
+  },
+  65: {
+    apiKey: 65, name: 'DescribeTransactionsRequest', validVersions: '0', flexibleVersions: '0+',
+    fields: [
+      { name: 'transactionalIds', type: '[]string', versions: '0+' },
+    ],
+  },
+  66: {
+    apiKey: 66, name: 'ListTransactionsRequest', validVersions: '0-1', flexibleVersions: '0+',
+    fields: [
+      { name: 'stateFilters', type: '[]string', versions: '0+' },
+      { name: 'producerIdFilters', type: '[]int64', versions: '0+' },
+      { name: 'durationFilter', type: 'int64', versions: '1+', default: -1n },
     ],
   },
 };
@@ -833,6 +924,59 @@ export const responseDefs: Readonly<Record<number, MessageDef>> = {
       ] },
     ],
   },
+  24: {
+    apiKey: 24, name: 'AddPartitionsToTxnResponse', validVersions: '0-5', flexibleVersions: '3+',
+    fields: [
+      { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
+      { name: 'errorCode', type: 'int16', versions: '4+' },
+      { name: 'resultsByTransaction', type: '[]AddPartitionsToTxnResult', versions: '4+', fields: [
+        { name: 'transactionalId', type: 'string', versions: '4+' },
+        { name: 'topicResults', type: '[]AddPartitionsToTxnTopicResult', versions: '4+', fields: [
+          { name: 'name', type: 'string', versions: '0+' },
+          { name: 'resultsByPartition', type: '[]AddPartitionsToTxnPartitionResult', versions: '0+', fields: [
+            { name: 'partitionIndex', type: 'int32', versions: '0+' },
+            { name: 'partitionErrorCode', type: 'int16', versions: '0+' },
+          ] },
+        ] },
+      ] },
+      { name: 'resultsByTopicV3AndBelow', type: '[]AddPartitionsToTxnTopicResult', versions: '0-3', fields: [
+        { name: 'name', type: 'string', versions: '0+' },
+        { name: 'resultsByPartition', type: '[]AddPartitionsToTxnPartitionResult', versions: '0+', fields: [
+          { name: 'partitionIndex', type: 'int32', versions: '0+' },
+          { name: 'partitionErrorCode', type: 'int16', versions: '0+' },
+        ] },
+      ] },
+    ],
+  },
+  25: {
+    apiKey: 25, name: 'AddOffsetsToTxnResponse', validVersions: '0-4', flexibleVersions: '3+',
+    fields: [
+      { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
+      { name: 'errorCode', type: 'int16', versions: '0+' },
+    ],
+  },
+  26: {
+    apiKey: 26, name: 'EndTxnResponse', validVersions: '0-5', flexibleVersions: '3+',
+    fields: [
+      { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
+      { name: 'errorCode', type: 'int16', versions: '0+' },
+      { name: 'producerId', type: 'int64', versions: '5+', default: -1n },
+      { name: 'producerEpoch', type: 'int16', versions: '5+', default: -1 },
+    ],
+  },
+  28: {
+    apiKey: 28, name: 'TxnOffsetCommitResponse', validVersions: '0-4', flexibleVersions: '3+',
+    fields: [
+      { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
+      { name: 'topics', type: '[]TxnOffsetCommitResponseTopic', versions: '0+', fields: [
+        { name: 'name', type: 'string', versions: '0+' },
+        { name: 'partitions', type: '[]TxnOffsetCommitResponsePartition', versions: '0+', fields: [
+          { name: 'partitionIndex', type: 'int32', versions: '0+' },
+          { name: 'errorCode', type: 'int16', versions: '0+' },
+        ] },
+      ] },
+    ],
+  },
   29: {
     apiKey: 29, name: 'DescribeAclsResponse', validVersions: '0-3', flexibleVersions: '2+',
     fields: [
@@ -994,6 +1138,60 @@ export const responseDefs: Readonly<Record<number, MessageDef>> = {
         { name: 'rack', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
       ] },
       { name: 'clusterAuthorizedOperations', type: 'int32', versions: '0+', default: -2147483648 },
+    ],
+  },
+  61: {
+    apiKey: 61, name: 'DescribeProducersResponse', validVersions: '0', flexibleVersions: '0+',
+    fields: [
+      { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
+      { name: 'topics', type: '[]TopicResponse', versions: '0+', fields: [
+        { name: 'name', type: 'string', versions: '0+' },
+        { name: 'partitions', type: '[]PartitionResponse', versions: '0+', fields: [
+          { name: 'partitionIndex', type: 'int32', versions: '0+' },
+          { name: 'errorCode', type: 'int16', versions: '0+' },
+          { name: 'errorMessage', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
+          { name: 'activeProducers', type: '[]ProducerState', versions: '0+', fields: [
+            { name: 'producerId', type: 'int64', versions: '0+' },
+            { name: 'producerEpoch', type: 'int32', versions: '0+' },
+            { name: 'lastSequence', type: 'int32', versions: '0+', default: -1 },
+            { name: 'lastTimestamp', type: 'int64', versions: '0+', default: -1n },
+            { name: 'coordinatorEpoch', type: 'int32', versions: '0+' },
+            { name: 'currentTxnStartOffset', type: 'int64', versions: '0+', default: -1n },
+          ] },
+        ] },
+      ] },
+    ],
+  },
+  65: {
+    apiKey: 65, name: 'DescribeTransactionsResponse', validVersions: '0', flexibleVersions: '0+',
+    fields: [
+      { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
+      { name: 'transactionStates', type: '[]TransactionState', versions: '0+', fields: [
+        { name: 'errorCode', type: 'int16', versions: '0+' },
+        { name: 'transactionalId', type: 'string', versions: '0+' },
+        { name: 'transactionState', type: 'string', versions: '0+' },
+        { name: 'transactionTimeoutMs', type: 'int32', versions: '0+' },
+        { name: 'transactionStartTimeMs', type: 'int64', versions: '0+' },
+        { name: 'producerId', type: 'int64', versions: '0+' },
+        { name: 'producerEpoch', type: 'int16', versions: '0+' },
+        { name: 'topics', type: '[]TopicData', versions: '0+', fields: [
+          { name: 'topic', type: 'string', versions: '0+' },
+          { name: 'partitions', type: '[]int32', versions: '0+' },
+        ] },
+      ] },
+    ],
+  },
+  66: {
+    apiKey: 66, name: 'ListTransactionsResponse', validVersions: '0-1', flexibleVersions: '0+',
+    fields: [
+      { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
+      { name: 'errorCode', type: 'int16', versions: '0+' },
+      { name: 'unknownStateFilters', type: '[]string', versions: '0+' },
+      { name: 'transactionStates', type: '[]TransactionState', versions: '0+', fields: [
+        { name: 'transactionalId', type: 'string', versions: '0+' },
+        { name: 'producerId', type: 'int64', versions: '0+' },
+        { name: 'transactionState', type: 'string', versions: '0+' },
+      ] },
     ],
   },
 };
@@ -1259,6 +1457,60 @@ export interface OffsetForLeaderEpochRequest {
   topics: OffsetForLeaderEpochRequestOffsetForLeaderTopic[];
 }
 
+export interface AddPartitionsToTxnRequestAddPartitionsToTxnTopic {
+  name: string;
+  partitions: number[];
+}
+export interface AddPartitionsToTxnRequestAddPartitionsToTxnTransaction {
+  transactionalId: string;
+  producerId: bigint;
+  producerEpoch: number;
+  verifyOnly: boolean;
+  topics: AddPartitionsToTxnRequestAddPartitionsToTxnTopic[];
+}
+export interface AddPartitionsToTxnRequest {
+  transactions: AddPartitionsToTxnRequestAddPartitionsToTxnTransaction[];
+  v3AndBelowTransactionalId: string;
+  v3AndBelowProducerId: bigint;
+  v3AndBelowProducerEpoch: number;
+  v3AndBelowTopics: AddPartitionsToTxnRequestAddPartitionsToTxnTopic[];
+}
+
+export interface AddOffsetsToTxnRequest {
+  transactionalId: string;
+  producerId: bigint;
+  producerEpoch: number;
+  groupId: string;
+}
+
+export interface EndTxnRequest {
+  transactionalId: string;
+  producerId: bigint;
+  producerEpoch: number;
+  committed: boolean;
+}
+
+export interface TxnOffsetCommitRequestPartition {
+  partitionIndex: number;
+  committedOffset: bigint;
+  committedLeaderEpoch: number;
+  committedMetadata: string | null;
+}
+export interface TxnOffsetCommitRequestTopic {
+  name: string;
+  partitions: TxnOffsetCommitRequestPartition[];
+}
+export interface TxnOffsetCommitRequest {
+  transactionalId: string;
+  groupId: string;
+  producerId: bigint;
+  producerEpoch: number;
+  generationId: number;
+  memberId: string;
+  groupInstanceId: string | null;
+  topics: TxnOffsetCommitRequestTopic[];
+}
+
 export interface DescribeAclsRequest {
   resourceTypeFilter: number;
   resourceNameFilter: string | null;
@@ -1372,6 +1624,24 @@ export interface OffsetDeleteRequest {
 export interface DescribeClusterRequest {
   includeClusterAuthorizedOperations: boolean;
   endpointType: number;
+}
+
+export interface DescribeProducersRequestTopicRequest {
+  name: string;
+  partitionIndexes: number[];
+}
+export interface DescribeProducersRequest {
+  topics: DescribeProducersRequestTopicRequest[];
+}
+
+export interface DescribeTransactionsRequest {
+  transactionalIds: string[];
+}
+
+export interface ListTransactionsRequest {
+  stateFilters: string[];
+  producerIdFilters: bigint[];
+  durationFilter: bigint;
 }
 
 export interface ProduceResponseBatchIndexAndErrorMessage {
@@ -1744,6 +2014,50 @@ export interface OffsetForLeaderEpochResponse {
   topics: OffsetForLeaderEpochResponseOffsetForLeaderTopicResult[];
 }
 
+export interface AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult {
+  partitionIndex: number;
+  partitionErrorCode: number;
+}
+export interface AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult {
+  name: string;
+  resultsByPartition: AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult[];
+}
+export interface AddPartitionsToTxnResponseAddPartitionsToTxnResult {
+  transactionalId: string;
+  topicResults: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult[];
+}
+export interface AddPartitionsToTxnResponse {
+  throttleTimeMs: number;
+  errorCode: number;
+  resultsByTransaction: AddPartitionsToTxnResponseAddPartitionsToTxnResult[];
+  resultsByTopicV3AndBelow: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult[];
+}
+
+export interface AddOffsetsToTxnResponse {
+  throttleTimeMs: number;
+  errorCode: number;
+}
+
+export interface EndTxnResponse {
+  throttleTimeMs: number;
+  errorCode: number;
+  producerId: bigint;
+  producerEpoch: number;
+}
+
+export interface TxnOffsetCommitResponsePartition {
+  partitionIndex: number;
+  errorCode: number;
+}
+export interface TxnOffsetCommitResponseTopic {
+  name: string;
+  partitions: TxnOffsetCommitResponsePartition[];
+}
+export interface TxnOffsetCommitResponse {
+  throttleTimeMs: number;
+  topics: TxnOffsetCommitResponseTopic[];
+}
+
 export interface DescribeAclsResponseAclDescription {
   principal: string;
   host: string;
@@ -1900,6 +2214,60 @@ export interface DescribeClusterResponse {
   clusterAuthorizedOperations: number;
 }
 
+export interface DescribeProducersResponseProducerState {
+  producerId: bigint;
+  producerEpoch: number;
+  lastSequence: number;
+  lastTimestamp: bigint;
+  coordinatorEpoch: number;
+  currentTxnStartOffset: bigint;
+}
+export interface DescribeProducersResponsePartitionResponse {
+  partitionIndex: number;
+  errorCode: number;
+  errorMessage: string | null;
+  activeProducers: DescribeProducersResponseProducerState[];
+}
+export interface DescribeProducersResponseTopicResponse {
+  name: string;
+  partitions: DescribeProducersResponsePartitionResponse[];
+}
+export interface DescribeProducersResponse {
+  throttleTimeMs: number;
+  topics: DescribeProducersResponseTopicResponse[];
+}
+
+export interface DescribeTransactionsResponseTopicData {
+  topic: string;
+  partitions: number[];
+}
+export interface DescribeTransactionsResponseTransactionState {
+  errorCode: number;
+  transactionalId: string;
+  transactionState: string;
+  transactionTimeoutMs: number;
+  transactionStartTimeMs: bigint;
+  producerId: bigint;
+  producerEpoch: number;
+  topics: DescribeTransactionsResponseTopicData[];
+}
+export interface DescribeTransactionsResponse {
+  throttleTimeMs: number;
+  transactionStates: DescribeTransactionsResponseTransactionState[];
+}
+
+export interface ListTransactionsResponseTransactionState {
+  transactionalId: string;
+  producerId: bigint;
+  transactionState: string;
+}
+export interface ListTransactionsResponse {
+  throttleTimeMs: number;
+  errorCode: number;
+  unknownStateFilters: string[];
+  transactionStates: ListTransactionsResponseTransactionState[];
+}
+
 export interface RequestBodies {
   0: ProduceRequest;
   1: FetchRequest;
@@ -1921,6 +2289,10 @@ export interface RequestBodies {
   21: DeleteRecordsRequest;
   22: InitProducerIdRequest;
   23: OffsetForLeaderEpochRequest;
+  24: AddPartitionsToTxnRequest;
+  25: AddOffsetsToTxnRequest;
+  26: EndTxnRequest;
+  28: TxnOffsetCommitRequest;
   29: DescribeAclsRequest;
   30: CreateAclsRequest;
   31: DeleteAclsRequest;
@@ -1932,6 +2304,9 @@ export interface RequestBodies {
   44: IncrementalAlterConfigsRequest;
   47: OffsetDeleteRequest;
   60: DescribeClusterRequest;
+  61: DescribeProducersRequest;
+  65: DescribeTransactionsRequest;
+  66: ListTransactionsRequest;
 }
 
 export interface ResponseBodies {
@@ -1955,6 +2330,10 @@ export interface ResponseBodies {
   21: DeleteRecordsResponse;
   22: InitProducerIdResponse;
   23: OffsetForLeaderEpochResponse;
+  24: AddPartitionsToTxnResponse;
+  25: AddOffsetsToTxnResponse;
+  26: EndTxnResponse;
+  28: TxnOffsetCommitResponse;
   29: DescribeAclsResponse;
   30: CreateAclsResponse;
   31: DeleteAclsResponse;
@@ -1966,4 +2345,7 @@ export interface ResponseBodies {
   44: IncrementalAlterConfigsResponse;
   47: OffsetDeleteResponse;
   60: DescribeClusterResponse;
+  61: DescribeProducersResponse;
+  65: DescribeTransactionsResponse;
+  66: ListTransactionsResponse;
 }

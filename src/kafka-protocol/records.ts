@@ -277,3 +277,49 @@ function writeNullableBytes(out: Writer, bytes: Buffer | null): void {
   if (bytes === null) out.writeVarInt(-1);
   else out.writeVarInt(bytes.length).writeRaw(bytes);
 }
+
+/** Kafka's control record types (the key's second int16). */
+export const ControlRecordType = { Abort: 0, Commit: 1 } as const;
+
+export interface ControlMarker {
+  commit: boolean;
+  producerId: bigint;
+  producerEpoch: number;
+  /** The marker's time (the batch's base and max timestamp). */
+  timestamp: bigint;
+  /** The coordinator's epoch when it wrote the marker (clients ignore it); default 0. */
+  coordinatorEpoch?: number;
+}
+
+/**
+ * A COMMIT or ABORT marker as a transaction coordinator writes it: a transactional control
+ * batch of the producer holding one control record (base offset 0; the log gives it its own).
+ *
+ *   key    version int16 (0), type int16 (ControlRecordType)
+ *   value  version int16 (0), coordinatorEpoch int32
+ */
+export function encodeControlBatch(marker: ControlMarker): Buffer {
+  const key = Buffer.alloc(4);
+  key.writeInt16BE(0, 0);
+  key.writeInt16BE(marker.commit ? ControlRecordType.Commit : ControlRecordType.Abort, 2);
+  const value = Buffer.alloc(6);
+  value.writeInt16BE(0, 0);
+  value.writeInt32BE(marker.coordinatorEpoch ?? 0, 2);
+  return encodeBatch({
+    isTransactional: true,
+    isControl: true,
+    baseTimestamp: marker.timestamp,
+    producerId: marker.producerId,
+    producerEpoch: marker.producerEpoch,
+    records: [{ attributes: 0, timestampDelta: 0n, offsetDelta: 0, key, value, headers: [] }],
+  });
+}
+
+/** The marker a control batch holds, or undefined when the batch is not a transaction marker. */
+export function decodeControlBatch(batch: DecodedBatch): { commit: boolean; producerId: bigint; producerEpoch: number } | undefined {
+  const key = batch.records[0]?.key;
+  if (!batch.isControl || !key || key.length < 4) return undefined;
+  const type = key.readInt16BE(2);
+  if (type !== ControlRecordType.Abort && type !== ControlRecordType.Commit) return undefined;
+  return { commit: type === ControlRecordType.Commit, producerId: batch.producerId, producerEpoch: batch.producerEpoch };
+}
