@@ -22,6 +22,11 @@ export class CommitSignals {
     for (const key of touched) this.emitter.emit(key);
   }
 
+  /** Signals partitions written by other means than a commit (transaction markers). */
+  touched(partitions: ReadonlyArray<{ topic_id: string; partition: number }>): void {
+    for (const key of new Set(partitions.map((p) => `${p.topic_id}/${p.partition}`))) this.emitter.emit(key);
+  }
+
   on(topicId: string, partition: number, listener: () => void): () => void {
     const key = `${topicId}/${partition}`;
     this.emitter.on(key, listener);

@@ -1,11 +1,14 @@
 import type {
+  AddOffsetsToTxnRequest, AddOffsetsToTxnResponse, AddPartitionsToTxnRequest, AddPartitionsToTxnResponse, DescribeProducersRequest,
+  DescribeProducersResponse, DescribeTransactionsRequest, DescribeTransactionsResponse, EndTxnRequest, EndTxnResponse, InitProducerIdRequest,
+  InitProducerIdResponse, ListTransactionsRequest, ListTransactionsResponse, TxnOffsetCommitRequest, TxnOffsetCommitResponse,
   DeleteGroupsRequest, DeleteGroupsResponse, DescribeGroupsRequest, DescribeGroupsResponse, HeartbeatRequest,
   HeartbeatResponse, JoinGroupRequest, JoinGroupResponse, LeaveGroupRequest, LeaveGroupResponse, ListGroupsRequest,
   ListGroupsResponse, OffsetCommitRequest, OffsetCommitResponse, OffsetDeleteRequest, OffsetDeleteResponse,
   OffsetFetchRequest, OffsetFetchResponse, SyncGroupRequest, SyncGroupResponse,
 } from '../kafka-protocol/index.ts';
 import type { AclEntry } from '../acls/vocabulary.ts';
-import type { AgentRecord, BatchDrop, BatchIndexEntry, BatchMove, ClusterCredential, ObjectDeletion, ObjectRecord, PartitionState, Topic, VirtualCluster } from '../model/records.ts';
+import type { AbortedTransaction, AgentRecord, BatchDrop, BatchIndexEntry, BatchMove, ClusterCredential, ObjectDeletion, ObjectRecord, PartitionState, Topic, VirtualCluster } from '../model/records.ts';
 
 /**
  * Everything an agent asks of the control plane: the whole boundary. The agent holds no state
@@ -59,9 +62,15 @@ export interface ControlPlaneClient {
    */
   onCommit(topicId: string, partition: number, listener: () => void): () => void;
 
-  // --- producers ---
+  // --- producers and transactions ---
   /** InitProducerId for an idempotent producer: a new id, or (KIP-360) the next epoch of `current`. */
   initProducerId(virtualClusterId: string, current: { producer_id: number; producer_epoch: number } | null): Promise<{ producer_id: number; producer_epoch: number }>;
+  /** The transaction coordinator: one for every agent of the cluster, its state in the metadata store. */
+  readonly transactions: TransactionApi;
+  /** Aborted transactions overlapping offsets `from`..`to` of a partition: what a read_committed fetch answers. */
+  abortedTransactions(virtualClusterId: string, topicId: string, partition: number, from: number, to: number): Promise<AbortedTransaction[]>;
+  /** Aborts the open transactions that outlived their timeouts (the jobs role's sweep); answers how many. */
+  abortExpiredTransactions(virtualClusterId: string): Promise<number>;
 
   // --- security ---
   /** The cluster credential of that username in this cluster, with its SCRAM salted keys. */
@@ -126,6 +135,8 @@ export interface BatchToCommit {
   producer_id: number;
   producer_epoch: number;
   base_sequence: number;
+  /** The batch header's transactional bit: the batch belongs to its producer's open transaction. */
+  is_transactional?: boolean;
   /**
    * The object holding the batch, when it is not the commit's own: an agent that has several
    * objects written by the time it commits commits them together (one transaction, one fsync).
@@ -166,6 +177,28 @@ export interface GroupApi {
   deleteGroups: GroupCall<DeleteGroupsRequest, DeleteGroupsResponse>;
 }
 
+type TransactionCall<Request, Response> = (virtualClusterId: string, request: Request, apiVersion: number) => Promise<Response>;
+
+/**
+ * The transaction coordinator's Kafka-level calls (control-plane/transactions/): the agent
+ * passes each request through with the cluster and the version. InitProducerId comes here only
+ * with a transactional id.
+ */
+export interface TransactionApi {
+  initProducerId: TransactionCall<InitProducerIdRequest, InitProducerIdResponse>;
+  addPartitionsToTxn: TransactionCall<AddPartitionsToTxnRequest, AddPartitionsToTxnResponse>;
+  addOffsetsToTxn: TransactionCall<AddOffsetsToTxnRequest, AddOffsetsToTxnResponse>;
+  txnOffsetCommit: TransactionCall<TxnOffsetCommitRequest, TxnOffsetCommitResponse>;
+  endTxn: TransactionCall<EndTxnRequest, EndTxnResponse>;
+  describeTransactions: TransactionCall<DescribeTransactionsRequest, DescribeTransactionsResponse>;
+  listTransactions: TransactionCall<ListTransactionsRequest, ListTransactionsResponse>;
+  describeProducers: TransactionCall<DescribeProducersRequest, DescribeProducersResponse>;
+}
+
+export const TRANSACTION_CALLS = [
+  'initProducerId', 'addPartitionsToTxn', 'addOffsetsToTxn', 'txnOffsetCommit', 'endTxn', 'describeTransactions', 'listTransactions', 'describeProducers',
+] as const satisfies ReadonlyArray<keyof TransactionApi>;
+
 export const GROUP_CALLS = [
   'joinGroup', 'syncGroup', 'heartbeat', 'leaveGroup', 'offsetCommit', 'offsetFetch', 'offsetDelete',
   'describeGroups', 'listGroups', 'deleteGroups',
@@ -178,10 +211,11 @@ export const RPC_CALLS = [
   'findMaxTimestampBatch', 'initProducerId', 'findCredential', 'listAcls', 'createAcl', 'deleteAcls',
   'registerAgent', 'heartbeatAgent', 'deregisterAgent', 'acquireJobLease', 'releaseJobLease', 'applyRetention',
   'purgeSoftDeletedTopics', 'listDueObjectDeletions', 'confirmObjectDeletions', 'unknownObjects', 'planCompaction', 'commitRewrite',
-] as const satisfies ReadonlyArray<Exclude<keyof ControlPlaneClient, 'onCommit' | 'close' | 'groups'>>;
+  'abortedTransactions', 'abortExpiredTransactions',
+] as const satisfies ReadonlyArray<Exclude<keyof ControlPlaneClient, 'onCommit' | 'close' | 'groups' | 'transactions'>>;
 
 /** Calls whose second argument is a topic id: the control plane checks the topic is the agent's cluster's. */
-export const TOPIC_ID_CALLS: ReadonlySet<string> = new Set(['partitionState', 'readIndex', 'findBatchByTimestamp', 'findMaxTimestampBatch']);
+export const TOPIC_ID_CALLS: ReadonlySet<string> = new Set(['partitionState', 'readIndex', 'findBatchByTimestamp', 'findMaxTimestampBatch', 'abortedTransactions']);
 
 // --- the agent registry and the jobs role (control-plane/services/agents.ts, job-leases.ts, log/) ---
 

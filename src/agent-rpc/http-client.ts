@@ -3,13 +3,13 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { ApiError } from '../errors.ts';
 import { CommitSignals } from './commit-signals.ts';
 import {
-  AgentAuthError, GROUP_CALLS, type AgentRegistration, type BatchToCommit, type CompactionGroup, type CompactionPlanOptions,
+  AgentAuthError, GROUP_CALLS, TRANSACTION_CALLS, type AgentRegistration, type TransactionApi, type BatchToCommit, type CompactionGroup, type CompactionPlanOptions,
   type ControlPlaneClient, type GroupApi, type LeaseAnswer, type PurgeResult, type RetentionResult, type RewriteRequest,
   type RewriteResult, type TopicCreation,
 } from './contract.ts';
 import { AGENT_AUTH_FAILED, RPC_CONTENT_TYPE, RPC_PREFIX, decodeWire, encodeWire } from './wire.ts';
 import type { AclEntry } from '../acls/vocabulary.ts';
-import type { AgentRecord, BatchIndexEntry, ClusterCredential, ObjectDeletion, PartitionState, Topic, VirtualCluster } from '../model/records.ts';
+import type { AbortedTransaction, AgentRecord, BatchIndexEntry, ClusterCredential, ObjectDeletion, PartitionState, Topic, VirtualCluster } from '../model/records.ts';
 
 export interface HttpControlPlaneOptions {
   /** The control plane's base URL (`SLIPSTREAM_CONTROL_PLANE_URL`), e.g. `http://10.0.0.5:8080`. */
@@ -43,6 +43,7 @@ const WAITING_CALLS: ReadonlySet<string> = new Set(['groups.joinGroup', 'groups.
  */
 export class HttpControlPlane implements ControlPlaneClient {
   readonly groups: GroupApi;
+  readonly transactions: TransactionApi;
   private readonly base: URL;
   private readonly authorization: string;
   private readonly timeoutMs: number;
@@ -61,6 +62,9 @@ export class HttpControlPlane implements ControlPlaneClient {
     const groups: Record<string, unknown> = {};
     for (const name of GROUP_CALLS) groups[name] = (...args: unknown[]) => this.call(`groups.${name}`, args);
     this.groups = groups as unknown as GroupApi;
+    const transactions: Record<string, unknown> = {};
+    for (const name of TRANSACTION_CALLS) transactions[name] = (...args: unknown[]) => this.call(`transactions.${name}`, args);
+    this.transactions = transactions as unknown as TransactionApi;
   }
 
   async close(): Promise<void> {
@@ -139,6 +143,14 @@ export class HttpControlPlane implements ControlPlaneClient {
   initProducerId(virtualClusterId: string, current: { producer_id: number; producer_epoch: number } | null) {
     return this.call<{ producer_id: number; producer_epoch: number }>('initProducerId', [virtualClusterId, current]);
   }
+  abortedTransactions(virtualClusterId: string, topicId: string, partition: number, from: number, to: number): Promise<AbortedTransaction[]> {
+    return this.call('abortedTransactions', [virtualClusterId, topicId, partition, from, to]);
+  }
+
+  abortExpiredTransactions(virtualClusterId: string): Promise<number> {
+    return this.call('abortExpiredTransactions', [virtualClusterId]);
+  }
+
 
   findCredential(virtualClusterId: string, username: string): Promise<ClusterCredential | undefined> {
     return this.call('findCredential', [virtualClusterId, username]);

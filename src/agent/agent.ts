@@ -5,7 +5,7 @@ import { ApiKeys, supportedApis, type DecodedRequest } from '../kafka-protocol/i
 import type { ObjectStore } from '../objects/object-store.ts';
 import { Connection, type Answer, type RequestContext } from './connection.ts';
 import type { AgentContext } from './context.ts';
-import type { ControlPlaneClient, GroupApi } from '../agent-rpc/contract.ts';
+import type { ControlPlaneClient, GroupApi, TransactionApi } from '../agent-rpc/contract.ts';
 import { authorizeDescribeCluster, authorizeFindCoordinator, authorizeInitProducerId, handleDescribeCluster, handleFindCoordinator, handleInitProducerId } from './handlers/cluster.ts';
 import { AgentPresence, nodeIdFor } from './presence.ts';
 import { JobsRunner, type JobsOptions } from './jobs/runner.ts';
@@ -15,6 +15,7 @@ import { authorizeDescribeConfigs, handleDescribeConfigs } from './handlers/conf
 import { authorizeFetch, handleFetch } from './handlers/fetch.ts';
 import { groupOffsetApis } from './handlers/group-offsets.ts';
 import { groupApis } from './handlers/groups.ts';
+import { transactionApis } from './handlers/transactions.ts';
 import { authorizeMetadata, handleMetadata } from './handlers/metadata.ts';
 import { authorizeListOffsets, authorizeOffsetForLeaderEpoch, handleListOffsets, handleOffsetForLeaderEpoch } from './handlers/offsets.ts';
 import { authorizeProduce, handleProduce } from './handlers/produce.ts';
@@ -73,6 +74,13 @@ const SHUTDOWN_GRACE_MS = 2_000;
  */
 const MIN_VERSIONS: Readonly<Record<number, number>> = { [ApiKeys.Produce]: 3, [ApiKeys.Fetch]: 4 };
 
+/**
+ * Highest versions served where the definitions go further: EndTxn v5 is KIP-890's second part
+ * (an epoch bump on every transaction, transaction.version 2), which this coordinator does not
+ * do, and Kafka does not advertise it either until that feature is finalized.
+ */
+const MAX_VERSIONS: Readonly<Record<number, number>> = { [ApiKeys.EndTxn]: 4 };
+
 /** Served by each connection itself (they change its state), not by a handler. */
 const CONNECTION_APIS: ReadonlySet<number> = new Set([ApiKeys.ApiVersions, ApiKeys.SaslHandshake, ApiKeys.SaslAuthenticate]);
 
@@ -80,7 +88,7 @@ const CONNECTION_APIS: ReadonlySet<number> = new Set([ApiKeys.ApiVersions, ApiKe
  * The Kafka APIs this agent serves, each with the version range it answers, its handler and its
  * ACL step. ApiVersions advertises exactly these: nothing is listed that does not work.
  */
-function kafkaApis(groups: GroupApi): Map<number, KafkaApi> {
+function kafkaApis(groups: GroupApi, transactions: TransactionApi): Map<number, KafkaApi> {
   const table: Array<[number, KafkaApi]> = [
     [ApiKeys.Produce, kafkaApi(handleProduce, authorizeProduce)],
     [ApiKeys.CreateAcls, kafkaApi(handleCreateAcls, authorizeCreateAcls)],
@@ -100,7 +108,7 @@ function kafkaApis(groups: GroupApi): Map<number, KafkaApi> {
     [ApiKeys.AlterConfigs, kafkaApi(handleAlterConfigs, authorizeAlterConfigs)],
     [ApiKeys.IncrementalAlterConfigs, kafkaApi(handleIncrementalAlterConfigs, authorizeIncrementalAlterConfigs)],
     [ApiKeys.DescribeCluster, kafkaApi(handleDescribeCluster, authorizeDescribeCluster)],
-    ...Object.entries({ ...groupApis(groups), ...groupOffsetApis(groups) }).map(([key, api]): [number, KafkaApi] => [Number(key), api]),
+    ...Object.entries({ ...groupApis(groups), ...groupOffsetApis(groups), ...transactionApis(transactions) }).map(([key, api]): [number, KafkaApi] => [Number(key), api]),
   ];
   return new Map(table);
 }
@@ -138,14 +146,18 @@ export class Agent {
 
   constructor(options: AgentOptions) {
     this.options = options;
-    this.table = kafkaApis(options.controlPlane.groups);
+    this.table = kafkaApis(options.controlPlane.groups, options.controlPlane.transactions);
   }
 
   /** The API version ranges this agent answers (what ApiVersions advertises). */
   apiVersions(): Array<{ apiKey: number; minVersion: number; maxVersion: number }> {
     return supportedApis()
       .filter((api) => CONNECTION_APIS.has(api.apiKey) || this.table.has(api.apiKey))
-      .map((api) => ({ ...api, minVersion: Math.max(api.minVersion, MIN_VERSIONS[api.apiKey] ?? 0) }))
+      .map((api) => ({
+        ...api,
+        minVersion: Math.max(api.minVersion, MIN_VERSIONS[api.apiKey] ?? 0),
+        maxVersion: Math.min(api.maxVersion, MAX_VERSIONS[api.apiKey] ?? api.maxVersion),
+      }))
       .sort((a, b) => a.apiKey - b.apiKey);
   }
 

@@ -1,16 +1,23 @@
 import { withBaseOffset } from '../kafka-protocol/index.ts';
 import { ObjectNotFound, type ObjectStore } from '../objects/object-store.ts';
 import type { ControlPlaneClient } from '../agent-rpc/contract.ts';
-import type { BatchIndexEntry, PartitionState } from '../model/records.ts';
+import { parseMarkerObjectKey, type AbortedTransaction, type BatchIndexEntry, type PartitionState } from '../model/records.ts';
+import { markerBatch } from './markers.ts';
 import { KafkaError } from './kafka-errors.ts';
 
 export interface PartitionRead {
   errorCode: number;
   highWatermark: number;
+  lastStableOffset: number;
   logStartOffset: number;
   records: Buffer | null;
   bytes: number;
+  /** For a read_committed read that returned records: the aborted transactions among them. */
+  abortedTransactions: AbortedTransaction[];
 }
+
+/** Kafka's isolation levels: read_committed reads only up to the last stable offset. */
+export type IsolationLevel = 'read_uncommitted' | 'read_committed';
 
 /**
  * A byte-budgeted LRU of objects read from the object store. Objects are immutable, so a cached
@@ -147,32 +154,34 @@ export class ReadPath {
    * Reads from `fetchOffset`: whole batches, the one holding the offset first, up to `maxBytes`
    * but always at least one batch (so a batch larger than the limit is still delivered).
    */
-  async read(topicId: string, partition: number, fetchOffset: number, maxBytes: number): Promise<PartitionRead> {
+  async read(topicId: string, partition: number, fetchOffset: number, maxBytes: number, isolation: IsolationLevel = 'read_uncommitted'): Promise<PartitionRead> {
     try {
-      return await this.readOnce(topicId, partition, fetchOffset, maxBytes);
+      return await this.readOnce(topicId, partition, fetchOffset, maxBytes, isolation);
     } catch (error) {
       if (!(error instanceof ObjectNotFound)) throw error;
       // Compaction moved the batches and the old object is gone: ask the control plane again.
       this.index.forget(topicId, partition);
-      return this.readOnce(topicId, partition, fetchOffset, maxBytes);
+      return this.readOnce(topicId, partition, fetchOffset, maxBytes, isolation);
     }
   }
 
-  private async readOnce(topicId: string, partition: number, fetchOffset: number, maxBytes: number): Promise<PartitionRead> {
+  private async readOnce(topicId: string, partition: number, fetchOffset: number, maxBytes: number, isolation: IsolationLevel): Promise<PartitionRead> {
     const state: PartitionState = await this.controlPlane.partitionState(this.virtualClusterId, topicId, partition);
-    const base = { highWatermark: state.high_watermark, logStartOffset: state.log_start_offset };
+    const base = { highWatermark: state.high_watermark, lastStableOffset: state.last_stable_offset, logStartOffset: state.log_start_offset, abortedTransactions: [] };
     if (fetchOffset < state.log_start_offset || fetchOffset > state.high_watermark) {
       return { ...base, errorCode: KafkaError.OFFSET_OUT_OF_RANGE, records: null, bytes: 0 };
     }
-    if (fetchOffset === state.high_watermark) return { ...base, errorCode: KafkaError.NONE, records: null, bytes: 0 };
+    // read_committed consumers stop before the oldest open transaction (Kafka's last stable offset).
+    const end = isolation === 'read_committed' ? state.last_stable_offset : state.high_watermark;
+    if (fetchOffset >= end) return { ...base, errorCode: KafkaError.NONE, records: null, bytes: 0 };
 
     const entries: BatchIndexEntry[] = [];
     let size = 0;
     let next = fetchOffset;
-    // Batches are taken in offset order until the byte budget is used or the high watermark read
-    // above is reached (batches committed since then wait for the next fetch). The index comes
-    // from the cache; a miss reads a page from the control plane and keeps it.
-    while (next < state.high_watermark) {
+    // Batches are taken in offset order until the byte budget is used or the end read above is
+    // reached (batches committed since then wait for the next fetch). The index comes from the
+    // cache; a miss reads a page from the control plane and keeps it.
+    while (next < end) {
       let entry = this.index.find(topicId, partition, next);
       if (!entry) {
         const page = await this.controlPlane.readIndex(this.virtualClusterId, topicId, partition, next, INDEX_PAGE);
@@ -180,7 +189,7 @@ export class ReadPath {
         entry = page[0]; // the page starts with the batch holding `next`
         if (!entry) break;
       }
-      if (entry.last_offset >= state.high_watermark) break;
+      if (entry.last_offset >= end) break;
       if (entries.length > 0 && size + entry.byte_length > maxBytes) break;
       entries.push(entry);
       size += entry.byte_length;
@@ -191,12 +200,17 @@ export class ReadPath {
 
     const parts = await Promise.all(entries.map((entry) => this.batch(entry)));
     const records = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-    return { ...base, errorCode: KafkaError.NONE, records, bytes: records.length };
+    const abortedTransactions = isolation === 'read_committed'
+      ? await this.controlPlane.abortedTransactions(this.virtualClusterId, topicId, partition, fetchOffset, entries.at(-1)!.last_offset)
+      : [];
+    return { ...base, errorCode: KafkaError.NONE, records, bytes: records.length, abortedTransactions };
   }
 
-  /** One indexed batch's bytes, from the object cache, with the base offset the log gave it. */
+  /** One indexed batch's bytes, from the object cache (a marker's: built), with the base offset the log gave it. */
   async batch(entry: BatchIndexEntry): Promise<Buffer> {
-    return withBaseOffset(await this.cache.range(entry.object_key, entry.byte_offset, entry.byte_length), BigInt(entry.base_offset));
+    const marker = parseMarkerObjectKey(entry.object_key);
+    const bytes = marker ? markerBatch(marker, entry) : await this.cache.range(entry.object_key, entry.byte_offset, entry.byte_length);
+    return withBaseOffset(bytes, BigInt(entry.base_offset));
   }
 
   /** As `read`, without records: the offsets a fetch reports for a partition it has no room for. */
@@ -205,10 +219,12 @@ export class ReadPath {
     const outOfRange = fetchOffset < state.log_start_offset || fetchOffset > state.high_watermark;
     return {
       highWatermark: state.high_watermark,
+      lastStableOffset: state.last_stable_offset,
       logStartOffset: state.log_start_offset,
       errorCode: outOfRange ? KafkaError.OFFSET_OUT_OF_RANGE : KafkaError.NONE,
       records: null,
       bytes: 0,
+      abortedTransactions: [],
     };
   }
 

@@ -155,6 +155,7 @@ export class WritePath {
           producer_id: Number(batch.producerId),
           producer_epoch: batch.producerEpoch,
           base_sequence: batch.baseSequence,
+          is_transactional: batch.isTransactional,
         });
         owners.push(owner);
         position += batch.bytes.length;

@@ -32,10 +32,12 @@
  *   in the log, the second the end of the cleaned range. (Slipstream's idempotence state lives
  *   in the metadata store's producer_partitions, not in the log, so neither is needed by the
  *   sequence checks today; they keep the log what Kafka's tools and clients expect.)
- * - Control batches are kept as they are. Kafka removes transaction markers once their
- *   transaction's records are gone and the markers' own delete horizon passed, and removes the
- *   records of aborted transactions: Slipstream refuses transactional producers, so neither
- *   exists here, and transactional data batches are compacted like any other.
+ * - The records of aborted transactions (`abortedTransactions`, the ranges read_committed
+ *   fetches answer) are removed, as Kafka's cleaner removes them, and never count as the latest
+ *   record of their key: an aborted write must not shadow the committed value before it.
+ * - Control batches (transaction markers) are kept as they are. Kafka removes a marker once its
+ *   transaction's records are gone and the marker's own delete horizon passed; Slipstream keeps
+ *   them (a marker is a few dozen bytes of index, and no object holds it).
  */
 import {
   batchLastOffset, decodeBatch, deleteHorizonMs, encodeBatch, recordOffset, recordTimestamp, type BatchRecord, type DecodedBatch,
@@ -63,6 +65,8 @@ export interface CompactionInput {
   firstUncleanableOffset: bigint;
   /** Default `DEFAULT_PRODUCER_ID_EXPIRATION_MS`. */
   producerIdExpirationMs?: number;
+  /** Aborted transactions on the partition: the producer's transactional data from firstOffset to lastOffset (its ABORT marker). */
+  abortedTransactions?: ReadonlyArray<{ producerId: bigint; firstOffset: bigint; lastOffset: bigint }>;
 }
 
 interface Offsets {
@@ -83,7 +87,9 @@ export function compactPartition(input: CompactionInput): CompactedBatch[] {
   const headers = input.batches.map((b) => ({ ...readBatchHeader(b.bytes), baseOffset: b.baseOffset }));
   const cleanable = headers.map((h) => batchLastOffset(h) < input.firstUncleanableOffset);
   const lastCleanable = cleanable.lastIndexOf(true);
-  const decoded = headers.map((h, i) => (cleanable[i] && !h.isControl ? { ...decodeBatch(input.batches[i]!.bytes), baseOffset: h.baseOffset } : undefined));
+  const aborted = headers.map((h) => h.isTransactional && !h.isControl && (input.abortedTransactions ?? []).some(
+    (a) => a.producerId === h.producerId && a.firstOffset <= h.baseOffset && h.baseOffset <= a.lastOffset));
+  const decoded = headers.map((h, i) => (cleanable[i] && !h.isControl && !aborted[i] ? { ...decodeBatch(input.batches[i]!.bytes), baseOffset: h.baseOffset } : undefined));
 
   const latest = latestOffsetByKey(decoded);
   const producerLast = lastBatchOfActiveProducers(headers, now, BigInt(input.producerIdExpirationMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_MS));
@@ -92,6 +98,10 @@ export function compactPartition(input: CompactionInput): CompactedBatch[] {
   return headers.map((header, i): CompactedBatch => {
     const bytes = input.batches[i]!.bytes;
     const offsets = { baseOffset: header.baseOffset, lastOffset: batchLastOffset(header), maxTimestamp: header.maxTimestamp };
+    if (cleanable[i] && aborted[i]) {
+      if (producerLast.has(i) || i === lastCleanable) return { action: 'rewritten', bytes: emptyBatch({ ...decodeBatch(bytes), baseOffset: header.baseOffset }), ...offsets };
+      return { action: 'dropped', ...offsets };
+    }
     const batch = decoded[i];
     if (!batch) return { action: 'kept', bytes, ...offsets };
 

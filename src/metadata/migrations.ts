@@ -356,6 +356,56 @@ export const migrations: Migration[] = [
       ALTER TABLE identity_clients ADD COLUMN workspace_id TEXT;
     `,
   },
+  {
+    version: 10,
+    name: 'transactions',
+    // The transaction coordinator's state (control-plane/transactions/). Partitions and groups of
+    // the open transaction are JSON: they are read and written whole, with the row.
+    sql: `
+      CREATE TABLE transactions (
+        virtual_cluster_id TEXT NOT NULL REFERENCES virtual_clusters(id) ON DELETE CASCADE,
+        transactional_id TEXT NOT NULL,
+        producer_id BIGINT NOT NULL,
+        producer_epoch INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        timeout_ms INTEGER NOT NULL,
+        started_at BIGINT,
+        updated_at BIGINT NOT NULL,
+        partitions TEXT NOT NULL,
+        group_ids TEXT NOT NULL,
+        PRIMARY KEY (virtual_cluster_id, transactional_id)
+      );
+      CREATE UNIQUE INDEX transactions_by_producer ON transactions (producer_id);
+      CREATE INDEX transactions_open ON transactions (virtual_cluster_id, state, started_at);
+      CREATE TABLE pending_txn_offsets (
+        virtual_cluster_id TEXT NOT NULL REFERENCES virtual_clusters(id) ON DELETE CASCADE,
+        group_id TEXT NOT NULL,
+        topic_name TEXT NOT NULL,
+        partition INTEGER NOT NULL,
+        producer_id BIGINT NOT NULL,
+        committed_offset BIGINT NOT NULL,
+        metadata TEXT,
+        PRIMARY KEY (virtual_cluster_id, group_id, topic_name, partition, producer_id)
+      );
+      CREATE INDEX pending_txn_offsets_by_producer ON pending_txn_offsets (producer_id);
+      CREATE TABLE open_transactions (
+        topic_id TEXT NOT NULL REFERENCES topics(id) ON DELETE CASCADE,
+        partition INTEGER NOT NULL,
+        producer_id BIGINT NOT NULL,
+        first_offset BIGINT NOT NULL,
+        PRIMARY KEY (topic_id, partition, producer_id)
+      );
+      CREATE INDEX open_transactions_by_producer ON open_transactions (producer_id);
+      CREATE TABLE aborted_transactions (
+        topic_id TEXT NOT NULL REFERENCES topics(id) ON DELETE CASCADE,
+        partition INTEGER NOT NULL,
+        producer_id BIGINT NOT NULL,
+        first_offset BIGINT NOT NULL,
+        last_offset BIGINT NOT NULL,
+        PRIMARY KEY (topic_id, partition, last_offset)
+      );
+    `,
+  },
 ];
 
 /** Applies every migration newer than the database, in order; safe to call on every start. */

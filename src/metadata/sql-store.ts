@@ -1,6 +1,7 @@
 import type { Row, SqlDriver, SqlExecutor, SqlValue } from './sql.ts';
 import { fromRow, insertRow, manyRows, oneRow, toRow, type TableCodec } from './rows.ts';
 import { SqlIdentityStore, type IdentityStore } from './identity-store.ts';
+import { SqlTransactionStore, type TransactionStore } from './transaction-store.ts';
 import type {
   EventsState,
   Account,
@@ -12,6 +13,7 @@ import type {
   ObjectDeletion,
   ObjectRecord,
   TrimmedBatches,
+  PartitionOffsets,
   PartitionState,
   Producer,
   ProducerPartition,
@@ -92,6 +94,7 @@ const LAST_PRODUCER_ID = 'last_producer_id';
 export class SqlMetadataStore implements MetadataStore {
   readonly kind: 'sqlite' | 'postgres';
   readonly identity: IdentityStore;
+  readonly transactions: TransactionStore;
   private readonly driver: SqlDriver;
   private readonly db: SqlExecutor;
 
@@ -100,6 +103,7 @@ export class SqlMetadataStore implements MetadataStore {
     this.db = executor;
     this.kind = driver.dialect;
     this.identity = new SqlIdentityStore(executor);
+    this.transactions = new SqlTransactionStore(executor);
   }
 
   transaction<T>(fn: (store: MetadataStore) => Promise<T>): Promise<T> {
@@ -394,13 +398,29 @@ export class SqlMetadataStore implements MetadataStore {
     return this.db.run(`DELETE FROM consumer_group_offsets WHERE ${where}`, params);
   }
 
-  getPartitionState(topicId: string, partition: number) {
-    return this.one<PartitionState>(tables.partitions, 'topic_id = ? AND partition = ?', [topicId, partition]);
+  async getPartitionState(topicId: string, partition: number): Promise<PartitionState | undefined> {
+    // One statement on the read path of every fetch: the oldest open transaction caps the last
+    // stable offset (none: it is the high watermark).
+    const row = await this.db.get<Row>(
+      `SELECT p.topic_id, p.partition, p.log_start_offset, p.high_watermark,
+         (SELECT MIN(o.first_offset) FROM open_transactions o WHERE o.topic_id = p.topic_id AND o.partition = p.partition) AS first_open_offset
+       FROM partitions p WHERE p.topic_id = ? AND p.partition = ?`,
+      [topicId, partition],
+    );
+    if (!row) return undefined;
+    const highWatermark = Number(row.high_watermark);
+    return {
+      topic_id: String(row.topic_id),
+      partition: Number(row.partition),
+      log_start_offset: Number(row.log_start_offset),
+      high_watermark: highWatermark,
+      last_stable_offset: row.first_open_offset === null ? highWatermark : Number(row.first_open_offset),
+    };
   }
   listPartitionStates(topicId: string) {
-    return this.many<PartitionState>(tables.partitions, 'topic_id = ? ORDER BY partition', [topicId]);
+    return this.many<PartitionOffsets>(tables.partitions, 'topic_id = ? ORDER BY partition', [topicId]);
   }
-  async upsertPartitionState(state: PartitionState) {
+  async upsertPartitionState(state: PartitionOffsets) {
     await this.db.run(
       `INSERT INTO partitions (topic_id, partition, log_start_offset, high_watermark) VALUES (?, ?, ?, ?)
        ON CONFLICT (topic_id, partition) DO UPDATE SET log_start_offset = excluded.log_start_offset, high_watermark = excluded.high_watermark`,
@@ -727,6 +747,10 @@ export class SqlMetadataStore implements MetadataStore {
          recent_batches = excluded.recent_batches, updated_at = excluded.updated_at`,
       [state.producer_id, state.topic_id, state.partition, state.producer_epoch, JSON.stringify(state.recent_batches), state.updated_at],
     );
+  }
+
+  listProducerPartitions(topicId: string, partition: number) {
+    return this.many<ProducerPartition>(tables.producer_partitions, 'topic_id = ? AND partition = ? ORDER BY producer_id', [topicId, partition]);
   }
 
   getIdempotencyRecord(apiKeyId: string, idempotencyKey: string) {

@@ -5,13 +5,15 @@
  */
 import type {
   Account, Acl, AgentRecord, ApiKeyRecord, BatchDrop, BatchIndexEntry, BatchMove, ClusterCredential, CommittedOffset,
-  EventsState, IdempotencyRecord, JobLease, ObjectDeletion, ObjectRecord, Pipeline, PipelineConfiguration, PartitionState,
+  EventsState, IdempotencyRecord, JobLease, ObjectDeletion, ObjectRecord, Pipeline, PipelineConfiguration, PartitionOffsets, PartitionState,
   Producer, ProducerPartition, Topic, TrimmedBatches, UserRole, VirtualCluster, Workspace,
 } from '../model/records.ts';
 
 export * from '../model/records.ts';
 import type { IdentityStore } from './identity-store.ts';
+import type { TransactionStore } from './transaction-store.ts';
 export type { IdentityStore } from './identity-store.ts';
+export type { TransactionStore } from './transaction-store.ts';
 
 export interface MetadataStore {
   readonly kind: 'sqlite' | 'postgres';
@@ -28,6 +30,8 @@ export interface MetadataStore {
 
   /** Realms, and the embedded issuer's users, clients, keys and refresh tokens. */
   readonly identity: IdentityStore;
+  /** The transaction coordinator's state, open and aborted transactions per partition. */
+  readonly transactions: TransactionStore;
 
   insertAccount(account: Account): Promise<void>;
   getAccount(id: string): Promise<Account | undefined>;
@@ -112,9 +116,10 @@ export interface MetadataStore {
   /** Deletes a group's offsets: all of them, or one topic's, or one partition's. */
   deleteGroupOffsets(virtualClusterId: string, groupId: string, topicName?: string, partition?: number): Promise<number>;
 
+  /** The partition's offsets with its last stable offset (the oldest open transaction's first offset, else the high watermark). */
   getPartitionState(topicId: string, partition: number): Promise<PartitionState | undefined>;
-  listPartitionStates(topicId: string): Promise<PartitionState[]>;
-  upsertPartitionState(state: PartitionState): Promise<void>;
+  listPartitionStates(topicId: string): Promise<PartitionOffsets[]>;
+  upsertPartitionState(state: PartitionOffsets): Promise<void>;
   /**
    * Moves a partition's log start forward to `offset` and touches nothing else (not the high
    * watermark a concurrent commit may be moving): never backwards, never past the high
@@ -222,6 +227,8 @@ export interface MetadataStore {
   updateProducerEpoch(producerId: number, epoch: number): Promise<void>;
   getProducerPartition(producerId: number, topicId: string, partition: number): Promise<ProducerPartition | undefined>;
   upsertProducerPartition(state: ProducerPartition): Promise<void>;
+  /** The producers that wrote to a partition, by producer id (DescribeProducers). */
+  listProducerPartitions(topicId: string, partition: number): Promise<ProducerPartition[]>;
 
   getIdempotencyRecord(apiKeyId: string, idempotencyKey: string): Promise<IdempotencyRecord | undefined>;
   /** Claims the key for a request; false when a record for it already exists. */

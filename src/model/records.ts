@@ -231,12 +231,46 @@ export interface CommittedOffset {
 }
 
 /** Where a partition's log starts and where the next offset goes. Absent rows mean 0 and 0. */
-export interface PartitionState {
+export interface PartitionOffsets {
   topic_id: string;
   partition: number;
   log_start_offset: number;
   /** The next offset to assign: one past the last committed record. */
   high_watermark: number;
+}
+
+/** A partition's offsets as readers see them. */
+export interface PartitionState extends PartitionOffsets {
+  /**
+   * Where read_committed consumers stop: the first offset of the oldest open transaction on the
+   * partition, else the high watermark.
+   */
+  last_stable_offset: number;
+}
+
+/**
+ * A COMMIT or ABORT marker is an index entry whose bytes no object holds: its `object_key` names
+ * it (`markerObjectKey`) and readers build the control batch from that (`encodeControlBatch`).
+ * The control plane writes markers without touching the bucket, so ending a transaction — or
+ * aborting one that timed out because its agent died — is one metadata transaction.
+ */
+export const MARKER_KEY_PREFIX = 'marker:';
+
+export interface TransactionMarker {
+  commit: boolean;
+  producer_id: number;
+  producer_epoch: number;
+}
+
+export function markerObjectKey(marker: TransactionMarker): string {
+  return `${MARKER_KEY_PREFIX}${marker.commit ? 'commit' : 'abort'}:${marker.producer_id}:${marker.producer_epoch}`;
+}
+
+/** The marker an index entry's object key names, or undefined for a key of a real object. */
+export function parseMarkerObjectKey(objectKey: string): TransactionMarker | undefined {
+  if (!objectKey.startsWith(MARKER_KEY_PREFIX)) return undefined;
+  const [kind, producerId, epoch] = objectKey.slice(MARKER_KEY_PREFIX.length).split(':');
+  return { commit: kind === 'commit', producer_id: Number(producerId), producer_epoch: Number(epoch) };
 }
 
 /** One record batch in the index: which offsets it holds and where its bytes are. */
@@ -257,6 +291,76 @@ export interface Producer {
   transactional_id: string | null;
   producer_epoch: number;
   created_at: number;
+}
+
+/**
+ * Kafka's transaction states, by the names DescribeTransactions and ListTransactions answer.
+ * Slipstream's coordinator ends a transaction in one metadata transaction (markers, offsets and
+ * state together), so it never rests in PrepareCommit or PrepareAbort.
+ */
+export const TRANSACTION_STATES = ['Empty', 'Ongoing', 'PrepareCommit', 'PrepareAbort', 'CompleteCommit', 'CompleteAbort', 'Dead', 'PrepareEpochFence'] as const;
+export type TransactionState = (typeof TRANSACTION_STATES)[number];
+
+export interface TransactionPartition {
+  topic_id: string;
+  partition: number;
+}
+
+/**
+ * A transactional id's coordinator state (control-plane/transactions/): its producer id and
+ * epoch, and the transaction it has open — partitions and groups added, since `started_at`.
+ */
+export interface Transaction {
+  virtual_cluster_id: string;
+  transactional_id: string;
+  producer_id: number;
+  producer_epoch: number;
+  state: TransactionState;
+  /** The producer's transaction.timeout.ms: an open transaction older than this is aborted. */
+  timeout_ms: number;
+  /** When the open transaction began (its first partition or group); null when none is open. */
+  started_at: number | null;
+  updated_at: number;
+  partitions: TransactionPartition[];
+  group_ids: string[];
+}
+
+/**
+ * A TxnOffsetCommit not yet committed: it reaches the group's committed offsets when the
+ * transaction commits, and is dropped when it aborts.
+ */
+export interface PendingTxnOffset {
+  virtual_cluster_id: string;
+  group_id: string;
+  topic_name: string;
+  partition: number;
+  producer_id: number;
+  committed_offset: number;
+  metadata: string | null;
+}
+
+/**
+ * Where an open transaction's data on a partition begins: the partition's last stable offset
+ * (what read_committed consumers may read up to) cannot pass it until the transaction ends.
+ */
+export interface OpenTransaction {
+  topic_id: string;
+  partition: number;
+  producer_id: number;
+  first_offset: number;
+}
+
+/**
+ * An aborted transaction's data on one partition: from `first_offset` to its ABORT marker at
+ * `last_offset`. Fetch answers these to read_committed consumers, which skip the producer's
+ * batches in that range.
+ */
+export interface AbortedTransaction {
+  topic_id: string;
+  partition: number;
+  producer_id: number;
+  first_offset: number;
+  last_offset: number;
 }
 
 /** An idempotent producer's recent batches on one partition (Kafka keeps five). */

@@ -198,7 +198,7 @@ for (const { kind, open, location } of storeKinds()) {
       assert.equal(await store.advanceLogStartOffset('ti_a1', 0, 2), false);
       assert.equal(await store.advanceLogStartOffset('ti_a1', 0, 7), true);
       assert.equal(await store.advanceLogStartOffset('ti_a1', 0, 10), true, 'up to the high watermark: an empty log');
-      assert.deepEqual(await store.getPartitionState('ti_a1', 0), { topic_id: 'ti_a1', partition: 0, log_start_offset: 10, high_watermark: 10 });
+      assert.deepEqual(await store.getPartitionState('ti_a1', 0), { topic_id: 'ti_a1', partition: 0, log_start_offset: 10, high_watermark: 10, last_stable_offset: 10 });
     });
 
     it('retention queries: first batch kept by time (no timestamp: its object\'s age) and by bytes', async (t) => {

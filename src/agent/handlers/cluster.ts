@@ -16,41 +16,36 @@ import type { AclDecider } from '../acl.ts';
 import { checkOf, type Authorization } from '../authorize.ts';
 
 /**
- * FindCoordinator: any agent coordinates any group (every agent passes group requests to the
- * control plane's one coordinator), so a group's coordinator is a stable pick among the live
- * agents — groups spread over them, and a group moves only when its agent goes.
+ * FindCoordinator: any agent coordinates any group or transactional id (every agent passes
+ * group and transaction requests to the control plane's one coordinator), so a coordinator is
+ * a stable pick among the live agents — keys spread over them, and one moves only when its
+ * agent goes.
  */
 export async function handleFindCoordinator(agent: AgentContext, request: FindCoordinatorRequest, context: RequestContext): Promise<BodyInput<FindCoordinatorResponse>> {
   const brokers = agent.brokers(context.clientId);
+  const kind = request.keyType === 0 ? 'group' : request.keyType === 1 ? 'transaction' : undefined;
   const coordinatorOf = (key: string) => {
-    const { nodeId, host, port } = leaderFor(brokers, `group:${key}`);
+    const { nodeId, host, port } = leaderFor(brokers, `${kind}:${key}`);
     return { nodeId, host, port };
   };
+  const refusal = { nodeId: -1, host: '', port: -1, errorCode: KafkaError.INVALID_REQUEST, errorMessage: `unknown coordinator key type ${request.keyType}` };
   if (context.apiVersion >= 4) {
     return {
       throttleTimeMs: 0,
-      coordinators: request.coordinatorKeys.map((key) =>
-        request.keyType === 0
-          ? { key, ...coordinatorOf(key), errorCode: KafkaError.NONE, errorMessage: null }
-          : { key, nodeId: -1, host: '', port: -1, errorCode: KafkaError.COORDINATOR_NOT_AVAILABLE, errorMessage: 'transactions are not supported yet' },
-      ),
+      coordinators: request.coordinatorKeys.map((key) => (kind ? { key, ...coordinatorOf(key), errorCode: KafkaError.NONE, errorMessage: null } : { key, ...refusal })),
     };
   }
-  if (request.keyType !== 0) {
-    return { throttleTimeMs: 0, errorCode: KafkaError.COORDINATOR_NOT_AVAILABLE, errorMessage: 'transactions are not supported yet', nodeId: -1, host: '', port: -1 };
-  }
+  if (!kind) return { throttleTimeMs: 0, ...refusal };
   return { throttleTimeMs: 0, errorCode: KafkaError.NONE, errorMessage: null, ...coordinatorOf(request.key) };
 }
 
 /**
- * InitProducerId for idempotent producers: a new producer id (epoch 0) from the control plane.
- * Transactional ids are refused until transactions are supported.
+ * InitProducerId: with a transactional id, the control plane's transaction coordinator (a new
+ * epoch that fences older instances); without, a new idempotent producer id (epoch 0), or for a
+ * producer that has one the next epoch of it (KIP-360).
  */
-export async function handleInitProducerId(agent: AgentContext, request: InitProducerIdRequest): Promise<BodyInput<InitProducerIdResponse>> {
-  if (request.transactionalId !== null) {
-    return { throttleTimeMs: 0, errorCode: KafkaError.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, producerId: -1n, producerEpoch: -1 };
-  }
-  // A producer that already has an id asks for a new epoch of it (KIP-360).
+export async function handleInitProducerId(agent: AgentContext, request: InitProducerIdRequest, context: RequestContext): Promise<BodyInput<InitProducerIdResponse>> {
+  if (request.transactionalId !== null) return agent.controlPlane.transactions.initProducerId(agent.cluster.id, request, context.apiVersion);
   const current = request.producerId >= 0n ? { producer_id: Number(request.producerId), producer_epoch: request.producerEpoch } : null;
   const producer = await agent.controlPlane.initProducerId(agent.cluster.id, current);
   return { throttleTimeMs: 0, errorCode: KafkaError.NONE, producerId: BigInt(producer.producer_id), producerEpoch: producer.producer_epoch };

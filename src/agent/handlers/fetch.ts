@@ -3,6 +3,7 @@ import type { FetchRequest, FetchResponse } from '../../kafka-protocol/index.ts'
 import type { Topic } from '../../model/records.ts';
 import type { RequestContext } from '../connection.ts';
 import type { AgentContext } from '../context.ts';
+import type { IsolationLevel } from '../read-path.ts';
 import { topicIdFromUuid, topicUuid } from '../../agent-rpc/contract.ts';
 import { KafkaError } from '../kafka-errors.ts';
 import type { AclDecider } from '../acl.ts';
@@ -16,7 +17,9 @@ const EMPTY = Buffer.alloc(0);
 const COMMIT_POLL_MS = 250;
 
 /**
- * Fetch: whole batches from the fetch offset on, at least one batch even over the byte limits.
+ * Fetch: whole batches from the fetch offset on, at least one batch even over the byte limits;
+ * read_committed fetches stop at the last stable offset and name the aborted transactions in
+ * what they return.
  * When there is less than `minBytes`, the request long-polls: a commit to one of its partitions
  * made through this process wakes it at once (a notification); commits by other processes are
  * seen by looking again every COMMIT_POLL_MS; at `maxWaitMs` it answers what there is.
@@ -35,6 +38,7 @@ export async function handleFetch(agent: AgentContext, request: FetchRequest, co
     wanted.push({ name: topic?.name ?? t.topic, topicId: t.topicId, topic, partitions: t.partitions });
   }
 
+  const isolation: IsolationLevel = request.isolationLevel === 1 ? 'read_committed' : 'read_uncommitted';
   const deadline = Date.now() + Math.min(Math.max(request.maxWaitMs, 0), MAX_WAIT_MS);
   for (;;) {
     let total = 0;
@@ -54,7 +58,7 @@ export async function handleFetch(agent: AgentContext, request: FetchRequest, co
         const limit = Math.min(p.partitionMaxBytes, budget);
         const read =
           limit > 0 || total === 0
-            ? await agent.readPath.read(entry.topic.id, p.partition, Number(p.fetchOffset), Math.max(limit, 1))
+            ? await agent.readPath.read(entry.topic.id, p.partition, Number(p.fetchOffset), Math.max(limit, 1), isolation)
             : await agent.readPath.offsetsOnly(entry.topic.id, p.partition, Number(p.fetchOffset));
         total += read.bytes;
         budget -= read.bytes;
@@ -62,9 +66,10 @@ export async function handleFetch(agent: AgentContext, request: FetchRequest, co
           partitionIndex: p.partition,
           errorCode: read.errorCode,
           highWatermark: BigInt(read.highWatermark),
-          lastStableOffset: BigInt(read.highWatermark),
+          lastStableOffset: BigInt(read.lastStableOffset),
           logStartOffset: BigInt(read.logStartOffset),
-          abortedTransactions: context.apiVersion >= 4 ? [] : null,
+          // read_committed consumers drop these producers' batches in these ranges (their ABORT markers end them).
+          abortedTransactions: read.abortedTransactions.map((a) => ({ producerId: BigInt(a.producer_id), firstOffset: BigInt(a.first_offset) })),
           preferredReadReplica: -1,
           // Kafka sends an empty record set, never null: librdkafka refuses a null one.
           records: read.records ?? EMPTY,

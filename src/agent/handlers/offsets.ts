@@ -12,7 +12,8 @@ const EARLIEST = -2n;
 const MAX_TIMESTAMP = -3n;
 
 /**
- * ListOffsets: latest (-1) is the high watermark, earliest (-2) the log start, max timestamp
+ * ListOffsets: latest (-1) is the high watermark (read_committed: the last stable offset),
+ * earliest (-2) the log start, max timestamp
  * (-3) the record with the largest timestamp; a timestamp the earliest record at or after it.
  * The control plane's index finds the batch (by its max timestamp); the agent reads that one
  * batch and looks at its records, so the answer is precise to the record, as Kafka's is.
@@ -31,7 +32,8 @@ export async function handleListOffsets(agent: AgentContext, request: ListOffset
       const state = await agent.controlPlane.partitionState(agent.cluster.id, topic.id, p.partitionIndex);
       let offset: number;
       let timestamp = -1;
-      if (p.timestamp === LATEST) offset = state.high_watermark;
+      // read_committed consumers (isolation level 1, v2+) see the end of the log at the last stable offset.
+      if (p.timestamp === LATEST) offset = context.apiVersion >= 2 && request.isolationLevel === 1 ? state.last_stable_offset : state.high_watermark;
       else if (p.timestamp === EARLIEST) offset = state.log_start_offset;
       else if (p.timestamp === MAX_TIMESTAMP) {
         const entry = await agent.controlPlane.findMaxTimestampBatch(agent.cluster.id, topic.id, p.partitionIndex);

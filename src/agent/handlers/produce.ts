@@ -16,7 +16,8 @@ type PartitionAnswer = BodyInput<ProduceResponse['responses'][number]['partition
 
 /**
  * Produce: every batch is checked (magic 2, sizes, CRC-32C, the topic's `max.message.bytes`)
- * and handed to the write path untouched — except on a topic with
+ * and handed to the write path untouched (transactional batches too: the commit checks that
+ * the partition is in the producer's open transaction) — except on a topic with
  * `message.timestamp.type=LogAppendTime`, where the batch header gets the append time, as Kafka
  * does, and the answer names it. The answer waits for the commit. With acks=0 nothing is
  * answered at all.
@@ -31,17 +32,6 @@ export async function handleProduce(agent: AgentContext, request: ProduceRequest
       })),
     };
   }
-  if (request.transactionalId !== null) {
-    return {
-      responses: request.topicData.map((topic) => ({
-        name: topic.name,
-        partitionResponses: topic.partitionData.map((p) =>
-          refused(p.index, KafkaError.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'transactions are not supported yet'),
-        ),
-      })),
-    };
-  }
-
   let records = 0;
   let bytes = 0;
   const work = Promise.all(

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { ControlPlaneClient } from '../../agent-rpc/contract.ts';
 import { compactPartition } from '../../kafka-protocol/index.ts';
-import type { BatchDrop, BatchIndexEntry, BatchMove, Topic } from '../../model/records.ts';
+import { parseMarkerObjectKey, type BatchDrop, type BatchIndexEntry, type BatchMove, type Topic } from '../../model/records.ts';
+import { markerBatch } from '../markers.ts';
 import type { ObjectStore } from '../../objects/object-store.ts';
 
 /** Kafka's defaults for the topic configs key compaction reads. */
@@ -87,12 +88,15 @@ export class KeyCompactor {
     const lagMs = longConfig(topic, 'min.compaction.lag.ms', DEFAULT_MIN_COMPACTION_LAG_MS);
     // The newest batch stays out (the "active segment"), and so does everything from the first
     // batch younger than the compaction lag on.
-    let firstUncleanable = entries.at(-1)!.base_offset;
+    let firstUncleanable = Math.min(entries.at(-1)!.base_offset, state.last_stable_offset); // open transactions stay out too
     const young = entries.find((entry) => entry.max_timestamp > now - lagMs);
     if (young) firstUncleanable = Math.min(firstUncleanable, young.base_offset);
+    const aborted = await this.controlPlane.abortedTransactions(this.virtualClusterId, topic.id, partition, state.log_start_offset, firstUncleanable);
 
     const objects = new Map<string, Promise<Buffer>>();
     const batches = await Promise.all(entries.map(async (entry) => {
+      const marker = parseMarkerObjectKey(entry.object_key);
+      if (marker) return { baseOffset: BigInt(entry.base_offset), bytes: markerBatch(marker, entry) };
       let object = objects.get(entry.object_key);
       if (!object) objects.set(entry.object_key, (object = this.objectStore.get(entry.object_key)));
       return { baseOffset: BigInt(entry.base_offset), bytes: (await object).subarray(entry.byte_offset, entry.byte_offset + entry.byte_length) };
@@ -102,6 +106,7 @@ export class KeyCompactor {
       now,
       deleteRetentionMs,
       firstUncleanableOffset: BigInt(firstUncleanable),
+      abortedTransactions: aborted.map((a) => ({ producerId: BigInt(a.producer_id), firstOffset: BigInt(a.first_offset), lastOffset: BigInt(a.last_offset) })),
     });
 
     const parts: Buffer[] = [];

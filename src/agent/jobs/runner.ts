@@ -38,12 +38,13 @@ export interface JobsCounters {
   objects_written: number;
   compacted_partitions: number;
   orphans_deleted: number;
+  transactions_aborted: number;
   errors: number;
 }
 
 /**
- * The `jobs` role: retention, the soft-delete purge, deleting released objects, and compaction
- * (by size and by key) for the agent's cluster. Every jobs agent runs this loop, but only the
+ * The `jobs` role: retention, the soft-delete purge, deleting released objects, compaction
+ * (by size and by key) and aborting transactions past their timeouts, for the agent's cluster. Every jobs agent runs this loop, but only the
  * holder of the cluster's lease does the work: the lease (renewed every tick, 10 s long, in the
  * control plane) makes sure one agent at a time does, and a killed holder's lease runs out so
  * another agent takes over within seconds. Each job is safe to repeat and safe beside the write
@@ -51,7 +52,7 @@ export interface JobsCounters {
  * the middle of one does no harm.
  */
 export class JobsRunner {
-  readonly counters: JobsCounters = { runs: 0, retention_partitions: 0, objects_deleted: 0, objects_merged: 0, objects_written: 0, compacted_partitions: 0, orphans_deleted: 0, errors: 0 };
+  readonly counters: JobsCounters = { runs: 0, retention_partitions: 0, objects_deleted: 0, objects_merged: 0, objects_written: 0, compacted_partitions: 0, orphans_deleted: 0, transactions_aborted: 0, errors: 0 };
   private readonly options: Required<Omit<JobsOptions, 'log'>> & { log: Logger };
   private readonly compactor: KeyCompactor;
   private readonly orphans: OrphanSweeper;
@@ -127,6 +128,12 @@ export class JobsRunner {
     }
     if (!this.holding) return;
     this.counters.runs++;
+    // Every tick: a transaction whose producer died holds back read_committed consumers until aborted.
+    await this.step('transaction timeouts', async () => {
+      const aborted = await controlPlane.abortExpiredTransactions(virtualClusterId);
+      this.counters.transactions_aborted += aborted;
+      if (aborted > 0) log.info({ transactions: aborted }, 'aborted transactions past their timeouts');
+    });
     await this.step('object deletion', async () => {
       this.counters.objects_deleted += await deleteReleasedObjects(controlPlane, this.options.objectStore, virtualClusterId);
     });

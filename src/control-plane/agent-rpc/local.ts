@@ -1,7 +1,7 @@
 import { CommitSignals } from '../../agent-rpc/commit-signals.ts';
 import {
-  AgentAuthError, type AgentRegistration, type BatchToCommit, type CompactionPlanOptions, type ControlPlaneClient, type GroupApi,
-  type RewriteRequest, type TopicCreation,
+  AgentAuthError, type AgentRegistration, type BatchToCommit, type CompactionPlanOptions, type ControlPlaneClient,
+  type RewriteRequest, type TopicCreation, type TransactionApi,
 } from '../../agent-rpc/contract.ts';
 import type { AclEntry } from '../../acls/vocabulary.ts';
 import { notFound } from '../../errors.ts';
@@ -20,6 +20,9 @@ import { createAcl, deleteAcls, listAcls } from '../services/acls.ts';
 import { findClusterCredential } from '../services/credentials.ts';
 import { initProducerId } from '../services/producers.ts';
 import { createTopic, deleteRecordsBefore, deleteTopic, growPartitions, setTopicConfigs } from '../services/topics.ts';
+import type { GroupCoordinator } from '../groups/coordinator.ts';
+import { TransactionCoordinator } from '../transactions/coordinator.ts';
+import { describeProducers, describeTransactions, listTransactions } from '../transactions/admin.ts';
 
 /**
  * The control plane's side of the agent boundary: each call runs the control plane's own
@@ -28,17 +31,35 @@ import { createTopic, deleteRecordsBefore, deleteTopic, growPartitions, setTopic
  * HTTP routes (routes.ts), which call this same object.
  */
 export class LocalControlPlane implements ControlPlaneClient {
-  readonly groups: GroupApi;
+  readonly groups: GroupCoordinator;
+  readonly transactions: TransactionApi;
+  private readonly coordinator: TransactionCoordinator;
   private readonly store: MetadataStore;
   private readonly commits = new CommitSignals();
 
   /** How long released objects wait before agents may delete them (see log/objects.ts). */
   private readonly graceMs: number;
 
-  constructor(store: MetadataStore, groups: GroupApi, options: { objectDeletionGraceMs?: number } = {}) {
+  constructor(store: MetadataStore, groups: GroupCoordinator, options: { objectDeletionGraceMs?: number } = {}) {
     this.store = store;
     this.groups = groups;
     this.graceMs = options.objectDeletionGraceMs ?? OBJECT_DELETION_GRACE_MS;
+    const coordinator = new TransactionCoordinator(store, {
+      offsetCommitError: (...args) => groups.offsetCommitError(...args),
+      // Markers are commits too: fetches waiting on those partitions answer at once.
+      marked: (partitions) => this.commits.touched(partitions),
+    });
+    this.coordinator = coordinator;
+    this.transactions = {
+      initProducerId: (id, request, version) => coordinator.initProducerId(id, request, version),
+      addPartitionsToTxn: (id, request, version) => coordinator.addPartitionsToTxn(id, request, version),
+      addOffsetsToTxn: (id, request, version) => coordinator.addOffsetsToTxn(id, request, version),
+      txnOffsetCommit: (id, request, version) => coordinator.txnOffsetCommit(id, request, version),
+      endTxn: (id, request, version) => coordinator.endTxn(id, request, version),
+      describeTransactions: async (id, request) => describeTransactions(store, id, request),
+      listTransactions: async (id, request, version) => listTransactions(store, id, request, version, Date.now()),
+      describeProducers: async (id, request) => describeProducers(store, id, request),
+    };
   }
 
   async close(): Promise<void> {
@@ -127,7 +148,15 @@ export class LocalControlPlane implements ControlPlaneClient {
   }
 
   async partitionState(_virtualClusterId: string, topicId: string, partition: number): Promise<PartitionState> {
-    return (await this.store.getPartitionState(topicId, partition)) ?? { topic_id: topicId, partition, log_start_offset: 0, high_watermark: 0 };
+    return (await this.store.getPartitionState(topicId, partition)) ?? { topic_id: topicId, partition, log_start_offset: 0, high_watermark: 0, last_stable_offset: 0 };
+  }
+
+  abortedTransactions(_virtualClusterId: string, topicId: string, partition: number, from: number, to: number) {
+    return this.store.transactions.listAbortedTransactions(topicId, partition, from, to);
+  }
+
+  abortExpiredTransactions(virtualClusterId: string) {
+    return this.coordinator.abortExpiredTransactions(virtualClusterId);
   }
 
   readIndex(_virtualClusterId: string, topicId: string, partition: number, fromOffset: number, limit: number) {

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AgentAuthError, GROUP_CALLS, RPC_CALLS, TOPIC_ID_CALLS, type ControlPlaneClient } from '../../agent-rpc/contract.ts';
+import { AgentAuthError, GROUP_CALLS, RPC_CALLS, TOPIC_ID_CALLS, TRANSACTION_CALLS, type ControlPlaneClient } from '../../agent-rpc/contract.ts';
 import { AGENT_AUTH_FAILED, RPC_BODY_LIMIT, RPC_CONTENT_TYPE, decodeWire, encodeWire } from '../../agent-rpc/wire.ts';
 import { ApiError, badRequest, forbidden, notFound } from '../../errors.ts';
 import type { MetadataStore } from '../../metadata/store.ts';
@@ -13,7 +13,9 @@ export interface AgentRpcOptions {
 /** How long a checked agent key is trusted before it is looked up again (a deleted key stops within this). */
 const KEY_CACHE_MS = 1_000;
 
-const CALLS: ReadonlySet<string> = new Set<string>([...RPC_CALLS, ...GROUP_CALLS.map((name) => `groups.${name}`)]);
+const CALLS: ReadonlySet<string> = new Set<string>([
+  ...RPC_CALLS, ...GROUP_CALLS.map((name) => `groups.${name}`), ...TRANSACTION_CALLS.map((name) => `transactions.${name}`),
+]);
 
 /**
  * The control plane's internal routes for agents on other machines (agent-rpc/http-client.ts):
@@ -88,8 +90,9 @@ export async function agentRpcRoutes(app: FastifyInstance, options: AgentRpcOpti
       } else {
         if (args[0] !== clusterId) throw forbidden(`this agent key belongs to virtual cluster ${clusterId}, not ${String(args[0])}`);
         if (TOPIC_ID_CALLS.has(call)) await checkTopic(clusterId, args[1]);
-        const target = call.startsWith('groups.') ? controlPlane.groups : controlPlane;
-        const method = (target as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[call.replace(/^groups\./, '') as keyof ControlPlaneClient];
+        const [family, name] = call.includes('.') ? call.split('.') : ['', call];
+        const target = family === 'groups' ? controlPlane.groups : family === 'transactions' ? controlPlane.transactions : controlPlane;
+        const method = (target as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[name!];
         result = await method!.apply(target, args);
       }
       const text = result === undefined ? '' : encodeWire(result);

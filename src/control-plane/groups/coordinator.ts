@@ -115,6 +115,11 @@ export class GroupCoordinator {
     return this.offsets.offsetCommit(virtualClusterId, request, apiVersion, client);
   }
 
+  /** Whether a member (or, with generation -1, an outsider) may commit offsets of the group now: an error code, or NONE. */
+  offsetCommitError(virtualClusterId: string, groupId: string, generationId: number, memberId: string, groupInstanceId: string | null): number {
+    return this.offsets.offsetCommitError(virtualClusterId, groupId, generationId, memberId, groupInstanceId);
+  }
+
   offsetFetch(virtualClusterId: string, request: OffsetFetchRequest, apiVersion: number, client: GroupClient): Promise<OffsetFetchResponse> {
     return this.offsets.offsetFetch(virtualClusterId, request, apiVersion, client);
   }

@@ -93,8 +93,11 @@ export class CommittedOffsets {
     };
   }
 
-  /** Kafka's validateOffsetCommit: members commit within their generation; others only to groups without members. */
-  private offsetCommitError(virtualClusterId: string, groupId: string, generationId: number, memberId: string, groupInstanceId: string | null): number {
+  /**
+   * Kafka's validateOffsetCommit: members commit within their generation; others only to groups
+   * without members. TxnOffsetCommit (control-plane/transactions/) checks its members the same way.
+   */
+  offsetCommitError(virtualClusterId: string, groupId: string, generationId: number, memberId: string, groupInstanceId: string | null): number {
     const group = this.groups.get(virtualClusterId, groupId);
     // An unknown group accepts commits from outside group management (assign() consumers,
     // admin tools) only; a generation means a member of a group we no longer have.
@@ -128,11 +131,11 @@ export class CommittedOffsets {
     if (apiVersion >= 8) {
       const groups = [];
       for (const g of request.groups) {
-        groups.push({ groupId: g.groupId, topics: await this.fetchOffsets(virtualClusterId, g.groupId, g.topics), errorCode: KafkaError.NONE });
+        groups.push({ groupId: g.groupId, topics: await this.fetchOffsets(virtualClusterId, g.groupId, g.topics, request.requireStable), errorCode: KafkaError.NONE });
       }
       return { throttleTimeMs: 0, topics: [], errorCode: KafkaError.NONE, groups };
     }
-    const topics = await this.fetchOffsets(virtualClusterId, request.groupId, request.topics);
+    const topics = await this.fetchOffsets(virtualClusterId, request.groupId, request.topics, apiVersion >= 7 && request.requireStable);
     return { throttleTimeMs: 0, topics, errorCode: KafkaError.NONE, groups: [] };
   }
 
@@ -140,31 +143,40 @@ export class CommittedOffsets {
     virtualClusterId: string,
     groupId: string,
     wanted: Array<{ name: string; partitionIndexes: number[] }> | null,
+    requireStable: boolean,
   ): Promise<OffsetFetchResponseTopic[]> {
     const stored = await this.store.listGroupOffsets(virtualClusterId, groupId);
-    const answer = (partitionIndex: number, offset: CommittedOffset | undefined): OffsetFetchResponsePartition => ({
-      partitionIndex,
-      committedOffset: offset ? BigInt(offset.committed_offset) : -1n,
-      // The store keeps no leader epoch yet: -1 means "unknown", which clients accept.
-      committedLeaderEpoch: -1,
-      // Kafka stores a missing metadata string as ''.
-      metadata: offset?.metadata ?? '',
-      errorCode: KafkaError.NONE,
-    });
+    // KIP-447: a consumer asking for stable offsets waits (retries) while an open transaction
+    // holds an offset for the partition, so it does not start from one about to change.
+    const unstable = new Set(
+      requireStable ? (await this.store.transactions.listGroupPendingOffsets(virtualClusterId, groupId)).map((o) => `${o.topic_name}\u0000${o.partition}`) : [],
+    );
+    const answer = (topicName: string, partitionIndex: number, offset: CommittedOffset | undefined): OffsetFetchResponsePartition =>
+      unstable.has(`${topicName}\u0000${partitionIndex}`)
+        ? { partitionIndex, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: KafkaError.UNSTABLE_OFFSET_COMMIT }
+        : {
+            partitionIndex,
+            committedOffset: offset ? BigInt(offset.committed_offset) : -1n,
+            // The store keeps no leader epoch yet: -1 means "unknown", which clients accept.
+            committedLeaderEpoch: -1,
+            // Kafka stores a missing metadata string as ''.
+            metadata: offset?.metadata ?? '',
+            errorCode: KafkaError.NONE,
+          };
     if (wanted === null) {
       // All topics: everything the group committed, grouped by topic (the store orders by topic, partition).
       const byTopic = new Map<string, OffsetFetchResponsePartition[]>();
       for (const offset of stored) {
         const partitions = byTopic.get(offset.topic_name) ?? [];
         byTopic.set(offset.topic_name, partitions);
-        partitions.push(answer(offset.partition, offset));
+        partitions.push(answer(offset.topic_name, offset.partition, offset));
       }
       return [...byTopic].map(([name, partitions]) => ({ name, partitions }));
     }
     const index = new Map(stored.map((o) => [`${o.topic_name}\u0000${o.partition}`, o]));
     return wanted.map((t) => ({
       name: t.name,
-      partitions: t.partitionIndexes.map((p) => answer(p, index.get(`${t.name}\u0000${p}`))),
+      partitions: t.partitionIndexes.map((p) => answer(t.name, p, index.get(`${t.name}\u0000${p}`))),
     }));
   }
 

@@ -1,6 +1,6 @@
 import { KafkaError } from '../../kafka-protocol/error-codes.ts';
 import type { BatchToCommit, CommittedBatch } from '../../agent-rpc/contract.ts';
-import type { BatchIndexEntry, MetadataStore, ObjectRecord, ProducerPartition, Topic } from '../../metadata/store.ts';
+import type { BatchIndexEntry, MetadataStore, ObjectRecord, ProducerPartition, Topic, Transaction } from '../../metadata/store.ts';
 import { releaseUnreferencedObjects, type ObjectGraceOptions } from './objects.ts';
 
 export type { BatchToCommit, CommittedBatch };
@@ -39,6 +39,8 @@ export async function commitBatches(
     const topics = new Map<string, Topic | undefined>();
     const partitions = new Map<string, { log_start_offset: number; high_watermark: number }>();
     const producers = new Map<string, ProducerPartition | undefined>();
+    const transactions = new Map<number, Transaction | undefined>();
+    const opened = new Set<string>();
     const index: BatchIndexEntry[] = [];
     const results: CommittedBatch[] = [];
 
@@ -58,6 +60,15 @@ export async function commitBatches(
         const stored = await tx.getPartitionState(batch.topic_id, batch.partition);
         state = { log_start_offset: stored?.log_start_offset ?? 0, high_watermark: stored?.high_watermark ?? 0 };
         partitions.set(partitionKey, state);
+      }
+
+      if (batch.is_transactional) {
+        if (!transactions.has(batch.producer_id)) transactions.set(batch.producer_id, await tx.transactions.findTransactionByProducer(batch.producer_id));
+        const error = transactionalBatchError(transactions.get(batch.producer_id), virtualClusterId, batch);
+        if (error !== KafkaError.NONE) {
+          results.push({ error_code: error, base_offset: -1, log_start_offset: state.log_start_offset });
+          continue;
+        }
       }
 
       let producer: ProducerPartition | undefined;
@@ -105,6 +116,11 @@ export async function commitBatches(
         };
         producers.set(`${batch.producer_id}/${partitionKey}`, updated);
       }
+      if (batch.is_transactional && !opened.has(`${batch.producer_id}/${partitionKey}`)) {
+        // The transaction's first batch here holds the partition's last stable offset until it ends.
+        opened.add(`${batch.producer_id}/${partitionKey}`);
+        await tx.transactions.insertOpenTransaction({ topic_id: batch.topic_id, partition: batch.partition, producer_id: batch.producer_id, first_offset: baseOffset });
+      }
       results.push({ error_code: KafkaError.NONE, base_offset: baseOffset, log_start_offset: state.log_start_offset });
     }
 
@@ -149,6 +165,19 @@ async function recordObjects(
   // Rare (every batch of an object refused or a retry): the release query checks the index, so
   // an object an earlier commit of the same batches points into stays.
   if (unused.length > 0) await releaseUnreferencedObjects(tx, virtualClusterId, unused, now, graceMs);
+}
+
+/**
+ * A transactional batch is written only inside its producer's open transaction, on a partition
+ * the transaction added (AddPartitionsToTxn), with the transaction's current epoch: a zombie
+ * (an older epoch) is fenced.
+ */
+function transactionalBatchError(transaction: Transaction | undefined, virtualClusterId: string, batch: BatchToCommit): number {
+  if (!transaction || transaction.virtual_cluster_id !== virtualClusterId) return KafkaError.INVALID_PRODUCER_ID_MAPPING;
+  if (batch.producer_epoch !== transaction.producer_epoch) return KafkaError.INVALID_PRODUCER_EPOCH;
+  const added = transaction.partitions.some((p) => p.topic_id === batch.topic_id && p.partition === batch.partition);
+  if (transaction.state !== 'Ongoing' || !added) return KafkaError.INVALID_TXN_STATE;
+  return KafkaError.NONE;
 }
 
 /**

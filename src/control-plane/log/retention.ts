@@ -88,6 +88,7 @@ export async function applyRetention(store: MetadataStore, virtualClusterId: str
         if (cut.offset <= state.log_start_offset) continue;
         const removed = await tx.deleteBatchIndexBefore(state.topic_id, state.partition, cut.offset);
         await tx.advanceLogStartOffset(state.topic_id, state.partition, cut.offset);
+        await tx.transactions.deleteAbortedTransactionsBefore(state.topic_id, state.partition, cut.offset);
         for (const key of removed.object_keys) objectKeys.add(key);
         trimmed.push({
           topic_id: topic.id,

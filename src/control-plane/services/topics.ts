@@ -285,6 +285,7 @@ export async function deleteRecordsBefore(store: MetadataStore, cluster: Virtual
     }
     if (target > state.log_start_offset) {
       await tx.advanceLogStartOffset(topic.id, partition, target);
+      await tx.transactions.deleteAbortedTransactionsBefore(topic.id, partition, target);
       const removed = await tx.deleteBatchIndexBefore(topic.id, partition, target);
       await releaseUnreferencedObjects(tx, cluster.id, removed.object_keys, Date.now());
     }
