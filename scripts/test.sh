@@ -182,7 +182,7 @@ status=0
 # The agent suites once more with the agent reaching the control plane over the HTTP RPC, as
 # agents on other machines do (everything else above ran it in-process): one suite, both clients.
 if [[ $files -eq 0 ]]; then
-  mapfile -t rpc_files < <(grep -l 'startTestCluster' test/agent/*.test.ts; echo test/interop/kafkajs.test.ts; echo test/interop/platformatic.test.ts)
+  mapfile -t rpc_files < <(grep -l 'startTestCluster' test/agent/*.test.ts; echo test/interop/kafkajs.test.ts; echo test/interop/kafkajs-transactions.test.ts; echo test/interop/platformatic.test.ts)
   log "running the agent suites over the HTTP control-plane RPC (${#rpc_files[@]} files)"
   SLIPSTREAM_TEST_AGENT_RPC=http "$NODE" --test --test-concurrency=1 "${rpc_files[@]}" || status=$?
 fi

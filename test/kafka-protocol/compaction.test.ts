@@ -146,6 +146,28 @@ describe('compactPartition', () => {
     assert.deepEqual(visible(input, result), [[0, 'a', 'a1'], [2, 'a', 'commit'], [3, 'b', 'b2']]);
   });
 
+  test('aborted transactional data is removed and shadows nothing; committed transactional data is compacted as any', () => {
+    const txn = (producerId: bigint) => ({ isTransactional: true, producerId, producerEpoch: 0, baseSequence: 0 });
+    const abortMarker = batch(3, [[0, null, 'abort']], { isControl: true, ...txn(9n), baseSequence: -1 });
+    const input = [
+      batch(0, [[0, 'a', 'a1'], [1, 'b', 'b1']]),
+      batch(2, [[0, 'a', 'aborted']], txn(9n)), // producer 9's aborted write of a
+      abortMarker,
+      batch(4, [[0, 'b', 'b2']], txn(8n)), // producer 8's committed write of b
+      batch(5, [[0, 'c', 'c1']]),
+    ];
+    const result = compact(input, { abortedTransactions: [{ producerId: 9n, firstOffset: 2n, lastOffset: 3n }] });
+    // a1 survives: the aborted a never counted as its latest. The aborted batch loses its records;
+    // it stays as an empty batch, being the last data batch of a producer still active.
+    assert.deepEqual(actions(result), ['rewritten', 'rewritten', 'kept', 'kept', 'kept']);
+    assert.equal(decodeBatch((result[1] as { bytes: Buffer }).bytes).records.length, 0);
+    const expired = compact(input, { abortedTransactions: [{ producerId: 9n, firstOffset: 2n, lastOffset: 3n }], producerIdExpirationMs: 10 });
+    assert.equal(expired[1]!.action, 'dropped', 'an expired producer\'s aborted batch goes');
+    assert.deepEqual(visible(input, result), [[0, 'a', 'a1'], [3, null, 'abort'], [4, 'b', 'b2'], [5, 'c', 'c1']]);
+    // Without knowing of the abort, the aborted write would have removed a1.
+    assert.deepEqual(visible(input, compact(input)).map((r) => r[2]), ['aborted', 'abort', 'b2', 'c1']);
+  });
+
   test('the last batch of an active producer stays as an empty batch; an expired producer\'s goes', () => {
     const producer = { producerId: 7n, producerEpoch: 2 };
     const input = [
