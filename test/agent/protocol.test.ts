@@ -413,6 +413,19 @@ describe('Fetch', () => {
     assert.equal(unknown.errorCode, E.UNKNOWN_TOPIC_OR_PARTITION);
   });
 
+  test('Kafka\'s internal topics are listed, flagged internal, and read as empty logs', async () => {
+    const c = await client();
+    const all = await c.request(ApiKeys.Metadata, V.metadata, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+    const internal = all.topics.filter((topic) => topic.isInternal).map((topic) => [topic.name, topic.partitions.length]);
+    assert.deepEqual(internal, [['__consumer_offsets', 50], ['__transaction_state', 50]]);
+    assert.ok(all.topics.some((topic) => topic.name === t.name && !topic.isInternal));
+    const named = await c.request(ApiKeys.Metadata, V.metadata, { topics: [{ topicId: '00000000-0000-0000-0000-000000000000', name: '__consumer_offsets' }], allowAutoTopicCreation: true, includeTopicAuthorizedOperations: false });
+    assert.deepEqual([named.topics[0]!.errorCode, named.topics[0]!.isInternal], [E.NONE, true]);
+    const empty = await fetchPartition(c, '__consumer_offsets', 3, 0);
+    assert.deepEqual([empty.errorCode, empty.highWatermark, empty.records], [E.NONE, 0n, Buffer.alloc(0)]);
+    assert.equal((await fetchPartition(c, '__consumer_offsets', 50, 0)).errorCode, E.UNKNOWN_TOPIC_OR_PARTITION);
+  });
+
   test('long poll: a produce from another connection wakes a waiting fetch', async () => {
     const waiting = await topic('long-poll');
     const consumer = await client();

@@ -4,6 +4,7 @@ import type { Topic } from '../../model/records.ts';
 import type { RequestContext } from '../connection.ts';
 import type { AgentContext } from '../context.ts';
 import type { IsolationLevel } from '../read-path.ts';
+import { internalTopic, type InternalTopic } from '../internal-topics.ts';
 import { topicIdFromUuid, topicUuid } from '../../agent-rpc/contract.ts';
 import { KafkaError } from '../kafka-errors.ts';
 import type { AclDecider } from '../acl.ts';
@@ -28,14 +29,15 @@ const COMMIT_POLL_MS = 250;
 export async function handleFetch(agent: AgentContext, request: FetchRequest, context: RequestContext): Promise<BodyInput<FetchResponse>> {
   const started = performance.now();
   // v13+ name topics by id only.
-  const wanted: Array<{ name: string; topicId: string; topic: Topic | undefined; partitions: FetchRequest['topics'][number]['partitions'] }> = [];
+  const wanted: Array<{ name: string; topicId: string; topic: Topic | undefined; internal: InternalTopic | undefined; partitions: FetchRequest['topics'][number]['partitions'] }> = [];
   const topics = context.apiVersion >= 13 ? await agent.controlPlane.listTopics(agent.cluster.id) : [];
   for (const t of request.topics) {
     const topic =
       context.apiVersion >= 13
         ? topics.find((candidate) => candidate.id === topicIdFromUuid(t.topicId))
         : await agent.controlPlane.getTopic(agent.cluster.id, t.topic);
-    wanted.push({ name: topic?.name ?? t.topic, topicId: t.topicId, topic, partitions: t.partitions });
+    const internal = topic ? undefined : internalTopic(context.apiVersion >= 13 ? { topicId: t.topicId } : { name: t.topic });
+    wanted.push({ name: topic?.name ?? internal?.name ?? t.topic, topicId: t.topicId, topic, internal, partitions: t.partitions });
   }
 
   const isolation: IsolationLevel = request.isolationLevel === 1 ? 'read_committed' : 'read_uncommitted';
@@ -47,6 +49,12 @@ export async function handleFetch(agent: AgentContext, request: FetchRequest, co
     for (const entry of wanted) {
       const partitions: PartitionAnswer[] = [];
       for (const p of entry.partitions) {
+        if (entry.internal && p.partition >= 0 && p.partition < entry.internal.partitionCount) {
+          // Kafka's internal topics hold nothing here (internal-topics.ts): an empty log.
+          const errorCode = p.fetchOffset === 0n ? KafkaError.NONE : KafkaError.OFFSET_OUT_OF_RANGE;
+          partitions.push({ partitionIndex: p.partition, errorCode, highWatermark: 0n, lastStableOffset: 0n, logStartOffset: 0n, records: EMPTY });
+          continue;
+        }
         if (!entry.topic || p.partition < 0 || p.partition >= entry.topic.partition_count) {
           const errorCode = context.apiVersion >= 13 && !entry.topic ? KafkaError.UNKNOWN_TOPIC_ID : KafkaError.UNKNOWN_TOPIC_OR_PARTITION;
           partitions.push({ partitionIndex: p.partition, errorCode, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, records: EMPTY });
@@ -75,7 +83,7 @@ export async function handleFetch(agent: AgentContext, request: FetchRequest, co
           records: read.records ?? EMPTY,
         });
       }
-      responses.push({ topic: entry.name, topicId: entry.topic ? topicUuid(entry.topic) : entry.topicId, partitions });
+      responses.push({ topic: entry.name, topicId: entry.topic ? topicUuid(entry.topic) : (entry.internal?.topicId ?? entry.topicId), partitions });
     }
 
     const remaining = deadline - Date.now();

@@ -8,6 +8,7 @@ import { topicIdFromUuid, topicUuid } from '../../agent-rpc/contract.ts';
 import { leaderFor } from '../brokers.ts';
 import { KafkaError } from '../kafka-errors.ts';
 import { autoCreateTopic } from './topics.ts';
+import { INTERNAL_TOPICS, internalTopic, type InternalTopic } from '../internal-topics.ts';
 import { OPERATIONS_NOT_REQUESTED, allOperationsField } from '../../acls/index.ts';
 import type { AclDecider } from '../acl.ts';
 import { checkOf, type Authorization } from '../authorize.ts';
@@ -18,7 +19,8 @@ const NO_UUID = '00000000-0000-0000-0000-000000000000';
  * Metadata: the cluster's live agents are the brokers, and each partition's "leader" is a stable
  * pick among them (agents are stateless and interchangeable, WarpStream's model: leadership only
  * spreads clients' connections; see brokers.ts). Unknown topics are created when the client
- * allows it and the cluster does (`auto.create.topics.enable`).
+ * allows it and the cluster does (`auto.create.topics.enable`). Kafka's internal topics are
+ * listed too, flagged internal (internal-topics.ts).
  *
  * The *AuthorizedOperations fields, when asked for, are what Kafka answers without an
  * authorizer (every supported operation); authorizeMetadata narrows them to the principal's when
@@ -34,10 +36,17 @@ export async function handleMetadata(agent: AgentContext, request: MetadataReque
   const brokers = agent.brokers(context.clientId);
   let answers: Array<BodyInput<MetadataResponse['topics'][number]>>;
   if (all) {
-    answers = existing.map((topic) => topicAnswer(topic));
+    // A real topic of an internal topic's name (made through the Management API) wins.
+    const internal = INTERNAL_TOPICS.filter((i) => !existing.some((t) => t.name === i.name));
+    answers = [...existing.map((topic) => topicAnswer(topic)), ...internal.map((topic) => internalAnswer(topic))];
   } else {
     answers = [];
     for (const wanted of request.topics!) {
+      const internal = internalTopic(wanted);
+      if (internal && !existing.some((t) => t.name === internal.name)) {
+        answers.push(internalAnswer(internal));
+        continue;
+      }
       let topic = wanted.name !== null ? existing.find((t) => t.name === wanted.name) : existing.find((t) => t.id === topicIdFromUuid(wanted.topicId));
       if (!topic && wanted.name !== null && (version < 4 || request.allowAutoTopicCreation)) {
         try {
@@ -62,13 +71,21 @@ export async function handleMetadata(agent: AgentContext, request: MetadataReque
   };
 
   function topicAnswer(topic: Topic): BodyInput<MetadataResponse['topics'][number]> {
+    return partitionsAnswer(topic.name, topicUuid(topic), topic.id, topic.partition_count, false);
+  }
+
+  function internalAnswer(topic: InternalTopic): BodyInput<MetadataResponse['topics'][number]> {
+    return partitionsAnswer(topic.name, topic.topicId, topic.name, topic.partitionCount, true);
+  }
+
+  function partitionsAnswer(name: string, topicId: string, leaderKey: string, partitionCount: number, isInternal: boolean): BodyInput<MetadataResponse['topics'][number]> {
     return {
       errorCode: KafkaError.NONE,
-      name: topic.name,
-      topicId: topicUuid(topic),
-      isInternal: false,
-      partitions: Array.from({ length: topic.partition_count }, (_, partitionIndex) => {
-        const leader = brokers.length === 1 ? brokers[0]!.nodeId : leaderFor(brokers, `${topic.id}/${partitionIndex}`).nodeId;
+      name,
+      topicId,
+      isInternal,
+      partitions: Array.from({ length: partitionCount }, (_, partitionIndex) => {
+        const leader = brokers.length === 1 ? brokers[0]!.nodeId : leaderFor(brokers, `${leaderKey}/${partitionIndex}`).nodeId;
         return { errorCode: KafkaError.NONE, partitionIndex, leaderId: leader, leaderEpoch: 0, replicaNodes: [leader], isrNodes: [leader], offlineReplicas: [] };
       }),
       topicAuthorizedOperations: topicOperations,

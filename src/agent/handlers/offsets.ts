@@ -4,6 +4,7 @@ import type { BatchIndexEntry } from '../../model/records.ts';
 import type { RequestContext } from '../connection.ts';
 import type { AgentContext } from '../context.ts';
 import { KafkaError } from '../kafka-errors.ts';
+import { internalTopic } from '../internal-topics.ts';
 import type { AclDecider } from '../acl.ts';
 import { checkOf, serveAllowed, splitByAcls, type Authorization } from '../authorize.ts';
 
@@ -25,6 +26,12 @@ export async function handleListOffsets(agent: AgentContext, request: ListOffset
     const partitions = [];
     for (const p of wanted.partitions) {
       const answer = { partitionIndex: p.partitionIndex, errorCode: KafkaError.NONE, oldStyleOffsets: [] as bigint[], timestamp: -1n, offset: -1n, leaderEpoch: 0 };
+      const internal = topic ? undefined : internalTopic({ name: wanted.name });
+      if (internal && p.partitionIndex >= 0 && p.partitionIndex < internal.partitionCount) {
+        // An internal topic's empty log (internal-topics.ts): every position is 0.
+        partitions.push(context.apiVersion === 0 ? { ...answer, oldStyleOffsets: [0n] } : { ...answer, offset: 0n });
+        continue;
+      }
       if (!topic || p.partitionIndex < 0 || p.partitionIndex >= topic.partition_count) {
         partitions.push({ ...answer, errorCode: KafkaError.UNKNOWN_TOPIC_OR_PARTITION, leaderEpoch: -1 });
         continue;
