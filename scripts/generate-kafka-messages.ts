@@ -18,7 +18,8 @@ export const API_NAMES = [
   'CreatePartitions', 'DeleteRecords', 'DescribeConfigs', 'AlterConfigs', 'IncrementalAlterConfigs',
   'DescribeCluster', 'SaslHandshake', 'SaslAuthenticate', 'CreateAcls', 'DescribeAcls', 'DeleteAcls',
   'OffsetForLeaderEpoch', 'AddPartitionsToTxn', 'AddOffsetsToTxn', 'EndTxn', 'TxnOffsetCommit',
-  'DescribeProducers', 'DescribeTransactions', 'ListTransactions',
+  'DescribeProducers', 'DescribeTransactions', 'ListTransactions', 'DescribeLogDirs', 'ElectLeaders',
+  'AlterPartitionReassignments', 'ListPartitionReassignments',
 ] as const;
 
 export const OUTPUT_PATH = resolve(import.meta.dirname, '../src/kafka-protocol/messages.generated.ts');

@@ -254,6 +254,10 @@ export const KAFKA_API_ACLS: { readonly [K in ApiName]: ApiAclRule } = {
     checks: [theTransactionalId('DESCRIBE', 'fail-resource'), eachTopic('DESCRIBE', 'named')],
     note: 'Topics of the transaction the principal may not describe are left out of its answer.',
   },
+  DescribeLogDirs: { apiKey: ApiKeys.DescribeLogDirs, checks: [theCluster('DESCRIBE', 'always', 'fail-request')] },
+  ElectLeaders: { apiKey: ApiKeys.ElectLeaders, checks: [theCluster('ALTER', 'always', 'fail-request')] },
+  AlterPartitionReassignments: { apiKey: ApiKeys.AlterPartitionReassignments, checks: [theCluster('ALTER', 'always', 'fail-request')] },
+  ListPartitionReassignments: { apiKey: ApiKeys.ListPartitionReassignments, checks: [theCluster('DESCRIBE', 'always', 'fail-request')] },
   ListTransactions: {
     apiKey: ApiKeys.ListTransactions,
     checks: [{ target: 'transactional-id', when: 'all', anyOf: [onTarget('DESCRIBE', 'TRANSACTIONAL_ID')], denied: 'omit', errorCode: TXN }],

@@ -51,6 +51,8 @@ export interface ControlPlaneClient {
   partitionState(virtualClusterId: string, topicId: string, partition: number): Promise<PartitionState>;
   /** Index entries holding offsets at or after `fromOffset`, in offset order, at most `limit`. */
   readIndex(virtualClusterId: string, topicId: string, partition: number, fromOffset: number, limit: number): Promise<BatchIndexEntry[]>;
+  /** The bytes each partition of the topic holds (DescribeLogDirs), partitions without data left out. */
+  partitionSizes(virtualClusterId: string, topicId: string): Promise<Array<{ partition: number; bytes: number }>>;
   /** ListOffsets by time: the first batch whose max timestamp is at or after `timestamp`. */
   findBatchByTimestamp(virtualClusterId: string, topicId: string, partition: number, timestamp: number): Promise<BatchIndexEntry | undefined>;
   /** ListOffsets MAX_TIMESTAMP: the batch with the largest timestamp. */
@@ -211,11 +213,11 @@ export const RPC_CALLS = [
   'findMaxTimestampBatch', 'initProducerId', 'findCredential', 'listAcls', 'createAcl', 'deleteAcls',
   'registerAgent', 'heartbeatAgent', 'deregisterAgent', 'acquireJobLease', 'releaseJobLease', 'applyRetention',
   'purgeSoftDeletedTopics', 'listDueObjectDeletions', 'confirmObjectDeletions', 'unknownObjects', 'planCompaction', 'commitRewrite',
-  'abortedTransactions', 'abortExpiredTransactions',
+  'abortedTransactions', 'abortExpiredTransactions', 'partitionSizes',
 ] as const satisfies ReadonlyArray<Exclude<keyof ControlPlaneClient, 'onCommit' | 'close' | 'groups' | 'transactions'>>;
 
 /** Calls whose second argument is a topic id: the control plane checks the topic is the agent's cluster's. */
-export const TOPIC_ID_CALLS: ReadonlySet<string> = new Set(['partitionState', 'readIndex', 'findBatchByTimestamp', 'findMaxTimestampBatch', 'abortedTransactions']);
+export const TOPIC_ID_CALLS: ReadonlySet<string> = new Set(['partitionState', 'readIndex', 'findBatchByTimestamp', 'findMaxTimestampBatch', 'abortedTransactions', 'partitionSizes']);
 
 // --- the agent registry and the jobs role (control-plane/services/agents.ts, job-leases.ts, log/) ---
 

@@ -147,6 +147,10 @@ export class HttpControlPlane implements ControlPlaneClient {
     return this.call('abortedTransactions', [virtualClusterId, topicId, partition, from, to]);
   }
 
+  partitionSizes(virtualClusterId: string, topicId: string): Promise<Array<{ partition: number; bytes: number }>> {
+    return this.call('partitionSizes', [virtualClusterId, topicId]);
+  }
+
   abortExpiredTransactions(virtualClusterId: string): Promise<number> {
     return this.call('abortExpiredTransactions', [virtualClusterId]);
   }

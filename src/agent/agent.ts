@@ -16,6 +16,10 @@ import { authorizeFetch, handleFetch } from './handlers/fetch.ts';
 import { groupOffsetApis } from './handlers/group-offsets.ts';
 import { groupApis } from './handlers/groups.ts';
 import { transactionApis } from './handlers/transactions.ts';
+import {
+  authorizeAlterPartitionReassignments, authorizeDescribeLogDirs, authorizeElectLeaders, authorizeListPartitionReassignments,
+  handleAlterPartitionReassignments, handleDescribeLogDirs, handleElectLeaders, handleListPartitionReassignments,
+} from './handlers/replicas.ts';
 import { authorizeMetadata, handleMetadata } from './handlers/metadata.ts';
 import { authorizeListOffsets, authorizeOffsetForLeaderEpoch, handleListOffsets, handleOffsetForLeaderEpoch } from './handlers/offsets.ts';
 import { authorizeProduce, handleProduce } from './handlers/produce.ts';
@@ -108,6 +112,10 @@ function kafkaApis(groups: GroupApi, transactions: TransactionApi): Map<number, 
     [ApiKeys.AlterConfigs, kafkaApi(handleAlterConfigs, authorizeAlterConfigs)],
     [ApiKeys.IncrementalAlterConfigs, kafkaApi(handleIncrementalAlterConfigs, authorizeIncrementalAlterConfigs)],
     [ApiKeys.DescribeCluster, kafkaApi(handleDescribeCluster, authorizeDescribeCluster)],
+    [ApiKeys.DescribeLogDirs, kafkaApi(handleDescribeLogDirs, authorizeDescribeLogDirs)],
+    [ApiKeys.ElectLeaders, kafkaApi(handleElectLeaders, authorizeElectLeaders)],
+    [ApiKeys.AlterPartitionReassignments, kafkaApi(handleAlterPartitionReassignments, authorizeAlterPartitionReassignments)],
+    [ApiKeys.ListPartitionReassignments, kafkaApi(handleListPartitionReassignments, authorizeListPartitionReassignments)],
     ...Object.entries({ ...groupApis(groups), ...groupOffsetApis(groups), ...transactionApis(transactions) }).map(([key, api]): [number, KafkaApi] => [Number(key), api]),
   ];
   return new Map(table);

@@ -34,6 +34,7 @@ export const KafkaError = {
   TOPIC_ALREADY_EXISTS: 36,
   INVALID_PARTITIONS: 37,
   INVALID_REPLICATION_FACTOR: 38,
+  INVALID_REPLICA_ASSIGNMENT: 39,
   INVALID_CONFIG: 40,
   INVALID_REQUEST: 42,
   POLICY_VIOLATION: 44,
@@ -63,6 +64,9 @@ export const KafkaError = {
   UNKNOWN_LEADER_EPOCH: 75,
   MEMBER_ID_REQUIRED: 79,
   FENCED_INSTANCE_ID: 82,
+  /** ElectLeaders: the leader already is the preferred one. */
+  ELECTION_NOT_NEEDED: 84,
+  NO_REASSIGNMENT_IN_PROGRESS: 85,
   GROUP_SUBSCRIBED_TO_TOPIC: 86,
   INVALID_RECORD: 87,
   /** OffsetFetch with require_stable while an open transaction holds an offset for the partition (KIP-447). */

@@ -35,10 +35,14 @@ export const ApiKeys = {
   DeleteAcls: 31,
   DescribeConfigs: 32,
   AlterConfigs: 33,
+  DescribeLogDirs: 35,
   SaslAuthenticate: 36,
   CreatePartitions: 37,
   DeleteGroups: 42,
+  ElectLeaders: 43,
   IncrementalAlterConfigs: 44,
+  AlterPartitionReassignments: 45,
+  ListPartitionReassignments: 46,
   OffsetDelete: 47,
   DescribeCluster: 60,
   DescribeProducers: 61,
@@ -467,6 +471,15 @@ export const requestDefs: Readonly<Record<number, MessageDef>> = {
       { name: 'validateOnly', type: 'bool', versions: '0+' },
     ],
   },
+  35: {
+    apiKey: 35, name: 'DescribeLogDirsRequest', validVersions: '0-4', flexibleVersions: '2+',
+    fields: [
+      { name: 'topics', type: '[]DescribableLogDirTopic', versions: '0+', nullableVersions: '0+', fields: [
+        { name: 'topic', type: 'string', versions: '0+' },
+        { name: 'partitions', type: '[]int32', versions: '0+' },
+      ] },
+    ],
+  },
   36: {
     apiKey: 36, name: 'SaslAuthenticateRequest', validVersions: '0-2', flexibleVersions: '2+',
     fields: [
@@ -493,6 +506,17 @@ export const requestDefs: Readonly<Record<number, MessageDef>> = {
       { name: 'groupsNames', type: '[]string', versions: '0+' },
     ],
   },
+  43: {
+    apiKey: 43, name: 'ElectLeadersRequest', validVersions: '0-2', flexibleVersions: '2+',
+    fields: [
+      { name: 'electionType', type: 'int8', versions: '1+' },
+      { name: 'topicPartitions', type: '[]TopicPartitions', versions: '0+', nullableVersions: '0+', fields: [
+        { name: 'topic', type: 'string', versions: '0+' },
+        { name: 'partitions', type: '[]int32', versions: '0+' },
+      ] },
+      { name: 'timeoutMs', type: 'int32', versions: '0+', default: 60000 },
+    ],
+  },
   44: {
     apiKey: 44, name: 'IncrementalAlterConfigsRequest', validVersions: '0-1', flexibleVersions: '1+',
     fields: [
@@ -506,6 +530,29 @@ export const requestDefs: Readonly<Record<number, MessageDef>> = {
         ] },
       ] },
       { name: 'validateOnly', type: 'bool', versions: '0+' },
+    ],
+  },
+  45: {
+    apiKey: 45, name: 'AlterPartitionReassignmentsRequest', validVersions: '0', flexibleVersions: '0+',
+    fields: [
+      { name: 'timeoutMs', type: 'int32', versions: '0+', default: 60000 },
+      { name: 'topics', type: '[]ReassignableTopic', versions: '0+', fields: [
+        { name: 'name', type: 'string', versions: '0+' },
+        { name: 'partitions', type: '[]ReassignablePartition', versions: '0+', fields: [
+          { name: 'partitionIndex', type: 'int32', versions: '0+' },
+          { name: 'replicas', type: '[]int32', versions: '0+', nullableVersions: '0+', default: null },
+        ] },
+      ] },
+    ],
+  },
+  46: {
+    apiKey: 46, name: 'ListPartitionReassignmentsRequest', validVersions: '0', flexibleVersions: '0+',
+    fields: [
+      { name: 'timeoutMs', type: 'int32', versions: '0+', default: 60000 },
+      { name: 'topics', type: '[]ListPartitionReassignmentsTopics', versions: '0+', nullableVersions: '0+', default: null, fields: [
+        { name: 'name', type: 'string', versions: '0+' },
+        { name: 'partitionIndexes', type: '[]int32', versions: '0+' },
+      ] },
     ],
   },
   47: {
@@ -1066,6 +1113,28 @@ export const responseDefs: Readonly<Record<number, MessageDef>> = {
       ] },
     ],
   },
+  35: {
+    apiKey: 35, name: 'DescribeLogDirsResponse', validVersions: '0-4', flexibleVersions: '2+',
+    fields: [
+      { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
+      { name: 'errorCode', type: 'int16', versions: '3+' },
+      { name: 'results', type: '[]DescribeLogDirsResult', versions: '0+', fields: [
+        { name: 'errorCode', type: 'int16', versions: '0+' },
+        { name: 'logDir', type: 'string', versions: '0+' },
+        { name: 'topics', type: '[]DescribeLogDirsTopic', versions: '0+', fields: [
+          { name: 'name', type: 'string', versions: '0+' },
+          { name: 'partitions', type: '[]DescribeLogDirsPartition', versions: '0+', fields: [
+            { name: 'partitionIndex', type: 'int32', versions: '0+' },
+            { name: 'partitionSize', type: 'int64', versions: '0+' },
+            { name: 'offsetLag', type: 'int64', versions: '0+' },
+            { name: 'isFutureKey', type: 'bool', versions: '0+' },
+          ] },
+        ] },
+        { name: 'totalBytes', type: 'int64', versions: '4+', default: -1n },
+        { name: 'usableBytes', type: 'int64', versions: '4+', default: -1n },
+      ] },
+    ],
+  },
   36: {
     apiKey: 36, name: 'SaslAuthenticateResponse', validVersions: '0-2', flexibleVersions: '2+',
     fields: [
@@ -1096,6 +1165,21 @@ export const responseDefs: Readonly<Record<number, MessageDef>> = {
       ] },
     ],
   },
+  43: {
+    apiKey: 43, name: 'ElectLeadersResponse', validVersions: '0-2', flexibleVersions: '2+',
+    fields: [
+      { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
+      { name: 'errorCode', type: 'int16', versions: '1+' },
+      { name: 'replicaElectionResults', type: '[]ReplicaElectionResult', versions: '0+', fields: [
+        { name: 'topic', type: 'string', versions: '0+' },
+        { name: 'partitionResult', type: '[]PartitionResult', versions: '0+', fields: [
+          { name: 'partitionId', type: 'int32', versions: '0+' },
+          { name: 'errorCode', type: 'int16', versions: '0+' },
+          { name: 'errorMessage', type: 'string', versions: '0+', nullableVersions: '0+' },
+        ] },
+      ] },
+    ],
+  },
   44: {
     apiKey: 44, name: 'IncrementalAlterConfigsResponse', validVersions: '0-1', flexibleVersions: '1+',
     fields: [
@@ -1105,6 +1189,39 @@ export const responseDefs: Readonly<Record<number, MessageDef>> = {
         { name: 'errorMessage', type: 'string', versions: '0+', nullableVersions: '0+' },
         { name: 'resourceType', type: 'int8', versions: '0+' },
         { name: 'resourceName', type: 'string', versions: '0+' },
+      ] },
+    ],
+  },
+  45: {
+    apiKey: 45, name: 'AlterPartitionReassignmentsResponse', validVersions: '0', flexibleVersions: '0+',
+    fields: [
+      { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
+      { name: 'errorCode', type: 'int16', versions: '0+' },
+      { name: 'errorMessage', type: 'string', versions: '0+', nullableVersions: '0+' },
+      { name: 'responses', type: '[]ReassignableTopicResponse', versions: '0+', fields: [
+        { name: 'name', type: 'string', versions: '0+' },
+        { name: 'partitions', type: '[]ReassignablePartitionResponse', versions: '0+', fields: [
+          { name: 'partitionIndex', type: 'int32', versions: '0+' },
+          { name: 'errorCode', type: 'int16', versions: '0+' },
+          { name: 'errorMessage', type: 'string', versions: '0+', nullableVersions: '0+' },
+        ] },
+      ] },
+    ],
+  },
+  46: {
+    apiKey: 46, name: 'ListPartitionReassignmentsResponse', validVersions: '0', flexibleVersions: '0+',
+    fields: [
+      { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
+      { name: 'errorCode', type: 'int16', versions: '0+' },
+      { name: 'errorMessage', type: 'string', versions: '0+', nullableVersions: '0+' },
+      { name: 'topics', type: '[]OngoingTopicReassignment', versions: '0+', fields: [
+        { name: 'name', type: 'string', versions: '0+' },
+        { name: 'partitions', type: '[]OngoingPartitionReassignment', versions: '0+', fields: [
+          { name: 'partitionIndex', type: 'int32', versions: '0+' },
+          { name: 'replicas', type: '[]int32', versions: '0+' },
+          { name: 'addingReplicas', type: '[]int32', versions: '0+' },
+          { name: 'removingReplicas', type: '[]int32', versions: '0+' },
+        ] },
       ] },
     ],
   },
@@ -1572,6 +1689,14 @@ export interface AlterConfigsRequest {
   validateOnly: boolean;
 }
 
+export interface DescribeLogDirsRequestDescribableLogDirTopic {
+  topic: string;
+  partitions: number[];
+}
+export interface DescribeLogDirsRequest {
+  topics: DescribeLogDirsRequestDescribableLogDirTopic[] | null;
+}
+
 export interface SaslAuthenticateRequest {
   authBytes: Buffer;
 }
@@ -1594,6 +1719,16 @@ export interface DeleteGroupsRequest {
   groupsNames: string[];
 }
 
+export interface ElectLeadersRequestTopicPartitions {
+  topic: string;
+  partitions: number[];
+}
+export interface ElectLeadersRequest {
+  electionType: number;
+  topicPartitions: ElectLeadersRequestTopicPartitions[] | null;
+  timeoutMs: number;
+}
+
 export interface IncrementalAlterConfigsRequestAlterableConfig {
   name: string;
   configOperation: number;
@@ -1607,6 +1742,28 @@ export interface IncrementalAlterConfigsRequestAlterConfigsResource {
 export interface IncrementalAlterConfigsRequest {
   resources: IncrementalAlterConfigsRequestAlterConfigsResource[];
   validateOnly: boolean;
+}
+
+export interface AlterPartitionReassignmentsRequestReassignablePartition {
+  partitionIndex: number;
+  replicas: number[] | null;
+}
+export interface AlterPartitionReassignmentsRequestReassignableTopic {
+  name: string;
+  partitions: AlterPartitionReassignmentsRequestReassignablePartition[];
+}
+export interface AlterPartitionReassignmentsRequest {
+  timeoutMs: number;
+  topics: AlterPartitionReassignmentsRequestReassignableTopic[];
+}
+
+export interface ListPartitionReassignmentsRequestListPartitionReassignmentsTopics {
+  name: string;
+  partitionIndexes: number[];
+}
+export interface ListPartitionReassignmentsRequest {
+  timeoutMs: number;
+  topics: ListPartitionReassignmentsRequestListPartitionReassignmentsTopics[] | null;
 }
 
 export interface OffsetDeleteRequestPartition {
@@ -2146,6 +2303,29 @@ export interface AlterConfigsResponse {
   responses: AlterConfigsResponseAlterConfigsResourceResponse[];
 }
 
+export interface DescribeLogDirsResponseDescribeLogDirsPartition {
+  partitionIndex: number;
+  partitionSize: bigint;
+  offsetLag: bigint;
+  isFutureKey: boolean;
+}
+export interface DescribeLogDirsResponseDescribeLogDirsTopic {
+  name: string;
+  partitions: DescribeLogDirsResponseDescribeLogDirsPartition[];
+}
+export interface DescribeLogDirsResponseDescribeLogDirsResult {
+  errorCode: number;
+  logDir: string;
+  topics: DescribeLogDirsResponseDescribeLogDirsTopic[];
+  totalBytes: bigint;
+  usableBytes: bigint;
+}
+export interface DescribeLogDirsResponse {
+  throttleTimeMs: number;
+  errorCode: number;
+  results: DescribeLogDirsResponseDescribeLogDirsResult[];
+}
+
 export interface SaslAuthenticateResponse {
   errorCode: number;
   errorMessage: string | null;
@@ -2172,6 +2352,21 @@ export interface DeleteGroupsResponse {
   results: DeleteGroupsResponseDeletableGroupResult[];
 }
 
+export interface ElectLeadersResponsePartitionResult {
+  partitionId: number;
+  errorCode: number;
+  errorMessage: string | null;
+}
+export interface ElectLeadersResponseReplicaElectionResult {
+  topic: string;
+  partitionResult: ElectLeadersResponsePartitionResult[];
+}
+export interface ElectLeadersResponse {
+  throttleTimeMs: number;
+  errorCode: number;
+  replicaElectionResults: ElectLeadersResponseReplicaElectionResult[];
+}
+
 export interface IncrementalAlterConfigsResponseAlterConfigsResourceResponse {
   errorCode: number;
   errorMessage: string | null;
@@ -2181,6 +2376,39 @@ export interface IncrementalAlterConfigsResponseAlterConfigsResourceResponse {
 export interface IncrementalAlterConfigsResponse {
   throttleTimeMs: number;
   responses: IncrementalAlterConfigsResponseAlterConfigsResourceResponse[];
+}
+
+export interface AlterPartitionReassignmentsResponseReassignablePartitionResponse {
+  partitionIndex: number;
+  errorCode: number;
+  errorMessage: string | null;
+}
+export interface AlterPartitionReassignmentsResponseReassignableTopicResponse {
+  name: string;
+  partitions: AlterPartitionReassignmentsResponseReassignablePartitionResponse[];
+}
+export interface AlterPartitionReassignmentsResponse {
+  throttleTimeMs: number;
+  errorCode: number;
+  errorMessage: string | null;
+  responses: AlterPartitionReassignmentsResponseReassignableTopicResponse[];
+}
+
+export interface ListPartitionReassignmentsResponseOngoingPartitionReassignment {
+  partitionIndex: number;
+  replicas: number[];
+  addingReplicas: number[];
+  removingReplicas: number[];
+}
+export interface ListPartitionReassignmentsResponseOngoingTopicReassignment {
+  name: string;
+  partitions: ListPartitionReassignmentsResponseOngoingPartitionReassignment[];
+}
+export interface ListPartitionReassignmentsResponse {
+  throttleTimeMs: number;
+  errorCode: number;
+  errorMessage: string | null;
+  topics: ListPartitionReassignmentsResponseOngoingTopicReassignment[];
 }
 
 export interface OffsetDeleteResponsePartition {
@@ -2298,10 +2526,14 @@ export interface RequestBodies {
   31: DeleteAclsRequest;
   32: DescribeConfigsRequest;
   33: AlterConfigsRequest;
+  35: DescribeLogDirsRequest;
   36: SaslAuthenticateRequest;
   37: CreatePartitionsRequest;
   42: DeleteGroupsRequest;
+  43: ElectLeadersRequest;
   44: IncrementalAlterConfigsRequest;
+  45: AlterPartitionReassignmentsRequest;
+  46: ListPartitionReassignmentsRequest;
   47: OffsetDeleteRequest;
   60: DescribeClusterRequest;
   61: DescribeProducersRequest;
@@ -2339,10 +2571,14 @@ export interface ResponseBodies {
   31: DeleteAclsResponse;
   32: DescribeConfigsResponse;
   33: AlterConfigsResponse;
+  35: DescribeLogDirsResponse;
   36: SaslAuthenticateResponse;
   37: CreatePartitionsResponse;
   42: DeleteGroupsResponse;
+  43: ElectLeadersResponse;
   44: IncrementalAlterConfigsResponse;
+  45: AlterPartitionReassignmentsResponse;
+  46: ListPartitionReassignmentsResponse;
   47: OffsetDeleteResponse;
   60: DescribeClusterResponse;
   61: DescribeProducersResponse;

@@ -449,6 +449,10 @@ export class SqlMetadataStore implements MetadataStore {
       at += rows;
     }
   }
+  async partitionSizes(topicId: string) {
+    const rows = await this.db.all<Row>('SELECT partition, SUM(byte_length) AS bytes FROM batches WHERE topic_id = ? GROUP BY partition ORDER BY partition', [topicId]);
+    return rows.map((row) => ({ partition: Number(row.partition), bytes: Number(row.bytes) }));
+  }
   listBatchIndex(topicId: string, partition: number, fromOffset: number, limit: number) {
     return this.many<BatchIndexEntry>(
       tables.batches,

@@ -127,6 +127,8 @@ export interface MetadataStore {
    */
   advanceLogStartOffset(topicId: string, partition: number, offset: number): Promise<boolean>;
   insertBatchIndex(entries: readonly BatchIndexEntry[]): Promise<void>;
+  /** The bytes a topic's index entries hold, per partition that has any (DescribeLogDirs). */
+  partitionSizes(topicId: string): Promise<Array<{ partition: number; bytes: number }>>;
   /** Index entries holding offsets at or after `fromOffset`, in offset order, at most `limit`. */
   listBatchIndex(topicId: string, partition: number, fromOffset: number, limit: number): Promise<BatchIndexEntry[]>;
   /**

@@ -26,8 +26,11 @@ const E = {
   UNSUPPORTED_VERSION: 35,
   TOPIC_ALREADY_EXISTS: 36,
   INVALID_PARTITIONS: 37,
+  INVALID_REPLICA_ASSIGNMENT: 39,
   INVALID_CONFIG: 40,
   UNKNOWN_LEADER_EPOCH: 75,
+  ELECTION_NOT_NEEDED: 84,
+  NO_REASSIGNMENT_IN_PROGRESS: 85,
   INVALID_RECORD: 87,
 };
 const V = { produce: 9, fetch: 12, listOffsets: 7, offsetForLeaderEpoch: 4, metadata: 12, createTopics: 7, deleteRecords: 2, createPartitions: 3, apiVersions: 3 };
@@ -112,7 +115,7 @@ describe('ApiVersions', () => {
     const expected = cluster.platform.agent!.apiVersions();
     const keys = expected.map((a) => a.apiKey);
     // Everything served (SASL, the ACL and transaction APIs too), and nothing else (WriteTxnMarkers is broker-to-broker).
-    for (const key of [0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 28, 29, 30, 31, 32, 33, 36, 37, 42, 44, 47, 60, 61, 65, 66]) {
+    for (const key of [0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 28, 29, 30, 31, 32, 33, 35, 36, 37, 42, 43, 44, 45, 46, 47, 60, 61, 65, 66]) {
       assert.ok(keys.includes(key), `API ${key} advertised`);
     }
     for (const key of [27, 68]) assert.ok(!keys.includes(key), `API ${key} not advertised`);
@@ -550,6 +553,36 @@ describe('OffsetForLeaderEpoch', () => {
     assert.deepEqual(await ask([{ partition: 0, currentLeaderEpoch: 1, leaderEpoch: 0 }]), [[0, E.UNKNOWN_LEADER_EPOCH, -1, -1n]]);
     assert.deepEqual(await ask([{ partition: 2, leaderEpoch: 0 }]), [[2, E.UNKNOWN_TOPIC_OR_PARTITION, -1, -1n]]);
     assert.deepEqual(await ask([{ partition: 0, leaderEpoch: 0 }], V.offsetForLeaderEpoch, 'no-such-topic'), [[0, E.UNKNOWN_TOPIC_OR_PARTITION, -1, -1n]]);
+  });
+});
+
+describe('replica management, leaderless', () => {
+  test('DescribeLogDirs reports the bytes each partition stores; ElectLeaders needs no election; reassignments are refused with the reason, none in progress', async () => {
+    const t = await topic('log-dirs', 2);
+    const c = await client();
+    const batch = valuesBatch('d', 4);
+    assert.equal((await produce(c, t.name, 1, batch)).errorCode, 0);
+    const dirs = await c.request(ApiKeys.DescribeLogDirs, 4, { topics: [{ topic: t.name, partitions: [0, 1, 9] }, { topic: 'no-such-topic', partitions: [0] }] });
+    assert.equal(dirs.errorCode, 0);
+    assert.equal(dirs.results.length, 1);
+    assert.equal(dirs.results[0]!.logDir, 'object-storage');
+    assert.deepEqual(dirs.results[0]!.topics.map((topic) => [topic.name, topic.partitions.map((p) => [p.partitionIndex, p.partitionSize])]), [
+      [t.name, [[0, 0n], [1, BigInt(batch.length)]]],
+    ]);
+    const all = await c.request(ApiKeys.DescribeLogDirs, 4, { topics: null });
+    assert.ok(all.results[0]!.topics.some((topic) => topic.name === t.name && topic.partitions.length === 2));
+
+    const elect = await c.request(ApiKeys.ElectLeaders, 2, { electionType: 0, topicPartitions: [{ topic: t.name, partitions: [0, 5] }], timeoutMs: 1000 });
+    assert.deepEqual(elect.replicaElectionResults[0]!.partitionResult.map((p) => [p.partitionId, p.errorCode]), [[0, E.ELECTION_NOT_NEEDED], [5, E.UNKNOWN_TOPIC_OR_PARTITION]]);
+
+    const alter = await c.request(ApiKeys.AlterPartitionReassignments, 0, {
+      timeoutMs: 1000, topics: [{ name: t.name, partitions: [{ partitionIndex: 0, replicas: [1, 2] }, { partitionIndex: 1, replicas: null }] }],
+    });
+    const answers = alter.responses[0]!.partitions;
+    assert.deepEqual(answers.map((p) => [p.partitionIndex, p.errorCode]), [[0, E.INVALID_REPLICA_ASSIGNMENT], [1, E.NO_REASSIGNMENT_IN_PROGRESS]]);
+    assert.match(answers[0]!.errorMessage ?? '', /object storage/);
+    const listed = await c.request(ApiKeys.ListPartitionReassignments, 0, { timeoutMs: 1000, topics: null });
+    assert.deepEqual([listed.errorCode, listed.topics], [0, []]);
   });
 });
 

@@ -189,6 +189,13 @@ for (const { kind, open, location } of storeKinds()) {
       assert.equal(await store.releaseAllObjects('vci_a', 5_000), 0);
     });
 
+    it('partition sizes: the bytes of each partition\'s index entries, partitions without data left out', async (t) => {
+      const store = await fresh(t);
+      await store.insertBatchIndex([entry('ti_a1', 0, 0, 4, 'o1'), entry('ti_a1', 0, 5, 5, 'o1'), entry('ti_a1', 2, 0, 1, 'o2'), entry('ti_a2', 0, 0, 9, 'o3')]);
+      assert.deepEqual(await store.partitionSizes('ti_a1'), [{ partition: 0, bytes: 60 }, { partition: 2, bytes: 20 }]);
+      assert.deepEqual(await store.partitionSizes('ti_b1'), []);
+    });
+
     it('log start: moved forward only, never past the high watermark, the high watermark untouched', async (t) => {
       const store = await fresh(t);
       assert.equal(await store.advanceLogStartOffset('ti_a1', 0, 3), false, 'no partition row');

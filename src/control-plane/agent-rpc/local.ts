@@ -155,6 +155,10 @@ export class LocalControlPlane implements ControlPlaneClient {
     return this.store.transactions.listAbortedTransactions(topicId, partition, from, to);
   }
 
+  partitionSizes(_virtualClusterId: string, topicId: string) {
+    return this.store.partitionSizes(topicId);
+  }
+
   abortExpiredTransactions(virtualClusterId: string) {
     return this.coordinator.abortExpiredTransactions(virtualClusterId);
   }
