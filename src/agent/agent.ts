@@ -16,6 +16,7 @@ import { authorizeFetch, handleFetch } from './handlers/fetch.ts';
 import { groupOffsetApis } from './handlers/group-offsets.ts';
 import { groupApis } from './handlers/groups.ts';
 import { transactionApis } from './handlers/transactions.ts';
+import { FetchSessions } from './fetch-sessions.ts';
 import {
   authorizeAlterPartitionReassignments, authorizeDescribeLogDirs, authorizeElectLeaders, authorizeListPartitionReassignments,
   handleAlterPartitionReassignments, handleDescribeLogDirs, handleElectLeaders, handleListPartitionReassignments,
@@ -228,6 +229,7 @@ export class Agent {
         onError: (error, message) => log.error({ err: error }, message),
       }),
       readPath: new ReadPath(this.options.controlPlane, cluster.id, this.options.objectStore),
+      fetchSessions: new FetchSessions(),
       metrics: this.metrics,
       log,
       node: self,

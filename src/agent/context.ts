@@ -5,6 +5,7 @@ import type { AclView } from './acl.ts';
 import type { Broker } from './brokers.ts';
 import type { AgentMetrics } from './metrics.ts';
 import type { ReadPath } from './read-path.ts';
+import type { FetchSessions } from './fetch-sessions.ts';
 import type { WritePath } from './write-path.ts';
 
 /** What every Kafka API handler works with: the agent's parts, not its sockets. */
@@ -13,6 +14,8 @@ export interface AgentContext {
   controlPlane: ControlPlaneClient;
   writePath: WritePath;
   readPath: ReadPath;
+  /** Incremental fetch sessions (KIP-227) this agent keeps. */
+  fetchSessions: FetchSessions;
   metrics: AgentMetrics;
   log: Logger;
   /** This agent as Kafka clients must reach it. */

@@ -59,6 +59,9 @@ export const KafkaError = {
   DELEGATION_TOKEN_AUTHORIZATION_FAILED: 65,
   NON_EMPTY_GROUP: 68,
   GROUP_ID_NOT_FOUND: 69,
+  /** Fetch names an incremental session this broker does not have (any more): start a new one. */
+  FETCH_SESSION_ID_NOT_FOUND: 70,
+  INVALID_FETCH_SESSION_EPOCH: 71,
   TOPIC_DELETION_DISABLED: 73,
   FENCED_LEADER_EPOCH: 74,
   UNKNOWN_LEADER_EPOCH: 75,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ApiKeys, Compression, decodeBatch, decodeResponse, encodeBatch } from '../../src/kafka-protocol/index.ts';
@@ -29,6 +30,8 @@ const E = {
   INVALID_REPLICA_ASSIGNMENT: 39,
   INVALID_CONFIG: 40,
   UNKNOWN_LEADER_EPOCH: 75,
+  FETCH_SESSION_ID_NOT_FOUND: 70,
+  INVALID_FETCH_SESSION_EPOCH: 71,
   ELECTION_NOT_NEEDED: 84,
   NO_REASSIGNMENT_IN_PROGRESS: 85,
   INVALID_RECORD: 87,
@@ -135,6 +138,22 @@ describe('ApiVersions', () => {
         assert.equal(frame.bytes[10], expected.length + 1);
       }
     }
+  });
+
+  test('docs/clients.md lists exactly the served APIs and versions', () => {
+    const text = readFileSync(new URL('../../docs/clients.md', import.meta.url), 'utf8');
+    const section = text.slice(text.indexOf('## Kafka APIs and versions'), text.indexOf('## Transactions'));
+    const documented: Array<{ apiKey: number; minVersion: number; maxVersion: number }> = [];
+    for (const line of section.split('\n').filter((l) => /^\| [A-Z]/.test(l) && !l.startsWith('| API '))) {
+      const [, keys, served] = line.split('|').slice(1).map((cell) => cell.trim());
+      const ranges = served!.split(' / ');
+      const apiKeys = keys!.includes('–') ? ((a, b) => Array.from({ length: b - a + 1 }, (_, i) => a + i))(...(keys!.split('–').map(Number) as [number, number])) : keys!.split(' / ').map(Number);
+      apiKeys.forEach((apiKey, i) => {
+        const [min, max] = (ranges[i] ?? ranges[0]!).split('–').map(Number);
+        documented.push({ apiKey, minVersion: min!, maxVersion: max ?? min! });
+      });
+    }
+    assert.deepEqual(documented.sort((a, b) => a.apiKey - b.apiKey), cluster.platform.agent!.apiVersions());
   });
 
   test('an unknown version (v99) is answered with v0, UNSUPPORTED_VERSION and the API list; the connection stays usable', async () => {
@@ -553,6 +572,50 @@ describe('OffsetForLeaderEpoch', () => {
     assert.deepEqual(await ask([{ partition: 0, currentLeaderEpoch: 1, leaderEpoch: 0 }]), [[0, E.UNKNOWN_LEADER_EPOCH, -1, -1n]]);
     assert.deepEqual(await ask([{ partition: 2, leaderEpoch: 0 }]), [[2, E.UNKNOWN_TOPIC_OR_PARTITION, -1, -1n]]);
     assert.deepEqual(await ask([{ partition: 0, leaderEpoch: 0 }], V.offsetForLeaderEpoch, 'no-such-topic'), [[0, E.UNKNOWN_TOPIC_OR_PARTITION, -1, -1n]]);
+  });
+});
+
+describe('incremental fetch sessions (KIP-227)', () => {
+  test('a full fetch makes a session; incremental fetches name only changes and are answered only with news; wrong epochs, unknown and closed sessions are refused', async () => {
+    const t = await topic('sessions', 2);
+    const c = await client();
+    assert.equal((await produce(c, t.name, 0, valuesBatch('s0', 2))).errorCode, 0);
+    const fetch = (sessionId: number, sessionEpoch: number, partitions: Array<{ partition: number; offset: number }>, forgotten: number[] = []) =>
+      c.request(ApiKeys.Fetch, V.fetch, {
+        ...fetchBody(t.name, partitions, { maxWaitMs: 50 }),
+        sessionId, sessionEpoch,
+        topics: partitions.length === 0 ? [] : fetchBody(t.name, partitions).topics,
+        forgottenTopicsData: forgotten.length === 0 ? [] : [{ topic: t.name, topicId: '00000000-0000-0000-0000-000000000000', partitions: forgotten }],
+      }, 20_000);
+    const answered = (response: FetchResponse) => response.responses.flatMap((topic) => topic.partitions.map((p) => [p.partitionIndex, decodeBatches(p.records).length, p.highWatermark]));
+
+    const full = await fetch(0, 0, [{ partition: 0, offset: 0 }, { partition: 1, offset: 0 }]);
+    assert.equal(full.errorCode, 0);
+    assert.ok(full.sessionId > 0, 'a session was made');
+    const session = full.sessionId;
+    assert.deepEqual(answered(full), [[0, 1, 2n], [1, 0, 0n]]);
+
+    // The client moves partition 0 on; nothing is new anywhere: nothing is answered.
+    const quiet = await fetch(session, 1, [{ partition: 0, offset: 2 }]);
+    assert.deepEqual([quiet.errorCode, quiet.sessionId, answered(quiet)], [0, session, []]);
+    // A produce to partition 1, which this request does not name: the session still reads it.
+    assert.equal((await produce(c, t.name, 1, valuesBatch('s1', 3))).errorCode, 0);
+    assert.deepEqual(answered(await fetch(session, 2, [])), [[1, 1, 3n]]);
+
+    // Forgotten partitions are no longer read.
+    assert.deepEqual(answered(await fetch(session, 3, [{ partition: 1, offset: 3 }], [0])), []);
+    assert.equal((await produce(c, t.name, 0, valuesBatch('s0b', 1))).errorCode, 0);
+    assert.deepEqual(answered(await fetch(session, 4, [])), []);
+
+    assert.equal((await fetch(session, 9, [])).errorCode, E.INVALID_FETCH_SESSION_EPOCH);
+    assert.equal((await fetch(session + 1, 1, [])).errorCode, E.FETCH_SESSION_ID_NOT_FOUND);
+    assert.equal((await fetch(0, 3, [])).errorCode, E.INVALID_FETCH_SESSION_EPOCH);
+    // Closing (epoch -1) answers sessionlessly; the session is gone.
+    const closing = await fetch(session, -1, [{ partition: 0, offset: 0 }]);
+    assert.deepEqual([closing.errorCode, closing.sessionId, answered(closing)], [0, 0, [[0, 2, 3n]]]);
+    assert.equal((await fetch(session, 5, [])).errorCode, E.FETCH_SESSION_ID_NOT_FOUND);
+    // Sessionless fetches (epoch -1, session 0) make none.
+    assert.equal((await fetch(0, -1, [{ partition: 0, offset: 0 }])).sessionId, 0);
   });
 });
 

@@ -5,6 +5,7 @@ import type { RequestContext } from '../connection.ts';
 import type { AgentContext } from '../context.ts';
 import type { IsolationLevel } from '../read-path.ts';
 import { internalTopic, type InternalTopic } from '../internal-topics.ts';
+import { FetchSessions, type WantedPartition } from '../fetch-sessions.ts';
 import { topicIdFromUuid, topicUuid } from '../../agent-rpc/contract.ts';
 import { KafkaError } from '../kafka-errors.ts';
 import type { AclDecider } from '../acl.ts';
@@ -16,28 +17,36 @@ type PartitionAnswer = BodyInput<FetchResponse['responses'][number]['partitions'
 const MAX_WAIT_MS = 30_000;
 const EMPTY = Buffer.alloc(0);
 const COMMIT_POLL_MS = 250;
+const NO_UUID = '00000000-0000-0000-0000-000000000000';
 
 /**
  * Fetch: whole batches from the fetch offset on, at least one batch even over the byte limits;
  * read_committed fetches stop at the last stable offset and name the aborted transactions in
- * what they return.
+ * what they return. Incremental fetch sessions (KIP-227, fetch-sessions.ts) keep the
+ * partitions between requests: a session's request names only what changed, and its answer
+ * only partitions with news.
  * When there is less than `minBytes`, the request long-polls: a commit to one of its partitions
  * made through this process wakes it at once (a notification); commits by other processes are
  * seen by looking again every COMMIT_POLL_MS; at `maxWaitMs` it answers what there is.
- * Fetch sessions are not kept: every answer says session 0, so clients send full requests.
  */
 export async function handleFetch(agent: AgentContext, request: FetchRequest, context: RequestContext): Promise<BodyInput<FetchResponse>> {
   const started = performance.now();
-  // v13+ name topics by id only.
-  const wanted: Array<{ name: string; topicId: string; topic: Topic | undefined; internal: InternalTopic | undefined; partitions: FetchRequest['topics'][number]['partitions'] }> = [];
-  const topics = context.apiVersion >= 13 ? await agent.controlPlane.listTopics(agent.cluster.id) : [];
-  for (const t of request.topics) {
-    const topic =
-      context.apiVersion >= 13
-        ? topics.find((candidate) => candidate.id === topicIdFromUuid(t.topicId))
-        : await agent.controlPlane.getTopic(agent.cluster.id, t.topic);
-    const internal = topic ? undefined : internalTopic(context.apiVersion >= 13 ? { topicId: t.topicId } : { name: t.topic });
-    wanted.push({ name: topic?.name ?? internal?.name ?? t.topic, topicId: t.topicId, topic, internal, partitions: t.partitions });
+  const fetch = agent.fetchSessions.begin(request, context.apiVersion);
+  if (!('sessionId' in fetch)) return { throttleTimeMs: 0, errorCode: fetch.errorCode, sessionId: 0, responses: [] };
+
+  // The partitions to read, grouped by topic in first-seen order. v13+ name topics by id only.
+  const byId = context.apiVersion >= 13;
+  const topics = byId ? await agent.controlPlane.listTopics(agent.cluster.id) : [];
+  const wanted = new Map<string, { name: string; topicId: string; topic: Topic | undefined; internal: InternalTopic | undefined; partitions: WantedPartition[] }>();
+  for (const item of fetch.partitions) {
+    let entry = wanted.get(item.topic);
+    if (!entry) {
+      const topic = byId ? topics.find((candidate) => candidate.id === topicIdFromUuid(item.topic)) : await agent.controlPlane.getTopic(agent.cluster.id, item.topic);
+      const internal = topic ? undefined : internalTopic(byId ? { topicId: item.topic } : { name: item.topic });
+      entry = { name: topic?.name ?? internal?.name ?? (byId ? '' : item.topic), topicId: byId ? item.topic : NO_UUID, topic, internal, partitions: [] };
+      wanted.set(item.topic, entry);
+    }
+    entry.partitions.push(item);
   }
 
   const isolation: IsolationLevel = request.isolationLevel === 1 ? 'read_committed' : 'read_uncommitted';
@@ -45,19 +54,21 @@ export async function handleFetch(agent: AgentContext, request: FetchRequest, co
   for (;;) {
     let total = 0;
     let budget = request.maxBytes > 0 ? request.maxBytes : Number.MAX_SAFE_INTEGER;
-    const responses = [];
-    for (const entry of wanted) {
-      const partitions: PartitionAnswer[] = [];
-      for (const p of entry.partitions) {
+    const answered: Array<{ entry: typeof wanted extends Map<string, infer E> ? E : never; partitions: Array<{ item: WantedPartition; answer: PartitionAnswer }> }> = [];
+    for (const entry of wanted.values()) {
+      const partitions: Array<{ item: WantedPartition; answer: PartitionAnswer }> = [];
+      for (const item of entry.partitions) {
+        const p = item.partition;
+        const answer = (partition: PartitionAnswer) => partitions.push({ item, answer: partition });
         if (entry.internal && p.partition >= 0 && p.partition < entry.internal.partitionCount) {
           // Kafka's internal topics hold nothing here (internal-topics.ts): an empty log.
           const errorCode = p.fetchOffset === 0n ? KafkaError.NONE : KafkaError.OFFSET_OUT_OF_RANGE;
-          partitions.push({ partitionIndex: p.partition, errorCode, highWatermark: 0n, lastStableOffset: 0n, logStartOffset: 0n, records: EMPTY });
+          answer({ partitionIndex: p.partition, errorCode, highWatermark: 0n, lastStableOffset: 0n, logStartOffset: 0n, records: EMPTY });
           continue;
         }
         if (!entry.topic || p.partition < 0 || p.partition >= entry.topic.partition_count) {
-          const errorCode = context.apiVersion >= 13 && !entry.topic ? KafkaError.UNKNOWN_TOPIC_ID : KafkaError.UNKNOWN_TOPIC_OR_PARTITION;
-          partitions.push({ partitionIndex: p.partition, errorCode, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, records: EMPTY });
+          const errorCode = byId && !entry.topic ? KafkaError.UNKNOWN_TOPIC_ID : KafkaError.UNKNOWN_TOPIC_OR_PARTITION;
+          answer({ partitionIndex: p.partition, errorCode, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, records: EMPTY });
           continue;
         }
         // Once the request's byte budget is spent, later partitions report their offsets only.
@@ -70,7 +81,7 @@ export async function handleFetch(agent: AgentContext, request: FetchRequest, co
             : await agent.readPath.offsetsOnly(entry.topic.id, p.partition, Number(p.fetchOffset));
         total += read.bytes;
         budget -= read.bytes;
-        partitions.push({
+        answer({
           partitionIndex: p.partition,
           errorCode: read.errorCode,
           highWatermark: BigInt(read.highWatermark),
@@ -83,26 +94,51 @@ export async function handleFetch(agent: AgentContext, request: FetchRequest, co
           records: read.records ?? EMPTY,
         });
       }
-      responses.push({ topic: entry.name, topicId: entry.topic ? topicUuid(entry.topic) : (entry.internal?.topicId ?? entry.topicId), partitions });
+      answered.push({ entry, partitions });
     }
 
     const remaining = deadline - Date.now();
     if (total >= Math.max(request.minBytes, 1) || remaining <= 0 || context.signal.aborted) {
       agent.metrics.fetchBytes += total;
       agent.metrics.fetchLatencyMs.observe(performance.now() - started);
-      return { throttleTimeMs: 0, errorCode: KafkaError.NONE, sessionId: 0, responses };
+      const session = fetch.session;
+      const responses = answered
+        .map(({ entry, partitions }) => ({
+          topic: entry.name,
+          topicId: entry.topic ? topicUuid(entry.topic) : (entry.internal?.topicId ?? entry.topicId),
+          partitions: partitions
+            .filter(({ item, answer }) => !fetch.incremental || !session || FetchSessions.news(session, item, answer as SessionAnswer))
+            .map(({ item, answer }) => {
+              if (session) FetchSessions.sent(session, item, answer as SessionAnswer);
+              return answer;
+            }),
+        }))
+        .filter((topic) => !fetch.incremental || topic.partitions.length > 0);
+      return { throttleTimeMs: 0, errorCode: KafkaError.NONE, sessionId: fetch.sessionId, responses };
     }
-    const watched = wanted.flatMap((entry) => (entry.topic ? entry.partitions.map((p) => ({ topicId: entry.topic!.id, partition: p.partition })) : []));
+    const watched = [...wanted.values()].flatMap((entry) => (entry.topic ? entry.partitions.map((p) => ({ topicId: entry.topic!.id, partition: p.partition.partition })) : []));
     // Commits made by this process wake the wait at once; commits by other processes sharing
     // the store (standalone agents) are seen by looking again every COMMIT_POLL_MS.
     await agent.readPath.waitForCommit(watched, Math.min(remaining, COMMIT_POLL_MS), context.signal);
   }
 }
 
+/** The fields of a partition's answer a session compares (always set in the answers above). */
+type SessionAnswer = { errorCode: number; records: Buffer | null; highWatermark: bigint; lastStableOffset: bigint; logStartOffset: bigint };
+
 const READ = checkOf('Fetch', 'topic', 'always');
 
-/** Fetch under ACLs: READ on each topic; a topic id that names no topic goes on to the handler's UNKNOWN_TOPIC_ID. */
+/**
+ * Fetch under ACLs: READ on each topic; a topic id that names no topic goes on to the handler's
+ * UNKNOWN_TOPIC_ID. Under ACLs no fetch session is kept (a broker may decline them): every
+ * partition of every request is then checked, and a revoked ACL takes effect at the next fetch.
+ * A session made before ACLs applied is gone (FETCH_SESSION_ID_NOT_FOUND), a new one is not made.
+ */
 export async function authorizeFetch(acls: AclDecider, request: FetchRequest, context: RequestContext, agent: AgentContext): Promise<Authorization<FetchRequest>> {
+  if (context.apiVersion >= 7 && request.sessionId !== 0) {
+    if (request.sessionEpoch !== -1) return { answer: { throttleTimeMs: 0, errorCode: KafkaError.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] } };
+  }
+  request = { ...request, sessionId: 0, sessionEpoch: -1 };
   const byId = context.apiVersion >= 13;
   const topics = byId ? await agent.controlPlane.listTopics(agent.cluster.id) : [];
   const split = splitByAcls(request.topics, (t) => {
