@@ -7,6 +7,20 @@
 // warn). The commands mirror the Java program in test/interop/java so that one scenario drives both.
 // An error answer carries "errorCode" too when a Kafka error code is behind it (kerr's name).
 //
+// Transactions (test/interop/transactions-suite.ts): txn-producer TXN_ID TIMEOUT_MS makes the
+// process's transactional client (kgo.TransactionalID, kgo.TransactionTimeout) and loads its
+// producer ID (InitProducerID, as the Java client's initTransactions); txn-begin, txn-produce
+// (produce's records), txn-send-offsets GROUP TOPIC PARTITION=OFFSET..., txn-commit, txn-abort,
+// txn-close. kgo commits offsets in a transaction only inside a GroupTransactSession (one client
+// that is both the group member and the producer); here the consumer and the transactional
+// producer are separate clients, as in the Java and librdkafka programs, so txn-send-offsets
+// issues AddOffsetsToTxn and TxnOffsetCommit itself through the transactional client, with the
+// generation and member id of this process's consumer when it is a member of GROUP. kgo's
+// EndTransaction sends EndTxn only for a transaction that produced records: produce in every
+// transaction that sends offsets. Consumers take an isolation level: subscribe TOPIC GROUP
+// [ISOLATION] and assign TOPIC[,TOPIC...] PARTITIONS ISOLATION (no group, from the start), with
+// ISOLATION read_committed or read_uncommitted (kgo.FetchIsolationLevel).
+//
 // Security, from the environment: INTEROP_SASL_MECHANISM (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512)
 // with INTEROP_SASL_USERNAME and INTEROP_SASL_PASSWORD; INTEROP_TLS_CA (a PEM file: TLS, trusting
 // only that CA), with INTEROP_TLS_CERT and INTEROP_TLS_KEY for a client certificate (mutual TLS).
@@ -31,6 +45,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 	"github.com/twmb/franz-go/pkg/sasl"
 	"github.com/twmb/franz-go/pkg/sasl/plain"
 	"github.com/twmb/franz-go/pkg/sasl/scram"
@@ -47,6 +62,9 @@ type state struct {
 	producer    *kgo.Client
 	consumer    *kgo.Client
 	group       string
+	isolation   string
+	txn         *kgo.Client
+	txnID       string
 
 	mu         sync.Mutex
 	assigned   map[string]map[int32]bool
@@ -485,51 +503,101 @@ func (s *state) handle(w []string) (obj, error) {
 
 	case "produce": // produce TOPIC COUNT KEYS PREFIX [START]: record i (START <= i < START+COUNT) has
 		// key k(i % KEYS) and value PREFIX-i; answers [partition, offset] per record, in send order
-		count, err := atoi(w, 2)
-		if err != nil {
-			return nil, err
-		}
-		start := 0
-		if len(w) > 5 {
-			if start, err = atoi(w, 5); err != nil {
-				return nil, err
-			}
-		}
-		if err != nil {
-			return nil, err
-		}
-		keys, err := atoi(w, 3)
-		if err != nil {
-			return nil, err
-		}
 		p, err := s.prod()
 		if err != nil {
 			return nil, err
 		}
-		acks := make([][2]int64, count)
-		errs := make([]error, count)
-		var wg sync.WaitGroup
-		c, cancel := ctx()
-		defer cancel()
-		for i := 0; i < count; i++ {
-			wg.Add(1)
-			n := start + i
-			r := &kgo.Record{Topic: w[1], Key: []byte(fmt.Sprintf("k%d", n%keys)), Value: []byte(fmt.Sprintf("%s-%d", arg(4), n))}
-			p.Produce(c, r, func(r *kgo.Record, err error) {
-				defer wg.Done()
-				errs[i] = err
-				acks[i] = [2]int64{int64(r.Partition), r.Offset}
-			})
+		return produceAll(p, w)
+
+	case "txn-producer": // txn-producer TXN_ID TIMEOUT_MS
+		if s.txn != nil {
+			return nil, errors.New("a transactional producer exists (txn-close first)")
 		}
-		wg.Wait()
-		if err := errors.Join(errs...); err != nil {
+		ms, err := atoi(w, 2)
+		if err != nil {
 			return nil, err
 		}
-		return obj{"acks": acks}, nil
+		opts := append(s.base("-txn"),
+			kgo.TransactionalID(w[1]),
+			kgo.TransactionTimeout(time.Duration(ms)*time.Millisecond),
+			kgo.RequiredAcks(kgo.AllISRAcks()),
+			kgo.ProducerLinger(5*time.Millisecond),
+			kgo.RecordDeliveryTimeout(30*time.Second),
+		)
+		cl, err := kgo.NewClient(opts...)
+		if err != nil {
+			return nil, err
+		}
+		c, cancel := ctx()
+		defer cancel()
+		id, epoch, err := cl.ProducerID(c)
+		if err != nil {
+			cl.Close()
+			return nil, err
+		}
+		s.txn, s.txnID = cl, w[1]
+		return obj{"transactionalId": w[1], "timeoutMs": ms, "producerId": id, "epoch": epoch}, nil
 
-	case "subscribe": // subscribe TOPIC GROUP
+	case "txn-begin":
+		if s.txn == nil {
+			return nil, errNoTxn
+		}
+		if err := s.txn.BeginTransaction(); err != nil {
+			return nil, err
+		}
+		return obj{"begun": true}, nil
+
+	case "txn-produce": // txn-produce TOPIC COUNT KEYS PREFIX [START]: produce's records, in the transaction
+		if s.txn == nil {
+			return nil, errNoTxn
+		}
+		return produceAll(s.txn, w)
+
+	case "txn-send-offsets": // txn-send-offsets GROUP TOPIC PARTITION=OFFSET...
+		if s.txn == nil {
+			return nil, errNoTxn
+		}
+		return s.sendOffsets(w[1], arg(2), w[3:])
+
+	case "txn-commit", "txn-abort":
+		if s.txn == nil {
+			return nil, errNoTxn
+		}
+		c, cancel := ctx()
+		defer cancel()
+		commit := w[0] == "txn-commit"
+		if commit {
+			if err := s.txn.Flush(c); err != nil {
+				return nil, err
+			}
+			if err := s.txn.EndTransaction(c, kgo.TryCommit); err != nil {
+				return nil, err
+			}
+			return obj{"committed": true}, nil
+		}
+		if err := s.txn.AbortBufferedRecords(c); err != nil {
+			return nil, err
+		}
+		if err := s.txn.EndTransaction(c, kgo.TryAbort); err != nil {
+			return nil, err
+		}
+		return obj{"aborted": true}, nil
+
+	case "txn-close":
+		if s.txn == nil {
+			return nil, errNoTxn
+		}
+		s.txn.Close()
+		s.txn = nil
+		return obj{"closed": true}, nil
+
+	case "subscribe": // subscribe TOPIC GROUP [ISOLATION]
 		if s.consumer != nil {
 			return nil, errors.New("already subscribed")
+		}
+		isolation, err := isolationOpts(arg(3))
+		if err != nil {
+			return nil, err
 		}
 		opts := append(s.base(""),
 			kgo.ConsumerGroup(arg(2)),
@@ -555,15 +623,59 @@ func (s *state) handle(w []string) (obj, error) {
 			kgo.OnPartitionsRevoked(s.unassign),
 			kgo.OnPartitionsLost(s.unassign),
 		)
-		cl, err := kgo.NewClient(opts...)
+		if arg(3) == "read_committed" {
+			// As the Java client and librdkafka do for a read_committed member (KIP-447): the
+			// starting offsets are not read while a transaction's offset commit is pending.
+			opts = append(opts, kgo.RequireStableFetchOffsets())
+		}
+		cl, err := kgo.NewClient(append(opts, isolation...)...)
 		if err != nil {
 			return nil, err
 		}
 		s.consumer = cl
 		s.group = arg(2)
-		return obj{"subscribed": w[1], "group": arg(2)}, nil
+		s.isolation = arg(3)
+		return obj{"subscribed": w[1], "group": arg(2), "isolation": nilIfEmpty(arg(3))}, nil
 
-	case "poll": // poll MILLIS: one poll; the records it returned and the assignment after it
+	case "assign": // assign TOPIC[,TOPIC...] PARTITIONS ISOLATION: no group, from the start
+		if s.consumer != nil {
+			return nil, errors.New("already subscribed")
+		}
+		count, err := atoi(w, 2)
+		if err != nil {
+			return nil, err
+		}
+		if arg(3) == "" {
+			return nil, errors.New("assign: missing ISOLATION")
+		}
+		isolation, err := isolationOpts(arg(3))
+		if err != nil {
+			return nil, err
+		}
+		partitions := map[string]map[int32]kgo.Offset{}
+		s.mu.Lock()
+		for _, topic := range strings.Split(w[1], ",") {
+			partitions[topic] = map[int32]kgo.Offset{}
+			s.assigned[topic] = map[int32]bool{}
+			for p := int32(0); p < int32(count); p++ {
+				partitions[topic][p] = kgo.NewOffset().AtStart()
+				s.assigned[topic][p] = true
+			}
+		}
+		s.mu.Unlock()
+		opts := append(s.base(""), kgo.ConsumePartitions(partitions), kgo.FetchMaxWait(200*time.Millisecond))
+		cl, err := kgo.NewClient(append(opts, isolation...)...)
+		if err != nil {
+			return nil, err
+		}
+		s.consumer = cl
+		s.group = ""
+		s.isolation = arg(3)
+		assignment, _ := s.assignment()
+		return obj{"assigned": assignment, "isolation": arg(3)}, nil
+
+	case "poll": // poll MILLIS: one poll; the records it returned ([partition, offset, key, value,
+		// topic]) and the assignment after it
 		if s.consumer == nil {
 			return nil, errors.New("not subscribed")
 		}
@@ -590,7 +702,7 @@ func (s *state) handle(w []string) (obj, error) {
 		}
 		records := []any{}
 		fetches.EachRecord(func(r *kgo.Record) {
-			records = append(records, []any{r.Partition, r.Offset, string(r.Key), string(r.Value)})
+			records = append(records, []any{r.Partition, r.Offset, string(r.Key), string(r.Value), r.Topic})
 		})
 		assignment, rebalances := s.assignment()
 		return obj{"records": records, "assignment": assignment, "rebalances": rebalances}, nil
@@ -617,7 +729,8 @@ func (s *state) handle(w []string) (obj, error) {
 		}
 		return fetchOffsets(kadm.NewClient(s.consumer), s.group, w[1], count)
 
-	case "end-offsets": // end-offsets TOPIC PARTITIONS: through the consumer's own connection
+	case "end-offsets": // end-offsets TOPIC PARTITIONS: through the consumer's own connection, at
+		// its isolation level (read_committed: the last stable offsets)
 		if s.consumer == nil {
 			return nil, errors.New("not subscribed")
 		}
@@ -627,7 +740,11 @@ func (s *state) handle(w []string) (obj, error) {
 		}
 		c, cancel := ctx()
 		defer cancel()
-		listed, err := kadm.NewClient(s.consumer).ListEndOffsets(c, w[1])
+		list := kadm.NewClient(s.consumer).ListEndOffsets
+		if s.isolation == "read_committed" {
+			list = kadm.NewClient(s.consumer).ListCommittedOffsets
+		}
+		listed, err := list(c, w[1])
 		if err != nil {
 			return nil, err
 		}
@@ -647,12 +764,170 @@ func (s *state) handle(w []string) (obj, error) {
 		}
 		s.consumer.Close() // leaves the group
 		s.consumer = nil
+		s.group, s.isolation = "", ""
 		s.mu.Lock()
 		s.assigned = map[string]map[int32]bool{}
 		s.mu.Unlock()
 		return obj{"closed": true}, nil
 	}
 	return nil, fmt.Errorf("unknown command %s", w[0])
+}
+
+var errNoTxn = errors.New("no transactional producer (txn-producer first)")
+
+func nilIfEmpty(v string) any {
+	if v == "" {
+		return nil
+	}
+	return v
+}
+
+func isolationOpts(level string) ([]kgo.Opt, error) {
+	switch level {
+	case "":
+		return nil, nil
+	case "read_committed":
+		return []kgo.Opt{kgo.FetchIsolationLevel(kgo.ReadCommitted())}, nil
+	case "read_uncommitted":
+		return []kgo.Opt{kgo.FetchIsolationLevel(kgo.ReadUncommitted())}, nil
+	}
+	return nil, fmt.Errorf("unknown isolation level %q", level)
+}
+
+// produceAll produces records i (START <= i < START+COUNT) of the produce scheme (w is the command
+// line) and waits for every promise; answers their [partition, offset], or the first failure.
+func produceAll(p *kgo.Client, w []string) (obj, error) {
+	count, err := atoi(w, 2)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := atoi(w, 3)
+	if err != nil {
+		return nil, err
+	}
+	start := 0
+	if len(w) > 5 {
+		if start, err = atoi(w, 5); err != nil {
+			return nil, err
+		}
+	}
+	prefix := ""
+	if len(w) > 4 {
+		prefix = w[4]
+	}
+	acks := make([][2]int64, count)
+	errs := make([]error, count)
+	var wg sync.WaitGroup
+	c, cancel := ctx()
+	defer cancel()
+	for i := 0; i < count; i++ {
+		wg.Add(1)
+		n := start + i
+		r := &kgo.Record{Topic: w[1], Key: []byte(fmt.Sprintf("k%d", n%keys)), Value: []byte(fmt.Sprintf("%s-%d", prefix, n))}
+		p.Produce(c, r, func(r *kgo.Record, err error) {
+			defer wg.Done()
+			errs[i] = err
+			acks[i] = [2]int64{int64(r.Partition), r.Offset}
+		})
+	}
+	wg.Wait()
+	failed := 0
+	var first error
+	for _, err := range errs {
+		if err != nil {
+			failed++
+			if first == nil {
+				first = err
+			}
+		}
+	}
+	if first != nil {
+		// Wrapping the first keeps its Kafka error code for the answer's errorCode.
+		return nil, fmt.Errorf("%d of %d records failed, the first: %w", failed, count, first)
+	}
+	return obj{"acks": acks}, nil
+}
+
+// sendOffsets adds GROUP's offsets to the open transaction: AddOffsetsToTxn to the transaction
+// coordinator, then TxnOffsetCommit to the group coordinator (kgo routes both), as kgo's
+// GroupTransactSession does; CONCURRENT_TRANSACTIONS (the previous transaction still ending) is
+// retried, as kgo and the Java client do.
+func (s *state) sendOffsets(group, topic string, pairs []string) (obj, error) {
+	partitions := []kmsg.TxnOffsetCommitRequestTopicPartition{}
+	for _, kv := range pairs {
+		ps, os, _ := strings.Cut(kv, "=")
+		p, err := strconv.Atoi(ps)
+		if err != nil {
+			return nil, err
+		}
+		o, err := strconv.ParseInt(os, 10, 64)
+		if err != nil {
+			return nil, err
+		}
+		part := kmsg.NewTxnOffsetCommitRequestTopicPartition()
+		part.Partition, part.Offset, part.LeaderEpoch = int32(p), o, -1
+		partitions = append(partitions, part)
+	}
+	member, generation := "", int32(-1)
+	if s.consumer != nil && s.group == group {
+		member, generation = s.consumer.GroupMetadata()
+	}
+	c, cancel := ctx()
+	defer cancel()
+	id, epoch, err := s.txn.ProducerID(c)
+	if err != nil {
+		return nil, err
+	}
+	retrying := func(name string, do func() error) error {
+		for {
+			err := do()
+			if !errors.Is(err, kerr.ConcurrentTransactions) && !errors.Is(err, kerr.CoordinatorLoadInProgress) {
+				return err
+			}
+			s.logger.Log(kgo.LogLevelInfo, name+" answered "+err.Error()+", retrying")
+			select {
+			case <-c.Done():
+				return fmt.Errorf("%s: %w (still %v)", name, c.Err(), err)
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}
+	err = retrying("AddOffsetsToTxn", func() error {
+		req := kmsg.NewPtrAddOffsetsToTxnRequest()
+		req.TransactionalID, req.ProducerID, req.ProducerEpoch, req.Group = s.txnID, id, epoch, group
+		resp, err := req.RequestWith(c, s.txn)
+		if err != nil {
+			return err
+		}
+		return kerr.ErrorForCode(resp.ErrorCode)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("AddOffsetsToTxn: %w", err)
+	}
+	err = retrying("TxnOffsetCommit", func() error {
+		req := kmsg.NewPtrTxnOffsetCommitRequest()
+		req.TransactionalID, req.Group, req.ProducerID, req.ProducerEpoch = s.txnID, group, id, epoch
+		req.Generation, req.MemberID = generation, member
+		t := kmsg.NewTxnOffsetCommitRequestTopic()
+		t.Topic, t.Partitions = topic, partitions
+		req.Topics = []kmsg.TxnOffsetCommitRequestTopic{t}
+		resp, err := req.RequestWith(c, s.txn)
+		if err != nil {
+			return err
+		}
+		for _, t := range resp.Topics {
+			for _, p := range t.Partitions {
+				if err := kerr.ErrorForCode(p.ErrorCode); err != nil {
+					return fmt.Errorf("%s/%d: %w", t.Topic, p.Partition, err)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("TxnOffsetCommit: %w", err)
+	}
+	return obj{"sent": true, "generation": generation, "memberId": member}, nil
 }
 
 func (s *state) unassign(_ context.Context, _ *kgo.Client, removed map[string][]int32) {
@@ -724,6 +999,9 @@ func (s *state) closeAll() {
 	}
 	if s.producer != nil {
 		s.producer.Close()
+	}
+	if s.txn != nil {
+		s.txn.Close()
 	}
 	if s.adminClient != nil {
 		s.adminClient.Close()

@@ -34,6 +34,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -63,6 +64,18 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * ExecutionException wrappers). Client logs go to stderr (slf4j-simple). The commands mirror the
  * Go program in test/interop/go so that one scenario drives both.
  *
+ * <p>Transactions (test/interop/transactions-suite.ts): {@code txn-producer TXN_ID TIMEOUT_MS}
+ * makes the process's transactional producer and calls initTransactions; {@code txn-begin},
+ * {@code txn-produce} (the records of {@code produce}), {@code txn-send-offsets GROUP TOPIC
+ * PARTITION=OFFSET...} (with this process's consumer's groupMetadata() when it is a member of
+ * GROUP, so the generation and member id are sent), {@code txn-commit}, {@code txn-abort},
+ * {@code txn-close}. Consumers take an isolation level: {@code subscribe TOPIC GROUP [ISOLATION]}
+ * and {@code assign TOPIC[,TOPIC...] PARTITIONS ISOLATION} (no group, from the beginning).
+ * Every blocking call is bounded (max.block.ms, delivery.timeout.ms, explicit timeouts), so a
+ * command answers an error rather than hanging; an error answer also lists the exception classes
+ * of the whole cause chain ({@code errorChain}): the Java client wraps a transactional failure in
+ * a KafkaException whose cause says what happened (ProducerFencedException, …).
+ *
  * <p>The environment variable {@code INTEROP_CLIENT_PROPERTIES}, when set, holds Java properties
  * (security.protocol, sasl.mechanism, sasl.jaas.config, ssl.truststore.*, ssl.keystore.*, …)
  * applied to every client the program makes, after its own defaults.
@@ -73,6 +86,9 @@ public final class InteropClient {
   private Admin admin;
   private KafkaProducer<String, String> producer;
   private KafkaConsumer<String, String> consumer;
+  /** The group of {@link #consumer} (null for an assigned consumer). */
+  private String consumerGroup;
+  private KafkaProducer<String, String> txnProducer;
   private final Properties extra = new Properties();
   private final Set<TopicPartition> assigned = new TreeSet<>(InteropClient::compare);
   private int rebalances = 0;
@@ -109,7 +125,7 @@ public final class InteropClient {
       try {
         answer = client.handle(words);
       } catch (Throwable error) {
-        answer = Json.obj("error", Json.str(describe(error)), "errorClass", Json.str(errorClass(error).getName()));
+        answer = Json.obj("error", Json.str(describe(error)), "errorClass", Json.str(errorClass(error).getName()), "errorChain", errorChain(error));
       }
       out.println(answer);
     }
@@ -134,6 +150,13 @@ public final class InteropClient {
       e = e.getCause();
     }
     return e.getClass();
+  }
+
+  /** The classes of the exception and of its causes, outermost first. */
+  private static String errorChain(Throwable error) {
+    List<String> names = new ArrayList<>();
+    for (Throwable e = error; e != null && names.size() < 10; e = e.getCause() == e ? null : e.getCause()) names.add(Json.str(e.getClass().getName()));
+    return Json.arr(names);
   }
 
   private static int compare(TopicPartition a, TopicPartition b) {
@@ -170,6 +193,52 @@ public final class InteropClient {
       producer = new KafkaProducer<>(props);
     }
     return producer;
+  }
+
+  /** A consumer's properties: no auto commit, fast fetches; isolation.level when given. */
+  private Properties consumerProps(String group, String isolation) {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+    if (group != null) {
+      props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+      props.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
+      props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");
+      props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "500");
+    }
+    if (isolation != null) props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000");
+    props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "200");
+    props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "20000");
+    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    props.putAll(extra);
+    return props;
+  }
+
+  private KafkaProducer<String, String> txnProducer() {
+    if (txnProducer == null) throw new IllegalStateException("no transactional producer (txn-producer first)");
+    return txnProducer;
+  }
+
+  /** Sends records i (START <= i < START+COUNT) of the produce scheme and flushes; answers their [partition, offset]. */
+  private static String sendAll(KafkaProducer<String, String> p, String[] w) throws Exception {
+    String topic = w[1];
+    int count = Integer.parseInt(w[2]);
+    int keys = Integer.parseInt(w[3]);
+    String prefix = w[4];
+    int start = w.length > 5 ? Integer.parseInt(w[5]) : 0;
+    List<Future<RecordMetadata>> sent = new ArrayList<>(count);
+    for (int i = start; i < start + count; i++) sent.add(p.send(new ProducerRecord<>(topic, "k" + (i % keys), prefix + "-" + i)));
+    p.flush();
+    List<String> acks = new ArrayList<>(count);
+    for (Future<RecordMetadata> f : sent) {
+      RecordMetadata m = f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      acks.add("[" + m.partition() + "," + m.offset() + "]");
+    }
+    return Json.obj("acks", Json.arr(acks));
   }
 
   private String handle(String[] w) throws Exception {
@@ -280,20 +349,70 @@ public final class InteropClient {
       case "produce": {
         // produce TOPIC COUNT KEYS PREFIX [START]: record i (START <= i < START+COUNT) has key
         // k(i % KEYS) and value PREFIX-i; answers [partition, offset] per record, in send order
-        String topic = w[1];
-        int count = Integer.parseInt(w[2]);
-        int keys = Integer.parseInt(w[3]);
-        String prefix = w[4];
-        int start = w.length > 5 ? Integer.parseInt(w[5]) : 0;
-        List<Future<RecordMetadata>> sent = new ArrayList<>(count);
-        for (int i = start; i < start + count; i++) sent.add(producer().send(new ProducerRecord<>(topic, "k" + (i % keys), prefix + "-" + i)));
-        producer().flush();
-        List<String> acks = new ArrayList<>(count);
-        for (Future<RecordMetadata> f : sent) {
-          RecordMetadata m = f.get();
-          acks.add("[" + m.partition() + "," + m.offset() + "]");
+        return sendAll(producer(), w);
+      }
+      case "txn-producer": {
+        // txn-producer TXN_ID TIMEOUT_MS: the transactional producer (transaction.timeout.ms =
+        // TIMEOUT_MS), initTransactions() done
+        if (txnProducer != null) throw new IllegalStateException("a transactional producer exists (txn-close first)");
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId + "-txn");
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, w[1]);
+        props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, w[2]);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
+        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "15000");
+        // Bounds initTransactions, commitTransaction, abortTransaction, sendOffsetsToTransaction.
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "20000");
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        props.putAll(extra);
+        KafkaProducer<String, String> p = new KafkaProducer<>(props);
+        try {
+          p.initTransactions();
+        } catch (Exception e) {
+          p.close(Duration.ZERO);
+          throw e;
         }
-        return Json.obj("acks", Json.arr(acks));
+        txnProducer = p;
+        return Json.obj("transactionalId", Json.str(w[1]), "timeoutMs", w[2]);
+      }
+      case "txn-begin": {
+        txnProducer().beginTransaction();
+        return Json.obj("begun", Json.bool(true));
+      }
+      case "txn-produce": {
+        // txn-produce TOPIC COUNT KEYS PREFIX [START]: produce's records, in the open transaction
+        return sendAll(txnProducer(), w);
+      }
+      case "txn-send-offsets": {
+        // txn-send-offsets GROUP TOPIC PARTITION=OFFSET...: sendOffsetsToTransaction with this
+        // process's consumer's group metadata when it is a member of GROUP (generation and member
+        // id sent), else the group id alone; answers what was sent
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (int i = 3; i < w.length; i++) {
+          int eq = w[i].indexOf('=');
+          offsets.put(new TopicPartition(w[2], Integer.parseInt(w[i].substring(0, eq))), new OffsetAndMetadata(Long.parseLong(w[i].substring(eq + 1))));
+        }
+        ConsumerGroupMetadata metadata = consumer != null && w[1].equals(consumerGroup) ? consumer.groupMetadata() : new ConsumerGroupMetadata(w[1]);
+        txnProducer().sendOffsetsToTransaction(offsets, metadata);
+        return Json.obj("sent", Json.bool(true), "generation", Integer.toString(metadata.generationId()), "memberId", Json.str(metadata.memberId()));
+      }
+      case "txn-commit": {
+        txnProducer().commitTransaction();
+        return Json.obj("committed", Json.bool(true));
+      }
+      case "txn-abort": {
+        txnProducer().abortTransaction();
+        return Json.obj("aborted", Json.bool(true));
+      }
+      case "txn-close": {
+        txnProducer().close(Duration.ofSeconds(10));
+        txnProducer = null;
+        return Json.obj("closed", Json.bool(true));
       }
       case "produce-batch": {
         // produce-batch TOPIC PARTITION COMPRESSION COUNT PREFIX: COUNT records in one batch, from a
@@ -364,23 +483,11 @@ public final class InteropClient {
         }
       }
       case "subscribe": {
-        // subscribe TOPIC GROUP
+        // subscribe TOPIC GROUP [ISOLATION]: ISOLATION read_committed|read_uncommitted (default:
+        // the client's, read_uncommitted)
         if (consumer != null) throw new IllegalStateException("already subscribed");
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, w[2]);
-        props.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");
-        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "500");
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000");
-        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "200");
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        props.putAll(extra);
-        consumer = new KafkaConsumer<>(props);
+        consumer = new KafkaConsumer<>(consumerProps(w[2], w.length > 3 ? w[3] : null));
+        consumerGroup = w[2];
         consumer.subscribe(List.of(w[1]), new ConsumerRebalanceListener() {
           @Override
           public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
@@ -393,14 +500,30 @@ public final class InteropClient {
             rebalances++;
           }
         });
-        return Json.obj("subscribed", Json.str(w[1]), "group", Json.str(w[2]));
+        return Json.obj("subscribed", Json.str(w[1]), "group", Json.str(w[2]), "isolation", Json.str(w.length > 3 ? w[3] : null));
+      }
+      case "assign": {
+        // assign TOPIC[,TOPIC...] PARTITIONS ISOLATION: a consumer without a group, assigned
+        // partitions 0..PARTITIONS-1 of each topic, from the beginning
+        if (consumer != null) throw new IllegalStateException("already subscribed");
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : w[1].split(",")) {
+          for (int p = 0; p < Integer.parseInt(w[2]); p++) partitions.add(new TopicPartition(topic, p));
+        }
+        consumer = new KafkaConsumer<>(consumerProps(null, w[3]));
+        consumerGroup = null;
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        assigned.addAll(partitions);
+        return Json.obj("assigned", assignment(), "isolation", Json.str(w[3]));
       }
       case "poll": {
-        // poll MILLIS: one poll; the records it returned and the assignment after it
+        // poll MILLIS: one poll; the records it returned ([partition, offset, key, value, topic])
+        // and the assignment after it
         ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(Long.parseLong(w[1])));
         List<String> out = new ArrayList<>(records.count());
         for (ConsumerRecord<String, String> r : records) {
-          out.add("[" + r.partition() + "," + r.offset() + "," + Json.str(r.key()) + "," + Json.str(r.value()) + "]");
+          out.add("[" + r.partition() + "," + r.offset() + "," + Json.str(r.key()) + "," + Json.str(r.value()) + "," + Json.str(r.topic()) + "]");
         }
         return Json.obj("records", Json.arr(out), "assignment", assignment(), "rebalances", Integer.toString(rebalances));
       }
@@ -416,6 +539,8 @@ public final class InteropClient {
         return Json.obj("offsets", offsetsOf(consumer.committed(partitions, Duration.ofSeconds(20)), w[1], count));
       }
       case "end-offsets": {
+        // end-offsets TOPIC PARTITIONS: at the consumer's isolation level (read_committed: the
+        // last stable offsets)
         List<TopicPartition> partitions = new ArrayList<>();
         int count = Integer.parseInt(w[2]);
         for (int p = 0; p < count; p++) partitions.add(new TopicPartition(w[1], p));
@@ -427,6 +552,7 @@ public final class InteropClient {
       case "close-consumer": {
         consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(20)));
         consumer = null;
+        consumerGroup = null;
         assigned.clear();
         return Json.obj("closed", Json.bool(true));
       }
@@ -456,6 +582,7 @@ public final class InteropClient {
     Duration timeout = Duration.ofSeconds(10);
     if (consumer != null) consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(timeout));
     if (producer != null) producer.close(timeout);
+    if (txnProducer != null) txnProducer.close(timeout);
     if (admin != null) admin.close(timeout);
   }
 
