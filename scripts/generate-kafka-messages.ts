@@ -19,7 +19,7 @@ export const API_NAMES = [
   'DescribeCluster', 'SaslHandshake', 'SaslAuthenticate', 'CreateAcls', 'DescribeAcls', 'DeleteAcls',
   'OffsetForLeaderEpoch', 'AddPartitionsToTxn', 'AddOffsetsToTxn', 'EndTxn', 'TxnOffsetCommit',
   'DescribeProducers', 'DescribeTransactions', 'ListTransactions', 'DescribeLogDirs', 'ElectLeaders',
-  'AlterPartitionReassignments', 'ListPartitionReassignments',
+  'AlterPartitionReassignments', 'ListPartitionReassignments', 'ConsumerGroupHeartbeat', 'ConsumerGroupDescribe',
 ] as const;
 
 export const OUTPUT_PATH = resolve(import.meta.dirname, '../src/kafka-protocol/messages.generated.ts');

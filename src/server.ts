@@ -70,7 +70,8 @@ export async function startPlatform(config: Config, mode: Mode): Promise<Running
   let agent: Agent | undefined;
   let objectStore: ObjectStore | undefined;
   let agentClient: ControlPlaneClient | undefined;
-  const groups = new GroupCoordinator(store, { initialRebalanceDelayMs: 100 });
+  // KIP-848 members heartbeat every 2 s (Kafka's default is 5 s): a rebalance converges in a few heartbeats.
+  const groups = new GroupCoordinator(store, { initialRebalanceDelayMs: 100, consumer: { heartbeatIntervalMs: 2_000 } });
   // One control plane for the agents: this process's own (dev mode) and those on other machines.
   const agentRpc = new LocalControlPlane(store, groups, { objectDeletionGraceMs: config.objectDeletionGraceMs });
   const info = {

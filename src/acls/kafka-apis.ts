@@ -258,6 +258,12 @@ export const KAFKA_API_ACLS: { readonly [K in ApiName]: ApiAclRule } = {
   ElectLeaders: { apiKey: ApiKeys.ElectLeaders, checks: [theCluster('ALTER', 'always', 'fail-request')] },
   AlterPartitionReassignments: { apiKey: ApiKeys.AlterPartitionReassignments, checks: [theCluster('ALTER', 'always', 'fail-request')] },
   ListPartitionReassignments: { apiKey: ApiKeys.ListPartitionReassignments, checks: [theCluster('DESCRIBE', 'always', 'fail-request')] },
+  ConsumerGroupHeartbeat: {
+    apiKey: ApiKeys.ConsumerGroupHeartbeat,
+    checks: [theGroup('READ')],
+    note: 'KIP-848 also checks DESCRIBE on the subscribed topics for regex subscriptions; here a member sees only assignments of topics it named or matched.',
+  },
+  ConsumerGroupDescribe: { apiKey: ApiKeys.ConsumerGroupDescribe, checks: [theGroup('DESCRIBE', 'fail-resource')] },
   ListTransactions: {
     apiKey: ApiKeys.ListTransactions,
     checks: [{ target: 'transactional-id', when: 'all', anyOf: [onTarget('DESCRIBE', 'TRANSACTIONAL_ID')], denied: 'omit', errorCode: TXN }],

@@ -2,6 +2,7 @@ import type {
   AddOffsetsToTxnRequest, AddOffsetsToTxnResponse, AddPartitionsToTxnRequest, AddPartitionsToTxnResponse, DescribeProducersRequest,
   DescribeProducersResponse, DescribeTransactionsRequest, DescribeTransactionsResponse, EndTxnRequest, EndTxnResponse, InitProducerIdRequest,
   InitProducerIdResponse, ListTransactionsRequest, ListTransactionsResponse, TxnOffsetCommitRequest, TxnOffsetCommitResponse,
+  ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse, ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse,
   DeleteGroupsRequest, DeleteGroupsResponse, DescribeGroupsRequest, DescribeGroupsResponse, HeartbeatRequest,
   HeartbeatResponse, JoinGroupRequest, JoinGroupResponse, LeaveGroupRequest, LeaveGroupResponse, ListGroupsRequest,
   ListGroupsResponse, OffsetCommitRequest, OffsetCommitResponse, OffsetDeleteRequest, OffsetDeleteResponse,
@@ -177,6 +178,9 @@ export interface GroupApi {
   describeGroups: GroupCall<DescribeGroupsRequest, DescribeGroupsResponse>;
   listGroups: GroupCall<ListGroupsRequest, ListGroupsResponse>;
   deleteGroups: GroupCall<DeleteGroupsRequest, DeleteGroupsResponse>;
+  /** KIP-848 (group.protocol=consumer): join, heartbeat and leave in one call that answers at once. */
+  consumerGroupHeartbeat: GroupCall<ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse>;
+  consumerGroupDescribe: GroupCall<ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse>;
 }
 
 type TransactionCall<Request, Response> = (virtualClusterId: string, request: Request, apiVersion: number) => Promise<Response>;
@@ -203,7 +207,7 @@ export const TRANSACTION_CALLS = [
 
 export const GROUP_CALLS = [
   'joinGroup', 'syncGroup', 'heartbeat', 'leaveGroup', 'offsetCommit', 'offsetFetch', 'offsetDelete',
-  'describeGroups', 'listGroups', 'deleteGroups',
+  'describeGroups', 'listGroups', 'deleteGroups', 'consumerGroupHeartbeat', 'consumerGroupDescribe',
 ] as const satisfies ReadonlyArray<keyof GroupApi>;
 
 /** The calls that cross the wire to the control plane (onCommit and close are the client's own). */

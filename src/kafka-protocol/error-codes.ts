@@ -80,4 +80,11 @@ export const KafkaError = {
   UNKNOWN_TOPIC_ID: 100,
   /** DescribeTransactions of a transactional id the coordinator does not know. */
   TRANSACTIONAL_ID_NOT_FOUND: 105,
+  /** KIP-848: the member's epoch is not its current one; it must rejoin with epoch 0. */
+  FENCED_MEMBER_EPOCH: 110,
+  UNRELEASED_INSTANCE_ID: 111,
+  UNSUPPORTED_ASSIGNOR: 112,
+  /** KIP-848 OffsetCommit with an older epoch of the member: retry after the next heartbeat. */
+  STALE_MEMBER_EPOCH: 113,
+  INVALID_REGULAR_EXPRESSION: 128,
 } as const;

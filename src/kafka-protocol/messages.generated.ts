@@ -48,6 +48,8 @@ export const ApiKeys = {
   DescribeProducers: 61,
   DescribeTransactions: 65,
   ListTransactions: 66,
+  ConsumerGroupHeartbeat: 68,
+  ConsumerGroupDescribe: 69,
 } as const;
 export type ApiKey = (typeof ApiKeys)[keyof typeof ApiKeys];
 
@@ -595,6 +597,31 @@ export const requestDefs: Readonly<Record<number, MessageDef>> = {
       { name: 'stateFilters', type: '[]string', versions: '0+' },
       { name: 'producerIdFilters', type: '[]int64', versions: '0+' },
       { name: 'durationFilter', type: 'int64', versions: '1+', default: -1n },
+    ],
+  },
+  68: {
+    apiKey: 68, name: 'ConsumerGroupHeartbeatRequest', validVersions: '0-1', flexibleVersions: '0+',
+    fields: [
+      { name: 'groupId', type: 'string', versions: '0+' },
+      { name: 'memberId', type: 'string', versions: '0+' },
+      { name: 'memberEpoch', type: 'int32', versions: '0+' },
+      { name: 'instanceId', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
+      { name: 'rackId', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
+      { name: 'rebalanceTimeoutMs', type: 'int32', versions: '0+', default: -1 },
+      { name: 'subscribedTopicNames', type: '[]string', versions: '0+', nullableVersions: '0+', default: null },
+      { name: 'subscribedTopicRegex', type: 'string', versions: '1+', nullableVersions: '1+', default: null },
+      { name: 'serverAssignor', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
+      { name: 'topicPartitions', type: '[]TopicPartitions', versions: '0+', nullableVersions: '0+', default: null, fields: [
+        { name: 'topicId', type: 'uuid', versions: '0+' },
+        { name: 'partitions', type: '[]int32', versions: '0+' },
+      ] },
+    ],
+  },
+  69: {
+    apiKey: 69, name: 'ConsumerGroupDescribeRequest', validVersions: '0', flexibleVersions: '0+',
+    fields: [
+      { name: 'groupIds', type: '[]string', versions: '0+' },
+      { name: 'includeAuthorizedOperations', type: 'bool', versions: '0+' },
     ],
   },
 };
@@ -1311,6 +1338,63 @@ export const responseDefs: Readonly<Record<number, MessageDef>> = {
       ] },
     ],
   },
+  68: {
+    apiKey: 68, name: 'ConsumerGroupHeartbeatResponse', validVersions: '0-1', flexibleVersions: '0+',
+    fields: [
+      { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
+      { name: 'errorCode', type: 'int16', versions: '0+' },
+      { name: 'errorMessage', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
+      { name: 'memberId', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
+      { name: 'memberEpoch', type: 'int32', versions: '0+' },
+      { name: 'heartbeatIntervalMs', type: 'int32', versions: '0+' },
+      { name: 'assignment', type: 'Assignment', versions: '0+', nullableVersions: '0+', default: null, fields: [
+        { name: 'topicPartitions', type: '[]TopicPartitions', versions: '0+', fields: [
+          { name: 'topicId', type: 'uuid', versions: '0+' },
+          { name: 'partitions', type: '[]int32', versions: '0+' },
+        ] },
+      ] },
+    ],
+  },
+  69: {
+    apiKey: 69, name: 'ConsumerGroupDescribeResponse', validVersions: '0', flexibleVersions: '0+',
+    fields: [
+      { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
+      { name: 'groups', type: '[]DescribedGroup', versions: '0+', fields: [
+        { name: 'errorCode', type: 'int16', versions: '0+' },
+        { name: 'errorMessage', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
+        { name: 'groupId', type: 'string', versions: '0+' },
+        { name: 'groupState', type: 'string', versions: '0+' },
+        { name: 'groupEpoch', type: 'int32', versions: '0+' },
+        { name: 'assignmentEpoch', type: 'int32', versions: '0+' },
+        { name: 'assignorName', type: 'string', versions: '0+' },
+        { name: 'members', type: '[]Member', versions: '0+', fields: [
+          { name: 'memberId', type: 'string', versions: '0+' },
+          { name: 'instanceId', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
+          { name: 'rackId', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
+          { name: 'memberEpoch', type: 'int32', versions: '0+' },
+          { name: 'clientId', type: 'string', versions: '0+' },
+          { name: 'clientHost', type: 'string', versions: '0+' },
+          { name: 'subscribedTopicNames', type: '[]string', versions: '0+' },
+          { name: 'subscribedTopicRegex', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
+          { name: 'assignment', type: 'Assignment', versions: '0+', fields: [
+            { name: 'topicPartitions', type: '[]TopicPartitions', versions: '0+', fields: [
+              { name: 'topicId', type: 'uuid', versions: '0+' },
+              { name: 'topicName', type: 'string', versions: '0+' },
+              { name: 'partitions', type: '[]int32', versions: '0+' },
+            ] },
+          ] },
+          { name: 'targetAssignment', type: 'Assignment', versions: '0+', fields: [
+            { name: 'topicPartitions', type: '[]TopicPartitions', versions: '0+', fields: [
+              { name: 'topicId', type: 'uuid', versions: '0+' },
+              { name: 'topicName', type: 'string', versions: '0+' },
+              { name: 'partitions', type: '[]int32', versions: '0+' },
+            ] },
+          ] },
+        ] },
+        { name: 'authorizedOperations', type: 'int32', versions: '0+', default: -2147483648 },
+      ] },
+    ],
+  },
 };
 
 // Decoded bodies: every field of the message is present (defaults fill the versions without it).
@@ -1799,6 +1883,28 @@ export interface ListTransactionsRequest {
   stateFilters: string[];
   producerIdFilters: bigint[];
   durationFilter: bigint;
+}
+
+export interface ConsumerGroupHeartbeatRequestTopicPartitions {
+  topicId: string;
+  partitions: number[];
+}
+export interface ConsumerGroupHeartbeatRequest {
+  groupId: string;
+  memberId: string;
+  memberEpoch: number;
+  instanceId: string | null;
+  rackId: string | null;
+  rebalanceTimeoutMs: number;
+  subscribedTopicNames: string[] | null;
+  subscribedTopicRegex: string | null;
+  serverAssignor: string | null;
+  topicPartitions: ConsumerGroupHeartbeatRequestTopicPartitions[] | null;
+}
+
+export interface ConsumerGroupDescribeRequest {
+  groupIds: string[];
+  includeAuthorizedOperations: boolean;
 }
 
 export interface ProduceResponseBatchIndexAndErrorMessage {
@@ -2496,6 +2602,59 @@ export interface ListTransactionsResponse {
   transactionStates: ListTransactionsResponseTransactionState[];
 }
 
+export interface ConsumerGroupHeartbeatResponseTopicPartitions {
+  topicId: string;
+  partitions: number[];
+}
+export interface ConsumerGroupHeartbeatResponseAssignment {
+  topicPartitions: ConsumerGroupHeartbeatResponseTopicPartitions[];
+}
+export interface ConsumerGroupHeartbeatResponse {
+  throttleTimeMs: number;
+  errorCode: number;
+  errorMessage: string | null;
+  memberId: string | null;
+  memberEpoch: number;
+  heartbeatIntervalMs: number;
+  assignment: ConsumerGroupHeartbeatResponseAssignment | null;
+}
+
+export interface ConsumerGroupDescribeResponseTopicPartitions {
+  topicId: string;
+  topicName: string;
+  partitions: number[];
+}
+export interface ConsumerGroupDescribeResponseAssignment {
+  topicPartitions: ConsumerGroupDescribeResponseTopicPartitions[];
+}
+export interface ConsumerGroupDescribeResponseMember {
+  memberId: string;
+  instanceId: string | null;
+  rackId: string | null;
+  memberEpoch: number;
+  clientId: string;
+  clientHost: string;
+  subscribedTopicNames: string[];
+  subscribedTopicRegex: string | null;
+  assignment: ConsumerGroupDescribeResponseAssignment;
+  targetAssignment: ConsumerGroupDescribeResponseAssignment;
+}
+export interface ConsumerGroupDescribeResponseDescribedGroup {
+  errorCode: number;
+  errorMessage: string | null;
+  groupId: string;
+  groupState: string;
+  groupEpoch: number;
+  assignmentEpoch: number;
+  assignorName: string;
+  members: ConsumerGroupDescribeResponseMember[];
+  authorizedOperations: number;
+}
+export interface ConsumerGroupDescribeResponse {
+  throttleTimeMs: number;
+  groups: ConsumerGroupDescribeResponseDescribedGroup[];
+}
+
 export interface RequestBodies {
   0: ProduceRequest;
   1: FetchRequest;
@@ -2539,6 +2698,8 @@ export interface RequestBodies {
   61: DescribeProducersRequest;
   65: DescribeTransactionsRequest;
   66: ListTransactionsRequest;
+  68: ConsumerGroupHeartbeatRequest;
+  69: ConsumerGroupDescribeRequest;
 }
 
 export interface ResponseBodies {
@@ -2584,4 +2745,6 @@ export interface ResponseBodies {
   61: DescribeProducersResponse;
   65: DescribeTransactionsResponse;
   66: ListTransactionsResponse;
+  68: ConsumerGroupHeartbeatResponse;
+  69: ConsumerGroupDescribeResponse;
 }

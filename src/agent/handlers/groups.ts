@@ -1,6 +1,8 @@
 import { ApiKeys } from '../../kafka-protocol/index.ts';
 import { OPERATIONS_NOT_REQUESTED, allOperationsField } from '../../acls/index.ts';
-import type { DeleteGroupsRequest, DescribeGroupsRequest, DescribeGroupsResponse, ListGroupsRequest } from '../../kafka-protocol/index.ts';
+import type {
+  ConsumerGroupDescribeRequest, ConsumerGroupHeartbeatRequest, DeleteGroupsRequest, DescribeGroupsRequest, DescribeGroupsResponse, ListGroupsRequest,
+} from '../../kafka-protocol/index.ts';
 import type { GroupApi } from '../../agent-rpc/contract.ts';
 import { KafkaError } from '../kafka-errors.ts';
 import type { RequestContext } from '../connection.ts';
@@ -31,6 +33,8 @@ export function groupApis(groups: GroupApi): Record<number, KafkaApi> {
     [ApiKeys.DescribeGroups]: kafkaApi(describeGroups(groups), authorizeDescribeGroups),
     [ApiKeys.ListGroups]: kafkaApi(passTo(groups, groups.listGroups), authorizeListGroups),
     [ApiKeys.DeleteGroups]: kafkaApi(passTo(groups, groups.deleteGroups), authorizeDeleteGroups),
+    [ApiKeys.ConsumerGroupHeartbeat]: kafkaApi(passTo(groups, groups.consumerGroupHeartbeat), authorizeConsumerGroupHeartbeat),
+    [ApiKeys.ConsumerGroupDescribe]: kafkaApi(passTo(groups, groups.consumerGroupDescribe), authorizeConsumerGroupDescribe),
   };
 }
 
@@ -87,4 +91,26 @@ export function authorizeDeleteGroups(acls: AclDecider, request: DeleteGroupsReq
   const refused = [...new Set(request.groupsNames.filter((g) => !allowed.includes(g)))];
   const refusals = refused.map((groupId) => ({ groupId, errorCode: GROUP_DENIED }));
   return serveAllowed(request, { allowed, refusals }, (groupsNames) => ({ ...request, groupsNames }), 'results', { throttleTimeMs: 0, results: [] });
+}
+
+const CONSUMER_HEARTBEAT = checkOf('ConsumerGroupHeartbeat', 'group', 'always');
+const CONSUMER_DESCRIBE = checkOf('ConsumerGroupDescribe', 'group', 'always');
+
+/** ConsumerGroupHeartbeat under ACLs: READ on the group. */
+export function authorizeConsumerGroupHeartbeat(acls: AclDecider, request: ConsumerGroupHeartbeatRequest): Authorization<ConsumerGroupHeartbeatRequest> {
+  if (acls.allows(CONSUMER_HEARTBEAT, request.groupId)) return { request };
+  return { answer: { throttleTimeMs: 0, errorCode: GROUP_DENIED, errorMessage: null, memberId: null, memberEpoch: -1, heartbeatIntervalMs: 0, assignment: null } };
+}
+
+/** ConsumerGroupDescribe under ACLs: DESCRIBE on each group. */
+export function authorizeConsumerGroupDescribe(acls: AclDecider, request: ConsumerGroupDescribeRequest): Authorization<ConsumerGroupDescribeRequest> {
+  return {
+    request,
+    narrow: (answer) => ({
+      ...answer,
+      groups: answer.groups.map((g: { groupId: string }) => acls.allows(CONSUMER_DESCRIBE, g.groupId) ? g : {
+        errorCode: GROUP_DENIED, errorMessage: null, groupId: g.groupId, groupState: '', groupEpoch: -1, assignmentEpoch: -1, assignorName: '', members: [], authorizedOperations: -2147483648,
+      }),
+    }),
+  };
 }

@@ -40,15 +40,19 @@ export interface GroupDescription {
 /** DescribeGroups' "authorized operations not requested / not computed". */
 const NO_AUTHORIZED_OPERATIONS = -2147483648;
 
+import type { ConsumerGroups } from './consumer/coordinator.ts';
+
 export class GroupAdmin {
   private readonly store: MetadataStore;
   private readonly groups: GroupRegistry;
   private readonly rebalancer: Rebalancer;
+  private readonly consumerGroups: ConsumerGroups;
 
-  constructor(store: MetadataStore, groups: GroupRegistry, rebalancer: Rebalancer) {
+  constructor(store: MetadataStore, groups: GroupRegistry, rebalancer: Rebalancer, consumerGroups: ConsumerGroups) {
     this.store = store;
     this.groups = groups;
     this.rebalancer = rebalancer;
+    this.consumerGroups = consumerGroups;
   }
 
   async describeGroups(virtualClusterId: string, request: DescribeGroupsRequest, _apiVersion: number, _client: GroupClient): Promise<DescribeGroupsResponse> {
@@ -87,15 +91,20 @@ export class GroupAdmin {
   }
 
   async listGroups(virtualClusterId: string, request: ListGroupsRequest, apiVersion: number, _client: GroupClient): Promise<ListGroupsResponse> {
-    // Filters are case-insensitive, as in Kafka. Every group here is a "classic" group (v5 types).
+    // Filters are case-insensitive, as in Kafka; v5 filters by type (classic or consumer).
     const states = new Set((apiVersion >= 4 ? request.statesFilter : []).map((s) => s.toLowerCase()));
     const types = new Set((apiVersion >= 5 ? request.typesFilter : []).map((s) => s.toLowerCase()));
-    const listed: ListGroupsResponseListedGroup[] = (await this.describeAll(virtualClusterId)).map((g) => ({
-      groupId: g.name,
-      protocolType: g.protocolType,
-      groupState: g.state,
-      groupType: 'classic',
-    }));
+    const consumer = new Map(this.consumerGroups.list(virtualClusterId).map((g) => [g.groupId, g.state]));
+    const listed: ListGroupsResponseListedGroup[] = [
+      ...(await this.describeAll(virtualClusterId)).filter((g) => !consumer.has(g.name)).map((g) => ({
+        groupId: g.name,
+        protocolType: g.protocolType,
+        groupState: g.state,
+        groupType: 'classic',
+      })),
+      // KIP-848 groups (consumer-group/coordinator.ts): their offsets are listed as theirs.
+      ...[...consumer].map(([groupId, state]) => ({ groupId, protocolType: 'consumer', groupState: state, groupType: 'consumer' })),
+    ];
     const groups = listed.filter(
       (g) => (states.size === 0 || states.has(g.groupState.toLowerCase())) && (types.size === 0 || types.has(g.groupType)),
     );

@@ -19,9 +19,13 @@
  * This class is the one face of the pieces beside it: group.ts (one group's state), registry.ts
  * (the groups held), rebalance.ts (the state machine and its timers), join.ts (JoinGroup),
  * membership.ts (SyncGroup, Heartbeat, LeaveGroup), offsets.ts (committed offsets) and admin.ts
- * (describe, list, delete).
+ * (describe, list, delete) — and of the new protocol's groups (consumer/, KIP-848).
  */
 import type {
+  ConsumerGroupDescribeRequest,
+  ConsumerGroupDescribeResponse,
+  ConsumerGroupHeartbeatRequest,
+  ConsumerGroupHeartbeatResponse,
   DeleteGroupsRequest,
   DeleteGroupsResponse,
   DescribeGroupsRequest,
@@ -51,6 +55,8 @@ import { Joins } from './join.ts';
 import { Membership } from './membership.ts';
 import { CommittedOffsets } from './offsets.ts';
 import { GroupAdmin, type GroupDescription } from './admin.ts';
+import { ConsumerGroups, type ConsumerGroupOptions } from './consumer/coordinator.ts';
+import { KafkaError } from '../../kafka-protocol/error-codes.ts';
 
 export type { GroupClient, GroupState } from './group.ts';
 export type { GroupDescription } from './admin.ts';
@@ -66,6 +72,8 @@ export interface GroupCoordinatorOptions {
   minSessionTimeoutMs?: number;
   /** How long a new member may wait in a join phase before it is dropped (Kafka: 5 minutes, KIP-394). */
   newMemberJoinTimeoutMs?: number;
+  /** The new protocol's (KIP-848) heartbeat interval and session timeout. */
+  consumer?: ConsumerGroupOptions;
 }
 
 export class GroupCoordinator {
@@ -74,9 +82,13 @@ export class GroupCoordinator {
   private readonly membership: Membership;
   private readonly offsets: CommittedOffsets;
   private readonly admin: GroupAdmin;
+  private readonly consumerGroups: ConsumerGroups;
+  private readonly registry: GroupRegistry;
 
   constructor(store: MetadataStore, options: GroupCoordinatorOptions = {}) {
+    this.consumerGroups = new ConsumerGroups(store, options.consumer);
     const groups = new GroupRegistry();
+    this.registry = groups;
     this.rebalancer = new Rebalancer(groups, {
       initialRebalanceDelayMs: options.initialRebalanceDelayMs ?? 0,
       newMemberJoinTimeoutMs: options.newMemberJoinTimeoutMs ?? 300_000,
@@ -86,13 +98,34 @@ export class GroupCoordinator {
       maxSessionTimeoutMs: options.maxSessionTimeoutMs ?? 1_800_000,
     });
     this.membership = new Membership(groups, this.rebalancer);
-    this.offsets = new CommittedOffsets(store, groups, this.rebalancer, options.now ?? Date.now);
-    this.admin = new GroupAdmin(store, groups, this.rebalancer);
+    this.offsets = new CommittedOffsets(store, groups, this.rebalancer, this.consumerGroups, options.now ?? Date.now);
+    this.admin = new GroupAdmin(store, groups, this.rebalancer, this.consumerGroups);
   }
 
   /** Clears every timer and answers every waiting JoinGroup/SyncGroup with NOT_COORDINATOR (clients look the coordinator up again). */
   close(): void {
     this.rebalancer.close();
+    this.consumerGroups.close();
+  }
+
+  /** KIP-848's one call of a member (joining, heartbeating, leaving): consumer/coordinator.ts. */
+  consumerGroupHeartbeat(virtualClusterId: string, request: ConsumerGroupHeartbeatRequest, apiVersion: number, client: GroupClient): Promise<ConsumerGroupHeartbeatResponse> {
+    if (this.classicInUse(virtualClusterId, request.groupId)) {
+      return Promise.resolve({
+        throttleTimeMs: 0, errorCode: KafkaError.GROUP_ID_NOT_FOUND, errorMessage: `group ${request.groupId} is a classic group with members`,
+        memberId: null, memberEpoch: -1, heartbeatIntervalMs: 0, assignment: null,
+      });
+    }
+    return this.consumerGroups.heartbeat(virtualClusterId, request, apiVersion, client);
+  }
+
+  consumerGroupDescribe(virtualClusterId: string, request: ConsumerGroupDescribeRequest, _apiVersion: number, _client: GroupClient): Promise<ConsumerGroupDescribeResponse> {
+    return this.consumerGroups.describe(virtualClusterId, request);
+  }
+
+  /** A classic group of that id with members: the two protocols do not share a group (no online migration yet). */
+  private classicInUse(virtualClusterId: string, groupId: string): boolean {
+    return (this.registry.get(virtualClusterId, groupId)?.members.size ?? 0) > 0;
   }
 
   joinGroup(virtualClusterId: string, request: JoinGroupRequest, apiVersion: number, client: GroupClient): Promise<JoinGroupResponse> {

@@ -21,6 +21,7 @@ import { KafkaError } from '../../kafka-protocol/error-codes.ts';
 import type { GroupClient } from './group.ts';
 import type { GroupRegistry } from './registry.ts';
 import type { Rebalancer } from './rebalance.ts';
+import type { ConsumerGroups } from './consumer/coordinator.ts';
 
 /** Kafka's offset.metadata.max.bytes default. */
 const OFFSET_METADATA_MAX_LENGTH = 4096;
@@ -29,13 +30,15 @@ export class CommittedOffsets {
   private readonly store: MetadataStore;
   private readonly groups: GroupRegistry;
   private readonly rebalancer: Rebalancer;
+  private readonly consumerGroups: ConsumerGroups;
   /** Epoch milliseconds, for committed_at. */
   private readonly now: () => number;
 
-  constructor(store: MetadataStore, groups: GroupRegistry, rebalancer: Rebalancer, now: () => number) {
+  constructor(store: MetadataStore, groups: GroupRegistry, rebalancer: Rebalancer, consumerGroups: ConsumerGroups, now: () => number) {
     this.store = store;
     this.groups = groups;
     this.rebalancer = rebalancer;
+    this.consumerGroups = consumerGroups;
     this.now = now;
   }
 
@@ -98,6 +101,9 @@ export class CommittedOffsets {
    * without members. TxnOffsetCommit (control-plane/transactions/) checks its members the same way.
    */
   offsetCommitError(virtualClusterId: string, groupId: string, generationId: number, memberId: string, groupInstanceId: string | null): number {
+    // A consumer group (KIP-848): the generation is the member's epoch.
+    const consumerGroupError = this.consumerGroups.offsetCommitError(virtualClusterId, groupId, generationId, memberId);
+    if (consumerGroupError !== undefined) return consumerGroupError;
     const group = this.groups.get(virtualClusterId, groupId);
     // An unknown group accepts commits from outside group management (assign() consumers,
     // admin tools) only; a generation means a member of a group we no longer have.

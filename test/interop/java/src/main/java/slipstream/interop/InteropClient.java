@@ -202,9 +202,13 @@ public final class InteropClient {
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
     if (group != null) {
       props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
-      props.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
-      props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");
-      props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "500");
+      // INTEROP_CLIENT_PROPERTIES may choose group.protocol=consumer (KIP-848), where the
+      // coordinator decides the session timeout and heartbeat interval: they must not be set.
+      if (!"consumer".equals(extra.getProperty(ConsumerConfig.GROUP_PROTOCOL_CONFIG))) {
+        props.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
+        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");
+        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "500");
+      }
     }
     if (isolation != null) props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
