@@ -1,7 +1,7 @@
 import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { storeKinds } from '../helpers/stores.ts';
-import { openGroupsStore, setupCoordinator } from '../helpers/groups.ts';
+import { joinRequest, openGroupsStore, setupCoordinator } from '../helpers/groups.ts';
 import { KafkaError } from '../../src/kafka-protocol/error-codes.ts';
 import { topicUuid } from '../../src/agent-rpc/contract.ts';
 import { assign } from '../../src/control-plane/groups/consumer/assignor.ts';
@@ -102,6 +102,18 @@ for (const kind of storeKinds()) {
       assert.equal(await errorOf('', -1), KafkaError.NONE, 'an empty group takes commits from outside');
       const listed = await coordinator.listGroups(vc, { statesFilter: [], typesFilter: ['consumer'] }, 5, client);
       assert.deepEqual(listed.groups.map((g) => [g.groupId, g.groupType, g.groupState]), [['g', 'consumer', 'Empty']]);
+    });
+
+    it('a group id is classic or consumer while it has members, not both', async (t) => {
+      const { store, coordinator, vc, hb } = await setup(t);
+      await topic(store, vc, 'events848', 1);
+      await hb({ groupId: 'kip', memberId: 'a', subscribedTopicNames: ['events848'] });
+      const join = await coordinator.joinGroup(vc, joinRequest({ groupId: 'kip' }), 9, client);
+      assert.equal(join.errorCode, KafkaError.INCONSISTENT_GROUP_PROTOCOL);
+      const classic = await coordinator.joinGroup(vc, joinRequest({ groupId: 'old' }), 3, client);
+      assert.equal(classic.errorCode, KafkaError.NONE, 'v3: joins at once, a member id given');
+      const refused = await hb({ groupId: 'old', memberId: 'b', subscribedTopicNames: ['events848'] });
+      assert.equal(refused.errorCode, KafkaError.GROUP_ID_NOT_FOUND);
     });
   });
 }

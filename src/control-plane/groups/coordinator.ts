@@ -57,6 +57,7 @@ import { CommittedOffsets } from './offsets.ts';
 import { GroupAdmin, type GroupDescription } from './admin.ts';
 import { ConsumerGroups, type ConsumerGroupOptions } from './consumer/coordinator.ts';
 import { KafkaError } from '../../kafka-protocol/error-codes.ts';
+import { joinResponse } from './responses.ts';
 
 export type { GroupClient, GroupState } from './group.ts';
 export type { GroupDescription } from './admin.ts';
@@ -129,6 +130,10 @@ export class GroupCoordinator {
   }
 
   joinGroup(virtualClusterId: string, request: JoinGroupRequest, apiVersion: number, client: GroupClient): Promise<JoinGroupResponse> {
+    // A KIP-848 group with members takes no classic members (Kafka's answer without online migration).
+    if ((this.consumerGroups.get(virtualClusterId, request.groupId)?.members.size ?? 0) > 0) {
+      return Promise.resolve(joinResponse(apiVersion, { errorCode: KafkaError.INCONSISTENT_GROUP_PROTOCOL, memberId: request.memberId }));
+    }
     return this.joins.joinGroup(virtualClusterId, request, apiVersion, client);
   }
 
