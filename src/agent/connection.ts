@@ -24,6 +24,22 @@ export interface RequestContext {
   signal: AbortSignal;
   /** Who the connection is as of this request's arrival: its SASL login, else its client certificate's subject. */
   principal?: ConnectionPrincipal;
+  /**
+   * For Produce: this request's turn to hand batches to the write path. Kafka appends a
+   * connection's requests in the order they arrived, and idempotent producers pipeline up to 5
+   * requests of a partition on one connection relying on it (their sequences follow each
+   * other); the requests are served concurrently, so without turns a later one whose topic
+   * lookup returns first would be appended first and refused OUT_OF_ORDER_SEQUENCE_NUMBER.
+   */
+  appendTurn?: AppendTurn;
+}
+
+/** A place in a connection's order of Produce requests (see RequestContext.appendTurn). */
+export interface AppendTurn {
+  /** Resolves once every earlier Produce of the connection has handed its batches over (or ended). */
+  ready: Promise<void>;
+  /** This request has handed its batches over (or will not): the next may go. Idempotent. */
+  release(): void;
 }
 
 export type Dispatch = (request: DecodedRequest, context: RequestContext) => Promise<Answer>;
@@ -58,6 +74,8 @@ export class Connection {
   private pendingBytes = 0;
   /** Responses in request order; a slot is filled when its handler finishes. */
   private readonly queue: Array<{ chunks: Buffer[] | null; done: boolean }> = [];
+  /** Released when the newest Produce so far has handed its batches to the write path (appendTurn). */
+  private lastAppendTurn: Promise<void> = Promise.resolve();
   private readonly aborter = new AbortController();
   private closed = false;
   /** Shutting down: requests that arrive now are not read. */
@@ -203,15 +221,19 @@ export class Connection {
     const slot = { chunks: null as Buffer[] | null, done: false };
     this.queue.push(slot);
     const principal = sasl?.principal ?? this.options.certificatePrincipal;
+    const appendTurn = apiKey === ApiKeys.Produce ? this.nextAppendTurn() : undefined;
     const context: RequestContext = {
       clientId: clientId ?? '',
       clientHost: this.socket.remoteAddress ?? '',
       apiVersion,
       signal: this.aborter.signal,
       ...(principal ? { principal } : {}),
+      ...(appendTurn ? { appendTurn } : {}),
     };
     this.options
       .dispatch(request, context)
+      // A request refused before its handler appended anything must not hold up the next ones.
+      .finally(() => appendTurn?.release())
       .then((answer) => {
         slot.chunks = answer === null ? null : encodeResponseChunks(apiKey, apiVersion, correlationId, answer as never);
       })
@@ -223,6 +245,14 @@ export class Connection {
         slot.done = true;
         this.drain();
       });
+  }
+
+  /** The next Produce's turn: ready when the previous Produce's turn is released. */
+  private nextAppendTurn(): AppendTurn {
+    const ready = this.lastAppendTurn;
+    const released = Promise.withResolvers<void>();
+    this.lastAppendTurn = released.promise;
+    return { ready, release: () => released.resolve() };
   }
 
   /** SaslHandshake (v0 and v1): picks the mechanism; v0 makes the next frames raw tokens. */

@@ -5,7 +5,7 @@ import type { RequestContext } from '../connection.ts';
 import { ApiError } from '../../errors.ts';
 import { KafkaError } from '../kafka-errors.ts';
 import { autoCreateTopic } from './topics.ts';
-import type { PartitionResult } from '../write-path.ts';
+import type { PartitionAppend, PartitionResult } from '../write-path.ts';
 import type { AclDecider } from '../acl.ts';
 import { checkOf, serveAllowed, type Authorization, type Split } from '../authorize.ts';
 
@@ -34,45 +34,66 @@ export async function handleProduce(agent: AgentContext, request: ProduceRequest
   }
   let records = 0;
   let bytes = 0;
-  const work = Promise.all(
-    request.topicData.map(async (topicData) => {
+  // Checked first, all partitions at once (topic lookups are RPCs); handed to the write path
+  // after, in this connection's request order (context.appendTurn), partition by partition in
+  // request order: the write path keeps that order into the log.
+  type Prepared = PartitionAnswer | { append: PartitionAppend; appendTime: bigint };
+  const prepare = async (): Promise<Array<{ name: string; partitions: Prepared[] }>> =>
+    Promise.all(request.topicData.map(async (topicData) => {
       // A producer that skipped Metadata still gets the topic created, as the cluster allows.
       const topic = (await agent.controlPlane.getTopic(agent.cluster.id, topicData.name)) ?? (await autoCreate(agent, topicData.name));
       const maxMessageBytes = Number(topic?.configs['max.message.bytes'] ?? DEFAULT_MAX_MESSAGE_BYTES);
-      const partitionResponses = await Promise.all(
-        topicData.partitionData.map(async (partitionData): Promise<PartitionAnswer> => {
-          if (!topic || partitionData.index < 0 || partitionData.index >= topic.partition_count) {
-            return refused(partitionData.index, KafkaError.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic or partition ${topicData.name}-${partitionData.index}`);
+      const partitions = topicData.partitionData.map((partitionData): Prepared => {
+        if (!topic || partitionData.index < 0 || partitionData.index >= topic.partition_count) {
+          return refused(partitionData.index, KafkaError.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic or partition ${topicData.name}-${partitionData.index}`);
+        }
+        const batches = validateBatches(partitionData.records ?? Buffer.alloc(0), { fromProducer: true });
+        if (batches instanceof RecordBatchError) return refused(partitionData.index, batches.errorCode, batches.message);
+        if (batches.length === 0) return refused(partitionData.index, KafkaError.CORRUPT_MESSAGE, 'no record batch in the request');
+        const tooLarge = batches.find((batch) => batch.bytes.length > maxMessageBytes);
+        if (tooLarge) {
+          return refused(partitionData.index, KafkaError.MESSAGE_TOO_LARGE, `a batch of ${tooLarge.bytes.length} bytes exceeds max.message.bytes ${maxMessageBytes}`);
+        }
+        // The batches are views into the request frame: keep a copy that outlives it.
+        const appendTime = topic.configs['message.timestamp.type'] === 'LogAppendTime' ? BigInt(Date.now()) : -1n;
+        const owned = batches.map((batch) => (appendTime >= 0n ? withLogAppendTime(batch, appendTime) : { ...batch, bytes: Buffer.from(batch.bytes) }));
+        return { append: { topicId: topic.id, partition: partitionData.index, batches: owned }, appendTime };
+      });
+      return { name: topicData.name, partitions };
+    }));
+  const work = (async () => {
+    let prepared: Awaited<ReturnType<typeof prepare>>;
+    try {
+      prepared = await prepare();
+      await context.appendTurn?.ready;
+    } catch (error) {
+      context.appendTurn?.release();
+      throw error;
+    }
+    // Every append of this request, synchronously, before the next request may append.
+    const answers = prepared.map(({ name, partitions }) => ({
+      name,
+      partitionResponses: partitions.map(async (item): Promise<PartitionAnswer> => {
+        if (!('append' in item)) return item;
+        const result: PartitionResult = await agent.writePath.append(item.append);
+        if (result.errorCode === KafkaError.NONE) {
+          for (const batch of item.append.batches) {
+            records += batch.recordsCount;
+            bytes += batch.bytes.length;
           }
-          const batches = validateBatches(partitionData.records ?? Buffer.alloc(0), { fromProducer: true });
-          if (batches instanceof RecordBatchError) return refused(partitionData.index, batches.errorCode, batches.message);
-          if (batches.length === 0) return refused(partitionData.index, KafkaError.CORRUPT_MESSAGE, 'no record batch in the request');
-          const tooLarge = batches.find((batch) => batch.bytes.length > maxMessageBytes);
-          if (tooLarge) {
-            return refused(partitionData.index, KafkaError.MESSAGE_TOO_LARGE, `a batch of ${tooLarge.bytes.length} bytes exceeds max.message.bytes ${maxMessageBytes}`);
-          }
-          // The batches are views into the request frame: keep a copy that outlives it.
-          const appendTime = topic.configs['message.timestamp.type'] === 'LogAppendTime' ? BigInt(Date.now()) : -1n;
-          const owned = batches.map((batch) => (appendTime >= 0n ? withLogAppendTime(batch, appendTime) : { ...batch, bytes: Buffer.from(batch.bytes) }));
-          const result: PartitionResult = await agent.writePath.append({ topicId: topic.id, partition: partitionData.index, batches: owned });
-          if (result.errorCode === KafkaError.NONE) {
-            for (const batch of owned) {
-              records += batch.recordsCount;
-              bytes += batch.bytes.length;
-            }
-          }
-          return {
-            index: partitionData.index,
-            errorCode: result.errorCode,
-            baseOffset: BigInt(result.baseOffset),
-            logAppendTimeMs: result.errorCode === KafkaError.NONE ? appendTime : -1n,
-            logStartOffset: BigInt(result.logStartOffset),
-          };
-        }),
-      );
-      return { name: topicData.name, partitionResponses };
-    }),
-  );
+        }
+        return {
+          index: item.append.partition,
+          errorCode: result.errorCode,
+          baseOffset: BigInt(result.baseOffset),
+          logAppendTimeMs: result.errorCode === KafkaError.NONE ? item.appendTime : -1n,
+          logStartOffset: BigInt(result.logStartOffset),
+        };
+      }),
+    }));
+    context.appendTurn?.release();
+    return Promise.all(answers.map(async ({ name, partitionResponses }) => ({ name, partitionResponses: await Promise.all(partitionResponses) })));
+  })();
   const account = () => {
     agent.metrics.produceRecords += records;
     agent.metrics.produceBytes += bytes;
