@@ -98,8 +98,11 @@ function pruneOldBuilds(finalDir: string): void {
   }
 }
 
-/** Builds into `<final>.tmp-<pid>` and renames it into place, so a half-built output is never used. */
-async function buildOnce(finalDir: string, build: (tmpDir: string) => Promise<void>): Promise<void> {
+/**
+ * Builds into `<final>.tmp-<pid>` and renames it into place, so a half-built output is never used
+ * (`<final>/ready` marks a finished build). Also used by test/compat/franz-go-kgo.test.ts.
+ */
+export async function buildOnce(finalDir: string, build: (tmpDir: string) => Promise<void>): Promise<void> {
   mkdirSync(dirname(finalDir), { recursive: true });
   const tmp = `${finalDir}.tmp-${process.pid}-${Date.now()}`;
   rmSync(tmp, { recursive: true, force: true });
@@ -122,10 +125,14 @@ async function buildOnce(finalDir: string, build: (tmpDir: string) => Promise<vo
 
 const BUILD_TIMEOUT_MS = 240_000;
 
-async function buildJava(): Promise<ClientCommand> {
-  const source = join(HERE, 'java');
+/**
+ * Builds the Maven project in `source` (compile + its dependencies' classpath) into the cache as
+ * `<cacheName>-<hash>` and answers how to run `mainClass` from it. The Java client's program is
+ * one; test/interop/kafka-streams.test.ts builds test/interop/streams with it.
+ */
+export async function buildMavenProgram(source: string, cacheName: string, mainClass: string, name = cacheName): Promise<ClientCommand> {
   const files = listFiles(source, (rel) => rel === 'target' || rel.startsWith('.'));
-  const out = join(interopCacheDir(), `java-${hashOf(source, files)}`);
+  const out = join(interopCacheDir(), `${cacheName}-${hashOf(source, files)}`);
   const classpathOf = () => {
     const deps = readFileSync(join(out, 'classpath.txt'), 'utf8').trim().split(':').filter(Boolean);
     return { deps, classes: join(out, 'project', 'target', 'classes') };
@@ -150,12 +157,12 @@ async function buildJava(): Promise<ClientCommand> {
       assert.equal(result.code, 0, explain(`mvn ${args.join(' ')}`, result));
     });
     buildMs = Date.now() - started;
-    assert.ok(usable(), `the Java build in ${out} left no usable classpath`);
+    assert.ok(usable(), `the Maven build in ${out} left no usable classpath`);
   }
   const { deps, classes } = classpathOf();
   const level = process.env.INTEROP_LOG_LEVEL ?? 'warn';
   return {
-    name: 'java',
+    name,
     command: 'java',
     args: [
       // Short-lived client programs: start fast rather than run fast.
@@ -168,11 +175,15 @@ async function buildJava(): Promise<ClientCommand> {
       '-Dorg.slf4j.simpleLogger.logFile=System.err',
       '-cp',
       [classes, ...deps].join(':'),
-      'slipstream.interop.InteropClient',
+      mainClass,
     ],
     env: {},
     buildMs,
   };
+}
+
+function buildJava(): Promise<ClientCommand> {
+  return buildMavenProgram(join(HERE, 'java'), 'java', 'slipstream.interop.InteropClient');
 }
 
 async function buildGo(): Promise<ClientCommand> {
