@@ -12,7 +12,8 @@ import { KafkaError } from './kafka-errors.ts';
  * FETCH_SESSION_ID_NOT_FOUND and starts a new one with a full request, as it would with Kafka.
  *
  *   session id 0, epoch -1   sessionless full fetch (no session made)
- *   session id 0, epoch 0    full fetch that makes a session (answered with its id)
+ *   session id *, epoch 0    full fetch that makes a new session (answered with its id); a
+ *                            session id given is closed first (clients reset a session so)
  *   session id S, epoch N>0  incremental fetch of session S; N must be the session's next epoch
  *   session id S, epoch -1   closes session S; the request is a sessionless full fetch
  */
@@ -88,11 +89,14 @@ export class FetchSessions {
     if (apiVersion < 7 || (request.sessionId === 0 && request.sessionEpoch === FINAL_EPOCH)) {
       return { errorCode: KafkaError.NONE, sessionId: 0, partitions: named(request.topics), incremental: false, session: undefined };
     }
-    if (request.sessionId === 0) {
-      if (request.sessionEpoch !== INITIAL_EPOCH) return { errorCode: KafkaError.INVALID_FETCH_SESSION_EPOCH };
+    if (request.sessionEpoch === INITIAL_EPOCH) {
+      // As Kafka: a full request with a session id replaces that session (franz-go resets its
+      // session this way after a partition is added, removed or re-seeked).
+      if (request.sessionId !== 0) this.sessions.delete(request.sessionId);
       const session = this.create(byId, named(request.topics));
       return { errorCode: KafkaError.NONE, sessionId: session?.id ?? 0, partitions: named(request.topics), incremental: false, session };
     }
+    if (request.sessionId === 0) return { errorCode: KafkaError.INVALID_FETCH_SESSION_EPOCH };
     const session = this.sessions.get(request.sessionId);
     if (request.sessionEpoch === FINAL_EPOCH) {
       this.sessions.delete(request.sessionId);

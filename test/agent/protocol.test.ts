@@ -616,6 +616,13 @@ describe('incremental fetch sessions (KIP-227)', () => {
     assert.equal((await fetch(session, 5, [])).errorCode, E.FETCH_SESSION_ID_NOT_FOUND);
     // Sessionless fetches (epoch -1, session 0) make none.
     assert.equal((await fetch(0, -1, [{ partition: 0, offset: 0 }])).sessionId, 0);
+    // A full fetch (epoch 0) naming a session replaces it, as Kafka does (franz-go resets so).
+    const again = await fetch(0, 0, [{ partition: 0, offset: 0 }]);
+    const reset = await fetch(again.sessionId, 0, [{ partition: 1, offset: 0 }]);
+    assert.deepEqual([reset.errorCode, answered(reset)], [0, [[1, 1, 3n]]]);
+    assert.notEqual(reset.sessionId, again.sessionId);
+    assert.equal((await fetch(again.sessionId, 1, [])).errorCode, E.FETCH_SESSION_ID_NOT_FOUND, 'the replaced session is gone');
+    assert.deepEqual(answered(await fetch(reset.sessionId, 1, [{ partition: 1, offset: 3 }])), [], 'the new one reads partition 1 only: at its end, no news');
   });
 });
 

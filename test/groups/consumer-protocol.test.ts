@@ -77,6 +77,9 @@ for (const kind of storeKinds()) {
       assert.deepEqual([joined.errorCode, count(joined.assignment)], [0, 3]);
       assert.equal((await hb({ memberId: 'm', memberEpoch: 7 })).errorCode, KafkaError.FENCED_MEMBER_EPOCH);
       assert.equal((await hb({ memberId: 'ghost', memberEpoch: 3 })).errorCode, KafkaError.UNKNOWN_MEMBER_ID);
+      // As Kafka, a regex is resolved against internal topics too (they are empty here).
+      const internal = await hb({ groupId: 'internal', memberId: 'i', subscribedTopicRegex: '__consumer_.*' });
+      assert.equal(count(internal.assignment), 50);
       assert.equal((await hb({ memberId: 'n', subscribedTopicNames: ['logs-a'], serverAssignor: 'sticky' })).errorCode, KafkaError.UNSUPPORTED_ASSIGNOR);
       assert.equal((await hb({ memberId: 'n', subscribedTopicRegex: '(' })).errorCode, KafkaError.INVALID_REGULAR_EXPRESSION);
       assert.equal((await hb({ memberId: 'n' })).errorCode, KafkaError.INVALID_REQUEST, 'a join names a subscription');

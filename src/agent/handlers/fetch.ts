@@ -4,7 +4,7 @@ import type { Topic } from '../../model/records.ts';
 import type { RequestContext } from '../connection.ts';
 import type { AgentContext } from '../context.ts';
 import type { IsolationLevel } from '../read-path.ts';
-import { internalTopic, type InternalTopic } from '../internal-topics.ts';
+import { internalTopic, type InternalTopic } from '../../model/internal-topics.ts';
 import { FetchSessions, type WantedPartition } from '../fetch-sessions.ts';
 import { topicIdFromUuid, topicUuid } from '../../agent-rpc/contract.ts';
 import { KafkaError } from '../kafka-errors.ts';
@@ -61,7 +61,7 @@ export async function handleFetch(agent: AgentContext, request: FetchRequest, co
         const p = item.partition;
         const answer = (partition: PartitionAnswer) => partitions.push({ item, answer: partition });
         if (entry.internal && p.partition >= 0 && p.partition < entry.internal.partitionCount) {
-          // Kafka's internal topics hold nothing here (internal-topics.ts): an empty log.
+          // Kafka's internal topics hold nothing here (model/internal-topics.ts): an empty log.
           const errorCode = p.fetchOffset === 0n ? KafkaError.NONE : KafkaError.OFFSET_OUT_OF_RANGE;
           answer({ partitionIndex: p.partition, errorCode, highWatermark: 0n, lastStableOffset: 0n, logStartOffset: 0n, records: EMPTY });
           continue;

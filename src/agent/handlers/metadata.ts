@@ -8,7 +8,7 @@ import { topicIdFromUuid, topicUuid } from '../../agent-rpc/contract.ts';
 import { leaderFor } from '../brokers.ts';
 import { KafkaError } from '../kafka-errors.ts';
 import { autoCreateTopic } from './topics.ts';
-import { INTERNAL_TOPICS, internalTopic, type InternalTopic } from '../internal-topics.ts';
+import { INTERNAL_TOPICS, internalTopic, type InternalTopic } from '../../model/internal-topics.ts';
 import { OPERATIONS_NOT_REQUESTED, allOperationsField } from '../../acls/index.ts';
 import type { AclDecider } from '../acl.ts';
 import { checkOf, type Authorization } from '../authorize.ts';
@@ -20,7 +20,7 @@ const NO_UUID = '00000000-0000-0000-0000-000000000000';
  * pick among them (agents are stateless and interchangeable, WarpStream's model: leadership only
  * spreads clients' connections; see brokers.ts). Unknown topics are created when the client
  * allows it and the cluster does (`auto.create.topics.enable`). Kafka's internal topics are
- * listed too, flagged internal (internal-topics.ts).
+ * listed too, flagged internal (model/internal-topics.ts).
  *
  * The *AuthorizedOperations fields, when asked for, are what Kafka answers without an
  * authorizer (every supported operation); authorizeMetadata narrows them to the principal's when

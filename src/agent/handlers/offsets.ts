@@ -4,7 +4,7 @@ import type { BatchIndexEntry } from '../../model/records.ts';
 import type { RequestContext } from '../connection.ts';
 import type { AgentContext } from '../context.ts';
 import { KafkaError } from '../kafka-errors.ts';
-import { internalTopic } from '../internal-topics.ts';
+import { internalTopic } from '../../model/internal-topics.ts';
 import type { AclDecider } from '../acl.ts';
 import { checkOf, serveAllowed, splitByAcls, type Authorization } from '../authorize.ts';
 
@@ -28,7 +28,7 @@ export async function handleListOffsets(agent: AgentContext, request: ListOffset
       const answer = { partitionIndex: p.partitionIndex, errorCode: KafkaError.NONE, oldStyleOffsets: [] as bigint[], timestamp: -1n, offset: -1n, leaderEpoch: 0 };
       const internal = topic ? undefined : internalTopic({ name: wanted.name });
       if (internal && p.partitionIndex >= 0 && p.partitionIndex < internal.partitionCount) {
-        // An internal topic's empty log (internal-topics.ts): every position is 0.
+        // An internal topic's empty log (model/internal-topics.ts): every position is 0.
         partitions.push(context.apiVersion === 0 ? { ...answer, oldStyleOffsets: [0n] } : { ...answer, offset: 0n });
         continue;
       }

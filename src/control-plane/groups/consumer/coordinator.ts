@@ -22,6 +22,7 @@ import { KafkaError } from '../../../kafka-protocol/error-codes.ts';
 import type { MetadataStore } from '../../../metadata/store.ts';
 import { topicUuid } from '../../../agent-rpc/contract.ts';
 import { ASSIGNORS, assign, size, type Assignment, type AssignorName } from './assignor.ts';
+import { INTERNAL_TOPICS } from '../../../model/internal-topics.ts';
 
 export interface ConsumerGroupOptions {
   /** Kafka's group.consumer.heartbeat.interval.ms (default 5 s; tests use less). */
@@ -199,7 +200,10 @@ export class ConsumerGroups {
   }
 
   async describe(virtualClusterId: string, request: ConsumerGroupDescribeRequest): Promise<ConsumerGroupDescribeResponse> {
-    const names = new Map((await this.store.listTopics(virtualClusterId, 'live')).map((t) => [topicUuid(t), t.name]));
+    const names = new Map([
+      ...INTERNAL_TOPICS.map((i): [string, string] => [i.topicId, i.name]),
+      ...(await this.store.listTopics(virtualClusterId, 'live')).map((t): [string, string] => [topicUuid(t), t.name]),
+    ]);
     const named = (a: Assignment) => ({ topicPartitions: toWire(a).map((t) => ({ ...t, topicName: names.get(t.topicId) ?? '' })) });
     return {
       throttleTimeMs: 0,
@@ -238,13 +242,18 @@ export class ConsumerGroups {
 
   /** A new target assignment when the group epoch moved, or when the subscribed topics' partitions did. */
   private async refreshTarget(virtualClusterId: string, group: ConsumerGroup): Promise<void> {
-    const topics = await this.store.listTopics(virtualClusterId, 'live');
+    const stored = await this.store.listTopics(virtualClusterId, 'live');
+    // Kafka resolves subscriptions against every topic, its internal ones too (empty here).
+    const topics = [
+      ...stored.map((t) => ({ name: t.name, id: topicUuid(t), partitions: t.partition_count })),
+      ...INTERNAL_TOPICS.filter((i) => !stored.some((t) => t.name === i.name)).map((i) => ({ name: i.name, id: i.topicId, partitions: i.partitionCount })),
+    ];
     const subscribed = (m: Member) => {
       const regex = m.subscribedTopicRegex === null ? undefined : regexOf(m.subscribedTopicRegex);
-      return new Set(topics.filter((t) => m.subscribedTopicNames.includes(t.name) || (regex?.test(t.name) ?? false)).map((t) => topicUuid(t)));
+      return new Set(topics.filter((t) => m.subscribedTopicNames.includes(t.name) || (regex?.test(t.name) ?? false)).map((t) => t.id));
     };
     const members = [...group.members.values()].map((m) => ({ memberId: m.memberId, topics: subscribed(m), current: union(m.assigned, m.revoking) }));
-    const counts = new Map(topics.map((t) => [topicUuid(t), t.partition_count]));
+    const counts = new Map(topics.map((t) => [t.id, t.partitions]));
     const inUse = new Set(members.flatMap((m) => [...m.topics]));
     const topicsKey = [...inUse].sort().map((id) => `${id}:${counts.get(id)}`).join(',');
     if (topicsKey !== group.topicsKey) {
