@@ -393,28 +393,41 @@ function assertCommittedAtWatermarks(committed: number[], watermarks: PartitionO
  * the beginning, commits seen by the client and by the Management API, resuming, and two
  * consumers splitting the partitions.
  */
+/**
+ * Inside a `describe`: a whole Slipstream for the suite (started before its tests, stopped after
+ * them) and the client programs its tests start (each closed when its test ends).
+ */
+export function suiteCluster(build: () => Promise<ClientCommand>): { cluster(): TestCluster; client(t: TestContext, id: string): Promise<ClientProcess> } {
+  let cluster: TestCluster | undefined;
+  const cleanups: Array<() => unknown> = [];
+  const scope: Cleanup = { after: (fn) => void cleanups.push(fn) };
+  before(async () => {
+    cluster = await startTestCluster(scope);
+  });
+  after(async () => {
+    for (const fn of cleanups.reverse()) await fn();
+  });
+  return {
+    cluster: () => cluster!,
+    async client(t, id) {
+      const proc = await ClientProcess.start(await build(), cluster!.bootstrap, unique(id));
+      t.after(() => proc.close());
+      return proc;
+    },
+  };
+}
+
 export function defineClientSuite(name: string, build: () => Promise<ClientCommand>): void {
   const N = 600;
   const M = 120;
 
   describe(name, () => {
+    const suite = suiteCluster(build);
     let cluster: TestCluster;
-    const cleanups: Array<() => unknown> = [];
-    const scope: Cleanup = { after: (fn) => void cleanups.push(fn) };
-
-    before(async () => {
-      cluster = await startTestCluster(scope);
+    before(() => {
+      cluster = suite.cluster();
     });
-    after(async () => {
-      for (const fn of cleanups.reverse()) await fn();
-    });
-
-    /** A running client program, closed when the test ends. */
-    async function client(t: TestContext, id: string): Promise<ClientProcess> {
-      const proc = await ClientProcess.start(await build(), cluster.bootstrap, unique(id));
-      t.after(() => proc.close());
-      return proc;
-    }
+    const client = suite.client;
 
     async function produce(proc: ClientProcess, topic: string, prefix: string, count: number, start = 0): Promise<{ sent: Sent[]; deliveries: Placed[] }> {
       const sent = records(prefix, count, start);

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test, type TestContext } from 'node:test';
+import { before, describe, test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startTestCluster, type TestCluster } from '../helpers/cluster.ts';
-import type { Cleanup } from '../helpers/stores.ts';
-import { ClientProcess, interopCacheDir, type Answer, type ClientCommand } from './build-clients.ts';
+import type { TestCluster } from '../helpers/cluster.ts';
+import { suiteCluster, interopCacheDir, type Answer, type ClientCommand, type ClientProcess } from './build-clients.ts';
 import {
   KEYS,
   PARTITIONS,
@@ -123,23 +122,12 @@ function assertNone(got: Got[], forbidden: Placed[], label: string): void {
 
 export function defineTransactionSuite(name: string, build: () => Promise<ClientCommand>, dialect: TransactionDialect, options: { skip?: string | false } = {}): void {
   describe(name, { skip: options.skip ?? false }, () => {
+    const suite = suiteCluster(build);
     let cluster: TestCluster;
-    const cleanups: Array<() => unknown> = [];
-    const scope: Cleanup = { after: (fn) => void cleanups.push(fn) };
-
-    before(async () => {
-      cluster = await startTestCluster(scope);
+    before(() => {
+      cluster = suite.cluster();
     });
-    after(async () => {
-      for (const fn of cleanups.reverse()) await fn();
-    });
-
-    /** A running client program, closed when the test ends. */
-    async function client(t: TestContext, id: string): Promise<ClientProcess> {
-      const proc = await ClientProcess.start(await build(), cluster.bootstrap, unique(id));
-      t.after(() => proc.close());
-      return proc;
-    }
+    const client = suite.client;
 
     /** A consumer without a group, from the beginning of every partition of `topics`. */
     async function reader(t: TestContext, topics: string[], isolation: 'read_committed' | 'read_uncommitted'): Promise<ClientProcess> {
