@@ -341,6 +341,9 @@ export class AgentAuthError extends Error {
   }
 }
 
+/** Kafka's "no topic id" (requests naming topics by name; answers for unknown ones). */
+export const NO_TOPIC_UUID = '00000000-0000-0000-0000-000000000000';
+
 /** Kafka topic ids are UUIDs; Slipstream's `ti_…` ids carry one with `_` for `-`. */
 export function topicUuid(topic: Pick<Topic, 'id'>): string {
   return topic.id.slice('ti_'.length).replaceAll('_', '-');

@@ -2,17 +2,16 @@ import type { BodyInput } from '../../kafka-protocol/codec.ts';
 import type { DeleteTopicsRequest, DeleteTopicsResponse } from '../../kafka-protocol/index.ts';
 import type { RequestContext } from '../connection.ts';
 import type { AgentContext } from '../context.ts';
-import { topicIdFromUuid, topicUuid } from '../../agent-rpc/contract.ts';
+import { topicIdFromUuid, topicUuid, NO_TOPIC_UUID } from '../../agent-rpc/contract.ts';
 import { KafkaError, kafkaFailure } from '../kafka-errors.ts';
 import type { AclDecider } from '../acl.ts';
 import { checkOf, serveAllowed, type Authorization, type Split } from '../authorize.ts';
 
-const NO_UUID = '00000000-0000-0000-0000-000000000000';
 
 /** DeleteTopics through the same service, and so the same rules (deletion protection), as the Management API. */
 export async function handleDeleteTopics(agent: AgentContext, request: DeleteTopicsRequest, context: RequestContext): Promise<BodyInput<DeleteTopicsResponse>> {
   // v6+ name topics in `topics` (by name or id); earlier versions in `topicNames`.
-  const wanted = context.apiVersion >= 6 ? request.topics : request.topicNames.map((name) => ({ name, topicId: NO_UUID }));
+  const wanted = context.apiVersion >= 6 ? request.topics : request.topicNames.map((name) => ({ name, topicId: NO_TOPIC_UUID }));
   const existing = await agent.controlPlane.listTopics(agent.cluster.id);
   const responses = [];
   for (const { name, topicId } of wanted) {
@@ -48,7 +47,7 @@ const TOPIC_DENIED_MESSAGE = 'Topic authorization failed.';
  */
 export async function authorizeDeleteTopics(acls: AclDecider, request: DeleteTopicsRequest, context: RequestContext, agent: AgentContext): Promise<Authorization<DeleteTopicsRequest>> {
   const byId = context.apiVersion >= 6;
-  const wanted = byId ? request.topics : request.topicNames.map((name) => ({ name, topicId: NO_UUID }));
+  const wanted = byId ? request.topics : request.topicNames.map((name) => ({ name, topicId: NO_TOPIC_UUID }));
   const existing = await agent.controlPlane.listTopics(agent.cluster.id);
   const split: Split<(typeof wanted)[number]> = { allowed: [], refusals: [] };
   for (const t of wanted) {

@@ -6,7 +6,7 @@ import type { AgentContext } from '../context.ts';
 import type { IsolationLevel } from '../read-path.ts';
 import { internalTopic, type InternalTopic } from '../../model/internal-topics.ts';
 import { FetchSessions, type WantedPartition } from '../fetch-sessions.ts';
-import { topicIdFromUuid, topicUuid } from '../../agent-rpc/contract.ts';
+import { topicIdFromUuid, topicUuid, NO_TOPIC_UUID } from '../../agent-rpc/contract.ts';
 import { KafkaError } from '../kafka-errors.ts';
 import type { AclDecider } from '../acl.ts';
 import { checkOf, serveAllowed, splitByAcls, type Authorization } from '../authorize.ts';
@@ -17,7 +17,6 @@ type PartitionAnswer = BodyInput<FetchResponse['responses'][number]['partitions'
 const MAX_WAIT_MS = 30_000;
 const EMPTY = Buffer.alloc(0);
 const COMMIT_POLL_MS = 250;
-const NO_UUID = '00000000-0000-0000-0000-000000000000';
 
 /**
  * Fetch: whole batches from the fetch offset on, at least one batch even over the byte limits;
@@ -43,7 +42,7 @@ export async function handleFetch(agent: AgentContext, request: FetchRequest, co
     if (!entry) {
       const topic = byId ? topics.find((candidate) => candidate.id === topicIdFromUuid(item.topic)) : await agent.controlPlane.getTopic(agent.cluster.id, item.topic);
       const internal = topic ? undefined : internalTopic(byId ? { topicId: item.topic } : { name: item.topic });
-      entry = { name: topic?.name ?? internal?.name ?? (byId ? '' : item.topic), topicId: byId ? item.topic : NO_UUID, topic, internal, partitions: [] };
+      entry = { name: topic?.name ?? internal?.name ?? (byId ? '' : item.topic), topicId: byId ? item.topic : NO_TOPIC_UUID, topic, internal, partitions: [] };
       wanted.set(item.topic, entry);
     }
     entry.partitions.push(item);

@@ -4,7 +4,7 @@ import { ApiError } from '../../errors.ts';
 import type { Topic } from '../../model/records.ts';
 import type { RequestContext } from '../connection.ts';
 import type { AgentContext } from '../context.ts';
-import { topicIdFromUuid, topicUuid } from '../../agent-rpc/contract.ts';
+import { topicIdFromUuid, topicUuid, NO_TOPIC_UUID } from '../../agent-rpc/contract.ts';
 import { leaderFor } from '../brokers.ts';
 import { KafkaError } from '../kafka-errors.ts';
 import { autoCreateTopic } from './topics.ts';
@@ -13,7 +13,6 @@ import { OPERATIONS_NOT_REQUESTED, allOperationsField } from '../../acls/index.t
 import type { AclDecider } from '../acl.ts';
 import { checkOf, type Authorization } from '../authorize.ts';
 
-const NO_UUID = '00000000-0000-0000-0000-000000000000';
 
 /**
  * Metadata: the cluster's live agents are the brokers, and each partition's "leader" is a stable
@@ -94,7 +93,7 @@ export async function handleMetadata(agent: AgentContext, request: MetadataReque
 
   function missing(name: string | null, topicId: string, errorCode: number): BodyInput<MetadataResponse['topics'][number]> {
     return {
-      errorCode, name, topicId: topicId || NO_UUID, isInternal: false, partitions: [],
+      errorCode, name, topicId: topicId || NO_TOPIC_UUID, isInternal: false, partitions: [],
       topicAuthorizedOperations: name === null ? OPERATIONS_NOT_REQUESTED : topicOperations,
     };
   }
@@ -138,7 +137,7 @@ export async function authorizeMetadata(acls: AclDecider, request: MetadataReque
     if (name === undefined) continue;
     if (!acls.allows(DESCRIBE_NAMED, name) || (!topic && autoCreate && !acls.allows(AUTO_CREATE, name))) {
       refused.set(wanted, {
-        errorCode: KafkaError.TOPIC_AUTHORIZATION_FAILED, name: wanted.name, topicId: wanted.topicId || NO_UUID,
+        errorCode: KafkaError.TOPIC_AUTHORIZATION_FAILED, name: wanted.name, topicId: wanted.topicId || NO_TOPIC_UUID,
         isInternal: false, partitions: [], topicAuthorizedOperations: OPERATIONS_NOT_REQUESTED,
       });
     }

@@ -22,6 +22,7 @@ import type { GroupClient } from './group.ts';
 import type { GroupRegistry } from './registry.ts';
 import type { Rebalancer } from './rebalance.ts';
 import type { ConsumerGroups } from './consumer/coordinator.ts';
+import { findLiveTopics, hasPartition } from '../services/topics.ts';
 
 /** Kafka's offset.metadata.max.bytes default. */
 const OFFSET_METADATA_MAX_LENGTH = 4096;
@@ -51,13 +52,13 @@ export class CommittedOffsets {
     const generationId = apiVersion >= 1 ? request.generationIdOrMemberEpoch : -1;
     const memberId = apiVersion >= 1 ? request.memberId : '';
     const groupInstanceId = apiVersion >= 7 ? request.groupInstanceId : null;
-    const topics = await this.topicLookup(virtualClusterId, request.topics.map((t) => t.name));
+    const topics = await findLiveTopics(this.store, virtualClusterId, request.topics.map((t) => t.name));
 
     const responses = request.topics.map((t) => ({
       name: t.name,
       partitions: t.partitions.map((p): OffsetCommitResponsePartition & { commit: boolean } => ({
         partitionIndex: p.partitionIndex,
-        errorCode: partitionExists(topics.get(t.name), p.partitionIndex) ? KafkaError.NONE : KafkaError.UNKNOWN_TOPIC_OR_PARTITION,
+        errorCode: hasPartition(topics.get(t.name), p.partitionIndex) ? KafkaError.NONE : KafkaError.UNKNOWN_TOPIC_OR_PARTITION,
         commit: false,
       })),
     }));
@@ -190,12 +191,12 @@ export class CommittedOffsets {
   async offsetDelete(virtualClusterId: string, request: OffsetDeleteRequest, _apiVersion: number, _client: GroupClient): Promise<OffsetDeleteResponse> {
     const groupFailure = (errorCode: number): OffsetDeleteResponse => ({ errorCode, throttleTimeMs: 0, topics: [] });
     if (request.groupId === '') return groupFailure(KafkaError.INVALID_GROUP_ID);
-    const topics = await this.topicLookup(virtualClusterId, request.topics.map((t) => t.name));
+    const topics = await findLiveTopics(this.store, virtualClusterId, request.topics.map((t) => t.name));
     const responses = request.topics.map((t) => ({
       name: t.name,
       partitions: t.partitions.map((p): OffsetDeleteResponsePartition => ({
         partitionIndex: p.partitionIndex,
-        errorCode: partitionExists(topics.get(t.name), p.partitionIndex) ? KafkaError.NONE : KafkaError.UNKNOWN_TOPIC_OR_PARTITION,
+        errorCode: hasPartition(topics.get(t.name), p.partitionIndex) ? KafkaError.NONE : KafkaError.UNKNOWN_TOPIC_OR_PARTITION,
       })),
     }));
 
@@ -225,16 +226,4 @@ export class CommittedOffsets {
   }
 
   /** Live topics by name (soft-deleted ones do not exist for Kafka clients); each name looked up once. */
-  private async topicLookup(virtualClusterId: string, names: readonly string[]): Promise<Map<string, Topic | undefined>> {
-    const topics = new Map<string, Topic | undefined>();
-    for (const name of new Set(names)) {
-      const topic = await this.store.getTopic(virtualClusterId, name);
-      topics.set(name, topic && topic.deleted_at === null ? topic : undefined);
-    }
-    return topics;
-  }
-}
-
-function partitionExists(topic: Topic | undefined, partition: number): boolean {
-  return topic !== undefined && partition >= 0 && partition < topic.partition_count;
 }

@@ -188,6 +188,24 @@ const DESCRIBED_DEFAULTS: Readonly<Record<string, string>> = {
   'warpstream.deletion.protection.enabled': 'false',
 };
 
+/**
+ * The live topics of these names (undefined for a missing or soft-deleted one), one lookup per
+ * distinct name: what the Kafka-level calls naming topics (offset commits, transactions) check.
+ */
+export async function findLiveTopics(store: MetadataStore, virtualClusterId: string, names: readonly string[]): Promise<Map<string, Topic | undefined>> {
+  const topics = new Map<string, Topic | undefined>();
+  for (const name of new Set(names)) {
+    const topic = await store.getTopic(virtualClusterId, name);
+    topics.set(name, topic && topic.deleted_at === null ? topic : undefined);
+  }
+  return topics;
+}
+
+/** Whether the topic exists and has that partition. */
+export function hasPartition(topic: Topic | undefined, partition: number): topic is Topic {
+  return topic !== undefined && partition >= 0 && partition < topic.partition_count;
+}
+
 async function liveTopic(store: MetadataStore, cluster: VirtualCluster, name: string): Promise<Topic> {
   const topic = await store.getTopic(cluster.id, name);
   if (!topic || topic.deleted_at !== null) throw notFound('TOPIC_NOT_FOUND', `topic ${name} not found`);

@@ -8,7 +8,8 @@ import type {
   ListTransactionsRequest, ListTransactionsResponse,
 } from '../../kafka-protocol/messages.generated.ts';
 import { KafkaError } from '../../kafka-protocol/error-codes.ts';
-import { TRANSACTION_STATES, type MetadataStore, type Topic, type Transaction } from '../../metadata/store.ts';
+import { TRANSACTION_STATES, type MetadataStore, type Transaction } from '../../metadata/store.ts';
+import { findLiveTopics, hasPartition } from '../services/topics.ts';
 
 export async function describeTransactions(store: MetadataStore, virtualClusterId: string, request: DescribeTransactionsRequest): Promise<DescribeTransactionsResponse> {
   const names = new Map<string, string>();
@@ -71,13 +72,13 @@ export async function listTransactions(store: MetadataStore, virtualClusterId: s
 
 /** Per partition, the producers that wrote to it: their epoch, last sequence and time, and where their open transaction began. */
 export async function describeProducers(store: MetadataStore, virtualClusterId: string, request: DescribeProducersRequest): Promise<DescribeProducersResponse> {
+  const live = await findLiveTopics(store, virtualClusterId, request.topics.map((t) => t.name));
   const topics = [];
   for (const t of request.topics) {
-    const found = await store.getTopic(virtualClusterId, t.name);
-    const topic: Topic | undefined = found && found.deleted_at === null ? found : undefined;
+    const topic = live.get(t.name);
     const partitions = [];
     for (const partitionIndex of t.partitionIndexes) {
-      if (!topic || partitionIndex < 0 || partitionIndex >= topic.partition_count) {
+      if (!hasPartition(topic, partitionIndex)) {
         partitions.push({ partitionIndex, errorCode: KafkaError.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: null, activeProducers: [] });
         continue;
       }

@@ -16,7 +16,8 @@ import type {
   InitProducerIdResponse, TxnOffsetCommitRequest, TxnOffsetCommitResponse,
 } from '../../kafka-protocol/messages.generated.ts';
 import { KafkaError } from '../../kafka-protocol/error-codes.ts';
-import type { MetadataStore, Topic, Transaction, TransactionPartition } from '../../metadata/store.ts';
+import type { MetadataStore, Transaction, TransactionPartition } from '../../metadata/store.ts';
+import { findLiveTopics, hasPartition } from '../services/topics.ts';
 import { abortExpired, endTransaction, hasExpired, nextEpoch } from './end.ts';
 
 /** Kafka's transaction.max.timeout.ms default: a producer asking for longer is refused. */
@@ -157,11 +158,8 @@ export class TransactionCoordinator {
   ): Promise<AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult[]> {
     const answer = (errorOf: (topic: string, partition: number) => number) =>
       one.topics.map((t) => ({ name: t.name, resultsByPartition: t.partitions.map((p) => ({ partitionIndex: p, partitionErrorCode: errorOf(t.name, p) })) }));
-    const topics = await this.topics(virtualClusterId, one.topics.map((t) => t.name));
-    const missing = (name: string, partition: number) => {
-      const topic = topics.get(name);
-      return !topic || partition < 0 || partition >= topic.partition_count;
-    };
+    const topics = await findLiveTopics(this.store, virtualClusterId, one.topics.map((t) => t.name));
+    const missing = (name: string, partition: number) => !hasPartition(topics.get(name), partition);
     if (one.topics.some((t) => t.partitions.some((p) => missing(t.name, p)))) {
       return answer((name, p) => (missing(name, p) ? KafkaError.UNKNOWN_TOPIC_OR_PARTITION : KafkaError.OPERATION_NOT_ATTEMPTED));
     }
@@ -201,7 +199,7 @@ export class TransactionCoordinator {
    * a rebalance cannot commit them). Unknown partitions are refused one by one.
    */
   async txnOffsetCommit(virtualClusterId: string, request: TxnOffsetCommitRequest, apiVersion: number): Promise<TxnOffsetCommitResponse> {
-    const topics = await this.topics(virtualClusterId, request.topics.map((t) => t.name));
+    const topics = await findLiveTopics(this.store, virtualClusterId, request.topics.map((t) => t.name));
     const generationId = apiVersion >= 3 ? request.generationId : -1;
     const memberId = apiVersion >= 3 ? request.memberId : '';
     const groupInstanceId = apiVersion >= 3 ? request.groupInstanceId : null;
@@ -211,8 +209,7 @@ export class TransactionCoordinator {
       if (error === KafkaError.NONE && (transaction!.state !== 'Ongoing' || !transaction!.group_ids.includes(request.groupId))) error = KafkaError.INVALID_TXN_STATE;
       if (error === KafkaError.NONE) error = groupError;
       const answer = request.topics.map((t) => t.partitions.map((p) => {
-        const topic = topics.get(t.name);
-        if (!topic || p.partitionIndex < 0 || p.partitionIndex >= topic.partition_count) return KafkaError.UNKNOWN_TOPIC_OR_PARTITION;
+        if (!hasPartition(topics.get(t.name), p.partitionIndex)) return KafkaError.UNKNOWN_TOPIC_OR_PARTITION;
         if (error !== KafkaError.NONE) return error;
         if (p.committedMetadata !== null && p.committedMetadata.length > OFFSET_METADATA_MAX_LENGTH) return KafkaError.OFFSET_METADATA_TOO_LARGE;
         return KafkaError.NONE;
@@ -266,14 +263,5 @@ export class TransactionCoordinator {
       if (marked.length > 0) this.options.marked(marked);
     }
     return aborted;
-  }
-
-  private async topics(virtualClusterId: string, names: readonly string[]): Promise<Map<string, Topic>> {
-    const topics = new Map<string, Topic>();
-    for (const name of new Set(names)) {
-      const topic = await this.store.getTopic(virtualClusterId, name);
-      if (topic && topic.deleted_at === null) topics.set(name, topic);
-    }
-    return topics;
   }
 }
