@@ -1,7 +1,7 @@
 import type { MetadataStore } from '../../metadata/store.ts';
 
 /** Kafka's producer epoch is an int16: an id whose epoch would pass it gets a new id instead. */
-const MAX_PRODUCER_EPOCH = 32767;
+export const MAX_PRODUCER_EPOCH = 32767;
 
 /**
  * InitProducerId for an idempotent producer: a new producer id (epoch 0), or — when the producer

@@ -1,8 +1,7 @@
 import { encodeControlBatch } from '../../kafka-protocol/records.ts';
+import { MAX_PRODUCER_EPOCH } from '../services/producers.ts';
 import { markerObjectKey, type MetadataStore, type Transaction, type TransactionPartition } from '../../metadata/store.ts';
 
-/** Kafka's producer epoch is an int16. */
-export const MAX_PRODUCER_EPOCH = 32767;
 
 /** The size of every marker's control batch (one record, fixed-size key and value). */
 const MARKER_BYTES = encodeControlBatch({ commit: true, producerId: 0n, producerEpoch: 0, timestamp: 0n }).length;
