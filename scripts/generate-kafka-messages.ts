@@ -3,10 +3,13 @@
  * clients/src/main/resources/common/message) into `src/kafka-protocol/messages.generated.ts`:
  * a typed table the codec interprets, plus TypeScript interfaces for the decoded bodies.
  *
- *   node scripts/generate-kafka-messages.ts <dir-with-the-json-files>
+ *   node scripts/generate-kafka-messages.ts <dir-with-the-json-files> <kafka-4.4-dir>
  *
- * Only the APIs in `API_NAMES` are included. The output is deterministic, so a test can
- * regenerate it in memory and compare it with the committed file.
+ * Only the APIs in `API_NAMES` and `SHARE_API_NAMES` are included. The share-group APIs
+ * (KIP-932) come from a second directory, Kafka 4.4's definitions (the `common/message` folder
+ * of the kafka-clients 4.4.0 jar, the version the Java interop suites pin): the reference set
+ * has only their early-access v0, which no client speaks any more. The output is
+ * deterministic, so a test can regenerate it in memory and compare it with the committed file.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -20,6 +23,12 @@ export const API_NAMES = [
   'OffsetForLeaderEpoch', 'AddPartitionsToTxn', 'AddOffsetsToTxn', 'EndTxn', 'TxnOffsetCommit',
   'DescribeProducers', 'DescribeTransactions', 'ListTransactions', 'DescribeLogDirs', 'ElectLeaders',
   'AlterPartitionReassignments', 'ListPartitionReassignments', 'ConsumerGroupHeartbeat', 'ConsumerGroupDescribe',
+] as const;
+
+/** The share-group APIs, transcribed from Kafka 4.4's definitions (the second directory). */
+export const SHARE_API_NAMES = [
+  'ShareGroupHeartbeat', 'ShareGroupDescribe', 'ShareFetch', 'ShareAcknowledge',
+  'DescribeShareGroupOffsets', 'AlterShareGroupOffsets', 'DeleteShareGroupOffsets',
 ] as const;
 
 export const OUTPUT_PATH = resolve(import.meta.dirname, '../src/kafka-protocol/messages.generated.ts');
@@ -201,13 +210,14 @@ export function messageTable(msg: JsonMessage, indent = ''): string {
   );
 }
 
-/** Returns the text of messages.generated.ts for the definitions in `dir`. */
-export function generate(dir: string): string {
+/** Returns the text of messages.generated.ts for the definitions in `dir` and `shareDir`. */
+export function generate(dir: string, shareDir: string): string {
   const requests: JsonMessage[] = [];
   const responses: JsonMessage[] = [];
-  for (const api of API_NAMES) {
-    const req = readMessage(dir, api + 'Request');
-    const res = readMessage(dir, api + 'Response');
+  const sources = [...API_NAMES.map((api) => [api, dir]), ...SHARE_API_NAMES.map((api) => [api, shareDir])];
+  for (const [api, from] of sources) {
+    const req = readMessage(from!, api + 'Request');
+    const res = readMessage(from!, api + 'Response');
     if (req.apiKey === undefined || req.apiKey !== res.apiKey) throw new Error(`${api}: api keys differ`);
     requests.push(req);
     responses.push(res);
@@ -220,7 +230,7 @@ export function generate(dir: string): string {
   out.push(
     '// Generated from Apache Kafka\'s message definitions, Copyright The Apache Software Foundation,',
     '// Apache License 2.0 (https://www.apache.org/licenses/LICENSE-2.0).',
-    '// Do not edit; regenerate with `node scripts/generate-kafka-messages.ts <dir>`.',
+    '// Do not edit; regenerate with `node scripts/generate-kafka-messages.ts <dir> <kafka-4.4-dir>`.',
     '',
     "import type { MessageDef } from './schema.ts';",
     '',
@@ -260,6 +270,8 @@ export function generate(dir: string): string {
 
 if (import.meta.main) {
   const dir = process.argv[2] ?? DEFAULT_INPUT_DIR;
-  writeFileSync(OUTPUT_PATH, generate(dir));
+  const shareDir = process.argv[3];
+  if (!shareDir) throw new Error('usage: generate-kafka-messages.ts <dir> <kafka-4.4-dir>');
+  writeFileSync(OUTPUT_PATH, generate(dir, shareDir));
   console.log(`wrote ${OUTPUT_PATH}`);
 }

@@ -264,6 +264,21 @@ export const KAFKA_API_ACLS: { readonly [K in ApiName]: ApiAclRule } = {
     note: 'KIP-848 also checks DESCRIBE on the subscribed topics for regex subscriptions; here a member sees only assignments of topics it named or matched.',
   },
   ConsumerGroupDescribe: { apiKey: ApiKeys.ConsumerGroupDescribe, checks: [theGroup('DESCRIBE', 'fail-resource')] },
+  ShareGroupHeartbeat: {
+    apiKey: ApiKeys.ShareGroupHeartbeat,
+    checks: [theGroup('READ')],
+    note: 'Kafka 4.1+ also checks DESCRIBE on the subscribed topics; here the fetch of a topic checks READ on it.',
+  },
+  ShareGroupDescribe: { apiKey: ApiKeys.ShareGroupDescribe, checks: [theGroup('DESCRIBE', 'fail-resource')] },
+  ShareFetch: {
+    apiKey: ApiKeys.ShareFetch,
+    checks: [theGroup('READ'), eachTopic('READ')],
+    note: 'Without READ on the group the whole request fails; a refused topic fails its own partitions.',
+  },
+  ShareAcknowledge: { apiKey: ApiKeys.ShareAcknowledge, checks: [theGroup('READ'), eachTopic('READ')] },
+  DescribeShareGroupOffsets: { apiKey: ApiKeys.DescribeShareGroupOffsets, checks: [theGroup('DESCRIBE', 'fail-resource'), eachTopic('DESCRIBE')] },
+  AlterShareGroupOffsets: { apiKey: ApiKeys.AlterShareGroupOffsets, checks: [theGroup('READ'), eachTopic('READ')] },
+  DeleteShareGroupOffsets: { apiKey: ApiKeys.DeleteShareGroupOffsets, checks: [theGroup('DELETE'), eachTopic('READ')] },
   ListTransactions: {
     apiKey: ApiKeys.ListTransactions,
     checks: [{ target: 'transactional-id', when: 'all', anyOf: [onTarget('DESCRIBE', 'TRANSACTIONAL_ID')], denied: 'omit', errorCode: TXN }],

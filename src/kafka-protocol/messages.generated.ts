@@ -1,6 +1,6 @@
 // Generated from Apache Kafka's message definitions, Copyright The Apache Software Foundation,
 // Apache License 2.0 (https://www.apache.org/licenses/LICENSE-2.0).
-// Do not edit; regenerate with `node scripts/generate-kafka-messages.ts <dir>`.
+// Do not edit; regenerate with `node scripts/generate-kafka-messages.ts <dir> <kafka-4.4-dir>`.
 
 import type { MessageDef } from './schema.ts';
 
@@ -50,6 +50,13 @@ export const ApiKeys = {
   ListTransactions: 66,
   ConsumerGroupHeartbeat: 68,
   ConsumerGroupDescribe: 69,
+  ShareGroupHeartbeat: 76,
+  ShareGroupDescribe: 77,
+  ShareFetch: 78,
+  ShareAcknowledge: 79,
+  DescribeShareGroupOffsets: 90,
+  AlterShareGroupOffsets: 91,
+  DeleteShareGroupOffsets: 92,
 } as const;
 export type ApiKey = (typeof ApiKeys)[keyof typeof ApiKeys];
 
@@ -622,6 +629,108 @@ export const requestDefs: Readonly<Record<number, MessageDef>> = {
     fields: [
       { name: 'groupIds', type: '[]string', versions: '0+' },
       { name: 'includeAuthorizedOperations', type: 'bool', versions: '0+' },
+    ],
+  },
+  76: {
+    apiKey: 76, name: 'ShareGroupHeartbeatRequest', validVersions: '1', flexibleVersions: '0+',
+    fields: [
+      { name: 'groupId', type: 'string', versions: '0+' },
+      { name: 'memberId', type: 'string', versions: '0+' },
+      { name: 'memberEpoch', type: 'int32', versions: '0+' },
+      { name: 'rackId', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
+      { name: 'subscribedTopicNames', type: '[]string', versions: '0+', nullableVersions: '0+', default: null },
+    ],
+  },
+  77: {
+    apiKey: 77, name: 'ShareGroupDescribeRequest', validVersions: '1', flexibleVersions: '0+',
+    fields: [
+      { name: 'groupIds', type: '[]string', versions: '0+' },
+      { name: 'includeAuthorizedOperations', type: 'bool', versions: '0+' },
+    ],
+  },
+  78: {
+    apiKey: 78, name: 'ShareFetchRequest', validVersions: '1-2', flexibleVersions: '0+',
+    fields: [
+      { name: 'groupId', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
+      { name: 'memberId', type: 'string', versions: '0+', nullableVersions: '0+' },
+      { name: 'shareSessionEpoch', type: 'int32', versions: '0+' },
+      { name: 'maxWaitMs', type: 'int32', versions: '0+' },
+      { name: 'minBytes', type: 'int32', versions: '0+' },
+      { name: 'maxBytes', type: 'int32', versions: '0+', default: 2147483647 },
+      { name: 'maxRecords', type: 'int32', versions: '1+' },
+      { name: 'batchSize', type: 'int32', versions: '1+' },
+      { name: 'shareAcquireMode', type: 'int8', versions: '2+', default: 0 },
+      { name: 'isRenewAck', type: 'bool', versions: '2+', default: false },
+      { name: 'topics', type: '[]FetchTopic', versions: '0+', fields: [
+        { name: 'topicId', type: 'uuid', versions: '0+' },
+        { name: 'partitions', type: '[]FetchPartition', versions: '0+', fields: [
+          { name: 'partitionIndex', type: 'int32', versions: '0+' },
+          { name: 'partitionMaxBytes', type: 'int32', versions: '0' },
+          { name: 'acknowledgementBatches', type: '[]AcknowledgementBatch', versions: '0+', fields: [
+            { name: 'firstOffset', type: 'int64', versions: '0+' },
+            { name: 'lastOffset', type: 'int64', versions: '0+' },
+            { name: 'acknowledgeTypes', type: '[]int8', versions: '0+' },
+          ] },
+        ] },
+      ] },
+      { name: 'forgottenTopicsData', type: '[]ForgottenTopic', versions: '0+', fields: [
+        { name: 'topicId', type: 'uuid', versions: '0+' },
+        { name: 'partitions', type: '[]int32', versions: '0+' },
+      ] },
+    ],
+  },
+  79: {
+    apiKey: 79, name: 'ShareAcknowledgeRequest', validVersions: '1-2', flexibleVersions: '0+',
+    fields: [
+      { name: 'groupId', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
+      { name: 'memberId', type: 'string', versions: '0+', nullableVersions: '0+' },
+      { name: 'shareSessionEpoch', type: 'int32', versions: '0+' },
+      { name: 'isRenewAck', type: 'bool', versions: '2+', default: false },
+      { name: 'topics', type: '[]AcknowledgeTopic', versions: '0+', fields: [
+        { name: 'topicId', type: 'uuid', versions: '0+' },
+        { name: 'partitions', type: '[]AcknowledgePartition', versions: '0+', fields: [
+          { name: 'partitionIndex', type: 'int32', versions: '0+' },
+          { name: 'acknowledgementBatches', type: '[]AcknowledgementBatch', versions: '0+', fields: [
+            { name: 'firstOffset', type: 'int64', versions: '0+' },
+            { name: 'lastOffset', type: 'int64', versions: '0+' },
+            { name: 'acknowledgeTypes', type: '[]int8', versions: '0+' },
+          ] },
+        ] },
+      ] },
+    ],
+  },
+  90: {
+    apiKey: 90, name: 'DescribeShareGroupOffsetsRequest', validVersions: '0-1', flexibleVersions: '0+',
+    fields: [
+      { name: 'groups', type: '[]DescribeShareGroupOffsetsRequestGroup', versions: '0+', fields: [
+        { name: 'groupId', type: 'string', versions: '0+' },
+        { name: 'topics', type: '[]DescribeShareGroupOffsetsRequestTopic', versions: '0+', nullableVersions: '0+', fields: [
+          { name: 'topicName', type: 'string', versions: '0+' },
+          { name: 'partitions', type: '[]int32', versions: '0+' },
+        ] },
+      ] },
+    ],
+  },
+  91: {
+    apiKey: 91, name: 'AlterShareGroupOffsetsRequest', validVersions: '0', flexibleVersions: '0+',
+    fields: [
+      { name: 'groupId', type: 'string', versions: '0+' },
+      { name: 'topics', type: '[]AlterShareGroupOffsetsRequestTopic', versions: '0+', fields: [
+        { name: 'topicName', type: 'string', versions: '0+' },
+        { name: 'partitions', type: '[]AlterShareGroupOffsetsRequestPartition', versions: '0+', fields: [
+          { name: 'partitionIndex', type: 'int32', versions: '0+' },
+          { name: 'startOffset', type: 'int64', versions: '0+' },
+        ] },
+      ] },
+    ],
+  },
+  92: {
+    apiKey: 92, name: 'DeleteShareGroupOffsetsRequest', validVersions: '0', flexibleVersions: '0+',
+    fields: [
+      { name: 'groupId', type: 'string', versions: '0+' },
+      { name: 'topics', type: '[]DeleteShareGroupOffsetsRequestTopic', versions: '0+', fields: [
+        { name: 'topicName', type: 'string', versions: '0+' },
+      ] },
     ],
   },
 };
@@ -1395,6 +1504,170 @@ export const responseDefs: Readonly<Record<number, MessageDef>> = {
       ] },
     ],
   },
+  76: {
+    apiKey: 76, name: 'ShareGroupHeartbeatResponse', validVersions: '1', flexibleVersions: '0+',
+    fields: [
+      { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
+      { name: 'errorCode', type: 'int16', versions: '0+' },
+      { name: 'errorMessage', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
+      { name: 'memberId', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
+      { name: 'memberEpoch', type: 'int32', versions: '0+' },
+      { name: 'heartbeatIntervalMs', type: 'int32', versions: '0+' },
+      { name: 'assignment', type: 'Assignment', versions: '0+', nullableVersions: '0+', default: null, fields: [
+        { name: 'topicPartitions', type: '[]TopicPartitions', versions: '0+', fields: [
+          { name: 'topicId', type: 'uuid', versions: '0+' },
+          { name: 'partitions', type: '[]int32', versions: '0+' },
+        ] },
+      ] },
+    ],
+  },
+  77: {
+    apiKey: 77, name: 'ShareGroupDescribeResponse', validVersions: '1', flexibleVersions: '0+',
+    fields: [
+      { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
+      { name: 'groups', type: '[]DescribedGroup', versions: '0+', fields: [
+        { name: 'errorCode', type: 'int16', versions: '0+' },
+        { name: 'errorMessage', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
+        { name: 'groupId', type: 'string', versions: '0+' },
+        { name: 'groupState', type: 'string', versions: '0+' },
+        { name: 'groupEpoch', type: 'int32', versions: '0+' },
+        { name: 'assignmentEpoch', type: 'int32', versions: '0+' },
+        { name: 'assignorName', type: 'string', versions: '0+' },
+        { name: 'members', type: '[]Member', versions: '0+', fields: [
+          { name: 'memberId', type: 'string', versions: '0+' },
+          { name: 'rackId', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
+          { name: 'memberEpoch', type: 'int32', versions: '0+' },
+          { name: 'clientId', type: 'string', versions: '0+' },
+          { name: 'clientHost', type: 'string', versions: '0+' },
+          { name: 'subscribedTopicNames', type: '[]string', versions: '0+' },
+          { name: 'assignment', type: 'Assignment', versions: '0+', fields: [
+            { name: 'topicPartitions', type: '[]TopicPartitions', versions: '0+', fields: [
+              { name: 'topicId', type: 'uuid', versions: '0+' },
+              { name: 'topicName', type: 'string', versions: '0+' },
+              { name: 'partitions', type: '[]int32', versions: '0+' },
+            ] },
+          ] },
+        ] },
+        { name: 'authorizedOperations', type: 'int32', versions: '0+', default: -2147483648 },
+      ] },
+    ],
+  },
+  78: {
+    apiKey: 78, name: 'ShareFetchResponse', validVersions: '1-2', flexibleVersions: '0+',
+    fields: [
+      { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
+      { name: 'errorCode', type: 'int16', versions: '0+' },
+      { name: 'errorMessage', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
+      { name: 'acquisitionLockTimeoutMs', type: 'int32', versions: '1+' },
+      { name: 'responses', type: '[]ShareFetchableTopicResponse', versions: '0+', fields: [
+        { name: 'topicId', type: 'uuid', versions: '0+' },
+        { name: 'partitions', type: '[]PartitionData', versions: '0+', fields: [
+          { name: 'partitionIndex', type: 'int32', versions: '0+' },
+          { name: 'errorCode', type: 'int16', versions: '0+' },
+          { name: 'errorMessage', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
+          { name: 'acknowledgeErrorCode', type: 'int16', versions: '0+' },
+          { name: 'acknowledgeErrorMessage', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
+          { name: 'currentLeader', type: 'LeaderIdAndEpoch', versions: '0+', fields: [
+            { name: 'leaderId', type: 'int32', versions: '0+' },
+            { name: 'leaderEpoch', type: 'int32', versions: '0+' },
+          ] },
+          { name: 'records', type: 'records', versions: '0+', nullableVersions: '0' },
+          { name: 'acquiredRecords', type: '[]AcquiredRecords', versions: '0+', fields: [
+            { name: 'firstOffset', type: 'int64', versions: '0+' },
+            { name: 'lastOffset', type: 'int64', versions: '0+' },
+            { name: 'deliveryCount', type: 'int16', versions: '0+' },
+          ] },
+        ] },
+      ] },
+      { name: 'nodeEndpoints', type: '[]NodeEndpoint', versions: '0+', fields: [
+        { name: 'nodeId', type: 'int32', versions: '0+' },
+        { name: 'host', type: 'string', versions: '0+' },
+        { name: 'port', type: 'int32', versions: '0+' },
+        { name: 'rack', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
+      ] },
+    ],
+  },
+  79: {
+    apiKey: 79, name: 'ShareAcknowledgeResponse', validVersions: '1-2', flexibleVersions: '0+',
+    fields: [
+      { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
+      { name: 'errorCode', type: 'int16', versions: '0+' },
+      { name: 'errorMessage', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
+      { name: 'acquisitionLockTimeoutMs', type: 'int32', versions: '2+' },
+      { name: 'responses', type: '[]ShareAcknowledgeTopicResponse', versions: '0+', fields: [
+        { name: 'topicId', type: 'uuid', versions: '0+' },
+        { name: 'partitions', type: '[]PartitionData', versions: '0+', fields: [
+          { name: 'partitionIndex', type: 'int32', versions: '0+' },
+          { name: 'errorCode', type: 'int16', versions: '0+' },
+          { name: 'errorMessage', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
+          { name: 'currentLeader', type: 'LeaderIdAndEpoch', versions: '0+', fields: [
+            { name: 'leaderId', type: 'int32', versions: '0+' },
+            { name: 'leaderEpoch', type: 'int32', versions: '0+' },
+          ] },
+        ] },
+      ] },
+      { name: 'nodeEndpoints', type: '[]NodeEndpoint', versions: '0+', fields: [
+        { name: 'nodeId', type: 'int32', versions: '0+' },
+        { name: 'host', type: 'string', versions: '0+' },
+        { name: 'port', type: 'int32', versions: '0+' },
+        { name: 'rack', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
+      ] },
+    ],
+  },
+  90: {
+    apiKey: 90, name: 'DescribeShareGroupOffsetsResponse', validVersions: '0-1', flexibleVersions: '0+',
+    fields: [
+      { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
+      { name: 'groups', type: '[]DescribeShareGroupOffsetsResponseGroup', versions: '0+', fields: [
+        { name: 'groupId', type: 'string', versions: '0+' },
+        { name: 'topics', type: '[]DescribeShareGroupOffsetsResponseTopic', versions: '0+', fields: [
+          { name: 'topicName', type: 'string', versions: '0+' },
+          { name: 'topicId', type: 'uuid', versions: '0+' },
+          { name: 'partitions', type: '[]DescribeShareGroupOffsetsResponsePartition', versions: '0+', fields: [
+            { name: 'partitionIndex', type: 'int32', versions: '0+' },
+            { name: 'startOffset', type: 'int64', versions: '0+' },
+            { name: 'leaderEpoch', type: 'int32', versions: '0+' },
+            { name: 'lag', type: 'int64', versions: '1+', default: -1n },
+            { name: 'errorCode', type: 'int16', versions: '0+' },
+            { name: 'errorMessage', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
+          ] },
+        ] },
+        { name: 'errorCode', type: 'int16', versions: '0+' },
+        { name: 'errorMessage', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
+      ] },
+    ],
+  },
+  91: {
+    apiKey: 91, name: 'AlterShareGroupOffsetsResponse', validVersions: '0', flexibleVersions: '0+',
+    fields: [
+      { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
+      { name: 'errorCode', type: 'int16', versions: '0+' },
+      { name: 'errorMessage', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
+      { name: 'responses', type: '[]AlterShareGroupOffsetsResponseTopic', versions: '0+', fields: [
+        { name: 'topicName', type: 'string', versions: '0+' },
+        { name: 'topicId', type: 'uuid', versions: '0+' },
+        { name: 'partitions', type: '[]AlterShareGroupOffsetsResponsePartition', versions: '0+', fields: [
+          { name: 'partitionIndex', type: 'int32', versions: '0+' },
+          { name: 'errorCode', type: 'int16', versions: '0+' },
+          { name: 'errorMessage', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
+        ] },
+      ] },
+    ],
+  },
+  92: {
+    apiKey: 92, name: 'DeleteShareGroupOffsetsResponse', validVersions: '0', flexibleVersions: '0+',
+    fields: [
+      { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
+      { name: 'errorCode', type: 'int16', versions: '0+' },
+      { name: 'errorMessage', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
+      { name: 'responses', type: '[]DeleteShareGroupOffsetsResponseTopic', versions: '0+', fields: [
+        { name: 'topicName', type: 'string', versions: '0+' },
+        { name: 'topicId', type: 'uuid', versions: '0+' },
+        { name: 'errorCode', type: 'int16', versions: '0+' },
+        { name: 'errorMessage', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
+      ] },
+    ],
+  },
 };
 
 // Decoded bodies: every field of the message is present (defaults fill the versions without it).
@@ -1905,6 +2178,106 @@ export interface ConsumerGroupHeartbeatRequest {
 export interface ConsumerGroupDescribeRequest {
   groupIds: string[];
   includeAuthorizedOperations: boolean;
+}
+
+export interface ShareGroupHeartbeatRequest {
+  groupId: string;
+  memberId: string;
+  memberEpoch: number;
+  rackId: string | null;
+  subscribedTopicNames: string[] | null;
+}
+
+export interface ShareGroupDescribeRequest {
+  groupIds: string[];
+  includeAuthorizedOperations: boolean;
+}
+
+export interface ShareFetchRequestAcknowledgementBatch {
+  firstOffset: bigint;
+  lastOffset: bigint;
+  acknowledgeTypes: number[];
+}
+export interface ShareFetchRequestFetchPartition {
+  partitionIndex: number;
+  partitionMaxBytes: number;
+  acknowledgementBatches: ShareFetchRequestAcknowledgementBatch[];
+}
+export interface ShareFetchRequestFetchTopic {
+  topicId: string;
+  partitions: ShareFetchRequestFetchPartition[];
+}
+export interface ShareFetchRequestForgottenTopic {
+  topicId: string;
+  partitions: number[];
+}
+export interface ShareFetchRequest {
+  groupId: string | null;
+  memberId: string | null;
+  shareSessionEpoch: number;
+  maxWaitMs: number;
+  minBytes: number;
+  maxBytes: number;
+  maxRecords: number;
+  batchSize: number;
+  shareAcquireMode: number;
+  isRenewAck: boolean;
+  topics: ShareFetchRequestFetchTopic[];
+  forgottenTopicsData: ShareFetchRequestForgottenTopic[];
+}
+
+export interface ShareAcknowledgeRequestAcknowledgementBatch {
+  firstOffset: bigint;
+  lastOffset: bigint;
+  acknowledgeTypes: number[];
+}
+export interface ShareAcknowledgeRequestAcknowledgePartition {
+  partitionIndex: number;
+  acknowledgementBatches: ShareAcknowledgeRequestAcknowledgementBatch[];
+}
+export interface ShareAcknowledgeRequestAcknowledgeTopic {
+  topicId: string;
+  partitions: ShareAcknowledgeRequestAcknowledgePartition[];
+}
+export interface ShareAcknowledgeRequest {
+  groupId: string | null;
+  memberId: string | null;
+  shareSessionEpoch: number;
+  isRenewAck: boolean;
+  topics: ShareAcknowledgeRequestAcknowledgeTopic[];
+}
+
+export interface DescribeShareGroupOffsetsRequestTopic {
+  topicName: string;
+  partitions: number[];
+}
+export interface DescribeShareGroupOffsetsRequestGroup {
+  groupId: string;
+  topics: DescribeShareGroupOffsetsRequestTopic[] | null;
+}
+export interface DescribeShareGroupOffsetsRequest {
+  groups: DescribeShareGroupOffsetsRequestGroup[];
+}
+
+export interface AlterShareGroupOffsetsRequestPartition {
+  partitionIndex: number;
+  startOffset: bigint;
+}
+export interface AlterShareGroupOffsetsRequestTopic {
+  topicName: string;
+  partitions: AlterShareGroupOffsetsRequestPartition[];
+}
+export interface AlterShareGroupOffsetsRequest {
+  groupId: string;
+  topics: AlterShareGroupOffsetsRequestTopic[];
+}
+
+export interface DeleteShareGroupOffsetsRequestTopic {
+  topicName: string;
+}
+export interface DeleteShareGroupOffsetsRequest {
+  groupId: string;
+  topics: DeleteShareGroupOffsetsRequestTopic[];
 }
 
 export interface ProduceResponseBatchIndexAndErrorMessage {
@@ -2655,6 +3028,177 @@ export interface ConsumerGroupDescribeResponse {
   groups: ConsumerGroupDescribeResponseDescribedGroup[];
 }
 
+export interface ShareGroupHeartbeatResponseTopicPartitions {
+  topicId: string;
+  partitions: number[];
+}
+export interface ShareGroupHeartbeatResponseAssignment {
+  topicPartitions: ShareGroupHeartbeatResponseTopicPartitions[];
+}
+export interface ShareGroupHeartbeatResponse {
+  throttleTimeMs: number;
+  errorCode: number;
+  errorMessage: string | null;
+  memberId: string | null;
+  memberEpoch: number;
+  heartbeatIntervalMs: number;
+  assignment: ShareGroupHeartbeatResponseAssignment | null;
+}
+
+export interface ShareGroupDescribeResponseTopicPartitions {
+  topicId: string;
+  topicName: string;
+  partitions: number[];
+}
+export interface ShareGroupDescribeResponseAssignment {
+  topicPartitions: ShareGroupDescribeResponseTopicPartitions[];
+}
+export interface ShareGroupDescribeResponseMember {
+  memberId: string;
+  rackId: string | null;
+  memberEpoch: number;
+  clientId: string;
+  clientHost: string;
+  subscribedTopicNames: string[];
+  assignment: ShareGroupDescribeResponseAssignment;
+}
+export interface ShareGroupDescribeResponseDescribedGroup {
+  errorCode: number;
+  errorMessage: string | null;
+  groupId: string;
+  groupState: string;
+  groupEpoch: number;
+  assignmentEpoch: number;
+  assignorName: string;
+  members: ShareGroupDescribeResponseMember[];
+  authorizedOperations: number;
+}
+export interface ShareGroupDescribeResponse {
+  throttleTimeMs: number;
+  groups: ShareGroupDescribeResponseDescribedGroup[];
+}
+
+export interface ShareFetchResponseLeaderIdAndEpoch {
+  leaderId: number;
+  leaderEpoch: number;
+}
+export interface ShareFetchResponseAcquiredRecords {
+  firstOffset: bigint;
+  lastOffset: bigint;
+  deliveryCount: number;
+}
+export interface ShareFetchResponsePartitionData {
+  partitionIndex: number;
+  errorCode: number;
+  errorMessage: string | null;
+  acknowledgeErrorCode: number;
+  acknowledgeErrorMessage: string | null;
+  currentLeader: ShareFetchResponseLeaderIdAndEpoch;
+  records: Buffer | null;
+  acquiredRecords: ShareFetchResponseAcquiredRecords[];
+}
+export interface ShareFetchResponseShareFetchableTopicResponse {
+  topicId: string;
+  partitions: ShareFetchResponsePartitionData[];
+}
+export interface ShareFetchResponseNodeEndpoint {
+  nodeId: number;
+  host: string;
+  port: number;
+  rack: string | null;
+}
+export interface ShareFetchResponse {
+  throttleTimeMs: number;
+  errorCode: number;
+  errorMessage: string | null;
+  acquisitionLockTimeoutMs: number;
+  responses: ShareFetchResponseShareFetchableTopicResponse[];
+  nodeEndpoints: ShareFetchResponseNodeEndpoint[];
+}
+
+export interface ShareAcknowledgeResponseLeaderIdAndEpoch {
+  leaderId: number;
+  leaderEpoch: number;
+}
+export interface ShareAcknowledgeResponsePartitionData {
+  partitionIndex: number;
+  errorCode: number;
+  errorMessage: string | null;
+  currentLeader: ShareAcknowledgeResponseLeaderIdAndEpoch;
+}
+export interface ShareAcknowledgeResponseShareAcknowledgeTopicResponse {
+  topicId: string;
+  partitions: ShareAcknowledgeResponsePartitionData[];
+}
+export interface ShareAcknowledgeResponseNodeEndpoint {
+  nodeId: number;
+  host: string;
+  port: number;
+  rack: string | null;
+}
+export interface ShareAcknowledgeResponse {
+  throttleTimeMs: number;
+  errorCode: number;
+  errorMessage: string | null;
+  acquisitionLockTimeoutMs: number;
+  responses: ShareAcknowledgeResponseShareAcknowledgeTopicResponse[];
+  nodeEndpoints: ShareAcknowledgeResponseNodeEndpoint[];
+}
+
+export interface DescribeShareGroupOffsetsResponsePartition {
+  partitionIndex: number;
+  startOffset: bigint;
+  leaderEpoch: number;
+  lag: bigint;
+  errorCode: number;
+  errorMessage: string | null;
+}
+export interface DescribeShareGroupOffsetsResponseTopic {
+  topicName: string;
+  topicId: string;
+  partitions: DescribeShareGroupOffsetsResponsePartition[];
+}
+export interface DescribeShareGroupOffsetsResponseGroup {
+  groupId: string;
+  topics: DescribeShareGroupOffsetsResponseTopic[];
+  errorCode: number;
+  errorMessage: string | null;
+}
+export interface DescribeShareGroupOffsetsResponse {
+  throttleTimeMs: number;
+  groups: DescribeShareGroupOffsetsResponseGroup[];
+}
+
+export interface AlterShareGroupOffsetsResponsePartition {
+  partitionIndex: number;
+  errorCode: number;
+  errorMessage: string | null;
+}
+export interface AlterShareGroupOffsetsResponseTopic {
+  topicName: string;
+  topicId: string;
+  partitions: AlterShareGroupOffsetsResponsePartition[];
+}
+export interface AlterShareGroupOffsetsResponse {
+  throttleTimeMs: number;
+  errorCode: number;
+  errorMessage: string | null;
+  responses: AlterShareGroupOffsetsResponseTopic[];
+}
+
+export interface DeleteShareGroupOffsetsResponseTopic {
+  topicName: string;
+  topicId: string;
+  errorCode: number;
+  errorMessage: string | null;
+}
+export interface DeleteShareGroupOffsetsResponse {
+  throttleTimeMs: number;
+  errorCode: number;
+  errorMessage: string | null;
+  responses: DeleteShareGroupOffsetsResponseTopic[];
+}
+
 export interface RequestBodies {
   0: ProduceRequest;
   1: FetchRequest;
@@ -2700,6 +3244,13 @@ export interface RequestBodies {
   66: ListTransactionsRequest;
   68: ConsumerGroupHeartbeatRequest;
   69: ConsumerGroupDescribeRequest;
+  76: ShareGroupHeartbeatRequest;
+  77: ShareGroupDescribeRequest;
+  78: ShareFetchRequest;
+  79: ShareAcknowledgeRequest;
+  90: DescribeShareGroupOffsetsRequest;
+  91: AlterShareGroupOffsetsRequest;
+  92: DeleteShareGroupOffsetsRequest;
 }
 
 export interface ResponseBodies {
@@ -2747,4 +3298,11 @@ export interface ResponseBodies {
   66: ListTransactionsResponse;
   68: ConsumerGroupHeartbeatResponse;
   69: ConsumerGroupDescribeResponse;
+  76: ShareGroupHeartbeatResponse;
+  77: ShareGroupDescribeResponse;
+  78: ShareFetchResponse;
+  79: ShareAcknowledgeResponse;
+  90: DescribeShareGroupOffsetsResponse;
+  91: AlterShareGroupOffsetsResponse;
+  92: DeleteShareGroupOffsetsResponse;
 }

@@ -36,7 +36,7 @@ const apis = Object.values(requestDefs).map((req) => {
 });
 
 describe('round trip of every API and version', () => {
-  assert.equal(apis.length, 44);
+  assert.equal(apis.length, 51);
   for (const { apiKey, name, req, res, min, max } of apis) {
     test(`${name} (key ${apiKey}) v${min}-v${max}`, async (t) => {
       for (let v = min; v <= max; v++) {
@@ -371,7 +371,7 @@ describe('frames', () => {
 
   test('supportedApis lists the table', () => {
     const list = supportedApis();
-    assert.equal(list.length, 44);
+    assert.equal(list.length, 51);
     assert.deepEqual(list.find((a) => a.apiKey === ApiKeys.ApiVersions), { apiKey: 18, minVersion: 0, maxVersion: 4 });
     assert.deepEqual(list.find((a) => a.apiKey === ApiKeys.Fetch), { apiKey: 1, minVersion: 0, maxVersion: 17 });
   });
