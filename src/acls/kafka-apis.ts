@@ -19,9 +19,8 @@ import type { AclIndex, AuthorizationResult, AuthorizeOptions, Operation, Resour
  * - DescribeCluster needs no ACL in Kafka (like Metadata, it tells any client about brokers);
  *   DESCRIBE on the cluster only decides whether clusterAuthorizedOperations is filled in. The
  *   table says so rather than refuse the call.
- * - Group configs (KIP-848, Kafka 3.8+) put DESCRIBE_CONFIGS/ALTER_CONFIGS on GROUP resources;
- *   the agent has no group configs, so DescribeConfigs/AlterConfigs here list topic and broker
- *   resources only.
+ * - Group configs (KIP-848, Kafka 3.8+) put DESCRIBE_CONFIGS/ALTER_CONFIGS on GROUP resources
+ *   (the share group configs of KIP-932 among them).
  * - Produce auto-creating a missing topic is Slipstream's (Kafka answers
  *   UNKNOWN_TOPIC_OR_PARTITION); it is given Metadata's auto-create rule, CREATE on the cluster or
  *   on the topic.
@@ -80,7 +79,7 @@ export interface Grant {
  */
 export type CheckCondition =
   | 'always' | 'named' | 'all' | 'auto-create' | 'transactional' | 'idempotent' | 'group-key' | 'transaction-key'
-  | 'topic-resource' | 'broker-resource' | 'created' | 'authorized-operations' | 'reveal';
+  | 'topic-resource' | 'broker-resource' | 'group-resource' | 'created' | 'authorized-operations' | 'reveal';
 
 /**
  * What a refusal does:
@@ -133,6 +132,7 @@ const theCluster = (operation: Operation, when: CheckCondition, denied: DeniedEf
 const configs = (operation: Operation): AclCheck[] => [
   { target: 'topic', when: 'topic-resource', anyOf: [onTarget(operation, 'TOPIC')], denied: 'fail-resource', errorCode: TOPIC },
   { target: 'cluster', when: 'broker-resource', anyOf: [onCluster(operation)], denied: 'fail-resource', errorCode: CLUSTER },
+  { target: 'group', when: 'group-resource', anyOf: [onTarget(operation, 'GROUP')], denied: 'fail-resource', errorCode: GROUP },
 ];
 
 /** Operations and resources per API (Kafka's "Operations and Resources on Protocols"). */

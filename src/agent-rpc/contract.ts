@@ -7,6 +7,9 @@ import type {
   HeartbeatResponse, JoinGroupRequest, JoinGroupResponse, LeaveGroupRequest, LeaveGroupResponse, ListGroupsRequest,
   ListGroupsResponse, OffsetCommitRequest, OffsetCommitResponse, OffsetDeleteRequest, OffsetDeleteResponse,
   OffsetFetchRequest, OffsetFetchResponse, SyncGroupRequest, SyncGroupResponse,
+  AlterShareGroupOffsetsRequest, AlterShareGroupOffsetsResponse, DeleteShareGroupOffsetsRequest, DeleteShareGroupOffsetsResponse,
+  DescribeShareGroupOffsetsRequest, DescribeShareGroupOffsetsResponse, ShareGroupDescribeRequest, ShareGroupDescribeResponse,
+  ShareGroupHeartbeatRequest, ShareGroupHeartbeatResponse,
 } from '../kafka-protocol/index.ts';
 import type { AclEntry } from '../acls/vocabulary.ts';
 import type { AbortedTransaction, AgentRecord, BatchDrop, BatchIndexEntry, BatchMove, ClusterCredential, ObjectDeletion, ObjectRecord, PartitionState, Topic, VirtualCluster } from '../model/records.ts';
@@ -85,6 +88,8 @@ export interface ControlPlaneClient {
 
   // --- consumer groups: one coordinator for every agent of the cluster ---
   readonly groups: GroupApi;
+  /** Share groups' records (KIP-932): what ShareFetch and ShareAcknowledge hand out and settle. */
+  readonly shares: ShareApi;
 
   // --- the agent registry (what Metadata answers as brokers) ---
   /** Registers this agent (again, after a heartbeat answered null); answers it and the cluster's live agents. */
@@ -181,7 +186,64 @@ export interface GroupApi {
   /** KIP-848 (group.protocol=consumer): join, heartbeat and leave in one call that answers at once. */
   consumerGroupHeartbeat: GroupCall<ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse>;
   consumerGroupDescribe: GroupCall<ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse>;
+  /** KIP-932 share groups: membership (every member reads every partition) and their offsets. */
+  shareGroupHeartbeat: GroupCall<ShareGroupHeartbeatRequest, ShareGroupHeartbeatResponse>;
+  shareGroupDescribe: GroupCall<ShareGroupDescribeRequest, ShareGroupDescribeResponse>;
+  describeShareGroupOffsets: GroupCall<DescribeShareGroupOffsetsRequest, DescribeShareGroupOffsetsResponse>;
+  alterShareGroupOffsets: GroupCall<AlterShareGroupOffsetsRequest, AlterShareGroupOffsetsResponse>;
+  deleteShareGroupOffsets: GroupCall<DeleteShareGroupOffsetsRequest, DeleteShareGroupOffsetsResponse>;
 }
+
+/** One partition of a share group's topics; `topic_id` is the topic's `ti_…` id. */
+export interface SharePartitionRef {
+  topic_id: string;
+  partition: number;
+}
+
+/** Records handed to a member: offsets `first_offset`..`last_offset`, each delivered `delivery_count` times now. */
+export interface AcquiredRecords {
+  first_offset: number;
+  last_offset: number;
+  delivery_count: number;
+}
+
+/** A member's acknowledgements on one partition, as ShareFetch/ShareAcknowledge carry them. */
+export interface ShareAcknowledgements extends SharePartitionRef {
+  batches: Array<{ first_offset: number; last_offset: number; acknowledge_types: number[] }>;
+}
+
+/** Per partition: NONE, or why it was refused (UNKNOWN_TOPIC_OR_PARTITION, INVALID_RECORD_STATE, INVALID_REQUEST). */
+export interface SharePartitionResult extends SharePartitionRef {
+  error_code: number;
+}
+
+/**
+ * The share-partitions' side of ShareFetch and ShareAcknowledge (control-plane/shares/): the
+ * agent reads the records, the control plane decides who holds which. A refused member (not
+ * in the group) is `error_code` UNKNOWN_MEMBER_ID for the whole call.
+ */
+export interface ShareApi {
+  /** Hands the member up to `max_records` records of the partitions, in order, locked for `lock_duration_ms`. */
+  acquire(virtualClusterId: string, request: { group_id: string; member_id: string; max_records: number; partitions: SharePartitionRef[] }): Promise<{
+    error_code: number;
+    lock_duration_ms: number;
+    partitions: Array<SharePartitionResult & { acquired: AcquiredRecords[] }>;
+  }>;
+  /** Settles records the member holds: accept, release, reject, renew, or a gap (no record there). */
+  acknowledge(virtualClusterId: string, request: { group_id: string; member_id: string; partitions: ShareAcknowledgements[] }): Promise<{
+    error_code: number;
+    lock_duration_ms: number;
+    partitions: SharePartitionResult[];
+  }>;
+  /** Releases what the member holds on these partitions (its share session ended); answers how many records. */
+  release(virtualClusterId: string, request: { group_id: string; member_id: string; partitions: SharePartitionRef[] }): Promise<number>;
+  /** A group's dynamic configs, every known one, with whether it is the default. */
+  groupConfigs(virtualClusterId: string, groupId: string): Promise<Array<{ name: string; value: string; is_default: boolean; type: string; doc: string }>>;
+  /** Changes a group's configs (null: back to the default); a bad name or value is an INVALID_CONFIG ApiError and nothing changes. */
+  setGroupConfigs(virtualClusterId: string, groupId: string, configs: Record<string, string | null>, validateOnly: boolean): Promise<void>;
+}
+
+export const SHARE_CALLS = ['acquire', 'acknowledge', 'release', 'groupConfigs', 'setGroupConfigs'] as const satisfies ReadonlyArray<keyof ShareApi>;
 
 type TransactionCall<Request, Response> = (virtualClusterId: string, request: Request, apiVersion: number) => Promise<Response>;
 
@@ -208,6 +270,7 @@ export const TRANSACTION_CALLS = [
 export const GROUP_CALLS = [
   'joinGroup', 'syncGroup', 'heartbeat', 'leaveGroup', 'offsetCommit', 'offsetFetch', 'offsetDelete',
   'describeGroups', 'listGroups', 'deleteGroups', 'consumerGroupHeartbeat', 'consumerGroupDescribe',
+  'shareGroupHeartbeat', 'shareGroupDescribe', 'describeShareGroupOffsets', 'alterShareGroupOffsets', 'deleteShareGroupOffsets',
 ] as const satisfies ReadonlyArray<keyof GroupApi>;
 
 /** The calls that cross the wire to the control plane (onCommit and close are the client's own). */
@@ -218,7 +281,7 @@ export const RPC_CALLS = [
   'registerAgent', 'heartbeatAgent', 'deregisterAgent', 'acquireJobLease', 'releaseJobLease', 'applyRetention',
   'purgeSoftDeletedTopics', 'listDueObjectDeletions', 'confirmObjectDeletions', 'unknownObjects', 'planCompaction', 'commitRewrite',
   'abortedTransactions', 'abortExpiredTransactions', 'partitionSizes',
-] as const satisfies ReadonlyArray<Exclude<keyof ControlPlaneClient, 'onCommit' | 'close' | 'groups' | 'transactions'>>;
+] as const satisfies ReadonlyArray<Exclude<keyof ControlPlaneClient, 'onCommit' | 'close' | 'groups' | 'transactions' | 'shares'>>;
 
 /** Calls whose second argument is a topic id: the control plane checks the topic is the agent's cluster's. */
 export const TOPIC_ID_CALLS: ReadonlySet<string> = new Set(['partitionState', 'readIndex', 'findBatchByTimestamp', 'findMaxTimestampBatch', 'abortedTransactions', 'partitionSizes']);

@@ -3,7 +3,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { ApiError } from '../errors.ts';
 import { CommitSignals } from './commit-signals.ts';
 import {
-  AgentAuthError, GROUP_CALLS, TRANSACTION_CALLS, type AgentRegistration, type TransactionApi, type BatchToCommit, type CompactionGroup, type CompactionPlanOptions,
+  AgentAuthError, GROUP_CALLS, SHARE_CALLS, TRANSACTION_CALLS, type ShareApi, type AgentRegistration, type TransactionApi, type BatchToCommit, type CompactionGroup, type CompactionPlanOptions,
   type ControlPlaneClient, type GroupApi, type LeaseAnswer, type PurgeResult, type RetentionResult, type RewriteRequest,
   type RewriteResult, type TopicCreation,
 } from './contract.ts';
@@ -44,6 +44,7 @@ const WAITING_CALLS: ReadonlySet<string> = new Set(['groups.joinGroup', 'groups.
 export class HttpControlPlane implements ControlPlaneClient {
   readonly groups: GroupApi;
   readonly transactions: TransactionApi;
+  readonly shares: ShareApi;
   private readonly base: URL;
   private readonly authorization: string;
   private readonly timeoutMs: number;
@@ -65,6 +66,9 @@ export class HttpControlPlane implements ControlPlaneClient {
     const transactions: Record<string, unknown> = {};
     for (const name of TRANSACTION_CALLS) transactions[name] = (...args: unknown[]) => this.call(`transactions.${name}`, args);
     this.transactions = transactions as unknown as TransactionApi;
+    const shares: Record<string, unknown> = {};
+    for (const name of SHARE_CALLS) shares[name] = (...args: unknown[]) => this.call(`shares.${name}`, args);
+    this.shares = shares as unknown as ShareApi;
   }
 
   async close(): Promise<void> {

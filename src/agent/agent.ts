@@ -17,6 +17,9 @@ import { groupOffsetApis } from './handlers/group-offsets.ts';
 import { groupApis } from './handlers/groups.ts';
 import { transactionApis } from './handlers/transactions.ts';
 import { FetchSessions } from './fetch-sessions.ts';
+import { ShareSessions } from './share-sessions.ts';
+import { shareGroupApis } from './handlers/share-groups.ts';
+import { releaseSession } from './handlers/shares.ts';
 import {
   authorizeAlterPartitionReassignments, authorizeDescribeLogDirs, authorizeElectLeaders, authorizeListPartitionReassignments,
   handleAlterPartitionReassignments, handleDescribeLogDirs, handleElectLeaders, handleListPartitionReassignments,
@@ -117,7 +120,7 @@ function kafkaApis(groups: GroupApi, transactions: TransactionApi): Map<number, 
     [ApiKeys.ElectLeaders, kafkaApi(handleElectLeaders, authorizeElectLeaders)],
     [ApiKeys.AlterPartitionReassignments, kafkaApi(handleAlterPartitionReassignments, authorizeAlterPartitionReassignments)],
     [ApiKeys.ListPartitionReassignments, kafkaApi(handleListPartitionReassignments, authorizeListPartitionReassignments)],
-    ...Object.entries({ ...groupApis(groups), ...groupOffsetApis(groups), ...transactionApis(transactions) }).map(([key, api]): [number, KafkaApi] => [Number(key), api]),
+    ...Object.entries({ ...groupApis(groups), ...groupOffsetApis(groups), ...shareGroupApis(groups), ...transactionApis(transactions) }).map(([key, api]): [number, KafkaApi] => [Number(key), api]),
   ];
   return new Map(table);
 }
@@ -230,6 +233,15 @@ export class Agent {
       }),
       readPath: new ReadPath(this.options.controlPlane, cluster.id, this.options.objectStore),
       fetchSessions: new FetchSessions(),
+      // A share session that ends without the client's epoch -1 (replaced, or its connection
+      // closed) gives its member's records back at once rather than at their lock's expiry.
+      shareSessions: new ShareSessions((session) => {
+        const context = this.context;
+        if (!context) return;
+        void context.controlPlane.listTopics(cluster.id)
+          .then((topics) => releaseSession(context, topics, session))
+          .catch((error: unknown) => log.warn({ err: error, group_id: session.groupId }, 'releasing an ended share session failed'));
+      }),
       metrics: this.metrics,
       log,
       node: self,

@@ -6,6 +6,7 @@ import type { Broker } from './brokers.ts';
 import type { AgentMetrics } from './metrics.ts';
 import type { ReadPath } from './read-path.ts';
 import type { FetchSessions } from './fetch-sessions.ts';
+import type { ShareSessions } from './share-sessions.ts';
 import type { WritePath } from './write-path.ts';
 
 /** What every Kafka API handler works with: the agent's parts, not its sockets. */
@@ -16,6 +17,8 @@ export interface AgentContext {
   readPath: ReadPath;
   /** Incremental fetch sessions (KIP-227) this agent keeps. */
   fetchSessions: FetchSessions;
+  /** Share sessions (KIP-932) this agent keeps. */
+  shareSessions: ShareSessions;
   metrics: AgentMetrics;
   log: Logger;
   /** This agent as Kafka clients must reach it. */

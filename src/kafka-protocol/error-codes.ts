@@ -86,5 +86,12 @@ export const KafkaError = {
   UNSUPPORTED_ASSIGNOR: 112,
   /** KIP-848 OffsetCommit with an older epoch of the member: retry after the next heartbeat. */
   STALE_MEMBER_EPOCH: 113,
+  /** KIP-932: an acknowledgement names records the member does not hold (any more). */
+  INVALID_RECORD_STATE: 121,
+  /** ShareFetch/ShareAcknowledge with a share session epoch > 0 this broker has no session for. */
+  SHARE_SESSION_NOT_FOUND: 122,
+  INVALID_SHARE_SESSION_EPOCH: 123,
   INVALID_REGULAR_EXPRESSION: 128,
+  /** An agent holds at most MAX_SHARE_SESSIONS share sessions (agent/share-sessions.ts). */
+  SHARE_SESSION_LIMIT_REACHED: 133,
 } as const;

@@ -406,6 +406,31 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 11,
+    name: 'share groups',
+    // KIP-932's share-partition state (control-plane/shares/) and groups' dynamic configs. The
+    // in-flight window is JSON: it is read and written whole, with the row, and it is bounded
+    // (shares/share-partition.ts MAX_IN_FLIGHT).
+    sql: `
+      CREATE TABLE share_partitions (
+        virtual_cluster_id TEXT NOT NULL REFERENCES virtual_clusters(id) ON DELETE CASCADE,
+        group_id TEXT NOT NULL,
+        topic_id TEXT NOT NULL REFERENCES topics(id) ON DELETE CASCADE,
+        partition INTEGER NOT NULL,
+        start_offset BIGINT NOT NULL,
+        end_offset BIGINT NOT NULL,
+        in_flight TEXT NOT NULL,
+        PRIMARY KEY (virtual_cluster_id, group_id, topic_id, partition)
+      );
+      CREATE TABLE group_configs (
+        virtual_cluster_id TEXT NOT NULL REFERENCES virtual_clusters(id) ON DELETE CASCADE,
+        group_id TEXT NOT NULL,
+        configs TEXT NOT NULL,
+        PRIMARY KEY (virtual_cluster_id, group_id)
+      );
+    `,
+  },
 ];
 
 /** Applies every migration newer than the database, in order; safe to call on every start. */

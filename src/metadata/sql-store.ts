@@ -2,6 +2,7 @@ import type { Row, SqlDriver, SqlExecutor, SqlValue } from './sql.ts';
 import { fromRow, insertRow, manyRows, oneRow, toRow, type TableCodec } from './rows.ts';
 import { SqlIdentityStore, type IdentityStore } from './identity-store.ts';
 import { SqlTransactionStore, type TransactionStore } from './transaction-store.ts';
+import { SqlShareStore, type ShareStore } from './share-store.ts';
 import type {
   EventsState,
   Account,
@@ -95,6 +96,7 @@ export class SqlMetadataStore implements MetadataStore {
   readonly kind: 'sqlite' | 'postgres';
   readonly identity: IdentityStore;
   readonly transactions: TransactionStore;
+  readonly shares: ShareStore;
   private readonly driver: SqlDriver;
   private readonly db: SqlExecutor;
 
@@ -104,6 +106,7 @@ export class SqlMetadataStore implements MetadataStore {
     this.kind = driver.dialect;
     this.identity = new SqlIdentityStore(executor);
     this.transactions = new SqlTransactionStore(executor);
+    this.shares = new SqlShareStore(executor);
   }
 
   transaction<T>(fn: (store: MetadataStore) => Promise<T>): Promise<T> {

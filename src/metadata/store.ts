@@ -12,8 +12,10 @@ import type {
 export * from '../model/records.ts';
 import type { IdentityStore } from './identity-store.ts';
 import type { TransactionStore } from './transaction-store.ts';
+import type { ShareStore } from './share-store.ts';
 export type { IdentityStore } from './identity-store.ts';
 export type { TransactionStore } from './transaction-store.ts';
+export type { ShareStore } from './share-store.ts';
 
 export interface MetadataStore {
   readonly kind: 'sqlite' | 'postgres';
@@ -32,6 +34,8 @@ export interface MetadataStore {
   readonly identity: IdentityStore;
   /** The transaction coordinator's state, open and aborted transactions per partition. */
   readonly transactions: TransactionStore;
+  /** Share groups' share-partition state and groups' dynamic configs. */
+  readonly shares: ShareStore;
 
   insertAccount(account: Account): Promise<void>;
   getAccount(id: string): Promise<Account | undefined>;

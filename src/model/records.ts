@@ -483,3 +483,24 @@ export interface JobLease {
   holder: string;
   expires_at: number;
 }
+
+/**
+ * A share group's progress on one topic partition (control-plane/shares/): its start offset
+ * and the in-flight window, each record's state as ranges. Written whole after every change.
+ */
+export interface SharePartitionRecord {
+  virtual_cluster_id: string;
+  group_id: string;
+  topic_id: string;
+  partition: number;
+  start_offset: number;
+  end_offset: number;
+  in_flight: Array<{ first: number; last: number; state: 'available' | 'acquired' | 'acknowledged' | 'archived'; delivery_count: number; member_id: string | null; locked_until: number }>;
+}
+
+/** A group's dynamic configs (DescribeConfigs/IncrementalAlterConfigs on a GROUP resource, KIP-848/932). */
+export interface GroupConfigRecord {
+  virtual_cluster_id: string;
+  group_id: string;
+  configs: Record<string, string>;
+}

@@ -83,6 +83,12 @@ describe('KAFKA_API_ACLS', () => {
     assert.equal(KAFKA_API_ACLS.ListGroups.checks[0]!.denied, 'omit');
     assert.deepEqual(grants('DeleteGroups'), [['DELETE GROUP target']]);
     assert.deepEqual(grants('OffsetDelete'), [['DELETE GROUP target'], ['READ TOPIC target']]);
+    // Share groups (KIP-932), as Kafka 4.2's KafkaApis checks them.
+    assert.deepEqual(grants('ShareGroupHeartbeat'), [['READ GROUP target']]);
+    assert.deepEqual(grants('ShareGroupDescribe'), [['DESCRIBE GROUP target']]);
+    for (const api of ['ShareFetch', 'ShareAcknowledge', 'AlterShareGroupOffsets'] as const) assert.deepEqual(grants(api), [['READ GROUP target'], ['READ TOPIC target']], api);
+    assert.deepEqual(grants('DescribeShareGroupOffsets'), [['DESCRIBE GROUP target'], ['DESCRIBE TOPIC target']]);
+    assert.deepEqual(grants('DeleteShareGroupOffsets'), [['DELETE GROUP target'], ['READ TOPIC target']]);
     assert.deepEqual(grants('FindCoordinator', 'group-key'), [['DESCRIBE GROUP target']]);
     assert.deepEqual(grants('FindCoordinator', 'transaction-key'), [['DESCRIBE TRANSACTIONAL_ID target']]);
   });
@@ -93,9 +99,9 @@ describe('KAFKA_API_ACLS', () => {
     assert.deepEqual(grants('DeleteTopics', 'reveal'), [['DELETE CLUSTER cluster', 'DESCRIBE TOPIC target']]);
     assert.deepEqual(grants('CreatePartitions'), [['ALTER TOPIC target']]);
     assert.deepEqual(grants('DeleteRecords'), [['DELETE TOPIC target']]);
-    assert.deepEqual(grants('DescribeConfigs'), [['DESCRIBE_CONFIGS TOPIC target'], ['DESCRIBE_CONFIGS CLUSTER cluster']]);
+    assert.deepEqual(grants('DescribeConfigs'), [['DESCRIBE_CONFIGS TOPIC target'], ['DESCRIBE_CONFIGS CLUSTER cluster'], ['DESCRIBE_CONFIGS GROUP target']]);
     for (const api of ['AlterConfigs', 'IncrementalAlterConfigs'] as const) {
-      assert.deepEqual(grants(api), [['ALTER_CONFIGS TOPIC target'], ['ALTER_CONFIGS CLUSTER cluster']]);
+      assert.deepEqual(grants(api), [['ALTER_CONFIGS TOPIC target'], ['ALTER_CONFIGS CLUSTER cluster'], ['ALTER_CONFIGS GROUP target']]);
     }
     assert.deepEqual(grants('DescribeAcls'), [['DESCRIBE CLUSTER cluster']]);
     assert.deepEqual(grants('CreateAcls'), [['ALTER CLUSTER cluster']]);

@@ -117,11 +117,13 @@ describe('ApiVersions', () => {
     const c = await client();
     const expected = cluster.platform.agent!.apiVersions();
     const keys = expected.map((a) => a.apiKey);
-    // Everything served (SASL, the ACL and transaction APIs too), and nothing else (WriteTxnMarkers is broker-to-broker).
-    for (const key of [0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 28, 29, 30, 31, 32, 33, 35, 36, 37, 42, 43, 44, 45, 46, 47, 60, 61, 65, 66, 68, 69]) {
+    // Everything served (SASL, the ACL, transaction and share-group APIs too), and nothing else (WriteTxnMarkers is broker-to-broker).
+    for (const key of [0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 28, 29, 30, 31, 32, 33, 35, 36, 37, 42, 43, 44, 45, 46, 47, 60, 61, 65, 66, 68, 69, 76, 77, 78, 79, 90, 91, 92]) {
       assert.ok(keys.includes(key), `API ${key} advertised`);
     }
-    for (const key of [27, 76, 77, 78]) assert.ok(!keys.includes(key), `API ${key} not advertised`);
+    for (const key of [27]) assert.ok(!keys.includes(key), `API ${key} not advertised`);
+    // The share-group APIs from Kafka 4.2's final versions: franz-go enables them at ShareFetch/ShareAcknowledge v2.
+    assert.deepEqual(expected.filter((a) => a.apiKey === 78 || a.apiKey === 79).map((a) => [a.minVersion, a.maxVersion]), [[1, 2], [1, 2]]);
     // EndTxn v5 (KIP-890 part 2) is not served.
     assert.equal(expected.find((a) => a.apiKey === 26)?.maxVersion, 4);
     for (let version = 0; version <= 4; version++) {

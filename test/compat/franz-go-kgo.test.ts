@@ -51,21 +51,14 @@ interface Expected {
  * Tests that do not pass against Slipstream, and why. Anything not listed must pass; anything
  * listed must end exactly as listed (docs/clients.md has the same table).
  */
-const EXPECTED: Record<string, Expected> = {
-  // Share groups (KIP-932): the agent does not advertise ShareFetch (78) / ShareAcknowledge (79),
-  // so franz-go's tests skip themselves.
-  TestShareGroup: { outcome: 'skip', why: 'share groups (KIP-932): ShareFetch/ShareAcknowledge v2 not implemented', match: /does not support share groups/ },
-  TestShareGroupETL: { outcome: 'skip', why: 'share groups (KIP-932) not implemented', match: /does not support share groups/ },
-  TestShareGroupAckOnClose: { outcome: 'skip', why: 'share groups (KIP-932) not implemented', match: /does not support share groups/ },
-  TestShareGroupOffsetsAdmin: { outcome: 'skip', why: 'share groups (KIP-932) not implemented', match: /does not support share groups/ },
-  TestConsumeRegexShareSkipsInternal: { outcome: 'skip', why: 'share groups (KIP-932) not implemented', match: /does not support share groups/ },
-};
+const EXPECTED: Record<string, Expected> = {};
 
 /** Seconds each test may take (`-test.timeout`); the slow-by-design ones get more. */
 const DEFAULT_TIMEOUT_S = 120;
 const TIMEOUT_S: Record<string, number> = {
   TestGroupETL: 300,
   TestTxnEtl: 300,
+  TestShareGroupETL: 300,
 };
 
 /**

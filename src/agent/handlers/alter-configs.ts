@@ -3,11 +3,14 @@ import type { AlterConfigsRequest, AlterConfigsResponse, IncrementalAlterConfigs
 import { ApiError } from '../../errors.ts';
 import type { AgentContext } from '../context.ts';
 import { KafkaError, kafkaFailure } from '../kafka-errors.ts';
-import { CONFIG_TOPIC, TOPIC_DEFAULTS } from './configs.ts';
+import { CONFIG_GROUP, CONFIG_TOPIC, TOPIC_DEFAULTS } from './configs.ts';
 import type { AclDecider } from '../acl.ts';
 import { checkOf, type Authorization } from '../authorize.ts';
 
-/** AlterConfigs and IncrementalAlterConfigs: topic configs only, through the same rules as the Management API. */
+/**
+ * AlterConfigs and IncrementalAlterConfigs: topic configs through the same rules as the
+ * Management API; IncrementalAlterConfigs also sets and deletes groups' configs (GROUP resources).
+ */
 
 async function alterTopic(
   agent: AgentContext,
@@ -54,8 +57,34 @@ const DELETE = 1;
 const APPEND = 2;
 const SUBTRACT = 3;
 
+/** A GROUP resource's changes, all or nothing: SET and DELETE (no group config is a list). */
+async function alterGroup(agent: AgentContext, resource: IncrementalAlterConfigsRequest['resources'][number], validateOnly: boolean) {
+  const base = { resourceType: resource.resourceType, resourceName: resource.resourceName };
+  const changes: Record<string, string | null> = {};
+  for (const { name, configOperation, value } of resource.configs) {
+    if (configOperation === SET && value !== null) changes[name] = value;
+    else if (configOperation === DELETE) changes[name] = null;
+    else return { ...base, errorCode: KafkaError.INVALID_CONFIG, errorMessage: `config operation ${configOperation} on ${name} is not valid for a group config` };
+  }
+  try {
+    await agent.controlPlane.shares.setGroupConfigs(agent.cluster.id, resource.resourceName, changes, validateOnly);
+    return { ...base, errorCode: KafkaError.NONE, errorMessage: null };
+  } catch (error) {
+    return { ...base, ...kafkaFailure(error) };
+  }
+}
+
 /** IncrementalAlterConfigs: SET, DELETE, APPEND and SUBTRACT (for list configs) per key. */
-export function handleIncrementalAlterConfigs(agent: AgentContext, request: IncrementalAlterConfigsRequest): Promise<BodyInput<IncrementalAlterConfigsResponse>> {
+export async function handleIncrementalAlterConfigs(agent: AgentContext, request: IncrementalAlterConfigsRequest): Promise<BodyInput<IncrementalAlterConfigsResponse>> {
+  if (request.resources.some((r) => r.resourceType === CONFIG_GROUP)) {
+    // Answered in request order, each resource by its own kind.
+    const responses = [];
+    for (const resource of request.resources) {
+      if (resource.resourceType === CONFIG_GROUP) responses.push(await alterGroup(agent, resource, request.validateOnly));
+      else responses.push(...(await handleIncrementalAlterConfigs(agent, { ...request, resources: [resource] })).responses ?? []);
+    }
+    return { throttleTimeMs: 0, responses };
+  }
   return alterEach(agent, request, (resource, configs) => {
     for (const { name, configOperation, value } of resource.configs) {
       const items = (configs[name] ?? TOPIC_DEFAULTS[name] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
@@ -86,10 +115,14 @@ const CLUSTER_DENIED_MESSAGE = 'Cluster authorization failed.';
 function authorizeAlter<Request extends { resources: Array<{ resourceType: number; resourceName: string }> }>(api: 'AlterConfigs' | 'IncrementalAlterConfigs') {
   const topicCheck = checkOf(api, 'topic', 'topic-resource');
   const clusterCheck = checkOf(api, 'cluster', 'broker-resource');
+  const groupCheck = checkOf(api, 'group', 'group-resource');
   return (acls: AclDecider, request: Request): Authorization<Request> => {
     const refusalOf = (r: Request['resources'][number]) => {
       if (r.resourceType === CONFIG_TOPIC) {
         return acls.allows(topicCheck, r.resourceName) ? undefined : { errorCode: KafkaError.TOPIC_AUTHORIZATION_FAILED, errorMessage: TOPIC_DENIED_MESSAGE };
+      }
+      if (r.resourceType === CONFIG_GROUP) {
+        return acls.allows(groupCheck, r.resourceName) ? undefined : { errorCode: KafkaError.GROUP_AUTHORIZATION_FAILED, errorMessage: 'Group authorization failed.' };
       }
       if (!CLUSTER_CONFIG_RESOURCES.has(r.resourceType) || acls.allows(clusterCheck)) return undefined;
       return { errorCode: KafkaError.CLUSTER_AUTHORIZATION_FAILED, errorMessage: CLUSTER_DENIED_MESSAGE };

@@ -11,9 +11,12 @@ import { checkOf, type Authorization } from '../authorize.ts';
 /** ConfigResource types (Kafka's ConfigResource.Type). */
 export const CONFIG_TOPIC = 2;
 const CONFIG_BROKER = 4;
+/** A group's dynamic configs (KIP-848, KIP-932's share.* configs). */
+export const CONFIG_GROUP = 32;
 /** ConfigSource values of DescribeConfigs v1+. */
 const DYNAMIC_TOPIC_CONFIG = 1;
 const DEFAULT_CONFIG = 5;
+const GROUP_CONFIG = 8;
 
 /** Kafka's defaults for the topic configs a client is most likely to show. */
 export const TOPIC_DEFAULTS: Record<string, string> = {
@@ -36,6 +39,17 @@ export async function handleDescribeConfigs(agent: AgentContext, request: Descri
     const base = { resourceType: resource.resourceType, resourceName: resource.resourceName };
     if (resource.resourceType === CONFIG_BROKER) {
       results.push({ ...base, errorCode: KafkaError.NONE, errorMessage: null, configs: [] });
+      continue;
+    }
+    if (resource.resourceType === CONFIG_GROUP) {
+      const entries = await agent.controlPlane.shares.groupConfigs(agent.cluster.id, resource.resourceName);
+      const configs = entries
+        .filter((e) => resource.configurationKeys === null || resource.configurationKeys.includes(e.name))
+        .map((e) => ({
+          name: e.name, value: e.value, readOnly: false, isDefault: e.is_default, configSource: e.is_default ? DEFAULT_CONFIG : GROUP_CONFIG,
+          isSensitive: false, synonyms: [], configType: CONFIG_TYPE[e.type] ?? 0, documentation: request.includeDocumentation ? e.doc : null,
+        }));
+      results.push({ ...base, errorCode: KafkaError.NONE, errorMessage: null, configs });
       continue;
     }
     if (resource.resourceType !== CONFIG_TOPIC) {
@@ -73,17 +87,20 @@ export async function handleDescribeConfigs(agent: AgentContext, request: Descri
 
 const DESCRIBE_TOPIC = checkOf('DescribeConfigs', 'topic', 'topic-resource');
 const DESCRIBE_BROKER = checkOf('DescribeConfigs', 'cluster', 'broker-resource');
+const DESCRIBE_GROUP = checkOf('DescribeConfigs', 'group', 'group-resource');
 
-/** DescribeConfigs under ACLs: DESCRIBE_CONFIGS on the topic for a TOPIC resource, on the cluster for any other. */
+/** DescribeConfigs under ACLs: DESCRIBE_CONFIGS on the topic for a TOPIC resource, on the group for a GROUP one, on the cluster for any other. */
 export function authorizeDescribeConfigs(acls: AclDecider, request: DescribeConfigsRequest): Authorization<DescribeConfigsRequest> {
   return {
     request,
     narrow: (answer) => ({
       ...answer,
       results: answer.results.map((r: { resourceType: number; resourceName: string }) => {
-        const ok = r.resourceType === CONFIG_TOPIC ? acls.allows(DESCRIBE_TOPIC, r.resourceName) : acls.allows(DESCRIBE_BROKER);
+        const ok = r.resourceType === CONFIG_TOPIC ? acls.allows(DESCRIBE_TOPIC, r.resourceName)
+          : r.resourceType === CONFIG_GROUP ? acls.allows(DESCRIBE_GROUP, r.resourceName) : acls.allows(DESCRIBE_BROKER);
         if (ok) return r;
-        const errorCode = r.resourceType === CONFIG_TOPIC ? KafkaError.TOPIC_AUTHORIZATION_FAILED : KafkaError.CLUSTER_AUTHORIZATION_FAILED;
+        const errorCode = r.resourceType === CONFIG_TOPIC ? KafkaError.TOPIC_AUTHORIZATION_FAILED
+          : r.resourceType === CONFIG_GROUP ? KafkaError.GROUP_AUTHORIZATION_FAILED : KafkaError.CLUSTER_AUTHORIZATION_FAILED;
         return { ...r, errorCode, errorMessage: 'Authorization failed.', configs: [] };
       }),
     }),

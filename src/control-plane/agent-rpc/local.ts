@@ -1,7 +1,7 @@
 import { CommitSignals } from '../../agent-rpc/commit-signals.ts';
 import {
   AgentAuthError, type AgentRegistration, type BatchToCommit, type CompactionPlanOptions, type ControlPlaneClient,
-  type RewriteRequest, type TopicCreation, type TransactionApi,
+  type RewriteRequest, type ShareApi, type TopicCreation, type TransactionApi,
 } from '../../agent-rpc/contract.ts';
 import type { AclEntry } from '../../acls/vocabulary.ts';
 import { notFound } from '../../errors.ts';
@@ -33,6 +33,7 @@ import { describeProducers, describeTransactions, listTransactions } from '../tr
 export class LocalControlPlane implements ControlPlaneClient {
   readonly groups: GroupCoordinator;
   readonly transactions: TransactionApi;
+  readonly shares: ShareApi;
   private readonly coordinator: TransactionCoordinator;
   private readonly store: MetadataStore;
   private readonly commits = new CommitSignals();
@@ -43,6 +44,7 @@ export class LocalControlPlane implements ControlPlaneClient {
   constructor(store: MetadataStore, groups: GroupCoordinator, options: { objectDeletionGraceMs?: number } = {}) {
     this.store = store;
     this.groups = groups;
+    this.shares = groups.shares;
     this.graceMs = options.objectDeletionGraceMs ?? OBJECT_DELETION_GRACE_MS;
     const coordinator = new TransactionCoordinator(store, {
       offsetCommitError: (...args) => groups.offsetCommitError(...args),

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AgentAuthError, GROUP_CALLS, RPC_CALLS, TOPIC_ID_CALLS, TRANSACTION_CALLS, type ControlPlaneClient } from '../../agent-rpc/contract.ts';
+import { AgentAuthError, GROUP_CALLS, RPC_CALLS, SHARE_CALLS, TOPIC_ID_CALLS, TRANSACTION_CALLS, type ControlPlaneClient } from '../../agent-rpc/contract.ts';
 import { AGENT_AUTH_FAILED, RPC_BODY_LIMIT, RPC_CONTENT_TYPE, decodeWire, encodeWire } from '../../agent-rpc/wire.ts';
 import { ApiError, badRequest, forbidden, notFound } from '../../errors.ts';
 import type { MetadataStore } from '../../metadata/store.ts';
@@ -15,6 +15,7 @@ const KEY_CACHE_MS = 1_000;
 
 const CALLS: ReadonlySet<string> = new Set<string>([
   ...RPC_CALLS, ...GROUP_CALLS.map((name) => `groups.${name}`), ...TRANSACTION_CALLS.map((name) => `transactions.${name}`),
+  ...SHARE_CALLS.map((name) => `shares.${name}`),
 ]);
 
 /**
@@ -91,7 +92,9 @@ export async function agentRpcRoutes(app: FastifyInstance, options: AgentRpcOpti
         if (args[0] !== clusterId) throw forbidden(`this agent key belongs to virtual cluster ${clusterId}, not ${String(args[0])}`);
         if (TOPIC_ID_CALLS.has(call)) await checkTopic(clusterId, args[1]);
         const [family, name] = call.includes('.') ? call.split('.') : ['', call];
-        const target = family === 'groups' ? controlPlane.groups : family === 'transactions' ? controlPlane.transactions : controlPlane;
+        // The share calls check topic ids themselves (shares/coordinator.ts topicOf).
+        const families: Record<string, object> = { groups: controlPlane.groups, transactions: controlPlane.transactions, shares: controlPlane.shares };
+        const target = families[family!] ?? controlPlane;
         const method = (target as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[name!];
         result = await method!.apply(target, args);
       }

@@ -41,18 +41,21 @@ export interface GroupDescription {
 const NO_AUTHORIZED_OPERATIONS = -2147483648;
 
 import type { ConsumerGroups } from './consumer/coordinator.ts';
+import type { ShareCoordinator } from '../shares/coordinator.ts';
 
 export class GroupAdmin {
   private readonly store: MetadataStore;
   private readonly groups: GroupRegistry;
   private readonly rebalancer: Rebalancer;
   private readonly consumerGroups: ConsumerGroups;
+  private readonly shares: ShareCoordinator;
 
-  constructor(store: MetadataStore, groups: GroupRegistry, rebalancer: Rebalancer, consumerGroups: ConsumerGroups) {
+  constructor(store: MetadataStore, groups: GroupRegistry, rebalancer: Rebalancer, consumerGroups: ConsumerGroups, shares: ShareCoordinator) {
     this.store = store;
     this.groups = groups;
     this.rebalancer = rebalancer;
     this.consumerGroups = consumerGroups;
+    this.shares = shares;
   }
 
   async describeGroups(virtualClusterId: string, request: DescribeGroupsRequest, _apiVersion: number, _client: GroupClient): Promise<DescribeGroupsResponse> {
@@ -91,7 +94,7 @@ export class GroupAdmin {
   }
 
   async listGroups(virtualClusterId: string, request: ListGroupsRequest, apiVersion: number, _client: GroupClient): Promise<ListGroupsResponse> {
-    // Filters are case-insensitive, as in Kafka; v5 filters by type (classic or consumer).
+    // Filters are case-insensitive, as in Kafka; v5 filters by type (classic, consumer or share).
     const states = new Set((apiVersion >= 4 ? request.statesFilter : []).map((s) => s.toLowerCase()));
     const types = new Set((apiVersion >= 5 ? request.typesFilter : []).map((s) => s.toLowerCase()));
     const consumer = new Map(this.consumerGroups.list(virtualClusterId).map((g) => [g.groupId, g.state]));
@@ -104,6 +107,8 @@ export class GroupAdmin {
       })),
       // KIP-848 groups (consumer-group/coordinator.ts): their offsets are listed as theirs.
       ...[...consumer].map(([groupId, state]) => ({ groupId, protocolType: 'consumer', groupState: state, groupType: 'consumer' })),
+      // KIP-932 share groups (shares/coordinator.ts).
+      ...(await this.shares.list(virtualClusterId)).map((g) => ({ groupId: g.groupId, protocolType: 'share', groupState: g.state, groupType: 'share' })),
     ];
     const groups = listed.filter(
       (g) => (states.size === 0 || states.has(g.groupState.toLowerCase())) && (types.size === 0 || types.has(g.groupType)),
@@ -115,6 +120,11 @@ export class GroupAdmin {
   async deleteGroups(virtualClusterId: string, request: DeleteGroupsRequest, _apiVersion: number, _client: GroupClient): Promise<DeleteGroupsResponse> {
     const results = [];
     for (const groupId of new Set(request.groupsNames)) {
+      const share = await this.shares.delete(virtualClusterId, groupId);
+      if (share !== undefined) {
+        results.push({ groupId, errorCode: share });
+        continue;
+      }
       const group = this.groups.get(virtualClusterId, groupId);
       if (group && group.state !== 'Empty') {
         results.push({ groupId, errorCode: KafkaError.NON_EMPTY_GROUP });

@@ -46,6 +46,9 @@ import type {
   OffsetFetchResponse,
   SyncGroupRequest,
   SyncGroupResponse,
+  AlterShareGroupOffsetsRequest, AlterShareGroupOffsetsResponse, DeleteShareGroupOffsetsRequest, DeleteShareGroupOffsetsResponse,
+  DescribeShareGroupOffsetsRequest, DescribeShareGroupOffsetsResponse, ShareGroupDescribeRequest, ShareGroupDescribeResponse,
+  ShareGroupHeartbeatRequest, ShareGroupHeartbeatResponse,
 } from '../../kafka-protocol/messages.generated.ts';
 import type { MetadataStore } from '../../metadata/store.ts';
 import type { GroupClient } from './group.ts';
@@ -56,6 +59,7 @@ import { Membership } from './membership.ts';
 import { CommittedOffsets } from './offsets.ts';
 import { GroupAdmin, type GroupDescription } from './admin.ts';
 import { ConsumerGroups, type ConsumerGroupOptions } from './consumer/coordinator.ts';
+import { ShareCoordinator, type ShareGroupOptions } from '../shares/coordinator.ts';
 import { KafkaError } from '../../kafka-protocol/error-codes.ts';
 import { joinResponse } from './responses.ts';
 
@@ -75,6 +79,8 @@ export interface GroupCoordinatorOptions {
   newMemberJoinTimeoutMs?: number;
   /** The new protocol's (KIP-848) heartbeat interval and session timeout. */
   consumer?: ConsumerGroupOptions;
+  /** Share groups' (KIP-932) heartbeat interval and session timeout, over their group configs. */
+  share?: ShareGroupOptions;
 }
 
 export class GroupCoordinator {
@@ -85,9 +91,12 @@ export class GroupCoordinator {
   private readonly admin: GroupAdmin;
   private readonly consumerGroups: ConsumerGroups;
   private readonly registry: GroupRegistry;
+  /** Share groups (KIP-932): their membership here, their records through `ShareApi`. */
+  readonly shares: ShareCoordinator;
 
   constructor(store: MetadataStore, options: GroupCoordinatorOptions = {}) {
     this.consumerGroups = new ConsumerGroups(store, options.consumer);
+    this.shares = new ShareCoordinator(store, options.share);
     const groups = new GroupRegistry();
     this.registry = groups;
     this.rebalancer = new Rebalancer(groups, {
@@ -100,13 +109,42 @@ export class GroupCoordinator {
     });
     this.membership = new Membership(groups, this.rebalancer);
     this.offsets = new CommittedOffsets(store, groups, this.rebalancer, this.consumerGroups, options.now ?? Date.now);
-    this.admin = new GroupAdmin(store, groups, this.rebalancer, this.consumerGroups);
+    this.admin = new GroupAdmin(store, groups, this.rebalancer, this.consumerGroups, this.shares);
   }
 
   /** Clears every timer and answers every waiting JoinGroup/SyncGroup with NOT_COORDINATOR (clients look the coordinator up again). */
   close(): void {
     this.rebalancer.close();
     this.consumerGroups.close();
+    this.shares.close();
+  }
+
+  /** KIP-932: a share group member joining, heartbeating or leaving (shares/membership.ts). */
+  shareGroupHeartbeat(virtualClusterId: string, request: ShareGroupHeartbeatRequest, _apiVersion: number, client: GroupClient): Promise<ShareGroupHeartbeatResponse> {
+    const taken = this.classicInUse(virtualClusterId, request.groupId) || (this.consumerGroups.get(virtualClusterId, request.groupId)?.members.size ?? 0) > 0;
+    if (taken) {
+      return Promise.resolve({
+        throttleTimeMs: 0, errorCode: KafkaError.INCONSISTENT_GROUP_PROTOCOL, errorMessage: `group ${request.groupId} is a consumer group with members`,
+        memberId: null, memberEpoch: -1, heartbeatIntervalMs: 0, assignment: null,
+      });
+    }
+    return this.shares.heartbeat(virtualClusterId, request, client);
+  }
+
+  shareGroupDescribe(virtualClusterId: string, request: ShareGroupDescribeRequest, _apiVersion: number, _client: GroupClient): Promise<ShareGroupDescribeResponse> {
+    return this.shares.describe(virtualClusterId, request);
+  }
+
+  describeShareGroupOffsets(virtualClusterId: string, request: DescribeShareGroupOffsetsRequest, apiVersion: number, _client: GroupClient): Promise<DescribeShareGroupOffsetsResponse> {
+    return this.shares.describeOffsets(virtualClusterId, request, apiVersion);
+  }
+
+  alterShareGroupOffsets(virtualClusterId: string, request: AlterShareGroupOffsetsRequest, _apiVersion: number, _client: GroupClient): Promise<AlterShareGroupOffsetsResponse> {
+    return this.shares.alterOffsets(virtualClusterId, request);
+  }
+
+  deleteShareGroupOffsets(virtualClusterId: string, request: DeleteShareGroupOffsetsRequest, _apiVersion: number, _client: GroupClient): Promise<DeleteShareGroupOffsetsResponse> {
+    return this.shares.deleteOffsets(virtualClusterId, request);
   }
 
   /** KIP-848's one call of a member (joining, heartbeating, leaving): consumer/coordinator.ts. */

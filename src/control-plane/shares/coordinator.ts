@@ -1,0 +1,288 @@
+/**
+ * The share group coordinator (KIP-932), free of sockets: membership (membership.ts), the
+ * share-partitions' records (partitions.ts, share-partition.ts), the share groups' offsets
+ * (DescribeShareGroupOffsets, AlterShareGroupOffsets, DeleteShareGroupOffsets) and the groups'
+ * dynamic configs (configs.ts). The agent's share handlers reach it through `ShareApi` and the
+ * share calls of `GroupApi`; the group coordinator (groups/coordinator.ts) asks it for ListGroups
+ * and DeleteGroups.
+ */
+import type {
+  AlterShareGroupOffsetsRequest, AlterShareGroupOffsetsResponse, DeleteShareGroupOffsetsRequest, DeleteShareGroupOffsetsResponse,
+  DescribeShareGroupOffsetsRequest, DescribeShareGroupOffsetsResponse, ShareGroupDescribeRequest, ShareGroupDescribeResponse,
+  ShareGroupHeartbeatRequest, ShareGroupHeartbeatResponse,
+} from '../../kafka-protocol/messages.generated.ts';
+import { KafkaError } from '../../kafka-protocol/error-codes.ts';
+import type { MetadataStore } from '../../metadata/store.ts';
+import type { Topic } from '../../model/records.ts';
+import { topicUuid, type ShareApi, type SharePartitionRef } from '../../agent-rpc/contract.ts';
+import { changedGroupConfigs, groupConfig, GROUP_CONFIGS } from './configs.ts';
+import { ShareGroupMembership, shareGroupState, type ShareGroupOptions } from './membership.ts';
+import { SharePartitions } from './partitions.ts';
+import type { ShareRules } from './share-partition.ts';
+
+export type { ShareGroupOptions } from './membership.ts';
+
+type Client = { clientId: string; clientHost: string };
+
+export class ShareCoordinator implements ShareApi {
+  private readonly store: MetadataStore;
+  private readonly membership: ShareGroupMembership;
+  private readonly partitions: SharePartitions;
+  private readonly now: () => number;
+
+  constructor(store: MetadataStore, options: ShareGroupOptions & { now?: () => number } = {}) {
+    this.store = store;
+    this.now = options.now ?? Date.now;
+    this.partitions = new SharePartitions(store);
+    this.membership = new ShareGroupMembership(store, options, (clusterId, groupId, memberId) => {
+      // A member that left (or timed out) holds nothing any more: its records go to the others.
+      void this.releaseEverywhere(clusterId, groupId, memberId).catch(() => undefined);
+    });
+  }
+
+  close(): void {
+    this.membership.close();
+  }
+
+  // --- membership ---
+
+  heartbeat(virtualClusterId: string, request: ShareGroupHeartbeatRequest, client: Client): Promise<ShareGroupHeartbeatResponse> {
+    return this.membership.heartbeat(virtualClusterId, request, client);
+  }
+
+  async describe(virtualClusterId: string, request: ShareGroupDescribeRequest): Promise<ShareGroupDescribeResponse> {
+    const stored = new Set(await this.store.shares.listShareGroupIds(virtualClusterId));
+    return this.membership.describe(virtualClusterId, request, (groupId) => stored.has(groupId));
+  }
+
+  /** The cluster's share groups: those with members and those known by their share-partitions. */
+  async list(virtualClusterId: string): Promise<Array<{ groupId: string; state: string }>> {
+    const groups = new Map(this.membership.list(virtualClusterId).map((g) => [g.groupId, shareGroupState(g)]));
+    for (const groupId of await this.store.shares.listShareGroupIds(virtualClusterId)) if (!groups.has(groupId)) groups.set(groupId, 'Empty');
+    return [...groups].map(([groupId, state]) => ({ groupId, state }));
+  }
+
+  /**
+   * DeleteGroups of a share group: NON_EMPTY_GROUP while it has members; else its state and
+   * configs go. Undefined: no share group of that id (the classic rules apply).
+   */
+  async delete(virtualClusterId: string, groupId: string): Promise<number | undefined> {
+    const group = this.membership.get(virtualClusterId, groupId);
+    const stored = (await this.store.shares.listShareGroupIds(virtualClusterId)).includes(groupId);
+    if (!group && !stored) return undefined;
+    if (group && group.members.size > 0) return KafkaError.NON_EMPTY_GROUP;
+    this.membership.forget(virtualClusterId, groupId);
+    await this.partitions.forget(virtualClusterId, groupId);
+    await this.store.shares.putGroupConfigs({ virtual_cluster_id: virtualClusterId, group_id: groupId, configs: {} });
+    return KafkaError.NONE;
+  }
+
+  /** Whether the id is a share group here (with members or with state): it is not a classic or consumer group then. */
+  async isShareGroup(virtualClusterId: string, groupId: string): Promise<boolean> {
+    return this.membership.get(virtualClusterId, groupId) !== undefined || (await this.store.shares.listShareGroupIds(virtualClusterId)).includes(groupId);
+  }
+
+  // --- ShareApi: the records ---
+
+  async acquire(virtualClusterId: string, request: Parameters<ShareApi['acquire']>[1]): ReturnType<ShareApi['acquire']> {
+    const rules = await this.rules(virtualClusterId, request.group_id);
+    if (!this.membership.isMember(virtualClusterId, request.group_id, request.member_id)) {
+      return { error_code: KafkaError.UNKNOWN_MEMBER_ID, lock_duration_ms: rules.lockDurationMs, partitions: [] };
+    }
+    let budget = Math.max(request.max_records, 1);
+    const partitions = [];
+    for (const ref of request.partitions) {
+      const topic = await this.topicOf(virtualClusterId, ref);
+      if (!topic) {
+        partitions.push({ ...ref, error_code: KafkaError.UNKNOWN_TOPIC_OR_PARTITION, acquired: [] });
+        continue;
+      }
+      if (budget <= 0) {
+        partitions.push({ ...ref, error_code: KafkaError.NONE, acquired: [] });
+        continue;
+      }
+      const state = await this.store.getPartitionState(ref.topic_id, ref.partition);
+      const acquired = await this.partitions.with(this.key(virtualClusterId, request.group_id, ref), (partition) => {
+        const ranges = partition.acquire({
+          memberId: request.member_id, maxRecords: budget,
+          logStartOffset: state?.log_start_offset ?? 0, highWatermark: state?.high_watermark ?? 0,
+        }, rules);
+        return { changed: true, result: ranges };
+      });
+      budget -= acquired.reduce((n, r) => n + r.lastOffset - r.firstOffset + 1, 0);
+      partitions.push({
+        ...ref, error_code: KafkaError.NONE,
+        acquired: acquired.map((r) => ({ first_offset: r.firstOffset, last_offset: r.lastOffset, delivery_count: r.deliveryCount })),
+      });
+    }
+    return { error_code: KafkaError.NONE, lock_duration_ms: rules.lockDurationMs, partitions };
+  }
+
+  async acknowledge(virtualClusterId: string, request: Parameters<ShareApi['acknowledge']>[1]): ReturnType<ShareApi['acknowledge']> {
+    const rules = await this.rules(virtualClusterId, request.group_id);
+    if (!this.membership.isMember(virtualClusterId, request.group_id, request.member_id)) {
+      return { error_code: KafkaError.UNKNOWN_MEMBER_ID, lock_duration_ms: rules.lockDurationMs, partitions: [] };
+    }
+    const partitions = [];
+    for (const acks of request.partitions) {
+      const ref = { topic_id: acks.topic_id, partition: acks.partition };
+      if (!(await this.topicOf(virtualClusterId, ref))) {
+        partitions.push({ ...ref, error_code: KafkaError.UNKNOWN_TOPIC_OR_PARTITION });
+        continue;
+      }
+      const batches = acks.batches.map((b) => ({ firstOffset: b.first_offset, lastOffset: b.last_offset, acknowledgeTypes: b.acknowledge_types }));
+      const refusal = await this.partitions.with(this.key(virtualClusterId, request.group_id, ref), (partition) => {
+        const refused = partition.acknowledge(request.member_id, batches, rules);
+        return { changed: refused === undefined, result: refused };
+      });
+      const error_code = refusal === undefined ? KafkaError.NONE : refusal === 'invalid-request' ? KafkaError.INVALID_REQUEST : KafkaError.INVALID_RECORD_STATE;
+      partitions.push({ ...ref, error_code });
+    }
+    return { error_code: KafkaError.NONE, lock_duration_ms: rules.lockDurationMs, partitions };
+  }
+
+  async release(virtualClusterId: string, request: Parameters<ShareApi['release']>[1]): Promise<number> {
+    const rules = await this.rules(virtualClusterId, request.group_id);
+    let released = 0;
+    for (const ref of request.partitions) {
+      if (!(await this.topicOf(virtualClusterId, ref))) continue;
+      released += await this.partitions.with(this.key(virtualClusterId, request.group_id, ref), (partition) => {
+        const n = partition.releaseMember(request.member_id, rules);
+        return { changed: n > 0, result: n };
+      });
+    }
+    return released;
+  }
+
+  async groupConfigs(virtualClusterId: string, groupId: string): ReturnType<ShareApi['groupConfigs']> {
+    const configs = (await this.store.shares.getGroupConfigs(virtualClusterId, groupId))?.configs ?? {};
+    return Object.entries(GROUP_CONFIGS).map(([name, def]) => ({
+      name, value: configs[name] ?? def.default, is_default: configs[name] === undefined, type: def.type, doc: def.doc,
+    }));
+  }
+
+  async setGroupConfigs(virtualClusterId: string, groupId: string, changes: Record<string, string | null>, validateOnly: boolean): Promise<void> {
+    const current = (await this.store.shares.getGroupConfigs(virtualClusterId, groupId))?.configs ?? {};
+    const configs = changedGroupConfigs(current, changes);
+    if (!validateOnly) await this.store.shares.putGroupConfigs({ virtual_cluster_id: virtualClusterId, group_id: groupId, configs });
+  }
+
+  // --- the offsets APIs ---
+
+  async describeOffsets(virtualClusterId: string, request: DescribeShareGroupOffsetsRequest, apiVersion: number): Promise<DescribeShareGroupOffsetsResponse> {
+    const topics = await this.store.listTopics(virtualClusterId, 'live');
+    const groups = [];
+    for (const g of request.groups) {
+      const stored = await this.store.shares.listSharePartitions(virtualClusterId, g.groupId);
+      // Null topics: every partition the group has state for.
+      const wanted = g.topics ?? [...new Set(stored.map((r) => r.topic_id))].flatMap((id) => {
+        const topic = topics.find((t) => t.id === id);
+        return topic ? [{ topicName: topic.name, partitions: stored.filter((r) => r.topic_id === id).map((r) => r.partition) }] : [];
+      });
+      const answered = [];
+      for (const t of wanted) {
+        const topic = topics.find((candidate) => candidate.name === t.topicName);
+        const partitions = [];
+        for (const p of t.partitions) {
+          const base = { partitionIndex: p, leaderEpoch: 0, errorMessage: null };
+          if (!topic || p < 0 || p >= topic.partition_count) {
+            partitions.push({ ...base, startOffset: -1n, lag: -1n, errorCode: KafkaError.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'unknown topic or partition' });
+            continue;
+          }
+          const share = await this.partitions.peek(this.key(virtualClusterId, g.groupId, { topic_id: topic.id, partition: p }));
+          if (!share) {
+            partitions.push({ ...base, startOffset: -1n, lag: -1n, errorCode: KafkaError.NONE });
+            continue;
+          }
+          const hwm = (await this.store.getPartitionState(topic.id, p))?.high_watermark ?? 0;
+          const lag = apiVersion >= 1 ? BigInt(Math.max(0, hwm - share.startOffset - share.finishedInWindow)) : -1n;
+          partitions.push({ ...base, startOffset: BigInt(share.startOffset), lag, errorCode: KafkaError.NONE });
+        }
+        answered.push({ topicName: t.topicName, topicId: topic ? topicUuid(topic) : '00000000-0000-0000-0000-000000000000', partitions });
+      }
+      groups.push({ groupId: g.groupId, topics: answered, errorCode: KafkaError.NONE, errorMessage: null });
+    }
+    return { throttleTimeMs: 0, groups };
+  }
+
+  async alterOffsets(virtualClusterId: string, request: AlterShareGroupOffsetsRequest): Promise<AlterShareGroupOffsetsResponse> {
+    const refused = this.refuseUnlessEmpty(virtualClusterId, request.groupId);
+    if (refused) return { throttleTimeMs: 0, ...refused, responses: [] };
+    const topics = await this.store.listTopics(virtualClusterId, 'live');
+    const responses = [];
+    for (const t of request.topics) {
+      const topic = topics.find((candidate) => candidate.name === t.topicName);
+      const partitions = [];
+      for (const p of t.partitions) {
+        if (!topic || p.partitionIndex < 0 || p.partitionIndex >= topic.partition_count) {
+          partitions.push({ partitionIndex: p.partitionIndex, errorCode: KafkaError.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'unknown topic or partition' });
+          continue;
+        }
+        const state = await this.store.getPartitionState(topic.id, p.partitionIndex);
+        const [logStart, hwm] = [state?.log_start_offset ?? 0, state?.high_watermark ?? 0];
+        const offset = Number(p.startOffset);
+        // -1 and -2 are Kafka's latest and earliest; any other offset must be in the log.
+        const start = offset === -1 ? hwm : offset === -2 ? logStart : offset;
+        if (start < logStart || start > hwm) {
+          partitions.push({ partitionIndex: p.partitionIndex, errorCode: KafkaError.INVALID_REQUEST, errorMessage: `offset ${offset} is outside the log (${logStart} to ${hwm})` });
+          continue;
+        }
+        await this.partitions.reset(this.key(virtualClusterId, request.groupId, { topic_id: topic.id, partition: p.partitionIndex }), start);
+        partitions.push({ partitionIndex: p.partitionIndex, errorCode: KafkaError.NONE, errorMessage: null });
+      }
+      responses.push({ topicName: t.topicName, topicId: topic ? topicUuid(topic) : '00000000-0000-0000-0000-000000000000', partitions });
+    }
+    return { throttleTimeMs: 0, errorCode: KafkaError.NONE, errorMessage: null, responses };
+  }
+
+  async deleteOffsets(virtualClusterId: string, request: DeleteShareGroupOffsetsRequest): Promise<DeleteShareGroupOffsetsResponse> {
+    const refused = this.refuseUnlessEmpty(virtualClusterId, request.groupId);
+    if (refused) return { throttleTimeMs: 0, ...refused, responses: [] };
+    const topics = await this.store.listTopics(virtualClusterId, 'live');
+    const responses = [];
+    for (const t of request.topics) {
+      const topic = topics.find((candidate) => candidate.name === t.topicName);
+      if (!topic) {
+        responses.push({ topicName: t.topicName, topicId: '00000000-0000-0000-0000-000000000000', errorCode: KafkaError.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'unknown topic' });
+        continue;
+      }
+      await this.partitions.forget(virtualClusterId, request.groupId, topic.id);
+      responses.push({ topicName: t.topicName, topicId: topicUuid(topic), errorCode: KafkaError.NONE, errorMessage: null });
+    }
+    return { throttleTimeMs: 0, errorCode: KafkaError.NONE, errorMessage: null, responses };
+  }
+
+  // --- helpers ---
+
+  /** The offsets of a share group change only while nobody reads it (Kafka: NON_EMPTY_GROUP). */
+  private refuseUnlessEmpty(virtualClusterId: string, groupId: string): { errorCode: number; errorMessage: string } | undefined {
+    const group = this.membership.get(virtualClusterId, groupId);
+    if (group && group.members.size > 0) return { errorCode: KafkaError.NON_EMPTY_GROUP, errorMessage: `share group ${groupId} has members` };
+    return undefined;
+  }
+
+  private async rules(virtualClusterId: string, groupId: string): Promise<ShareRules> {
+    const configs = (await this.store.shares.getGroupConfigs(virtualClusterId, groupId))?.configs;
+    return {
+      lockDurationMs: Number(groupConfig(configs, 'share.record.lock.duration.ms')),
+      deliveryCountLimit: Number(groupConfig(configs, 'share.delivery.count.limit')),
+      now: this.now(),
+    };
+  }
+
+  /** The live topic of the cluster a partition names, with the partition in range. */
+  private async topicOf(virtualClusterId: string, ref: SharePartitionRef): Promise<Topic | undefined> {
+    const topic = await this.store.getTopicById(ref.topic_id);
+    if (!topic || topic.virtual_cluster_id !== virtualClusterId || topic.deleted_at !== null) return undefined;
+    return ref.partition >= 0 && ref.partition < topic.partition_count ? topic : undefined;
+  }
+
+  private key(virtualClusterId: string, groupId: string, ref: SharePartitionRef) {
+    return { virtualClusterId, groupId, topicId: ref.topic_id, partition: ref.partition };
+  }
+
+  private async releaseEverywhere(virtualClusterId: string, groupId: string, memberId: string): Promise<void> {
+    const refs = this.partitions.loadedOf(virtualClusterId, groupId).map((k) => ({ topic_id: k.topicId, partition: k.partition }));
+    await this.release(virtualClusterId, { group_id: groupId, member_id: memberId, partitions: refs });
+  }
+}

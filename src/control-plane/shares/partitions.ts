@@ -1,0 +1,102 @@
+/**
+ * The share-partitions of every share group, loaded from the metadata store on first use and
+ * written back after every change: each one's start offset and in-flight window survive a
+ * restart, so an acknowledged record is never handed out again. Operations on one
+ * share-partition run one at a time (a chain of promises per key), so two agents' fetches never
+ * interleave their read-modify-write.
+ */
+import type { MetadataStore } from '../../metadata/store.ts';
+import type { SharePartitionRecord } from '../../model/records.ts';
+import { groupConfig } from './configs.ts';
+import { SharePartition } from './share-partition.ts';
+
+export interface SharePartitionKey {
+  virtualClusterId: string;
+  groupId: string;
+  topicId: string;
+  partition: number;
+}
+
+const keyOf = (k: SharePartitionKey) => `${k.virtualClusterId}\u0000${k.groupId}\u0000${k.topicId}\u0000${k.partition}`;
+
+export class SharePartitions {
+  private readonly store: MetadataStore;
+  private readonly loaded = new Map<string, SharePartition>();
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(store: MetadataStore) {
+    this.store = store;
+  }
+
+  /**
+   * Runs `fn` on the share-partition alone, creating it when the group has none there yet (at
+   * the log's start or end, by share.auto.offset.reset); stores it after, if `fn` answers
+   * `changed: true`.
+   */
+  with<T>(key: SharePartitionKey, fn: (partition: SharePartition) => Promise<{ changed: boolean; result: T }> | { changed: boolean; result: T }): Promise<T> {
+    const id = keyOf(key);
+    const run = async () => {
+      const partition = this.loaded.get(id) ?? (await this.load(key));
+      this.loaded.set(id, partition);
+      const { changed, result } = await fn(partition);
+      if (changed) await this.save(key, partition);
+      return result;
+    };
+    const previous = this.queues.get(id) ?? Promise.resolve();
+    const next = previous.then(run, run);
+    const tail = next.catch(() => undefined);
+    this.queues.set(id, tail);
+    void tail.then(() => {
+      if (this.queues.get(id) === tail) this.queues.delete(id);
+    });
+    return next;
+  }
+
+  /** The stored share-partition, if the group has one there (DescribeShareGroupOffsets). */
+  async peek(key: SharePartitionKey): Promise<SharePartition | undefined> {
+    const cached = this.loaded.get(keyOf(key));
+    if (cached) return cached;
+    const row = await this.store.shares.getSharePartition(key.virtualClusterId, key.groupId, key.topicId, key.partition);
+    return row ? SharePartition.restore(row) : undefined;
+  }
+
+  /** Sets the start offset (AlterShareGroupOffsets): the window starts empty there. */
+  reset(key: SharePartitionKey, startOffset: number): Promise<void> {
+    return this.with(key, (partition) => {
+      partition.resetTo(startOffset);
+      return { changed: true, result: undefined };
+    });
+  }
+
+  /** Forgets a group's share-partitions (all, or one topic's), in memory and in the store. */
+  async forget(virtualClusterId: string, groupId: string, topicId?: string): Promise<void> {
+    const prefix = `${virtualClusterId}\u0000${groupId}\u0000${topicId === undefined ? '' : topicId + '\u0000'}`;
+    for (const id of [...this.loaded.keys()]) if (id.startsWith(prefix)) this.loaded.delete(id);
+    await this.store.shares.deleteSharePartitions(virtualClusterId, groupId, topicId);
+  }
+
+  /** The loaded share-partitions of a group (to release a member's records everywhere it took some). */
+  loadedOf(virtualClusterId: string, groupId: string): SharePartitionKey[] {
+    const prefix = `${virtualClusterId}\u0000${groupId}\u0000`;
+    return [...this.loaded.keys()].filter((id) => id.startsWith(prefix)).map((id) => {
+      const [, , topicId, partition] = id.split('\u0000');
+      return { virtualClusterId, groupId, topicId: topicId!, partition: Number(partition) };
+    });
+  }
+
+  private async load(key: SharePartitionKey): Promise<SharePartition> {
+    const row = await this.store.shares.getSharePartition(key.virtualClusterId, key.groupId, key.topicId, key.partition);
+    if (row) return SharePartition.restore(row);
+    const configs = (await this.store.shares.getGroupConfigs(key.virtualClusterId, key.groupId))?.configs;
+    const state = await this.store.getPartitionState(key.topicId, key.partition);
+    const earliest = groupConfig(configs, 'share.auto.offset.reset') === 'earliest';
+    return new SharePartition(earliest ? (state?.log_start_offset ?? 0) : (state?.high_watermark ?? 0));
+  }
+
+  private save(key: SharePartitionKey, partition: SharePartition): Promise<void> {
+    const record: SharePartitionRecord = {
+      virtual_cluster_id: key.virtualClusterId, group_id: key.groupId, topic_id: key.topicId, partition: key.partition, ...partition.snapshot(),
+    };
+    return this.store.shares.putSharePartition(record);
+  }
+}
