@@ -118,3 +118,17 @@ test('the snapshot restores the same state, as ranges', () => {
   assert.deepEqual(q.snapshot(), snapshot);
   assert.deepEqual(q.acquire({ memberId: 'b', maxRecords: 1, ...log(20) }, rules(2)), [{ firstOffset: 13, lastOffset: 13, deliveryCount: 2 }]);
 });
+
+test('the revision moves with every change and only then (an empty poll is not stored again)', () => {
+  const p = new SharePartition(0);
+  const r0 = p.revision;
+  assert.deepEqual(p.acquire({ memberId: 'a', maxRecords: 5, ...log(0) }, rules(0)), []);
+  assert.equal(p.revision, r0, 'nothing to hand out');
+  p.acquire({ memberId: 'a', maxRecords: 5, ...log(2) }, rules(0, { lockDurationMs: 100 }));
+  const r1 = p.revision;
+  assert.ok(r1 > r0);
+  assert.equal(p.acknowledge('b', [{ firstOffset: 0, lastOffset: 0, acknowledgeTypes: [ACCEPT] }], rules(1)), 'invalid-record-state');
+  assert.equal(p.revision, r1, 'a refused acknowledgement changes nothing');
+  p.acquire({ memberId: 'b', maxRecords: 5, ...log(2) }, rules(200));
+  assert.ok(p.revision > r1, 'expired locks went to b');
+});

@@ -102,13 +102,9 @@ export class ShareCoordinator implements ShareApi {
         continue;
       }
       const state = await this.store.getPartitionState(ref.topic_id, ref.partition);
-      const acquired = await this.partitions.with(this.key(virtualClusterId, request.group_id, ref), (partition) => {
-        const ranges = partition.acquire({
-          memberId: request.member_id, maxRecords: budget,
-          logStartOffset: state?.log_start_offset ?? 0, highWatermark: state?.high_watermark ?? 0,
-        }, rules);
-        return { changed: true, result: ranges };
-      });
+      const acquired = await this.partitions.with(this.key(virtualClusterId, request.group_id, ref), (partition) => partition.acquire({
+        memberId: request.member_id, maxRecords: budget, logStartOffset: state?.log_start_offset ?? 0, highWatermark: state?.high_watermark ?? 0,
+      }, rules));
       budget -= acquired.reduce((n, r) => n + r.lastOffset - r.firstOffset + 1, 0);
       partitions.push({
         ...ref, error_code: KafkaError.NONE,
@@ -131,10 +127,7 @@ export class ShareCoordinator implements ShareApi {
         continue;
       }
       const batches = acks.batches.map((b) => ({ firstOffset: b.first_offset, lastOffset: b.last_offset, acknowledgeTypes: b.acknowledge_types }));
-      const refusal = await this.partitions.with(this.key(virtualClusterId, request.group_id, ref), (partition) => {
-        const refused = partition.acknowledge(request.member_id, batches, rules);
-        return { changed: refused === undefined, result: refused };
-      });
+      const refusal = await this.partitions.with(this.key(virtualClusterId, request.group_id, ref), (partition) => partition.acknowledge(request.member_id, batches, rules));
       const error_code = refusal === undefined ? KafkaError.NONE : refusal === 'invalid-request' ? KafkaError.INVALID_REQUEST : KafkaError.INVALID_RECORD_STATE;
       partitions.push({ ...ref, error_code });
     }
@@ -146,10 +139,7 @@ export class ShareCoordinator implements ShareApi {
     let released = 0;
     for (const ref of request.partitions) {
       if (!(await this.topicOf(virtualClusterId, ref))) continue;
-      released += await this.partitions.with(this.key(virtualClusterId, request.group_id, ref), (partition) => {
-        const n = partition.releaseMember(request.member_id, rules);
-        return { changed: n > 0, result: n };
-      });
+      released += await this.partitions.with(this.key(virtualClusterId, request.group_id, ref), (partition) => partition.releaseMember(request.member_id, rules));
     }
     return released;
   }

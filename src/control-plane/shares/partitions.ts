@@ -30,16 +30,26 @@ export class SharePartitions {
 
   /**
    * Runs `fn` on the share-partition alone, creating it when the group has none there yet (at
-   * the log's start or end, by share.auto.offset.reset); stores it after, if `fn` answers
-   * `changed: true`.
+   * the log's start or end, by share.auto.offset.reset); stores it after, if `fn` changed it
+   * (an empty poll writes nothing).
    */
-  with<T>(key: SharePartitionKey, fn: (partition: SharePartition) => Promise<{ changed: boolean; result: T }> | { changed: boolean; result: T }): Promise<T> {
+  with<T>(key: SharePartitionKey, fn: (partition: SharePartition) => T): Promise<T> {
     const id = keyOf(key);
     const run = async () => {
-      const partition = this.loaded.get(id) ?? (await this.load(key));
+      const loaded = this.loaded.get(id);
+      const partition = loaded ?? (await this.load(key));
       this.loaded.set(id, partition);
-      const { changed, result } = await fn(partition);
-      if (changed) await this.save(key, partition);
+      const before = partition.revision;
+      const result = fn(partition);
+      if (partition.revision !== before || !loaded) {
+        try {
+          await this.save(key, partition);
+        } catch (error) {
+          // What is in memory must be what is stored: load it again next time.
+          this.loaded.delete(id);
+          throw error;
+        }
+      }
       return result;
     };
     const previous = this.queues.get(id) ?? Promise.resolve();
@@ -62,10 +72,7 @@ export class SharePartitions {
 
   /** Sets the start offset (AlterShareGroupOffsets): the window starts empty there. */
   reset(key: SharePartitionKey, startOffset: number): Promise<void> {
-    return this.with(key, (partition) => {
-      partition.resetTo(startOffset);
-      return { changed: true, result: undefined };
-    });
+    return this.with(key, (partition) => partition.resetTo(startOffset));
   }
 
   /** Forgets a group's share-partitions (all, or one topic's), in memory and in the store. */

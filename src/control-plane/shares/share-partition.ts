@@ -89,6 +89,7 @@ export class SharePartition {
   private end: number;
   /** Every offset of [start, end). */
   private readonly records = new Map<number, InFlightRecord>();
+  private changes = 0;
 
   constructor(startOffset: number) {
     this.start = startOffset;
@@ -108,6 +109,11 @@ export class SharePartition {
 
   get startOffset(): number {
     return this.start;
+  }
+
+  /** Moves on with every change of state: the caller stores the partition only when it moved. */
+  get revision(): number {
+    return this.changes;
   }
 
   /** Records of the window that are done with (acknowledged or archived): Lag leaves them out. */
@@ -137,6 +143,7 @@ export class SharePartition {
     this.skipTo(request.logStartOffset);
     const acquired: number[] = [];
     const take = (o: number, r: InFlightRecord) => {
+      this.changes++;
       r.state = 'acquired';
       r.deliveryCount++;
       r.memberId = request.memberId;
@@ -183,6 +190,7 @@ export class SharePartition {
     }
     for (const b of batches) {
       for (let o = b.firstOffset; o <= b.lastOffset; o++) {
+        this.changes++;
         const type = b.acknowledgeTypes.length === 1 ? b.acknowledgeTypes[0]! : b.acknowledgeTypes[o - b.firstOffset]!;
         const r = this.records.get(o)!;
         switch (type) {
@@ -225,6 +233,7 @@ export class SharePartition {
 
   /** Starts over at `startOffset` with an empty window (AlterShareGroupOffsets, on a group without members). */
   resetTo(startOffset: number): void {
+    this.changes++;
     this.records.clear();
     this.start = startOffset;
     this.end = startOffset;
@@ -233,12 +242,14 @@ export class SharePartition {
   /** The log's start moved past the window's (retention, DeleteRecords): what is gone is done with. */
   private skipTo(logStartOffset: number): void {
     if (logStartOffset <= this.start) return;
+    this.changes++;
     for (let o = this.start; o < Math.min(this.end, logStartOffset); o++) this.records.delete(o);
     this.start = logStartOffset;
     this.end = Math.max(this.end, logStartOffset);
   }
 
   private release(r: InFlightRecord, rules: ShareRules): void {
+    this.changes++;
     if (r.deliveryCount >= rules.deliveryCountLimit) {
       this.finish(r, 'archived');
     } else {
