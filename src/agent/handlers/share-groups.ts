@@ -2,7 +2,7 @@ import { ApiKeys } from '../../kafka-protocol/index.ts';
 import type {
   AlterShareGroupOffsetsRequest, DeleteShareGroupOffsetsRequest, DescribeShareGroupOffsetsRequest, ShareGroupDescribeRequest, ShareGroupHeartbeatRequest,
 } from '../../kafka-protocol/index.ts';
-import type { GroupApi } from '../../agent-rpc/contract.ts';
+import { NO_TOPIC_UUID, type GroupApi } from '../../agent-rpc/contract.ts';
 import { KafkaError } from '../kafka-errors.ts';
 import type { AclDecider } from '../acl.ts';
 import { checkOf, kafkaApi, type Authorization, type KafkaApi } from '../authorize.ts';
@@ -31,10 +31,6 @@ const HEARTBEAT = checkOf('ShareGroupHeartbeat', 'group', 'always');
 const DESCRIBE = checkOf('ShareGroupDescribe', 'group', 'always');
 const DESCRIBE_OFFSETS = checkOf('DescribeShareGroupOffsets', 'group', 'always');
 const DESCRIBE_OFFSETS_TOPIC = checkOf('DescribeShareGroupOffsets', 'topic', 'always');
-const ALTER_OFFSETS = checkOf('AlterShareGroupOffsets', 'group', 'always');
-const ALTER_OFFSETS_TOPIC = checkOf('AlterShareGroupOffsets', 'topic', 'always');
-const DELETE_OFFSETS = checkOf('DeleteShareGroupOffsets', 'group', 'always');
-const DELETE_OFFSETS_TOPIC = checkOf('DeleteShareGroupOffsets', 'topic', 'always');
 
 /** ShareGroupHeartbeat under ACLs: READ on the group. */
 function authorizeShareGroupHeartbeat(acls: AclDecider, request: ShareGroupHeartbeatRequest): Authorization<ShareGroupHeartbeatRequest> {
@@ -68,35 +64,33 @@ function authorizeDescribeShareGroupOffsets(acls: AclDecider, request: DescribeS
   };
 }
 
-/** AlterShareGroupOffsets under ACLs: READ on the group and on each topic. */
-function authorizeAlterShareGroupOffsets(acls: AclDecider, request: AlterShareGroupOffsetsRequest): Authorization<AlterShareGroupOffsetsRequest> {
-  if (!acls.allows(ALTER_OFFSETS, request.groupId)) return { answer: { throttleTimeMs: 0, errorCode: DENIED, errorMessage: null, responses: [] } };
-  const refused = request.topics.filter((t) => !acls.allows(ALTER_OFFSETS_TOPIC, t.topicName));
-  if (refused.length === 0) return { request };
-  return {
-    request: { ...request, topics: request.topics.filter((t) => !refused.includes(t)) },
-    narrow: (answer) => ({
-      ...answer,
-      responses: [...answer.responses, ...refused.map((t) => ({
-        topicName: t.topicName, topicId: '00000000-0000-0000-0000-000000000000',
-        partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: KafkaError.TOPIC_AUTHORIZATION_FAILED, errorMessage: null })),
-      }))],
-    }),
+type OffsetsRequest = { groupId: string; topics: Array<{ topicName: string }> };
+
+/**
+ * AlterShareGroupOffsets and DeleteShareGroupOffsets under ACLs: the group's check refuses the
+ * whole request; a topic without READ answers `refusal` and is not changed.
+ */
+function authorizeOffsetsChange<Request extends OffsetsRequest>(api: 'AlterShareGroupOffsets' | 'DeleteShareGroupOffsets', refusal: (t: Request['topics'][number]) => object) {
+  const group = checkOf(api, 'group', 'always');
+  const topic = checkOf(api, 'topic', 'always');
+  return (acls: AclDecider, request: Request): Authorization<Request> => {
+    if (!acls.allows(group, request.groupId)) return { answer: { throttleTimeMs: 0, errorCode: DENIED, errorMessage: null, responses: [] } };
+    const refused = request.topics.filter((t) => !acls.allows(topic, t.topicName));
+    if (refused.length === 0) return { request };
+    return {
+      request: { ...request, topics: request.topics.filter((t) => !refused.includes(t)) },
+      narrow: (answer) => ({ ...answer, responses: [...answer.responses, ...refused.map(refusal)] }),
+    };
   };
 }
 
-/** DeleteShareGroupOffsets under ACLs: DELETE on the group, READ on each topic. */
-function authorizeDeleteShareGroupOffsets(acls: AclDecider, request: DeleteShareGroupOffsetsRequest): Authorization<DeleteShareGroupOffsetsRequest> {
-  if (!acls.allows(DELETE_OFFSETS, request.groupId)) return { answer: { throttleTimeMs: 0, errorCode: DENIED, errorMessage: null, responses: [] } };
-  const refused = request.topics.filter((t) => !acls.allows(DELETE_OFFSETS_TOPIC, t.topicName));
-  if (refused.length === 0) return { request };
-  return {
-    request: { ...request, topics: request.topics.filter((t) => !refused.includes(t)) },
-    narrow: (answer) => ({
-      ...answer,
-      responses: [...answer.responses, ...refused.map((t) => ({
-        topicName: t.topicName, topicId: '00000000-0000-0000-0000-000000000000', errorCode: KafkaError.TOPIC_AUTHORIZATION_FAILED, errorMessage: null,
-      }))],
-    }),
-  };
-}
+/** READ on the group and on each topic. */
+const authorizeAlterShareGroupOffsets = authorizeOffsetsChange<AlterShareGroupOffsetsRequest>('AlterShareGroupOffsets', (t) => ({
+  topicName: t.topicName, topicId: NO_TOPIC_UUID,
+  partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: KafkaError.TOPIC_AUTHORIZATION_FAILED, errorMessage: null })),
+}));
+
+/** DELETE on the group, READ on each topic. */
+const authorizeDeleteShareGroupOffsets = authorizeOffsetsChange<DeleteShareGroupOffsetsRequest>('DeleteShareGroupOffsets', (t) => ({
+  topicName: t.topicName, topicId: NO_TOPIC_UUID, errorCode: KafkaError.TOPIC_AUTHORIZATION_FAILED, errorMessage: null,
+}));

@@ -228,62 +228,44 @@ function grouped(answers: Map<string, FetchPartitionAnswer & { topicId: string }
   return [...byTopic.values()];
 }
 
-const FETCH_GROUP = checkOf('ShareFetch', 'group', 'always');
-const FETCH_TOPIC = checkOf('ShareFetch', 'topic', 'always');
-const ACK_GROUP = checkOf('ShareAcknowledge', 'group', 'always');
-const ACK_TOPIC = checkOf('ShareAcknowledge', 'topic', 'always');
+type ShareRequest = { groupId: string | null; topics: Array<{ topicId: string; partitions: Array<{ partitionIndex: number; acknowledgementBatches: readonly unknown[] }> }> };
 
 /**
- * ShareFetch under ACLs: READ on the group, else the whole request is refused; READ on each
- * topic the request adds or acknowledges, else its partitions answer TOPIC_AUTHORIZATION_FAILED
- * and it does not join the session.
+ * The ACL step of ShareFetch and ShareAcknowledge: READ on the group, else the whole request is
+ * refused; READ on each topic the request adds or acknowledges, else its partitions answer
+ * TOPIC_AUTHORIZATION_FAILED (`refusal`) and it does not join the session.
  */
-export async function authorizeShareFetch(acls: AclDecider, request: ShareFetchRequest, _context: RequestContext, agent: AgentContext): Promise<Authorization<ShareFetchRequest>> {
-  if (!acls.allows(FETCH_GROUP, request.groupId ?? '')) {
-    return { answer: { throttleTimeMs: 0, errorCode: KafkaError.GROUP_AUTHORIZATION_FAILED, errorMessage: null, acquisitionLockTimeoutMs: 0, responses: [], nodeEndpoints: [] } };
-  }
-  const refused = await refusedTopics(acls, FETCH_TOPIC, request.topics.map((t) => t.topicId), agent);
-  if (refused.size === 0) return { request };
-  return {
-    request: { ...request, topics: request.topics.filter((t) => !refused.has(t.topicId)) },
-    narrow: (answer) => ({
-      ...answer,
-      responses: [
-        ...answer.responses,
-        ...request.topics.filter((t) => refused.has(t.topicId)).map((t) => ({
-          topicId: t.topicId,
-          partitions: t.partitions.map((p) => ({
-            partitionIndex: p.partitionIndex, errorCode: KafkaError.TOPIC_AUTHORIZATION_FAILED, errorMessage: null,
-            acknowledgeErrorCode: p.acknowledgementBatches.length > 0 ? KafkaError.TOPIC_AUTHORIZATION_FAILED : KafkaError.NONE, acknowledgeErrorMessage: null,
-            currentLeader: NO_LEADER, records: EMPTY, acquiredRecords: [],
-          })),
-        })),
-      ],
-    }),
+function authorizeShare<Request extends ShareRequest>(api: 'ShareFetch' | 'ShareAcknowledge', refusal: (p: Request['topics'][number]['partitions'][number]) => object) {
+  const group = checkOf(api, 'group', 'always');
+  const topic = checkOf(api, 'topic', 'always');
+  return async (acls: AclDecider, request: Request, _context: RequestContext, agent: AgentContext): Promise<Authorization<Request>> => {
+    if (!acls.allows(group, request.groupId ?? '')) {
+      return { answer: { throttleTimeMs: 0, errorCode: KafkaError.GROUP_AUTHORIZATION_FAILED, errorMessage: null, acquisitionLockTimeoutMs: 0, responses: [], nodeEndpoints: [] } };
+    }
+    const refused = await refusedTopics(acls, topic, request.topics.map((t) => t.topicId), agent);
+    if (refused.size === 0) return { request };
+    return {
+      request: { ...request, topics: request.topics.filter((t) => !refused.has(t.topicId)) },
+      narrow: (answer) => ({
+        ...answer,
+        responses: [
+          ...answer.responses,
+          ...request.topics.filter((t) => refused.has(t.topicId)).map((t) => ({ topicId: t.topicId, partitions: t.partitions.map(refusal) })),
+        ],
+      }),
+    };
   };
 }
 
-/** ShareAcknowledge under ACLs: READ on the group and on each topic acknowledged. */
-export async function authorizeShareAcknowledge(acls: AclDecider, request: ShareAcknowledgeRequest, _context: RequestContext, agent: AgentContext): Promise<Authorization<ShareAcknowledgeRequest>> {
-  if (!acls.allows(ACK_GROUP, request.groupId ?? '')) {
-    return { answer: { throttleTimeMs: 0, errorCode: KafkaError.GROUP_AUTHORIZATION_FAILED, errorMessage: null, acquisitionLockTimeoutMs: 0, responses: [], nodeEndpoints: [] } };
-  }
-  const refused = await refusedTopics(acls, ACK_TOPIC, request.topics.map((t) => t.topicId), agent);
-  if (refused.size === 0) return { request };
-  return {
-    request: { ...request, topics: request.topics.filter((t) => !refused.has(t.topicId)) },
-    narrow: (answer) => ({
-      ...answer,
-      responses: [
-        ...answer.responses,
-        ...request.topics.filter((t) => refused.has(t.topicId)).map((t) => ({
-          topicId: t.topicId,
-          partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: KafkaError.TOPIC_AUTHORIZATION_FAILED, errorMessage: null, currentLeader: NO_LEADER })),
-        })),
-      ],
-    }),
-  };
-}
+export const authorizeShareFetch = authorizeShare<ShareFetchRequest>('ShareFetch', (p) => ({
+  partitionIndex: p.partitionIndex, errorCode: KafkaError.TOPIC_AUTHORIZATION_FAILED, errorMessage: null,
+  acknowledgeErrorCode: p.acknowledgementBatches.length > 0 ? KafkaError.TOPIC_AUTHORIZATION_FAILED : KafkaError.NONE, acknowledgeErrorMessage: null,
+  currentLeader: NO_LEADER, records: EMPTY, acquiredRecords: [],
+}));
+
+export const authorizeShareAcknowledge = authorizeShare<ShareAcknowledgeRequest>('ShareAcknowledge', (p) => ({
+  partitionIndex: p.partitionIndex, errorCode: KafkaError.TOPIC_AUTHORIZATION_FAILED, errorMessage: null, currentLeader: NO_LEADER,
+}));
 
 /** Of these topic ids, those naming a topic the principal may not read (unknown ids go on to the handler). */
 async function refusedTopics(acls: AclDecider, check: ReturnType<typeof checkOf>, topicIds: readonly string[], agent: AgentContext): Promise<Set<string>> {

@@ -1,8 +1,8 @@
 /**
  * The share group coordinator (KIP-932), free of sockets: membership (membership.ts), the
  * share-partitions' records (partitions.ts, share-partition.ts), the share groups' offsets
- * (DescribeShareGroupOffsets, AlterShareGroupOffsets, DeleteShareGroupOffsets) and the groups'
- * dynamic configs (configs.ts). The agent's share handlers reach it through `ShareApi` and the
+ * (offsets.ts: DescribeShareGroupOffsets, AlterShareGroupOffsets, DeleteShareGroupOffsets) and
+ * the groups' dynamic configs (configs.ts). The agent's share handlers reach it through `ShareApi` and the
  * share calls of `GroupApi`; the group coordinator (groups/coordinator.ts) asks it for ListGroups
  * and DeleteGroups.
  */
@@ -14,10 +14,11 @@ import type {
 import { KafkaError } from '../../kafka-protocol/error-codes.ts';
 import type { MetadataStore } from '../../metadata/store.ts';
 import type { Topic } from '../../model/records.ts';
-import { topicUuid, type ShareApi, type SharePartitionRef } from '../../agent-rpc/contract.ts';
+import type { ShareApi, SharePartitionRef } from '../../agent-rpc/contract.ts';
 import { changedGroupConfigs, groupConfig, GROUP_CONFIGS } from './configs.ts';
 import { ShareGroupMembership, shareGroupState, type ShareGroupOptions } from './membership.ts';
 import { SharePartitions } from './partitions.ts';
+import { ShareGroupOffsets } from './offsets.ts';
 import type { ShareRules } from './share-partition.ts';
 
 export type { ShareGroupOptions } from './membership.ts';
@@ -28,6 +29,7 @@ export class ShareCoordinator implements ShareApi {
   private readonly store: MetadataStore;
   private readonly membership: ShareGroupMembership;
   private readonly partitions: SharePartitions;
+  private readonly offsets: ShareGroupOffsets;
   private readonly now: () => number;
 
   constructor(store: MetadataStore, options: ShareGroupOptions & { now?: () => number } = {}) {
@@ -38,6 +40,7 @@ export class ShareCoordinator implements ShareApi {
       // A member that left (or timed out) holds nothing any more: its records go to the others.
       void this.releaseEverywhere(clusterId, groupId, memberId).catch(() => undefined);
     });
+    this.offsets = new ShareGroupOffsets(store, this.partitions, (clusterId, groupId) => (this.membership.get(clusterId, groupId)?.members.size ?? 0) > 0);
   }
 
   close(): void {
@@ -157,99 +160,21 @@ export class ShareCoordinator implements ShareApi {
     if (!validateOnly) await this.store.shares.putGroupConfigs({ virtual_cluster_id: virtualClusterId, group_id: groupId, configs });
   }
 
-  // --- the offsets APIs ---
+  // --- the offsets APIs (offsets.ts) ---
 
-  async describeOffsets(virtualClusterId: string, request: DescribeShareGroupOffsetsRequest, apiVersion: number): Promise<DescribeShareGroupOffsetsResponse> {
-    const topics = await this.store.listTopics(virtualClusterId, 'live');
-    const groups = [];
-    for (const g of request.groups) {
-      const stored = await this.store.shares.listSharePartitions(virtualClusterId, g.groupId);
-      // Null topics: every partition the group has state for.
-      const wanted = g.topics ?? [...new Set(stored.map((r) => r.topic_id))].flatMap((id) => {
-        const topic = topics.find((t) => t.id === id);
-        return topic ? [{ topicName: topic.name, partitions: stored.filter((r) => r.topic_id === id).map((r) => r.partition) }] : [];
-      });
-      const answered = [];
-      for (const t of wanted) {
-        const topic = topics.find((candidate) => candidate.name === t.topicName);
-        const partitions = [];
-        for (const p of t.partitions) {
-          const base = { partitionIndex: p, leaderEpoch: 0, errorMessage: null };
-          if (!topic || p < 0 || p >= topic.partition_count) {
-            partitions.push({ ...base, startOffset: -1n, lag: -1n, errorCode: KafkaError.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'unknown topic or partition' });
-            continue;
-          }
-          const share = await this.partitions.peek(this.key(virtualClusterId, g.groupId, { topic_id: topic.id, partition: p }));
-          if (!share) {
-            partitions.push({ ...base, startOffset: -1n, lag: -1n, errorCode: KafkaError.NONE });
-            continue;
-          }
-          const hwm = (await this.store.getPartitionState(topic.id, p))?.high_watermark ?? 0;
-          const lag = apiVersion >= 1 ? BigInt(Math.max(0, hwm - share.startOffset - share.finishedInWindow)) : -1n;
-          partitions.push({ ...base, startOffset: BigInt(share.startOffset), lag, errorCode: KafkaError.NONE });
-        }
-        answered.push({ topicName: t.topicName, topicId: topic ? topicUuid(topic) : '00000000-0000-0000-0000-000000000000', partitions });
-      }
-      groups.push({ groupId: g.groupId, topics: answered, errorCode: KafkaError.NONE, errorMessage: null });
-    }
-    return { throttleTimeMs: 0, groups };
+  describeOffsets(virtualClusterId: string, request: DescribeShareGroupOffsetsRequest, apiVersion: number): Promise<DescribeShareGroupOffsetsResponse> {
+    return this.offsets.describe(virtualClusterId, request, apiVersion);
   }
 
-  async alterOffsets(virtualClusterId: string, request: AlterShareGroupOffsetsRequest): Promise<AlterShareGroupOffsetsResponse> {
-    const refused = this.refuseUnlessEmpty(virtualClusterId, request.groupId);
-    if (refused) return { throttleTimeMs: 0, ...refused, responses: [] };
-    const topics = await this.store.listTopics(virtualClusterId, 'live');
-    const responses = [];
-    for (const t of request.topics) {
-      const topic = topics.find((candidate) => candidate.name === t.topicName);
-      const partitions = [];
-      for (const p of t.partitions) {
-        if (!topic || p.partitionIndex < 0 || p.partitionIndex >= topic.partition_count) {
-          partitions.push({ partitionIndex: p.partitionIndex, errorCode: KafkaError.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'unknown topic or partition' });
-          continue;
-        }
-        const state = await this.store.getPartitionState(topic.id, p.partitionIndex);
-        const [logStart, hwm] = [state?.log_start_offset ?? 0, state?.high_watermark ?? 0];
-        const offset = Number(p.startOffset);
-        // -1 and -2 are Kafka's latest and earliest; any other offset must be in the log.
-        const start = offset === -1 ? hwm : offset === -2 ? logStart : offset;
-        if (start < logStart || start > hwm) {
-          partitions.push({ partitionIndex: p.partitionIndex, errorCode: KafkaError.INVALID_REQUEST, errorMessage: `offset ${offset} is outside the log (${logStart} to ${hwm})` });
-          continue;
-        }
-        await this.partitions.reset(this.key(virtualClusterId, request.groupId, { topic_id: topic.id, partition: p.partitionIndex }), start);
-        partitions.push({ partitionIndex: p.partitionIndex, errorCode: KafkaError.NONE, errorMessage: null });
-      }
-      responses.push({ topicName: t.topicName, topicId: topic ? topicUuid(topic) : '00000000-0000-0000-0000-000000000000', partitions });
-    }
-    return { throttleTimeMs: 0, errorCode: KafkaError.NONE, errorMessage: null, responses };
+  alterOffsets(virtualClusterId: string, request: AlterShareGroupOffsetsRequest): Promise<AlterShareGroupOffsetsResponse> {
+    return this.offsets.alter(virtualClusterId, request);
   }
 
-  async deleteOffsets(virtualClusterId: string, request: DeleteShareGroupOffsetsRequest): Promise<DeleteShareGroupOffsetsResponse> {
-    const refused = this.refuseUnlessEmpty(virtualClusterId, request.groupId);
-    if (refused) return { throttleTimeMs: 0, ...refused, responses: [] };
-    const topics = await this.store.listTopics(virtualClusterId, 'live');
-    const responses = [];
-    for (const t of request.topics) {
-      const topic = topics.find((candidate) => candidate.name === t.topicName);
-      if (!topic) {
-        responses.push({ topicName: t.topicName, topicId: '00000000-0000-0000-0000-000000000000', errorCode: KafkaError.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'unknown topic' });
-        continue;
-      }
-      await this.partitions.forget(virtualClusterId, request.groupId, topic.id);
-      responses.push({ topicName: t.topicName, topicId: topicUuid(topic), errorCode: KafkaError.NONE, errorMessage: null });
-    }
-    return { throttleTimeMs: 0, errorCode: KafkaError.NONE, errorMessage: null, responses };
+  deleteOffsets(virtualClusterId: string, request: DeleteShareGroupOffsetsRequest): Promise<DeleteShareGroupOffsetsResponse> {
+    return this.offsets.delete(virtualClusterId, request);
   }
 
   // --- helpers ---
-
-  /** The offsets of a share group change only while nobody reads it (Kafka: NON_EMPTY_GROUP). */
-  private refuseUnlessEmpty(virtualClusterId: string, groupId: string): { errorCode: number; errorMessage: string } | undefined {
-    const group = this.membership.get(virtualClusterId, groupId);
-    if (group && group.members.size > 0) return { errorCode: KafkaError.NON_EMPTY_GROUP, errorMessage: `share group ${groupId} has members` };
-    return undefined;
-  }
 
   private async rules(virtualClusterId: string, groupId: string): Promise<ShareRules> {
     const configs = (await this.store.shares.getGroupConfigs(virtualClusterId, groupId))?.configs;
