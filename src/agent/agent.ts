@@ -233,15 +233,12 @@ export class Agent {
       }),
       readPath: new ReadPath(this.options.controlPlane, cluster.id, this.options.objectStore),
       fetchSessions: new FetchSessions(),
-      // A share session that ends without the client's epoch -1 (replaced, or its connection
-      // closed) gives its member's records back at once rather than at their lock's expiry.
-      shareSessions: new ShareSessions((session) => {
-        const context = this.context;
-        if (!context) return;
-        void context.controlPlane.listTopics(cluster.id)
-          .then((topics) => releaseSession(context, topics, session))
-          .catch((error: unknown) => log.warn({ err: error, group_id: session.groupId }, 'releasing an ended share session failed'));
-      }),
+      // A share session that ends gives its member's records back at once, not at their locks' expiry.
+      shareSessions: new ShareSessions((session) =>
+        releaseSession({ controlPlane: this.options.controlPlane, cluster }, session).catch((error: unknown) => {
+          // The records go back when their locks run out instead.
+          log.warn({ err: error, group_id: session.groupId }, 'releasing an ended share session failed');
+        })),
       metrics: this.metrics,
       log,
       node: self,

@@ -9,7 +9,8 @@
  * - epoch -1 closes it after its acknowledgements: the records still held are released.
  *
  * A session also ends with the connection that opened it (Kafka ties the two): a client that
- * gave up on a fetch and closed its connection starts again at epoch 0.
+ * gave up on a fetch and closed its connection starts again at epoch 0. An ended session's
+ * records are released at once, not at their locks' expiry.
  */
 import { KafkaError } from './kafka-errors.ts';
 
@@ -38,11 +39,13 @@ export const partitionKey = (p: SharePartitionId) => `${p.topicId}:${p.partition
 
 export class ShareSessions {
   private readonly sessions = new Map<string, ShareSession>();
-  /** Called with a session that ended other than by epoch -1 (replaced, or its connection closed). */
-  private readonly onEnd: (session: ShareSession) => void;
+  /** Gives back what an ended session's member still holds on its partitions. */
+  private readonly release: (session: ShareSession) => Promise<void>;
+  /** Releases under way, by (group, member): the member's next session waits for its last one's. */
+  private readonly ending = new Map<string, Promise<void>>();
 
-  constructor(onEnd: (session: ShareSession) => void) {
-    this.onEnd = onEnd;
+  constructor(release: (session: ShareSession) => Promise<void>) {
+    this.release = release;
   }
 
   get size(): number {
@@ -52,16 +55,23 @@ export class ShareSessions {
   /**
    * The session a request with `epoch` continues, or opens (epoch 0), or the error answering it.
    * A session request (epoch ≥ 0) moves the epoch on; epoch -1 is for the caller to `close`.
+   * A new session starts only once the member's previous one has given its records back, so a
+   * late release never takes away what the new session acquires.
    */
-  begin(groupId: string, memberId: string, epoch: number, signal: AbortSignal): ShareSession | { errorCode: number } {
+  async begin(groupId: string, memberId: string, epoch: number, signal: AbortSignal): Promise<ShareSession | { errorCode: number }> {
     const key = keyOf(groupId, memberId);
     const existing = this.sessions.get(key);
     if (epoch === 0) {
-      if (existing) this.end(existing);
+      if (existing) await this.close(existing);
       else if (this.sessions.size >= MAX_SHARE_SESSIONS) return { errorCode: KafkaError.SHARE_SESSION_LIMIT_REACHED };
+      await this.ending.get(key);
       const session: ShareSession = { groupId, memberId, nextEpoch: 1, partitions: new Map(), detach: () => undefined };
       const closed = () => {
-        if (this.sessions.get(key) === session) this.end(session);
+        if (this.sessions.get(key) !== session) return;
+        const released = this.close(session).finally(() => {
+          if (this.ending.get(key) === released) this.ending.delete(key);
+        });
+        this.ending.set(key, released);
       };
       signal.addEventListener('abort', closed, { once: true });
       session.detach = () => signal.removeEventListener('abort', closed);
@@ -75,19 +85,17 @@ export class ShareSessions {
     return existing;
   }
 
-  /** Ends a session by the client's epoch -1: the caller releases what it still holds. */
-  close(session: ShareSession): void {
+  /** Ends a session (the client's epoch -1, a replacement, its connection closing) and releases what its member still holds. */
+  async close(session: ShareSession): Promise<void> {
     session.detach();
-    if (this.sessions.get(keyOf(session.groupId, session.memberId)) === session) this.sessions.delete(keyOf(session.groupId, session.memberId));
+    const key = keyOf(session.groupId, session.memberId);
+    if (this.sessions.get(key) !== session) return;
+    this.sessions.delete(key);
+    await this.release(session);
   }
 
   /** Ends every session (the agent stops). */
-  clear(): void {
-    for (const session of [...this.sessions.values()]) this.end(session);
-  }
-
-  private end(session: ShareSession): void {
-    this.close(session);
-    this.onEnd(session);
+  async clear(): Promise<void> {
+    await Promise.all([...this.sessions.values()].map((session) => this.close(session)));
   }
 }

@@ -149,6 +149,19 @@ describe('share groups on the wire', () => {
     assert.deepEqual(acquired(await shareFetch(c, group, 'member-e', 0, topic)), [['v-1', 2]]);
   });
 
+  test("a new session (epoch 0) of the member gives the old one's records back before it acquires: it gets them again, and keeps them", async () => {
+    const { c, topic, group } = await setup(3);
+    await join(c, group, 'member-r', [topic.name]);
+    assert.equal(acquired(await shareFetch(c, group, 'member-r', 0, topic)).length, 3);
+    for (let round = 2; round <= 4; round++) {
+      const reopened = await shareFetch(c, group, 'member-r', 0, topic);
+      assert.deepEqual(acquired(reopened), [['v-0', round], ['v-1', round], ['v-2', round]], `replacement ${round - 1}`);
+    }
+    // Had a release of an old session come late, these would no longer be the member's.
+    const settled = await shareAck(c, group, 'member-r', 1, topic, [range(0, 2, ACCEPT)]);
+    assert.equal(settled.responses[0]!.partitions[0]!.errorCode, E.NONE);
+  });
+
   test('a member whose connection closes gives its records to another at once', async () => {
     const { topic, group } = await setup(3);
     const first = await client();

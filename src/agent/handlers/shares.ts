@@ -44,7 +44,7 @@ export async function handleShareFetch(agent: AgentContext, request: ShareFetchR
   if (epoch === -1 && request.topics.some((t) => t.partitions.some((p) => p.acknowledgementBatches.length === 0))) {
     return fail(KafkaError.INVALID_REQUEST, 'a closing share session (epoch -1) fetches nothing');
   }
-  const session = agent.shareSessions.begin(groupId, memberId, epoch, context.signal);
+  const session = await agent.shareSessions.begin(groupId, memberId, epoch, context.signal);
   if ('errorCode' in session) return fail(session.errorCode);
 
   const topics = await agent.controlPlane.listTopics(agent.cluster.id);
@@ -68,8 +68,7 @@ export async function handleShareFetch(agent: AgentContext, request: ShareFetchR
     for (const [p, code] of settled.results) answerFor(p).acknowledgeErrorCode = code;
   }
   if (epoch === -1) {
-    agent.shareSessions.close(session);
-    await releaseSession(agent, topics, session);
+    await agent.shareSessions.close(session);
     return { throttleTimeMs: 0, errorCode: KafkaError.NONE, errorMessage: null, acquisitionLockTimeoutMs: lockMs, responses: grouped(answers), nodeEndpoints: [] };
   }
   for (const t of request.topics) for (const p of t.partitions) session.partitions.set(partitionKey({ topicId: t.topicId, partition: p.partitionIndex }), { topicId: t.topicId, partition: p.partitionIndex });
@@ -127,14 +126,11 @@ export async function handleShareAcknowledge(agent: AgentContext, request: Share
     ({ throttleTimeMs: 0, errorCode, errorMessage, acquisitionLockTimeoutMs: lockMs, responses, nodeEndpoints: [] });
   if (!request.groupId || !request.memberId) return answer(KafkaError.INVALID_REQUEST, 'ShareAcknowledge names its group and member', 0, []);
   if (request.shareSessionEpoch === 0) return answer(KafkaError.INVALID_SHARE_SESSION_EPOCH, 'acknowledgements need an open share session', 0, []);
-  const session = agent.shareSessions.begin(request.groupId, request.memberId, request.shareSessionEpoch, context.signal);
+  const session = await agent.shareSessions.begin(request.groupId, request.memberId, request.shareSessionEpoch, context.signal);
   if ('errorCode' in session) return answer(session.errorCode, null, 0, []);
   const topics = await agent.controlPlane.listTopics(agent.cluster.id);
   const settled = await settle(agent, topics, request.groupId, request.memberId, acknowledgementsOf(request.topics));
-  if (request.shareSessionEpoch === -1) {
-    agent.shareSessions.close(session);
-    await releaseSession(agent, topics, session);
-  }
+  if (request.shareSessionEpoch === -1) await agent.shareSessions.close(session);
   const byTopic = new Map<string, ShareAcknowledgeResponse['responses'][number]>();
   for (const [p, code] of settled.results) {
     let t = byTopic.get(p.topicId);
@@ -145,7 +141,8 @@ export async function handleShareAcknowledge(agent: AgentContext, request: Share
 }
 
 /** The session ended (replaced, its connection closed, or epoch -1): what the member still holds on its partitions goes back. */
-export async function releaseSession(agent: AgentContext, topics: readonly Topic[], session: ShareSession): Promise<void> {
+export async function releaseSession(agent: Pick<AgentContext, 'controlPlane' | 'cluster'>, session: ShareSession): Promise<void> {
+  const topics = await agent.controlPlane.listTopics(agent.cluster.id);
   const partitions: SharePartitionRef[] = [];
   for (const id of session.partitions.values()) {
     const topic = topics.find((t) => t.id === topicIdFromUuid(id.topicId));

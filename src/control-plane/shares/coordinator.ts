@@ -30,6 +30,7 @@ export class ShareCoordinator implements ShareApi {
   private readonly membership: ShareGroupMembership;
   private readonly partitions: SharePartitions;
   private readonly offsets: ShareGroupOffsets;
+  private readonly memberQueues = new Map<string, Promise<unknown>>();
   private readonly now: () => number;
 
   constructor(store: MetadataStore, options: ShareGroupOptions & { now?: () => number } = {}) {
@@ -87,7 +88,19 @@ export class ShareCoordinator implements ShareApi {
 
   // --- ShareApi: the records ---
 
-  async acquire(virtualClusterId: string, request: Parameters<ShareApi['acquire']>[1]): ReturnType<ShareApi['acquire']> {
+  acquire(virtualClusterId: string, request: Parameters<ShareApi['acquire']>[1]): ReturnType<ShareApi['acquire']> {
+    return this.inOrder(virtualClusterId, request.group_id, request.member_id, () => this.acquireNow(virtualClusterId, request));
+  }
+
+  acknowledge(virtualClusterId: string, request: Parameters<ShareApi['acknowledge']>[1]): ReturnType<ShareApi['acknowledge']> {
+    return this.inOrder(virtualClusterId, request.group_id, request.member_id, () => this.acknowledgeNow(virtualClusterId, request));
+  }
+
+  release(virtualClusterId: string, request: Parameters<ShareApi['release']>[1]): Promise<number> {
+    return this.inOrder(virtualClusterId, request.group_id, request.member_id, () => this.releaseNow(virtualClusterId, request));
+  }
+
+  private async acquireNow(virtualClusterId: string, request: Parameters<ShareApi['acquire']>[1]): ReturnType<ShareApi['acquire']> {
     const rules = await this.rules(virtualClusterId, request.group_id);
     if (!this.membership.isMember(virtualClusterId, request.group_id, request.member_id)) {
       return { error_code: KafkaError.UNKNOWN_MEMBER_ID, lock_duration_ms: rules.lockDurationMs, partitions: [] };
@@ -117,7 +130,7 @@ export class ShareCoordinator implements ShareApi {
     return { error_code: KafkaError.NONE, lock_duration_ms: rules.lockDurationMs, partitions };
   }
 
-  async acknowledge(virtualClusterId: string, request: Parameters<ShareApi['acknowledge']>[1]): ReturnType<ShareApi['acknowledge']> {
+  private async acknowledgeNow(virtualClusterId: string, request: Parameters<ShareApi['acknowledge']>[1]): ReturnType<ShareApi['acknowledge']> {
     const rules = await this.rules(virtualClusterId, request.group_id);
     if (!this.membership.isMember(virtualClusterId, request.group_id, request.member_id)) {
       return { error_code: KafkaError.UNKNOWN_MEMBER_ID, lock_duration_ms: rules.lockDurationMs, partitions: [] };
@@ -137,7 +150,7 @@ export class ShareCoordinator implements ShareApi {
     return { error_code: KafkaError.NONE, lock_duration_ms: rules.lockDurationMs, partitions };
   }
 
-  async release(virtualClusterId: string, request: Parameters<ShareApi['release']>[1]): Promise<number> {
+  private async releaseNow(virtualClusterId: string, request: Parameters<ShareApi['release']>[1]): Promise<number> {
     const rules = await this.rules(virtualClusterId, request.group_id);
     let released = 0;
     for (const ref of request.partitions) {
@@ -199,5 +212,21 @@ export class ShareCoordinator implements ShareApi {
   private async releaseEverywhere(virtualClusterId: string, groupId: string, memberId: string): Promise<void> {
     const refs = this.partitions.loadedOf(virtualClusterId, groupId).map((k) => ({ topic_id: k.topicId, partition: k.partition }));
     await this.release(virtualClusterId, { group_id: groupId, member_id: memberId, partitions: refs });
+  }
+
+  /**
+   * Runs a member's record calls one after the other, in the order they came: a release (its
+   * session ended, it left) queued before a new session's acquire can never take back what that
+   * acquire handed out.
+   */
+  private inOrder<T>(virtualClusterId: string, groupId: string, memberId: string, fn: () => Promise<T>): Promise<T> {
+    const key = `${virtualClusterId}\u0000${groupId}\u0000${memberId}`;
+    const next = (this.memberQueues.get(key) ?? Promise.resolve()).then(fn, fn);
+    const tail = next.then(() => undefined, () => undefined);
+    this.memberQueues.set(key, tail);
+    void tail.then(() => {
+      if (this.memberQueues.get(key) === tail) this.memberQueues.delete(key);
+    });
+    return next;
   }
 }
