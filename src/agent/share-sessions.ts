@@ -48,10 +48,6 @@ export class ShareSessions {
     this.release = release;
   }
 
-  get size(): number {
-    return this.sessions.size;
-  }
-
   /**
    * The session a request with `epoch` continues, or opens (epoch 0), or the error answering it.
    * A session request (epoch ≥ 0) moves the epoch on; epoch -1 is for the caller to `close`.
@@ -92,10 +88,5 @@ export class ShareSessions {
     if (this.sessions.get(key) !== session) return;
     this.sessions.delete(key);
     await this.release(session);
-  }
-
-  /** Ends every session (the agent stops). */
-  async clear(): Promise<void> {
-    await Promise.all([...this.sessions.values()].map((session) => this.close(session)));
   }
 }
