@@ -5,17 +5,17 @@
  *
  *   node scripts/generate-kafka-messages.ts <dir-with-the-json-files> <kafka-4.4-dir>
  *
- * Only the APIs in `API_NAMES` and `SHARE_API_NAMES` are included. The share-group APIs
- * (KIP-932) come from a second directory, Kafka 4.4's definitions (the `common/message` folder
- * of the kafka-clients 4.4.0 jar, the version the Java interop suites pin): the reference set
- * has only their early-access v0, which no client speaks any more. The output is
+ * Only the APIs in `API_NAMES` and `KAFKA_44_API_NAMES` are included. The latter come from a
+ * second directory, Kafka 4.4's definitions (the `common/message` folder of the kafka-clients
+ * 4.4.0 jar, the version the Java interop suites pin): the reference set has only the share-group
+ * APIs' early-access v0, which no client speaks any more, and ApiVersions up to v4. The output is
  * deterministic, so a test can regenerate it in memory and compare it with the committed file.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const API_NAMES = [
-  'ApiVersions', 'Metadata', 'Produce', 'Fetch', 'ListOffsets', 'FindCoordinator', 'JoinGroup',
+  'Metadata', 'Produce', 'Fetch', 'ListOffsets', 'FindCoordinator', 'JoinGroup',
   'SyncGroup', 'Heartbeat', 'LeaveGroup', 'OffsetCommit', 'OffsetFetch', 'OffsetDelete',
   'DescribeGroups', 'ListGroups', 'DeleteGroups', 'InitProducerId', 'CreateTopics', 'DeleteTopics',
   'CreatePartitions', 'DeleteRecords', 'DescribeConfigs', 'AlterConfigs', 'IncrementalAlterConfigs',
@@ -25,9 +25,13 @@ export const API_NAMES = [
   'AlterPartitionReassignments', 'ListPartitionReassignments', 'ConsumerGroupHeartbeat', 'ConsumerGroupDescribe',
 ] as const;
 
-/** The share-group APIs, transcribed from Kafka 4.4's definitions (the second directory). */
-export const SHARE_API_NAMES = [
-  'ShareGroupHeartbeat', 'ShareGroupDescribe', 'ShareFetch', 'ShareAcknowledge',
+/**
+ * The APIs transcribed from Kafka 4.4's definitions (the second directory): the share-group
+ * APIs, and ApiVersions for its v5 (KIP-1242), the version Kafka 4.x clients open every
+ * connection with — without it each connection costs them a refused request and a retry.
+ */
+export const KAFKA_44_API_NAMES = [
+  'ApiVersions', 'ShareGroupHeartbeat', 'ShareGroupDescribe', 'ShareFetch', 'ShareAcknowledge',
   'DescribeShareGroupOffsets', 'AlterShareGroupOffsets', 'DeleteShareGroupOffsets',
 ] as const;
 
@@ -210,11 +214,11 @@ export function messageTable(msg: JsonMessage, indent = ''): string {
   );
 }
 
-/** Returns the text of messages.generated.ts for the definitions in `dir` and `shareDir`. */
-export function generate(dir: string, shareDir: string): string {
+/** Returns the text of messages.generated.ts for the definitions in `dir` and `kafka44Dir`. */
+export function generate(dir: string, kafka44Dir: string): string {
   const requests: JsonMessage[] = [];
   const responses: JsonMessage[] = [];
-  const sources = [...API_NAMES.map((api) => [api, dir]), ...SHARE_API_NAMES.map((api) => [api, shareDir])];
+  const sources = [...API_NAMES.map((api) => [api, dir]), ...KAFKA_44_API_NAMES.map((api) => [api, kafka44Dir])];
   for (const [api, from] of sources) {
     const req = readMessage(from!, api + 'Request');
     const res = readMessage(from!, api + 'Response');
@@ -270,8 +274,8 @@ export function generate(dir: string, shareDir: string): string {
 
 if (import.meta.main) {
   const dir = process.argv[2] ?? DEFAULT_INPUT_DIR;
-  const shareDir = process.argv[3];
-  if (!shareDir) throw new Error('usage: generate-kafka-messages.ts <dir> <kafka-4.4-dir>');
-  writeFileSync(OUTPUT_PATH, generate(dir, shareDir));
+  const kafka44Dir = process.argv[3];
+  if (!kafka44Dir) throw new Error('usage: generate-kafka-messages.ts <dir> <kafka-4.4-dir>');
+  writeFileSync(OUTPUT_PATH, generate(dir, kafka44Dir));
   console.log(`wrote ${OUTPUT_PATH}`);
 }

@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import type { Logger } from 'pino';
-import { ApiKeys, supportedApis, type DecodedRequest } from '../kafka-protocol/index.ts';
+import { ApiKeys, isRequest, supportedApis, type DecodedRequest } from '../kafka-protocol/index.ts';
 import type { ObjectStore } from '../objects/object-store.ts';
 import { Connection, type Answer, type RequestContext } from './connection.ts';
 import type { AgentContext } from './context.ts';
@@ -35,6 +35,7 @@ import { authorizeCreatePartitions, authorizeDeleteRecords, handleCreatePartitio
 import { authorizeCreateTopics, handleCreateTopics } from './handlers/topics.ts';
 import { AgentMetrics } from './metrics.ts';
 import { readOnlyRefusal } from './read-only.ts';
+import { KafkaError } from './kafka-errors.ts';
 import { ReadPath } from './read-path.ts';
 import { clusterCredentialLookup } from './sasl/index.ts';
 import { loadTlsOptions, type AgentTlsFiles } from './tls.ts';
@@ -301,8 +302,12 @@ export class Agent {
   }
 
   private async dispatch(request: DecodedRequest, context: RequestContext): Promise<Answer> {
-    if (request.header.apiKey === ApiKeys.ApiVersions) {
-      return { errorCode: 0, apiKeys: this.apiVersions(), throttleTimeMs: 0 };
+    if (isRequest(request, ApiKeys.ApiVersions)) {
+      // v5 (KIP-1242): a client that names the cluster and node it means, and reached another
+      // (stale metadata, an address now another agent's), is told to bootstrap again.
+      const { clusterId, nodeId } = request.body;
+      const elsewhere = clusterId !== null && nodeId >= 0 && this.context !== undefined && (clusterId !== this.context.cluster.id || nodeId !== this.context.node.nodeId);
+      return { errorCode: elsewhere ? KafkaError.REBOOTSTRAP_REQUIRED : KafkaError.NONE, apiKeys: this.apiVersions(), throttleTimeMs: 0 };
     }
     const api = this.table.get(request.header.apiKey);
     if (!api || !this.context) throw new Error(`API ${request.header.apiKey} is not served`);

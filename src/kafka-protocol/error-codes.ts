@@ -92,6 +92,8 @@ export const KafkaError = {
   SHARE_SESSION_NOT_FOUND: 122,
   INVALID_SHARE_SESSION_EPOCH: 123,
   INVALID_REGULAR_EXPRESSION: 128,
+  /** ApiVersions v5 (KIP-1242): the client means another cluster or node than this one; it must bootstrap again. */
+  REBOOTSTRAP_REQUIRED: 129,
   /** An agent holds at most MAX_SHARE_SESSIONS share sessions (agent/share-sessions.ts). */
   SHARE_SESSION_LIMIT_REACHED: 133,
 } as const;

@@ -280,10 +280,12 @@ export const requestDefs: Readonly<Record<number, MessageDef>> = {
     ],
   },
   18: {
-    apiKey: 18, name: 'ApiVersionsRequest', validVersions: '0-4', flexibleVersions: '3+',
+    apiKey: 18, name: 'ApiVersionsRequest', validVersions: '0-5', flexibleVersions: '3+',
     fields: [
       { name: 'clientSoftwareName', type: 'string', versions: '3+' },
       { name: 'clientSoftwareVersion', type: 'string', versions: '3+' },
+      { name: 'clusterId', type: 'string', versions: '5+', nullableVersions: '5+', default: null },
+      { name: 'nodeId', type: 'int32', versions: '5+', default: -1 },
     ],
   },
   19: {
@@ -1012,7 +1014,7 @@ export const responseDefs: Readonly<Record<number, MessageDef>> = {
     ],
   },
   18: {
-    apiKey: 18, name: 'ApiVersionsResponse', validVersions: '0-4', flexibleVersions: '3+',
+    apiKey: 18, name: 'ApiVersionsResponse', validVersions: '0-5', flexibleVersions: '3+',
     fields: [
       { name: 'errorCode', type: 'int16', versions: '0+' },
       { name: 'apiKeys', type: '[]ApiVersion', versions: '0+', fields: [
@@ -1864,6 +1866,8 @@ export interface SaslHandshakeRequest {
 export interface ApiVersionsRequest {
   clientSoftwareName: string;
   clientSoftwareVersion: string;
+  clusterId: string | null;
+  nodeId: number;
 }
 
 export interface CreateTopicsRequestCreatableReplicaAssignment {

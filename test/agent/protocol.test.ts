@@ -113,7 +113,7 @@ async function highWatermark(t: Topic, partition: number): Promise<number> {
 }
 
 describe('ApiVersions', () => {
-  test('v0 to v4 are answered with exactly the served APIs', async () => {
+  test('v0 to v5 are answered with exactly the served APIs', async () => {
     const c = await client();
     const expected = cluster.platform.agent!.apiVersions();
     const keys = expected.map((a) => a.apiKey);
@@ -126,7 +126,8 @@ describe('ApiVersions', () => {
     assert.deepEqual(expected.filter((a) => a.apiKey === 78 || a.apiKey === 79).map((a) => [a.minVersion, a.maxVersion]), [[1, 2], [1, 2]]);
     // EndTxn v5 (KIP-890 part 2) is not served.
     assert.equal(expected.find((a) => a.apiKey === 26)?.maxVersion, 4);
-    for (let version = 0; version <= 4; version++) {
+    assert.equal(expected.find((a) => a.apiKey === ApiKeys.ApiVersions)?.maxVersion, 5, 'v5 (KIP-1242): what Kafka 4.x clients send first');
+    for (let version = 0; version <= 5; version++) {
       const correlationId = c.send(ApiKeys.ApiVersions, version, { clientSoftwareName: 'raw', clientSoftwareVersion: '1.0' });
       const frame = await c.nextFrame();
       const decoded = decodeResponse(ApiKeys.ApiVersions, version, frame.bytes);
@@ -140,6 +141,20 @@ describe('ApiVersions', () => {
         assert.equal(frame.bytes[10], expected.length + 1);
       }
     }
+  });
+
+  test('v5 names the cluster and node the client means: another one is REBOOTSTRAP_REQUIRED', async () => {
+    const c = await client();
+    const metadata = await c.request(ApiKeys.Metadata, 12, { topics: [], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+    const self = metadata.brokers.find((b) => String(b.port) === cluster.bootstrap.split(':').at(-1))!;
+    const ask = (clusterId: string | null, nodeId: number) =>
+      c.request(ApiKeys.ApiVersions, 5, { clientSoftwareName: 'raw', clientSoftwareVersion: '1.0', clusterId, nodeId } as never);
+    assert.equal((await ask(metadata.clusterId, self.nodeId)).errorCode, 0);
+    assert.equal((await ask(null, -1)).errorCode, 0, 'not known yet (a bootstrap connection)');
+    assert.equal((await ask('another-cluster', self.nodeId)).errorCode, 129);
+    assert.equal((await ask(metadata.clusterId, self.nodeId + 1000)).errorCode, 129);
+    const answer = await ask('another-cluster', self.nodeId);
+    assert.ok(answer.apiKeys.length > 0, 'the versions are still listed');
   });
 
   test('docs/clients.md lists exactly the served APIs and versions', () => {

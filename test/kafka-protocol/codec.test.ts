@@ -74,7 +74,7 @@ describe('wire bytes', () => {
       { clientSoftwareName: 'kc', clientSoftwareVersion: '1.0' },
     );
     assert.deepEqual(frame, hex('00000015 0012 0003 00000001 0002 6162 00  03 6b63 04 312e30 00'));
-    assert.deepEqual(decodeRequest(frame).body, { clientSoftwareName: 'kc', clientSoftwareVersion: '1.0' });
+    assert.deepEqual(decodeRequest(frame).body, { clientSoftwareName: 'kc', clientSoftwareVersion: '1.0', clusterId: null, nodeId: -1 });
   });
 
   test('ApiVersions responses always use response header v0, even when flexible', () => {
@@ -372,7 +372,7 @@ describe('frames', () => {
   test('supportedApis lists the table', () => {
     const list = supportedApis();
     assert.equal(list.length, 51);
-    assert.deepEqual(list.find((a) => a.apiKey === ApiKeys.ApiVersions), { apiKey: 18, minVersion: 0, maxVersion: 4 });
+    assert.deepEqual(list.find((a) => a.apiKey === ApiKeys.ApiVersions), { apiKey: 18, minVersion: 0, maxVersion: 5 });
     assert.deepEqual(list.find((a) => a.apiKey === ApiKeys.Fetch), { apiKey: 1, minVersion: 0, maxVersion: 17 });
   });
 

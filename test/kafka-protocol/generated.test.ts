@@ -4,15 +4,16 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
-import { API_NAMES, SHARE_API_NAMES, OUTPUT_PATH, generate, messageTable, parseMessage, stripJsonComments } from '../../scripts/generate-kafka-messages.ts';
+import { API_NAMES, KAFKA_44_API_NAMES, OUTPUT_PATH, generate, messageTable, parseMessage, stripJsonComments } from '../../scripts/generate-kafka-messages.ts';
 import { requestDefs, responseDefs } from '../../src/kafka-protocol/index.ts';
 
 /** Kafka's definitions, when this checkout sits next to the shared reference material. */
 const REFERENCE_DIR = resolve(import.meta.dirname, '../..', '../shared/reference/kafka-protocol/messages');
 
 /**
- * Kafka 4.4's definitions, for the share-group APIs: the common/message folder of the
- * kafka-clients jar the Java interop suites pin, fetched into Maven's repository when missing.
+ * Kafka 4.4's definitions, for the share-group APIs and ApiVersions: the common/message folder
+ * of the kafka-clients jar the Java interop suites pin, fetched into Maven's repository when
+ * missing.
  */
 const KAFKA_CLIENTS = 'org.apache.kafka:kafka-clients:4.4.0';
 const KAFKA_CLIENTS_JAR = join(homedir(), '.m2/repository/org/apache/kafka/kafka-clients/4.4.0/kafka-clients-4.4.0.jar');
@@ -37,7 +38,7 @@ test('messages.generated.ts is up to date with the reference definitions', (t) =
 
 test('the table holds exactly the listed APIs, requests and responses', () => {
   const names = Object.values(requestDefs).map((d) => d.name.replace(/Request$/, '')).sort();
-  assert.deepEqual(names, [...API_NAMES, ...SHARE_API_NAMES].sort());
+  assert.deepEqual(names, [...API_NAMES, ...KAFKA_44_API_NAMES].sort());
   for (const def of Object.values(requestDefs)) assert.equal(responseDefs[def.apiKey]?.name, def.name.replace(/Request$/, 'Response'));
 });
 
