@@ -28,23 +28,31 @@ import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.clients.admin.DescribeClusterResult;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.ListShareGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.ShareGroupDescription;
+import org.apache.kafka.clients.admin.ShareMemberDescription;
+import org.apache.kafka.clients.admin.SharePartitionOffsetInfo;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicIdPartition;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.ConfigResource;
@@ -76,6 +84,16 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * of the whole cause chain ({@code errorChain}): the Java client wraps a transactional failure in
  * a KafkaException whose cause says what happened (ProducerFencedException, …).
  *
+ * <p>Share groups (KIP-932, test/interop/java-share-groups.test.ts): {@code share-subscribe TOPIC
+ * GROUP implicit|explicit [MAX_POLL_RECORDS]} makes the process's KafkaShareConsumer with that
+ * share.acknowledgement.mode and subscribes; {@code share-poll MILLIS [accept|release|reject|none]}
+ * polls once and answers the records with their delivery counts (in explicit mode it then
+ * acknowledges each with that type and calls commitSync, unless none); {@code share-close}. The
+ * Admin side: {@code alter-group-config GROUP NAME VALUE} and {@code describe-group-configs GROUP}
+ * (ConfigResource type GROUP), {@code describe-share-group GROUP}, {@code share-group-offsets
+ * GROUP TOPIC PARTITIONS} (listShareGroupOffsets), {@code alter-share-group-offsets GROUP TOPIC
+ * PARTITION=OFFSET...} and {@code delete-share-group-offsets GROUP TOPIC}.
+ *
  * <p>The environment variable {@code INTEROP_CLIENT_PROPERTIES}, when set, holds Java properties
  * (security.protocol, sasl.mechanism, sasl.jaas.config, ssl.truststore.*, ssl.keystore.*, …)
  * applied to every client the program makes, after its own defaults.
@@ -89,6 +107,9 @@ public final class InteropClient {
   /** The group of {@link #consumer} (null for an assigned consumer). */
   private String consumerGroup;
   private KafkaProducer<String, String> txnProducer;
+  private KafkaShareConsumer<String, String> shareConsumer;
+  /** {@link #shareConsumer}'s share.acknowledgement.mode: implicit or explicit. */
+  private String shareMode;
   private final Properties extra = new Properties();
   private final Set<TopicPartition> assigned = new TreeSet<>(InteropClient::compare);
   private int rebalances = 0;
@@ -553,6 +574,132 @@ public final class InteropClient {
         for (TopicPartition tp : partitions) offsets.add(Long.toString(ends.get(tp)));
         return Json.obj("offsets", Json.arr(offsets));
       }
+      case "share-subscribe": {
+        // share-subscribe TOPIC GROUP implicit|explicit [MAX_POLL_RECORDS]: the process's share
+        // consumer (KIP-932) with that share.acknowledgement.mode, subscribed to TOPIC
+        if (shareConsumer != null) throw new IllegalStateException("already a share consumer (share-close first)");
+        if (!w[3].equals("implicit") && !w[3].equals("explicit")) throw new IllegalArgumentException("acknowledgement mode implicit|explicit, not " + w[3]);
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, w[2]);
+        props.put(ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, w[3]);
+        if (w.length > 4) props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, w[4]);
+        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "200");
+        props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "20000");
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        props.putAll(extra);
+        // The share consumer refuses the classic and KIP-848 group settings outright.
+        props.remove(ConsumerConfig.GROUP_PROTOCOL_CONFIG);
+        shareConsumer = new KafkaShareConsumer<>(props);
+        shareMode = w[3];
+        shareConsumer.subscribe(List.of(w[1]));
+        return Json.obj("subscribed", Json.str(w[1]), "group", Json.str(w[2]), "mode", Json.str(w[3]));
+      }
+      case "share-poll": {
+        // share-poll MILLIS [accept|release|reject|none]: one poll of the share consumer; the
+        // records ([partition, offset, key, value, topic, deliveryCount]). In explicit mode each
+        // record is then acknowledged with the type given and commitSync sends them (none: left
+        // unacknowledged, so the next poll fails until they are); commitErrors lists what the
+        // broker refused, per partition. In implicit mode the next poll (or share-close) accepts.
+        // lockMs: acquisitionLockTimeoutMs(), the lock duration the broker last answered (null: none yet).
+        if (shareConsumer == null) throw new IllegalStateException("no share consumer (share-subscribe first)");
+        String type = w.length > 2 ? w[2] : "none";
+        if (shareMode.equals("implicit") && !type.equals("none")) throw new IllegalArgumentException("implicit mode acknowledges by itself: share-poll MILLIS");
+        ConsumerRecords<String, String> records = shareConsumer.poll(Duration.ofMillis(Long.parseLong(w[1])));
+        List<String> out = new ArrayList<>(records.count());
+        for (ConsumerRecord<String, String> r : records) {
+          out.add("[" + r.partition() + "," + r.offset() + "," + Json.str(r.key()) + "," + Json.str(r.value()) + "," + Json.str(r.topic()) + "," + r.deliveryCount().map(Object::toString).orElse("null") + "]");
+        }
+        List<String> errors = new ArrayList<>();
+        if (shareMode.equals("explicit") && !type.equals("none")) {
+          AcknowledgeType ack = AcknowledgeType.valueOf(type.toUpperCase(java.util.Locale.ROOT));
+          for (ConsumerRecord<String, String> r : records) shareConsumer.acknowledge(r, ack);
+          if (!records.isEmpty()) {
+            for (Map.Entry<TopicIdPartition, Optional<KafkaException>> e : shareConsumer.commitSync(Duration.ofSeconds(20)).entrySet()) {
+              e.getValue().ifPresent(error -> errors.add(Json.obj("partition", Json.str(e.getKey().topic() + "/" + e.getKey().partition()), "error", Json.str(describe(error)), "errorClass", Json.str(error.getClass().getName()))));
+            }
+          }
+        }
+        Optional<Integer> lockMs = shareConsumer.acquisitionLockTimeoutMs();
+        return Json.obj("records", Json.arr(out), "acknowledged", Json.str(type), "commitErrors", Json.arr(errors), "lockMs", lockMs.map(Object::toString).orElse("null"));
+      }
+      case "share-close": {
+        if (shareConsumer == null) throw new IllegalStateException("no share consumer");
+        KafkaShareConsumer<String, String> closing = shareConsumer;
+        shareConsumer = null;
+        shareMode = null;
+        closing.close(Duration.ofSeconds(20));
+        return Json.obj("closed", Json.bool(true));
+      }
+      case "alter-group-config": {
+        // alter-group-config GROUP NAME VALUE: incremental SET on ConfigResource type GROUP
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.GROUP, w[1]);
+        AlterConfigOp op = new AlterConfigOp(new ConfigEntry(w[2], w[3]), AlterConfigOp.OpType.SET);
+        admin().incrementalAlterConfigs(Map.of(resource, List.of(op))).all().get();
+        return Json.obj("altered", Json.str(w[1]));
+      }
+      case "describe-group-configs": {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.GROUP, w[1]);
+        Config config = admin().describeConfigs(List.of(resource)).all().get().get(resource);
+        Map<String, String> values = new TreeMap<>();
+        Map<String, String> sources = new TreeMap<>();
+        for (ConfigEntry entry : config.entries()) {
+          values.put(entry.name(), entry.value());
+          sources.put(entry.name(), entry.source().toString());
+        }
+        return Json.obj("configs", Json.map(values), "sources", Json.map(sources));
+      }
+      case "describe-share-group": {
+        ShareGroupDescription d = admin().describeShareGroups(List.of(w[1])).all().get().get(w[1]);
+        List<String> members = new ArrayList<>();
+        for (ShareMemberDescription m : d.members()) {
+          members.add(Json.obj(
+              "memberId", Json.str(m.consumerId()),
+              "clientId", Json.str(m.clientId()),
+              "memberEpoch", Integer.toString(m.memberEpoch()),
+              "partitions", Json.arr(m.assignment().topicPartitions().stream().sorted(InteropClient::compare).map(tp -> Json.str(tp.topic() + "/" + tp.partition())).toList())));
+        }
+        return Json.obj(
+            "group", Json.str(d.groupId()),
+            "state", Json.str(d.groupState().toString()),
+            "groupEpoch", Integer.toString(d.groupEpoch()),
+            "assignmentEpoch", Integer.toString(d.targetAssignmentEpoch()),
+            "coordinator", d.coordinator() == null ? "null" : Integer.toString(d.coordinator().id()),
+            "members", Json.arr(members));
+      }
+      case "share-group-offsets": {
+        // share-group-offsets GROUP TOPIC PARTITIONS: each partition's start offset (-1 = no
+        // state) and lag (null = unknown), by listShareGroupOffsets
+        int count = Integer.parseInt(w[3]);
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (int p = 0; p < count; p++) partitions.add(new TopicPartition(w[2], p));
+        Map<TopicPartition, SharePartitionOffsetInfo> info = admin().listShareGroupOffsets(Map.of(w[1], new ListShareGroupOffsetsSpec().topicPartitions(partitions))).partitionsToOffsetInfo(w[1]).get();
+        List<String> offsets = new ArrayList<>();
+        List<String> lags = new ArrayList<>();
+        for (TopicPartition tp : partitions) {
+          SharePartitionOffsetInfo o = info.get(tp);
+          offsets.add(Long.toString(o == null ? -1 : o.startOffset()));
+          lags.add(o == null ? "null" : o.lag().map(Object::toString).orElse("null"));
+        }
+        return Json.obj("offsets", Json.arr(offsets), "lags", Json.arr(lags));
+      }
+      case "alter-share-group-offsets": {
+        // alter-share-group-offsets GROUP TOPIC PARTITION=OFFSET...: new start offsets
+        Map<TopicPartition, Long> offsets = new HashMap<>();
+        for (int i = 3; i < w.length; i++) {
+          int eq = w[i].indexOf('=');
+          offsets.put(new TopicPartition(w[2], Integer.parseInt(w[i].substring(0, eq))), Long.parseLong(w[i].substring(eq + 1)));
+        }
+        admin().alterShareGroupOffsets(w[1], offsets).all().get();
+        return Json.obj("altered", Json.str(w[1]));
+      }
+      case "delete-share-group-offsets": {
+        // delete-share-group-offsets GROUP TOPIC: the group's state on every partition of TOPIC
+        admin().deleteShareGroupOffsets(w[1], Set.of(w[2])).all().get();
+        return Json.obj("deleted", Json.str(w[2]));
+      }
       case "close-consumer": {
         consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(20)));
         consumer = null;
@@ -585,6 +732,7 @@ public final class InteropClient {
   private void closeAll() {
     Duration timeout = Duration.ofSeconds(10);
     if (consumer != null) consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(timeout));
+    if (shareConsumer != null) shareConsumer.close(timeout);
     if (producer != null) producer.close(timeout);
     if (txnProducer != null) txnProducer.close(timeout);
     if (admin != null) admin.close(timeout);
