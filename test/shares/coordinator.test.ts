@@ -170,5 +170,29 @@ for (const kind of storeKinds()) {
       assert.equal((await groups.deleteGroups(CLUSTER, { groupsNames: ['sg'] }, 2, CLIENT)).results[0]!.errorCode, KafkaError.NONE);
       assert.deepEqual((await groups.listGroups(CLUSTER, { statesFilter: [], typesFilter: ['share'] }, 5, CLIENT)).groups, []);
     });
+
+    it('a group id in use is of one type: share, consumer (KIP-848) or classic', async (t) => {
+      const { store } = await setup(t, kind);
+      const groups = new GroupCoordinator(store, { initialRebalanceDelayMs: 0 });
+      t.after(() => groups.close());
+      await join(groups.shares, 'a', 'sg');
+      const consumer = await groups.consumerGroupHeartbeat(CLUSTER, {
+        groupId: 'sg', memberId: '', memberEpoch: 0, instanceId: null, rackId: null, rebalanceTimeoutMs: 1000, subscribedTopicNames: ['jobs'],
+        subscribedTopicRegex: null, serverAssignor: null, topicPartitions: [],
+      }, 1, CLIENT);
+      assert.equal(consumer.errorCode, KafkaError.GROUP_ID_NOT_FOUND);
+      const classic = await groups.joinGroup(CLUSTER, {
+        groupId: 'sg', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, memberId: '', groupInstanceId: null, protocolType: 'consumer',
+        protocols: [{ name: 'range', metadata: Buffer.alloc(0) }], reason: null,
+      }, 9, CLIENT);
+      assert.equal(classic.errorCode, KafkaError.INCONSISTENT_GROUP_PROTOCOL);
+      // And a consumer group with members is no share group.
+      await groups.consumerGroupHeartbeat(CLUSTER, {
+        groupId: 'cg', memberId: '', memberEpoch: 0, instanceId: null, rackId: null, rebalanceTimeoutMs: 1000, subscribedTopicNames: ['jobs'],
+        subscribedTopicRegex: null, serverAssignor: null, topicPartitions: [],
+      }, 1, CLIENT);
+      const share = await groups.shareGroupHeartbeat(CLUSTER, { groupId: 'cg', memberId: 'b', memberEpoch: 0, rackId: null, subscribedTopicNames: ['jobs'] }, 1, CLIENT);
+      assert.equal(share.errorCode, KafkaError.GROUP_ID_NOT_FOUND);
+    });
   });
 }

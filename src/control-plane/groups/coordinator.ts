@@ -121,10 +121,11 @@ export class GroupCoordinator {
 
   /** KIP-932: a share group member joining, heartbeating or leaving (shares/membership.ts). */
   shareGroupHeartbeat(virtualClusterId: string, request: ShareGroupHeartbeatRequest, _apiVersion: number, client: GroupClient): Promise<ShareGroupHeartbeatResponse> {
+    // As Kafka: a group id of another type in use is not a share group.
     const taken = this.classicInUse(virtualClusterId, request.groupId) || (this.consumerGroups.get(virtualClusterId, request.groupId)?.members.size ?? 0) > 0;
     if (taken) {
       return Promise.resolve({
-        throttleTimeMs: 0, errorCode: KafkaError.INCONSISTENT_GROUP_PROTOCOL, errorMessage: `group ${request.groupId} is a consumer group with members`,
+        throttleTimeMs: 0, errorCode: KafkaError.GROUP_ID_NOT_FOUND, errorMessage: `group ${request.groupId} is a consumer group with members, not a share group`,
         memberId: null, memberEpoch: -1, heartbeatIntervalMs: 0, assignment: null,
       });
     }
@@ -149,9 +150,9 @@ export class GroupCoordinator {
 
   /** KIP-848's one call of a member (joining, heartbeating, leaving): consumer/coordinator.ts. */
   consumerGroupHeartbeat(virtualClusterId: string, request: ConsumerGroupHeartbeatRequest, apiVersion: number, client: GroupClient): Promise<ConsumerGroupHeartbeatResponse> {
-    if (this.classicInUse(virtualClusterId, request.groupId)) {
+    if (this.classicInUse(virtualClusterId, request.groupId) || this.shareInUse(virtualClusterId, request.groupId)) {
       return Promise.resolve({
-        throttleTimeMs: 0, errorCode: KafkaError.GROUP_ID_NOT_FOUND, errorMessage: `group ${request.groupId} is a classic group with members`,
+        throttleTimeMs: 0, errorCode: KafkaError.GROUP_ID_NOT_FOUND, errorMessage: `group ${request.groupId} is a classic or share group with members`,
         memberId: null, memberEpoch: -1, heartbeatIntervalMs: 0, assignment: null,
       });
     }
@@ -162,14 +163,19 @@ export class GroupCoordinator {
     return this.consumerGroups.describe(virtualClusterId, request);
   }
 
+  /** A share group of that id with members: it is no consumer group. */
+  private shareInUse(virtualClusterId: string, groupId: string): boolean {
+    return this.shares.hasMembers(virtualClusterId, groupId);
+  }
+
   /** A classic group of that id with members: the two protocols do not share a group (no online migration yet). */
   private classicInUse(virtualClusterId: string, groupId: string): boolean {
     return (this.registry.get(virtualClusterId, groupId)?.members.size ?? 0) > 0;
   }
 
   joinGroup(virtualClusterId: string, request: JoinGroupRequest, apiVersion: number, client: GroupClient): Promise<JoinGroupResponse> {
-    // A KIP-848 group with members takes no classic members (Kafka's answer without online migration).
-    if ((this.consumerGroups.get(virtualClusterId, request.groupId)?.members.size ?? 0) > 0) {
+    // A KIP-848 or share group with members takes no classic members (Kafka's answer without online migration).
+    if ((this.consumerGroups.get(virtualClusterId, request.groupId)?.members.size ?? 0) > 0 || this.shareInUse(virtualClusterId, request.groupId)) {
       return Promise.resolve(joinResponse(apiVersion, { errorCode: KafkaError.INCONSISTENT_GROUP_PROTOCOL, memberId: request.memberId }));
     }
     return this.joins.joinGroup(virtualClusterId, request, apiVersion, client);

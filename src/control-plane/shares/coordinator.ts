@@ -41,7 +41,7 @@ export class ShareCoordinator implements ShareApi {
       // A member that left (or timed out) holds nothing any more: its records go to the others.
       void this.releaseEverywhere(clusterId, groupId, memberId).catch(() => undefined);
     });
-    this.offsets = new ShareGroupOffsets(store, this.partitions, (clusterId, groupId) => (this.membership.get(clusterId, groupId)?.members.size ?? 0) > 0);
+    this.offsets = new ShareGroupOffsets(store, this.partitions, (clusterId, groupId) => this.hasMembers(clusterId, groupId));
   }
 
   close(): void {
@@ -81,9 +81,9 @@ export class ShareCoordinator implements ShareApi {
     return KafkaError.NONE;
   }
 
-  /** Whether the id is a share group here (with members or with state): it is not a classic or consumer group then. */
-  async isShareGroup(virtualClusterId: string, groupId: string): Promise<boolean> {
-    return this.membership.get(virtualClusterId, groupId) !== undefined || (await this.store.shares.listShareGroupIds(virtualClusterId)).includes(groupId);
+  /** Whether a share group of that id has members now (the id is then no classic or consumer group's). */
+  hasMembers(virtualClusterId: string, groupId: string): boolean {
+    return (this.membership.get(virtualClusterId, groupId)?.members.size ?? 0) > 0;
   }
 
   // --- ShareApi: the records ---
