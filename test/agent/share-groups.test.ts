@@ -189,6 +189,21 @@ describe('share groups on the wire', () => {
     assert.ok(Date.now() - started < 5_000, 'answered when the records came, not at MaxWaitMs');
   });
 
+  test('a member leaving while its fetch waits gets the empty answer, not an error', async () => {
+    const { topic, group } = await setup(0);
+    const fetching = await client();
+    const other = await client();
+    await join(fetching, group, 'member-x', [topic.name]);
+    assert.equal((await shareFetch(fetching, group, 'member-x', 0, topic)).errorCode, E.NONE);
+    const waiting = shareFetch(fetching, group, 'member-x', 1, undefined, [], 3_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await other.request(ApiKeys.ShareGroupHeartbeat, 1, { groupId: group, memberId: 'member-x', memberEpoch: -1, rackId: null, subscribedTopicNames: null });
+    const answer = await waiting;
+    assert.equal(answer.errorCode, E.NONE);
+    assert.deepEqual(acquired(answer), []);
+    assert.equal((await shareFetch(fetching, group, 'member-x', 2, undefined)).errorCode, E.UNKNOWN_MEMBER_ID, 'the next fetch is refused');
+  });
+
   test('group configs: DescribeConfigs shows what IncrementalAlterConfigs set; bad ones change nothing', async () => {
     const { c, group } = await setup(0);
     assert.equal((await setConfigs(c, group, [['share.record.lock.duration.ms', '20000']])).errorCode, E.NONE);

@@ -91,13 +91,16 @@ export async function handleShareFetch(agent: AgentContext, request: ShareFetchR
 
   const deadline = Date.now() + Math.min(Math.max(request.maxWaitMs, 0), MAX_WAIT_MS);
   const maxRecords = request.maxRecords > 0 ? request.maxRecords : DEFAULT_MAX_RECORDS;
-  for (;;) {
+  for (let round = 0; ; round++) {
     if (readable.length === 0) break;
     const acquired = await agent.controlPlane.shares.acquire(agent.cluster.id, {
       group_id: groupId, member_id: memberId, max_records: maxRecords,
       partitions: readable.map(({ topic, id }) => ({ topic_id: topic.id, partition: id.partition })),
     });
     lockMs = acquired.lock_duration_ms;
+    // A member that left while its fetch waited (a consumer closing) gets the empty answer the
+    // wait would have ended with; one unknown from the start is refused.
+    if (acquired.error_code !== KafkaError.NONE && round > 0) break;
     if (acquired.error_code !== KafkaError.NONE) return fail(acquired.error_code);
     let any = false;
     for (const [i, result] of acquired.partitions.entries()) {
