@@ -30,6 +30,31 @@ def emit(result):
     sys.stdout.flush()
 
 
+def serve(client, ready, failure_answer):
+    """The line-command loop of the interactive drivers (confluent_interactive.py, confluent_share.py):
+    `ready` first, then one JSON answer per command line (`client.handle(words)`, or
+    `failure_answer(exception)` when it raises) until `exit` or the end of stdin, then `{"exited": true}`."""
+    def out(answer):
+        sys.stdout.write(json.dumps(answer) + "\n")
+        sys.stdout.flush()
+
+    out(ready)
+    for line in sys.stdin:
+        words = line.split()
+        if not words:
+            continue
+        if words[0] == "exit":
+            break
+        client.client_errors = []
+        try:
+            answer = client.handle(words)
+        except Exception as e:  # noqa: BLE001 - every failure is an answer
+            answer = failure_answer(e)
+        out(answer)
+    client.close()
+    out({"exited": True})
+
+
 def log(*parts):
     print("[%s.%03d]" % (time.strftime("%H:%M:%S"), int(time.time() * 1000) % 1000), *parts, file=sys.stderr, flush=True)
 

@@ -47,7 +47,7 @@ import sys
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Producer, TopicPartition, libversion, version
 
-from common import Deadline, log
+from common import Deadline, log, serve
 
 TIMEOUT = 20  # seconds, for every blocking librdkafka call
 
@@ -331,31 +331,17 @@ def main():
         sys.exit("usage: confluent_interactive.py BOOTSTRAP [CLIENT_ID]")
     client = Client(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "confluent-interop")
 
-    def emit(answer):
-        sys.stdout.write(json.dumps(answer) + "\n")
-        sys.stdout.flush()
+    def failure_answer(e):
+        if not isinstance(e, Failure):
+            return {"error": "%s: %s" % (type(e).__name__, e)}
+        error = e.error
+        answer = {"error": error.str(), "errorCode": error.name(), "clientErrors": [[c.name(), c.str()] for c in client.client_errors]}
+        answer.update({"fatal": error.fatal(), "abortable": error.txn_requires_abort(), "retriable": error.retriable()})
+        return answer
 
     # version() is a (str, int) tuple in confluent-kafka 1.x, a str in 2.x.
     v = version()
-    emit({"ready": True, "client": "confluent-kafka", "version": "%s (librdkafka %s)" % (v[0] if isinstance(v, tuple) else v, libversion()[0])})
-    for line in sys.stdin:
-        words = line.split()
-        if not words:
-            continue
-        if words[0] == "exit":
-            break
-        client.client_errors = []
-        try:
-            answer = client.handle(words)
-        except Failure as f:
-            e = f.error
-            answer = {"error": e.str(), "errorCode": e.name(), "clientErrors": [[c.name(), c.str()] for c in client.client_errors]}
-            answer.update({"fatal": e.fatal(), "abortable": e.txn_requires_abort(), "retriable": e.retriable()})
-        except Exception as e:  # noqa: BLE001 - every failure is an answer
-            answer = {"error": "%s: %s" % (type(e).__name__, e)}
-        emit(answer)
-    client.close()
-    emit({"exited": True})
+    serve(client, {"ready": True, "client": "confluent-kafka", "version": "%s (librdkafka %s)" % (v[0] if isinstance(v, tuple) else v, libversion()[0])}, failure_answer)
 
 
 if __name__ == "__main__":

@@ -47,7 +47,7 @@ import sys
 from confluent_kafka import AcknowledgeType, KafkaError, KafkaException, Producer, ShareConsumer, libversion, version
 from confluent_kafka.admin import AdminClient, AlterConfigOpType, ConfigEntry, ConfigResource, ConfigSource, NewTopic, ResourceType
 
-from common import log
+from common import log, serve
 
 TIMEOUT = 20  # seconds, for every blocking librdkafka call
 
@@ -288,30 +288,16 @@ def main():
         sys.exit("usage: confluent_share.py BOOTSTRAP [CLIENT_ID]")
     client = Client(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "confluent-share")
 
-    def emit(answer):
-        sys.stdout.write(json.dumps(answer) + "\n")
-        sys.stdout.flush()
+    def failure_answer(e):
+        if not isinstance(e, Failure):
+            return {"error": "%s: %s" % (type(e).__name__, e), "errorClass": type(e).__name__}
+        error = e.error
+        answer = {"error": error.str(), "errorCode": error.name(), "clientErrors": [[c.name(), c.str()] for c in client.client_errors]}
+        return answer
 
     # version() is a str in confluent-kafka 2.x (a (str, int) tuple in 1.x).
     v = version()
-    emit({"ready": True, "client": "confluent-kafka", "version": "%s (librdkafka %s)" % (v[0] if isinstance(v, tuple) else v, libversion()[0])})
-    for line in sys.stdin:
-        words = line.split()
-        if not words:
-            continue
-        if words[0] == "exit":
-            break
-        client.client_errors = []
-        try:
-            answer = client.handle(words)
-        except Failure as f:
-            e = f.error
-            answer = {"error": e.str(), "errorCode": e.name(), "clientErrors": [[c.name(), c.str()] for c in client.client_errors]}
-        except Exception as e:  # noqa: BLE001 - every failure is an answer
-            answer = {"error": "%s: %s" % (type(e).__name__, e), "errorClass": type(e).__name__}
-        emit(answer)
-    client.close()
-    emit({"exited": True})
+    serve(client, {"ready": True, "client": "confluent-kafka", "version": "%s (librdkafka %s)" % (v[0] if isinstance(v, tuple) else v, libversion()[0])}, failure_answer)
 
 
 if __name__ == "__main__":
