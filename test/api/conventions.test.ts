@@ -157,7 +157,7 @@ for (const kind of storeKinds()) {
       await p.store.insertIdempotencyRecord({
         api_key_id: keyId,
         idempotency_key: 'still-running',
-        request_hash: idempotencyRequestHash('/api/v1/create_pipeline', runningBody),
+        request_hash: idempotencyRequestHash('POST', '/api/v1/create_pipeline', runningBody),
         state: 'pending',
         status_code: null,
         response_body: null,

@@ -145,6 +145,17 @@ describe('platform API conventions for bearer callers', () => {
     const changed = await call('POST', '/v1/tenants', { token, body: { ...body, displayName: 'Twice' }, headers: { 'idempotency-key': 'create-once-1' } });
     assert.equal(changed.status, 422);
     assert.equal((await platform.store.listAccounts({ limit: 100 })).filter((a) => a.slug === 'once-only').length, 1);
+    // The key covers the path as sent, not the route: the same key and body on another tenant is
+    // another request (refused), never the first one's answer replayed.
+    const second = await call('POST', '/v1/tenants', { token, body: { ...body, slug: 'twice-only' } });
+    assert.equal(second.status, 201);
+    const rename = { displayName: 'Renamed' };
+    const renamed = await call('PATCH', `/v1/tenants/${first.body.id}`, { token, body: rename, headers: { 'idempotency-key': 'rename-1' } });
+    assert.equal(renamed.status, 200);
+    const elsewhere = await call('PATCH', `/v1/tenants/${second.body.id}`, { token, body: rename, headers: { 'idempotency-key': 'rename-1' } });
+    assert.equal(elsewhere.status, 422, JSON.stringify(elsewhere.body));
+    assert.equal(elsewhere.headers['x-idempotency-replayed'], undefined);
+    assert.equal((await call('GET', `/v1/tenants/${second.body.id}`, { token })).body.displayName, 'Once', 'the second tenant is unchanged');
     // Correlation ids on every answer, the client's own when valid.
     assert.equal((await call('GET', '/v1/tenants', { token, headers: { 'x-correlation-id': 'corr-test-1234' } })).headers['x-correlation-id'], 'corr-test-1234');
   });

@@ -41,7 +41,7 @@ export function registerIdempotency(
     if (caller === undefined) return;
     const { apiKeyId, secret } = caller;
 
-    const requestHash = idempotencyRequestHash(request.routeOptions.url ?? request.url, request.body);
+    const requestHash = idempotencyRequestHash(request.method, request.url, request.body);
     const now = Date.now();
     for (let attempt = 0; attempt < 2; attempt++) {
       const claimed = await store.insertIdempotencyRecord({
@@ -105,11 +105,12 @@ export function registerIdempotency(
 }
 
 /**
- * What "the same request" means for a key: the same route and the same parsed body, whatever
- * the order of its object keys.
+ * What "the same request" means for a key: the same method, the same path as sent (path
+ * parameters and query included: PATCH /v1/workspaces/A and /B are two requests, not one
+ * route) and the same parsed body, whatever the order of its object keys.
  */
-export function idempotencyRequestHash(route: string, body: unknown): string {
-  return createHash('sha256').update(`${route}\n${canonicalJson(body ?? {})}`).digest('hex');
+export function idempotencyRequestHash(method: string, url: string, body: unknown): string {
+  return createHash('sha256').update(`${method} ${url}\n${canonicalJson(body ?? {})}`).digest('hex');
 }
 
 function canonicalJson(value: unknown): string {
