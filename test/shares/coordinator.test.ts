@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { storeKinds, testAccount, testWorkspace } from '../helpers/stores.ts';
 import { commitBatches } from '../../src/control-plane/log/commit.ts';
 import { ShareCoordinator } from '../../src/control-plane/shares/coordinator.ts';
+import { SharePartitions } from '../../src/control-plane/shares/partitions.ts';
 import { GroupCoordinator } from '../../src/control-plane/groups/coordinator.ts';
 import { KafkaError } from '../../src/kafka-protocol/error-codes.ts';
 import { topicUuid } from '../../src/agent-rpc/contract.ts';
@@ -155,6 +156,23 @@ for (const kind of storeKinds()) {
       await coordinator.heartbeat(CLUSTER, { groupId: 'g', memberId: 'a', memberEpoch: -1, rackId: null, subscribedTopicNames: null }, CLIENT);
       assert.equal((await coordinator.deleteOffsets(CLUSTER, { groupId: 'g', topics: [{ topicName: 'jobs' }] })).responses[0]!.errorCode, KafkaError.NONE);
       assert.deepEqual(await store.shares.listSharePartitions(CLUSTER, 'g'), []);
+    });
+
+    it('share-partitions beyond the memory limit are dropped least recently used first, and come back as stored', async (t) => {
+      const { store } = await setup(t, kind);
+      await store.shares.putGroupConfigs({ virtual_cluster_id: CLUSTER, group_id: 'g', configs: { 'share.auto.offset.reset': 'earliest' } });
+      await produce(store, 0, 5);
+      await produce(store, 1, 5);
+      const partitions = new SharePartitions(store, 1);
+      const key = (partition: number) => ({ virtualClusterId: CLUSTER, groupId: 'g', topicId: TOPIC, partition });
+      const rules = { lockDurationMs: 60_000, deliveryCountLimit: 5, now: 1_000 };
+      const take = (partition: number, memberId: string) => partitions.with(key(partition), (p) => p.acquire({ memberId, maxRecords: 2, logStartOffset: 0, highWatermark: 5 }, rules));
+      assert.deepEqual(await take(0, 'a'), [{ firstOffset: 0, lastOffset: 1, deliveryCount: 1 }]);
+      assert.deepEqual(await take(1, 'a'), [{ firstOffset: 0, lastOffset: 1, deliveryCount: 1 }]);
+      assert.equal(partitions.loadedCount, 1, 'partition 0 was dropped');
+      // Loaded again from the store: what a held was held still, the next records go to b.
+      assert.deepEqual(await take(0, 'b'), [{ firstOffset: 2, lastOffset: 3, deliveryCount: 1 }]);
+      assert.equal(await partitions.with(key(0), (p) => p.releaseMember('a', rules)), 2);
     });
 
     it('ListGroups and DeleteGroups see share groups', async (t) => {

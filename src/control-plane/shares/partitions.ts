@@ -17,15 +17,25 @@ export interface SharePartitionKey {
   partition: number;
 }
 
+/**
+ * Share-partitions kept in memory, the least recently used dropped beyond it (what is in memory
+ * is always what is stored, so a dropped one is loaded again when next used). A member leaving
+ * releases its records at once only on the share-partitions still in memory; on the others they
+ * come back when their locks run out.
+ */
+export const MAX_LOADED_SHARE_PARTITIONS = 10_000;
+
 const keyOf = (k: SharePartitionKey) => `${k.virtualClusterId}\u0000${k.groupId}\u0000${k.topicId}\u0000${k.partition}`;
 
 export class SharePartitions {
   private readonly store: MetadataStore;
   private readonly loaded = new Map<string, SharePartition>();
   private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly maxLoaded: number;
 
-  constructor(store: MetadataStore) {
+  constructor(store: MetadataStore, maxLoaded = MAX_LOADED_SHARE_PARTITIONS) {
     this.store = store;
+    this.maxLoaded = maxLoaded;
   }
 
   /**
@@ -38,7 +48,10 @@ export class SharePartitions {
     const run = async () => {
       const loaded = this.loaded.get(id);
       const partition = loaded ?? (await this.load(key));
+      // Map order is use order: re-inserted on every use, the first entries are the least recent.
+      this.loaded.delete(id);
       this.loaded.set(id, partition);
+      this.evict();
       const before = partition.revision;
       const result = fn(partition);
       if (partition.revision !== before || !loaded) {
@@ -89,6 +102,19 @@ export class SharePartitions {
       const [, , topicId, partition] = id.split('\u0000');
       return { virtualClusterId, groupId, topicId: topicId!, partition: Number(partition) };
     });
+  }
+
+  /** Drops the least recently used share-partitions beyond the limit, never one in use. */
+  private evict(): void {
+    for (const id of this.loaded.keys()) {
+      if (this.loaded.size <= this.maxLoaded) return;
+      if (!this.queues.has(id)) this.loaded.delete(id);
+    }
+  }
+
+  /** How many share-partitions are in memory (tests). */
+  get loadedCount(): number {
+    return this.loaded.size;
   }
 
   private async load(key: SharePartitionKey): Promise<SharePartition> {
