@@ -495,7 +495,20 @@ export interface SharePartitionRecord {
   partition: number;
   start_offset: number;
   end_offset: number;
-  in_flight: Array<{ first: number; last: number; state: 'available' | 'acquired' | 'acknowledged' | 'archived'; delivery_count: number; member_id: string | null; locked_until: number }>;
+  in_flight: InFlightRange[];
+}
+
+/** Kafka's record states in a share-partition (RecordState), by name. */
+export type ShareRecordState = 'available' | 'acquired' | 'acknowledged' | 'archived';
+
+/** Contiguous records of a share-partition's in-flight window in the same state, as stored. */
+export interface InFlightRange {
+  first: number;
+  last: number;
+  state: ShareRecordState;
+  delivery_count: number;
+  member_id: string | null;
+  locked_until: number;
 }
 
 /** A group's dynamic configs (DescribeConfigs/IncrementalAlterConfigs on a GROUP resource, KIP-848/932). */

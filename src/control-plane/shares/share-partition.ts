@@ -15,8 +15,7 @@
  * no timer is needed and the state is exactly what the stored JSON says.
  */
 
-/** Kafka's record states (RecordState), by name. */
-export type RecordState = 'available' | 'acquired' | 'acknowledged' | 'archived';
+import type { InFlightRange, ShareRecordState as RecordState } from '../../model/records.ts';
 
 /** The acknowledgement types of ShareFetch/ShareAcknowledge (Kafka's AcknowledgeType, 0 is a gap). */
 export const AcknowledgeType = { GAP: 0, ACCEPT: 1, RELEASE: 2, REJECT: 3, RENEW: 4 } as const;
@@ -31,16 +30,6 @@ interface InFlightRecord {
   memberId: string | null;
   /** Epoch ms when an acquired record's lock runs out. */
   lockedUntil: number;
-}
-
-/** Contiguous records of the window in the same state, as stored. */
-export interface InFlightRange {
-  first: number;
-  last: number;
-  state: RecordState;
-  delivery_count: number;
-  member_id: string | null;
-  locked_until: number;
 }
 
 /** The stored form: the start offset and the window as ranges. */
