@@ -8,6 +8,13 @@ export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
   readonly headers: Record<string, string> | undefined;
+  /** Machine-readable particulars, answered as the envelope's `error.details`. */
+  details: Record<string, unknown> | undefined;
+  /**
+   * Fields answered beside `error` at the top of the body: the data API puts PostgREST's own
+   * `{code, message, details, hint}` there, so postgrest-js reads its error where it expects it.
+   */
+  topLevel: Record<string, unknown> | undefined;
 
   constructor(status: number, code: string, message: string, headers?: Record<string, string>) {
     super(message);
@@ -15,6 +22,8 @@ export class ApiError extends Error {
     this.status = status;
     this.code = code;
     this.headers = headers;
+    this.details = undefined;
+    this.topLevel = undefined;
   }
 }
 

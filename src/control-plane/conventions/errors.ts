@@ -7,7 +7,7 @@ import { ApiError } from '../../errors.ts';
  * unexpected errors are logged with the correlation id and answered as INTERNAL_ERROR.
  */
 export interface ErrorEnvelope {
-  error: { code: string; message: string; correlationId: string; timestamp: string };
+  error: { code: string; message: string; correlationId: string; timestamp: string; details?: Record<string, unknown> };
 }
 
 const codesByStatus: Record<number, string> = {
@@ -60,7 +60,9 @@ export function registerErrorEnvelope(app: FastifyInstance): void {
     const { status, code, message } = classify(error);
     if (status >= 500) request.log.error({ err: error, correlationId: request.id }, 'request failed');
     if (error instanceof ApiError && error.headers) reply.headers(error.headers);
-    return reply.code(status).type('application/json; charset=utf-8').send(envelope(request, code, message));
+    const body = envelope(request, code, message);
+    if (error instanceof ApiError && error.details) body.error.details = error.details;
+    return reply.code(status).type('application/json; charset=utf-8').send(error instanceof ApiError && error.topLevel ? { ...error.topLevel, ...body } : body);
   });
 
   app.setNotFoundHandler((request, reply) => {
