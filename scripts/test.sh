@@ -123,6 +123,8 @@ start_postgres() {
 
   # Only the tests' own variable: DATABASE_URL would switch every process the tests start to it.
   export SLIPSTREAM_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$port/slipstream_test"
+  # The data API's answers are compared with what psql prints for the same SQL (test/data/).
+  export SLIPSTREAM_TEST_PSQL="$PG_BIN/psql"
 }
 
 # --- run -----------------------------------------------------------------------------------

@@ -11,6 +11,12 @@ export interface Config {
   kafkaPort: number;
   /** PostgreSQL connection string; absent means the embedded SQLite store under `dataDir`. */
   databaseUrl: string | undefined;
+  /** The PostgreSQL data API's database (SLIPSTREAM_DATA_DATABASE_URL, else DATABASE_URL); absent: embedded PGlite under `dataDir`. */
+  dataDatabaseUrl: string | undefined;
+  /** Rows in one data API answer at most (SLIPSTREAM_DATA_MAX_ROWS). */
+  dataMaxRows: number;
+  /** A data API statement's time limit on real PostgreSQL (SLIPSTREAM_DATA_STATEMENT_TIMEOUT_MS). */
+  dataStatementTimeoutMs: number;
   /**
    * SLIPSTREAM_SECRETS_KEY: the 32-byte key API key secrets are sealed under. Absent: the control
    * plane uses (and on first start creates) `<dataDir>/secrets.key`.
@@ -123,6 +129,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: 'dev' | '
     httpPort: integer(env, 'SLIPSTREAM_HTTP_PORT', 8080, 0, 65535),
     kafkaPort: integer(env, 'SLIPSTREAM_KAFKA_PORT', 9092, 0, 65535),
     databaseUrl: env.DATABASE_URL || undefined,
+    dataDatabaseUrl: env.SLIPSTREAM_DATA_DATABASE_URL || env.DATABASE_URL || undefined,
+    dataMaxRows: integer(env, 'SLIPSTREAM_DATA_MAX_ROWS', 1000, 1, 1_000_000),
+    dataStatementTimeoutMs: integer(env, 'SLIPSTREAM_DATA_STATEMENT_TIMEOUT_MS', 10_000, 1, 3_600_000),
     secretsKey: env[SECRETS_KEY_ENV] ? parseSecretsKey(env[SECRETS_KEY_ENV], SECRETS_KEY_ENV) : undefined,
     rateLimitMax: integer(env, 'SLIPSTREAM_RATE_LIMIT_MAX', 1000, 1, 1_000_000_000),
     rateLimitWindowMs: integer(env, 'SLIPSTREAM_RATE_LIMIT_WINDOW_MS', 1000, 1, 86_400_000),

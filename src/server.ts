@@ -16,6 +16,7 @@ import { openObjectStore } from './objects/open.ts';
 import type { ObjectStore } from './objects/object-store.ts';
 import type { Config } from './config.ts';
 import { buildApp } from './control-plane/app.ts';
+import { dataEngines } from './data/engines.ts';
 import { checkSecretsKey, SecretSealer, secretsKeyFor } from './control-plane/secrets.ts';
 import { openMetadataStore } from './metadata/open.ts';
 import type { MetadataStore } from './metadata/store.ts';
@@ -98,6 +99,7 @@ export async function startPlatform(config: Config, mode: Mode): Promise<Running
       groups,
       metrics: () => agent?.metrics.render({ virtual_cluster_id: agent.virtualClusterId ?? '' }) ?? '',
       rateLimit: { max: config.rateLimitMax, windowMs: config.rateLimitWindowMs },
+      data: dataEngines({ dataDir: config.dataDir, dataDatabaseUrl: config.dataDatabaseUrl, maxRows: config.dataMaxRows, statementTimeoutMs: config.dataStatementTimeoutMs }),
       bodyLimitBytes: config.bodyLimitBytes,
       logLevel: config.logLevel,
       isReady: () => ready,

@@ -19,6 +19,7 @@ import { registerPlatformRoutes, type PlatformInfo } from './routes/platform.ts'
 import { registerPlatformApi } from './routes/platform/index.ts';
 import { registerApiVersion } from './conventions/api-version.ts';
 import type { IdentityProvider } from '../identity/provider.ts';
+import type { DataEngines } from '../data/gates.ts';
 import { DEFAULT_TENANT_SLUG } from '../bootstrap.ts';
 import { sharedSchemas } from './routes/schemas.ts';
 import { aclEndpoints } from './routes/warpstream/acls.ts';
@@ -56,6 +57,8 @@ export interface AppOptions {
   /** Issues and verifies the platform API's bearer tokens (embedded issuer or Keycloak). */
   identity: IdentityProvider;
   signupPolicy: 'open' | 'invite-only' | 'closed';
+  /** The data APIs' engines (closed with the app). */
+  data: DataEngines;
 }
 
 /** The platform API versions `X-API-Version` may name (the seed's example first); absent means the newest. */
@@ -145,7 +148,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     cluster: options.cluster,
     signupPolicy: options.signupPolicy,
     defaultRealm: DEFAULT_TENANT_SLUG,
+    data: options.data,
   });
+  app.addHook('onClose', async () => options.data.postgres.close());
   const deps = { store: options.store, secrets: options.secrets, cluster: options.cluster, groups: options.groups };
   const metrics = options.metrics;
   if (metrics) {

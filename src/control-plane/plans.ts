@@ -14,6 +14,10 @@ export interface Quotas {
   /** Kafka partitions over all the tenant's virtual clusters. */
   partitions: number;
   storageBytes: number;
+  /** Rows in the PostgreSQL data API's tables, over all the tenant's workspaces. */
+  dataRows: number;
+  /** Bytes those tables take on disk (indexes included). */
+  dataBytes: number;
   functions: number;
   /** Platform API requests per minute per tenant. */
   requestsPerMinute: number;
@@ -31,19 +35,19 @@ export const PLANS: readonly Plan[] = [
   {
     name: 'starter',
     capabilities: ['postgres', 'mongo', 'kafka', 'storage'],
-    quotas: { workspaces: 3, partitions: 64, storageBytes: 10 * GiB, functions: 0, requestsPerMinute: 600 },
+    quotas: { workspaces: 3, partitions: 64, storageBytes: 10 * GiB, dataRows: 100_000, dataBytes: 1 * GiB, functions: 0, requestsPerMinute: 600 },
   },
   {
     name: 'growth',
     capabilities: ['postgres', 'mongo', 'kafka', 'storage', 'functions'],
-    quotas: { workspaces: 20, partitions: 1024, storageBytes: 500 * GiB, functions: 100, requestsPerMinute: 6_000 },
+    quotas: { workspaces: 20, partitions: 1024, storageBytes: 500 * GiB, dataRows: 10_000_000, dataBytes: 50 * GiB, functions: 100, requestsPerMinute: 6_000 },
   },
   {
     // Its partitions are above one cluster's largest tier limit (200,000): the plan never
     // stops a single enterprise-tier cluster short of what its tier promises.
     name: 'enterprise',
     capabilities: CAPABILITIES,
-    quotas: { workspaces: 1_000, partitions: 1_000_000, storageBytes: 100_000 * GiB, functions: 10_000, requestsPerMinute: 60_000 },
+    quotas: { workspaces: 1_000, partitions: 1_000_000, storageBytes: 100_000 * GiB, dataRows: 1_000_000_000, dataBytes: 10_000 * GiB, functions: 10_000, requestsPerMinute: 60_000 },
   },
 ];
 

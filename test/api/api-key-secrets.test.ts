@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { bootstrap, type BootstrapFile } from '../../src/bootstrap.ts';
 import { loadConfig } from '../../src/config.ts';
 import { buildApp } from '../../src/control-plane/app.ts';
+import { lazyTestDataEngines } from '../helpers/data.ts';
 import { checkSecretsKey, loadSecretsKey, parseSecretsKey, SecretSealer, secretsKeyFor } from '../../src/control-plane/secrets.ts';
 import { mintApiKey } from '../../src/control-plane/services/api-keys.ts';
 import { hashSecret } from '../../src/ids.ts';
@@ -35,6 +36,7 @@ async function appWithKey(store: MetadataStore, secrets: SecretSealer) {
     store,
     secrets,
     cluster: { bootstrapUrl: '127.0.0.1:1' },
+    data: lazyTestDataEngines(),
     info: { name: 'slipstream', version: 'test', mode: 'test', metadata_store: store.kind, api_url: '', bootstrap_url: '', node_version: '', started_at: '' },
     rateLimit: { max: 1_000_000, windowMs: 60_000 },
     bodyLimitBytes: 1024 * 1024,

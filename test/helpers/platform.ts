@@ -9,6 +9,8 @@ import { readFileSync } from 'node:fs';
 import type { IdentityProvider } from '../../src/identity/provider.ts';
 import { embeddedIdentity, type IdentityKind, type TestIdentity } from './identity.ts';
 import { tempDir, type Cleanup, type StoreKind } from './stores.ts';
+import { lazyTestDataEngines } from './data.ts';
+import type { DataEngines } from '../../src/data/gates.ts';
 
 export interface CallOptions {
   /** API key secret; defaults to the bootstrap application key. `null` sends none. */
@@ -51,7 +53,7 @@ export const BOOTSTRAP_URL = '127.0.0.1:19092';
 export async function startTestPlatform(
   kind: StoreKind,
   t: Cleanup,
-  overrides: { rateLimitMax?: number; rateLimitWindowMs?: number; bodyLimitBytes?: number; accessTokenTtlSeconds?: number; listen?: boolean; identity?: IdentityKind } = {},
+  overrides: { data?: DataEngines; rateLimitMax?: number; rateLimitWindowMs?: number; bodyLimitBytes?: number; accessTokenTtlSeconds?: number; listen?: boolean; identity?: IdentityKind } = {},
 ): Promise<TestPlatform> {
   const store = await kind.open();
   const secrets = new SecretSealer(randomBytes(32));
@@ -78,6 +80,7 @@ export async function startTestPlatform(
     isReady: () => true,
     identity,
     signupPolicy: 'invite-only',
+    data: overrides.data ?? lazyTestDataEngines(),
   });
   t.after(async () => {
     await app.close();

@@ -1,0 +1,26 @@
+import { GrammarError } from '../grammar/ast.ts';
+
+/** PostgREST's errors about names, raised from the schema cache before any SQL runs. */
+
+export function unknownTable(table: string): GrammarError {
+  return new GrammarError('PGRST205', `Could not find the table 'public.${table}' in the schema cache`, null, null, 404);
+}
+
+export function unknownColumn(table: string, column: string): GrammarError {
+  // The database's own 42703 wording, as PostgREST passes it through.
+  return new GrammarError('42703', `column ${table}.${column} does not exist`, null, null, 400);
+}
+
+export function unknownBodyColumn(table: string, column: string): GrammarError {
+  return new GrammarError('PGRST204', `Could not find the '${column}' column of '${table}' in the schema cache`, null, null, 400);
+}
+
+export function noRelationship(from: string, to: string, hint?: string): GrammarError {
+  return new GrammarError(
+    'PGRST200',
+    `Could not find a relationship between '${from}' and '${to}' in the schema cache`,
+    `Searched for a foreign key relationship between '${from}' and '${to}'${hint ? ` using the hint '${hint}'` : ''} in the schema 'public', but no matches were found.`,
+    null,
+    400,
+  );
+}
