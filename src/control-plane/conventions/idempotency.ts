@@ -41,7 +41,7 @@ export function registerIdempotency(
     if (caller === undefined) return;
     const { apiKeyId, secret } = caller;
 
-    const requestHash = idempotencyRequestHash(request.method, request.url, request.body);
+    const requestHash = idempotencyRequestHash(request.method, request.url, request.body, meaningfulHeaders(request));
     const now = Date.now();
     for (let attempt = 0; attempt < 2; attempt++) {
       const claimed = await store.insertIdempotencyRecord({
@@ -105,12 +105,27 @@ export function registerIdempotency(
 }
 
 /**
+ * Headers that change what a mutation does or answers (the data API's `Prefer: return=…,
+ * resolution=…`, a singular `Accept`, the schema profile): part of "the same request".
+ */
+const MEANINGFUL_HEADERS = ['prefer', 'accept', 'content-profile'] as const;
+
+function meaningfulHeaders(request: FastifyRequest): string {
+  return MEANINGFUL_HEADERS.map((name) => {
+    const value = request.headers[name];
+    return value === undefined ? '' : `${name}: ${Array.isArray(value) ? value.join(', ') : value}`;
+  }).filter((line) => line !== '').join('\n');
+}
+
+/**
  * What "the same request" means for a key: the same method, the same path as sent (path
  * parameters and query included: PATCH /v1/workspaces/A and /B are two requests, not one
- * route) and the same parsed body, whatever the order of its object keys.
+ * route; PATCH …/rows/todos?id=eq.1 and ?id=eq.2 too), the same headers of MEANINGFUL_HEADERS
+ * and the same parsed body, whatever the order of its object keys.
  */
-export function idempotencyRequestHash(method: string, url: string, body: unknown): string {
-  return createHash('sha256').update(`${method} ${url}\n${canonicalJson(body ?? {})}`).digest('hex');
+export function idempotencyRequestHash(method: string, url: string, body: unknown, headers = ''): string {
+  // Without such headers the text is what it was before they counted: stored records still match.
+  return createHash('sha256').update(`${method} ${url}\n${headers === '' ? '' : `${headers}\n`}${canonicalJson(body ?? {})}`).digest('hex');
 }
 
 function canonicalJson(value: unknown): string {
