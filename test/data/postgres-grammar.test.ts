@@ -40,7 +40,7 @@ function refused(fn: () => unknown, expected: { code?: string; status?: number; 
   for (const key of ['message', 'details'] as const) {
     const want = expected[key];
     if (typeof want === 'string') assert.equal(caught[key], want);
-    else if (want !== undefined) assert.match(caught[key] ?? '', want);
+    else if (want !== undefined) assert.match(String(caught[key] ?? ''), want);
   }
   return caught;
 }

@@ -11,6 +11,12 @@ import { ApiError, badRequest } from '../../errors.ts';
  * Malformed JSON is refused with MALFORMED_JSON; a body over the limit with 413 before it is
  * buffered past the limit.
  */
+declare module 'fastify' {
+  interface FastifyRequest {
+    rawBody?: string;
+  }
+}
+
 export function registerJsonBodies(app: FastifyInstance, bodyLimit: number): void {
   const parseJson = (text: string): unknown => {
     if (text.trim() === '') return {};
@@ -32,6 +38,9 @@ export function registerJsonBodies(app: FastifyInstance, bodyLimit: number): voi
       // type. A form-typed body that is not a JSON object is read as the form it is.
       const text = body as string;
       const form = /^application\/x-www-form-urlencoded\b/i.test(request.headers['content-type'] ?? '') && !/^\s*[{[]/.test(text) && text.trim() !== '';
+      // The text as sent, for what must not go through JavaScript numbers (the data API's
+      // bodies: a bigint above 2^53 reaches PostgreSQL digit for digit).
+      request.rawBody = text;
       done(null, form ? formFields(text) : parseJson(text));
     } catch (error) {
       done(error as Error, undefined);

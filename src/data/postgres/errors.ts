@@ -47,7 +47,7 @@ function classifySqlState(code: string): { status: number; code: string } {
   return { status: 500, code: 'INTERNAL_ERROR' };
 }
 
-function dataError(status: number, code: string, postgrest: { code: string; message: string; details: string | null; hint: string | null }, details: Record<string, unknown>): ApiError {
+function dataError(status: number, code: string, postgrest: { code: string; message: string; details: string | readonly unknown[] | null; hint: string | null }, details: Record<string, unknown>): ApiError {
   const error = new ApiError(status, code, postgrest.message, status === 503 ? { 'retry-after': '1' } : undefined);
   error.topLevel = postgrest;
   error.details = details;

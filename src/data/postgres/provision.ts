@@ -81,6 +81,8 @@ export function tableSecurityDdl(names: WorkspaceNames, table: string): string[]
   const role = quoteIdent(names.role);
   return [
     `GRANT SELECT, INSERT, UPDATE, DELETE ON ${qualified} TO ${role}`,
+    // Identity sequences: missing=default asks for nextval() of a row that lacks its id.
+    `GRANT USAGE ON ALL SEQUENCES IN SCHEMA ${quoteIdent(names.schema)} TO ${role}`,
     `ALTER TABLE ${qualified} ENABLE ROW LEVEL SECURITY`,
     `ALTER TABLE ${qualified} FORCE ROW LEVEL SECURITY`,
     `CREATE POLICY workspace_only ON ${qualified} FOR ALL TO ${role} USING (true) WITH CHECK (true)`,

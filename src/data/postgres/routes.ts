@@ -10,6 +10,7 @@ import { buildPlannedCount, buildRead } from './sql/read.ts';
 import { buildDelete, buildInsert, buildUpdate } from './sql/write.ts';
 import { tableView, TYPE_HELP, type TableSpec } from './tables.ts';
 import { dataWorkspace, requireDataQuota, type DataDeps } from '../gates.ts';
+import type { PostgresData } from './service.ts';
 
 /**
  * The PostgreSQL data API: PostgREST's wire contract (so `@supabase/postgrest-js` works
@@ -70,8 +71,14 @@ function checkProfile(request: FastifyRequest): void {
   }
 }
 
-function preferences(request: FastifyRequest): Preferences {
+/** The Prefer header; a time zone PostgreSQL does not know is ignored, as PostgREST does (or refused under handling=strict). */
+async function preferences(request: FastifyRequest, data: PostgresData): Promise<Preferences> {
   const prefer = parsePrefer(request.headers.prefer);
+  if (prefer.timezone !== undefined && !(await data.timezones()).has(prefer.timezone)) {
+    prefer.invalid.push(`timezone=${prefer.timezone}`);
+    prefer.applied = prefer.applied.filter((p) => !p.startsWith('timezone='));
+    delete prefer.timezone;
+  }
   if (prefer.handling === 'strict' && prefer.invalid.length > 0) {
     throw new GrammarError('PGRST122', 'Invalid preferences given with handling=strict', `Invalid preferences: ${prefer.invalid.join(', ')}`);
   }
@@ -160,7 +167,7 @@ export function postgresRoutes(app: FastifyInstance, deps: PlatformDeps & DataDe
     await dataWorkspace(deps, callerOf(request), workspaceId, 'postgres', 'data:read');
     checkProfile(request);
     const query = parseRowsQuery(rawQuery(request));
-    const prefer = preferences(request);
+    const prefer = await preferences(request, data);
     const root = query.resources[0]!;
     const range = request.method === 'GET' ? parseRangeHeader(header(request, 'range')) : undefined;
     const offset = root.offset ?? range?.offset ?? 0;
@@ -178,7 +185,7 @@ export function postgresRoutes(app: FastifyInstance, deps: PlatformDeps & DataDe
     if (total !== undefined && offset > total && !(offset === 0)) {
       throw new GrammarError('PGRST103', 'Requested range not satisfiable', `An offset of ${offset} was requested, but there are only ${total} rows.`, null, 416);
     }
-    const status = total !== undefined && pageTotal < total && prefer.count !== 'planned' ? 206 : 200;
+    const status = total !== undefined && pageTotal < total ? 206 : 200;
     reply.header('content-range', `${pageTotal === 0 ? '*' : `${offset}-${offset + pageTotal - 1}`}/${total ?? '*'}`);
     applied(reply, prefer);
     const single = wantsSingleObject(header(request, 'accept'));
@@ -228,12 +235,12 @@ export function postgresRoutes(app: FastifyInstance, deps: PlatformDeps & DataDe
     const workspace = await dataWorkspace(deps, callerOf(request), workspaceId, 'postgres', 'data:write');
     checkProfile(request);
     const query = parseRowsQuery(rawQuery(request));
-    const prefer = preferences(request);
+    const prefer = await preferences(request, data);
     const rows = Array.isArray(request.body) ? request.body.length : 1;
     if (rows > MAX_INSERT_ROWS) throw new ApiError(413, 'TOO_MANY_ROWS', `one insert takes at most ${MAX_INSERT_ROWS} rows; this one has ${rows}`);
     await requireDataQuota(deps, workspace, rows);
     const cache = await data.cacheWith(workspaceId, table);
-    const statement = buildInsert(cache, table, query, request.body, {
+    const statement = buildInsert(cache, table, query, request.body, request.rawBody, {
       representation: prefer.return === 'representation',
       ...(prefer.resolution ? { resolution: prefer.resolution } : {}),
       missingDefault: prefer.missing === 'default',
@@ -249,9 +256,9 @@ export function postgresRoutes(app: FastifyInstance, deps: PlatformDeps & DataDe
     await dataWorkspace(deps, callerOf(request), workspaceId, 'postgres', 'data:write');
     checkProfile(request);
     const query = parseRowsQuery(rawQuery(request));
-    const prefer = preferences(request);
+    const prefer = await preferences(request, data);
     const cache = await data.cacheWith(workspaceId, table);
-    const row = await runWrite(request, workspaceId, prefer, buildUpdate(cache, table, query, request.body, { representation: prefer.return === 'representation' }));
+    const row = await runWrite(request, workspaceId, prefer, buildUpdate(cache, table, query, request.body, request.rawBody, { representation: prefer.return === 'representation' }));
     return answerWrite(request, reply, prefer, row, { minimal: 204, representation: 200 });
   }));
 
@@ -260,7 +267,7 @@ export function postgresRoutes(app: FastifyInstance, deps: PlatformDeps & DataDe
     await dataWorkspace(deps, callerOf(request), workspaceId, 'postgres', 'data:write');
     checkProfile(request);
     const query = parseRowsQuery(rawQuery(request));
-    const prefer = preferences(request);
+    const prefer = await preferences(request, data);
     const cache = await data.cacheWith(workspaceId, table);
     const row = await runWrite(request, workspaceId, prefer, buildDelete(cache, table, query, { representation: prefer.return === 'representation' }));
     return answerWrite(request, reply, prefer, row, { minimal: 204, representation: 200 });

@@ -13,6 +13,7 @@ export class PostgresData {
   #engine: Promise<SqlEngine> | undefined;
   readonly #provisioned = new Map<string, Promise<WorkspaceNames>>();
   readonly #caches = new Map<string, SchemaCache>();
+  #timezones: Promise<Set<string>> | undefined;
   readonly statementTimeoutMs: number;
 
   /** `open` runs on the first data request: a process that never serves one never starts an engine. */
@@ -69,6 +70,15 @@ export class PostgresData {
       if (error instanceof EngineError && error.code === '42501') throw forbidden(`permission denied in workspace ${workspaceId}: ${error.message}`);
       throw error;
     }
+  }
+
+  /** PostgreSQL's time zone names (`Prefer: timezone` may name only these), read once. */
+  timezones(): Promise<Set<string>> {
+    this.#timezones ??= this.engine()
+      .then((engine) => engine.transaction([{ sql: 'SELECT name FROM pg_catalog.pg_timezone_names' }]))
+      .then(([result]) => new Set(result!.rows.map((row) => row.name as string)));
+    this.#timezones.catch(() => (this.#timezones = undefined));
+    return this.#timezones;
   }
 
   async createTable(workspaceId: string, spec: TableSpec): Promise<SchemaCache> {

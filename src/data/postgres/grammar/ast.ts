@@ -125,10 +125,11 @@ export interface RangeHeader {
  */
 export class GrammarError extends Error {
   readonly code: string;
-  readonly details: string | null;
+  /** Text, or (PGRST201) the list of candidate relationships. */
+  readonly details: string | readonly unknown[] | null;
   readonly hint: string | null;
   readonly status: number;
-  constructor(code: string, message: string, details: string | null = null, hint: string | null = null, status = 400) {
+  constructor(code: string, message: string, details: string | readonly unknown[] | null = null, hint: string | null = null, status = 400) {
     super(message);
     this.name = 'GrammarError';
     this.code = code;

@@ -28,6 +28,8 @@ export interface SelectPlan {
   joins: string[];
   /** Conditions the parent's WHERE must add (`!inner` to-many embeds). */
   conditions: string[];
+  /** Embedded resources by output name → the alias of their join (for null filters on them). */
+  embeds: Map<string, string>;
 }
 
 export interface PlanContext {
@@ -65,7 +67,12 @@ export function resolveRelationship(cache: SchemaCache, from: TableInfo, item: E
     const error = new GrammarError(
       'PGRST201',
       `Could not embed because more than one relationship was found for '${from.name}' and '${item.relation}'`,
-      JSON.stringify(matching.map((r) => ({ cardinality: r.toOne ? (r.fk.table === from.name ? 'many-to-one' : 'one-to-one') : 'one-to-many', embedding: `${from.name} with ${r.target.name}`, relationship: `${r.fk.name} using ${r.fk.table}(${r.fk.columns.join(', ')}) and ${r.fk.foreignTable}(${r.fk.foreignColumns.join(', ')})` }))),
+      matching.map((r) => ({
+        cardinality: r.toOne ? (r.fk.table === from.name ? 'many-to-one' : 'one-to-one') : 'one-to-many',
+        embedding: `${from.name} with ${r.target.name}`,
+        // PostgREST names the embedding table's side first.
+        relationship: `${r.fk.name} using ${from.name}(${r.pairs.map((p) => p[0]).join(', ')}) and ${r.target.name}(${r.pairs.map((p) => p[1]).join(', ')})`,
+      })),
       `Try changing '${item.relation}' to one of the following: ${matching.map((r) => `'${item.relation}!${r.fk.name}'`).join(', ')}. Find the desired relationship in the 'details' key.`,
       300,
     );
@@ -89,13 +96,13 @@ export function whereSql(conditions: string[]): string {
 }
 
 /** The filters a resource's options name, as conditions on `alias`. */
-export function resourceFilters(table: TableInfo, alias: string, options: ResourceOptions | undefined, params: Params): string[] {
-  return (options?.filters ?? []).map((node) => filterSql(node, table, alias, params));
+export function resourceFilters(table: TableInfo, alias: string, options: ResourceOptions | undefined, params: Params, embeds?: ReadonlyMap<string, string>): string[] {
+  return (options?.filters ?? []).map((node) => filterSql(node, table, alias, params, embeds));
 }
 
 export function selectPlan(ctx: PlanContext, table: TableInfo, alias: string, items: SelectItem[], path: string[]): SelectPlan {
   if (path.length > MAX_DEPTH) throw new GrammarError('PGRST100', 'embedded resources are nested too deeply', `at most ${MAX_DEPTH} levels`);
-  const plan: SelectPlan = { columns: [], names: [], joins: [], conditions: [] };
+  const plan: SelectPlan = { columns: [], names: [], joins: [], conditions: [], embeds: new Map() };
   for (const item of items) {
     if (item.kind === 'star') {
       for (const column of table.columns) {
@@ -130,7 +137,7 @@ function embed(ctx: PlanContext, parent: TableInfo, parentAlias: string, item: E
   const target = relationship.target;
   const inner = selectPlan(ctx, target, alias, item.select.length === 0 ? [{ kind: 'star' }] : item.select, childPath);
   const link = relationship.pairs.map(([mine, theirs]) => `${alias}.${quoteIdent(theirs)} = ${parentAlias}.${quoteIdent(mine)}`);
-  const conditions = [...link, ...resourceFilters(target, alias, options, ctx.params), ...inner.conditions];
+  const conditions = [...link, ...resourceFilters(target, alias, options, ctx.params, inner.embeds), ...inner.conditions];
   const from = `${quoteIdent(ctx.cache.schema)}.${quoteIdent(target.name)} AS ${alias}${inner.joins.map((j) => ` ${j}`).join('')}`;
   const body = `SELECT ${inner.columns.join(', ') || 'NULL'} FROM ${from}${whereSql(conditions)}`;
   const kind = item.join === 'inner' ? 'INNER JOIN LATERAL' : 'LEFT JOIN LATERAL';
@@ -145,6 +152,7 @@ function embed(ctx: PlanContext, parent: TableInfo, parentAlias: string, item: E
     } else {
       // No row, no body: an absent parent embeds as null (a row of nulls would not).
       plan.joins.push(`${kind} (SELECT row_to_json(${alias}_r) AS body FROM (${one}) AS ${alias}_r) AS ${join} ON TRUE`);
+      plan.embeds.set(name, join);
       plan.columns.push(`${join}.body AS ${quoteIdent(name)}`);
       plan.names.push(name);
     }
@@ -156,5 +164,6 @@ function embed(ctx: PlanContext, parent: TableInfo, parentAlias: string, item: E
   const rows = `${body}${orderSql(target, alias, options)}${limit}${offset}`;
   plan.joins.push(`${kind} (SELECT json_agg(${alias}_r) AS body FROM (${rows}) AS ${alias}_r) AS ${join} ON ${item.join === 'inner' ? `${join}.body IS NOT NULL` : 'TRUE'}`);
   plan.columns.push(`coalesce(${join}.body, '[]') AS ${quoteIdent(name)}`);
+  plan.embeds.set(name, join);
   plan.names.push(name);
 }

@@ -14,18 +14,27 @@ const IS: Record<string, string> = { null: 'IS NULL', not_null: 'IS NOT NULL', t
 /** PostgREST's `*` wildcard for like/ilike (`%` is awkward in URLs). */
 const likePattern = (value: string) => value.replaceAll('*', '%');
 
-export function filterSql(node: FilterNode, table: TableInfo, alias: string, params: Params): string {
+/**
+ * `embeds`: the embedded resources of this level by name, with the alias of their lateral
+ * join, for `?reviewer=not.is.null` (keep the rows whose embed exists, PostgREST 11's null filter).
+ */
+export function filterSql(node: FilterNode, table: TableInfo, alias: string, params: Params, embeds?: ReadonlyMap<string, string>): string {
   if (node.kind === 'logic') {
     if (node.children.length === 0) return node.negated ? 'false' : 'true';
-    const joined = `(${node.children.map((child) => filterSql(child, table, alias, params)).join(node.op === 'and' ? ' AND ' : ' OR ')})`;
+    const joined = `(${node.children.map((child) => filterSql(child, table, alias, params, embeds)).join(node.op === 'and' ? ' AND ' : ' OR ')})`;
     return node.negated ? `NOT ${joined}` : joined;
   }
-  const condition = conditionSql(node, table, alias, params);
+  const condition = conditionSql(node, table, alias, params, embeds);
   return node.negated ? `NOT (${condition})` : condition;
 }
 
-function conditionSql(c: Condition, table: TableInfo, alias: string, params: Params): string {
-  if (!columnOf(table, c.column)) throw unknownColumn(table.name, c.column);
+function conditionSql(c: Condition, table: TableInfo, alias: string, params: Params, embeds?: ReadonlyMap<string, string>): string {
+  if (!columnOf(table, c.column)) {
+    const join = embeds?.get(c.column);
+    const value = typeof c.value === 'string' ? c.value.toLowerCase() : '';
+    if (join !== undefined && c.op === 'is' && (value === 'null' || value === 'not_null')) return `${join}.body IS ${value === 'null' ? 'NULL' : 'NOT NULL'}`;
+    throw unknownColumn(table.name, c.column);
+  }
   const column = `${alias}.${quoteIdent(c.column)}`;
   const text = (value: string | string[]) => {
     if (typeof value !== 'string') throw new GrammarError('PGRST100', `"failed to parse filter (${c.op}.${value.join(',')})"`, `the ${c.op} operator takes one value`);

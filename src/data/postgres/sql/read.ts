@@ -36,7 +36,7 @@ function rootSource(cache: SchemaCache, table: TableInfo, query: RowsQuery, para
   const ctx = planContext(cache, query, params);
   const plan = selectPlan(ctx, table, 'pgrst_0', query.select.length === 0 ? STAR : query.select, []);
   const root = ctx.resources.get('');
-  const conditions = [...resourceFilters(table, 'pgrst_0', root, params), ...plan.conditions];
+  const conditions = [...resourceFilters(table, 'pgrst_0', root, params, plan.embeds), ...plan.conditions];
   const from = `${quoteIdent(cache.schema)}.${quoteIdent(table.name)} AS pgrst_0${plan.joins.map((j) => ` ${j}`).join('')}`;
   return { plan, from, where: whereSql(conditions), order: orderSql(table, 'pgrst_0', root) };
 }

@@ -60,47 +60,47 @@ function bodyRows(body: unknown): Record<string, unknown>[] {
   return rows as Record<string, unknown>[];
 }
 
-export function buildInsert(cache: SchemaCache, tableName: string, query: RowsQuery, body: unknown, options: InsertOptions): Statement {
+/**
+ * INSERT … SELECT over the body's elements in array order (`WITH ORDINALITY`), so identities
+ * are given in the order rows were sent. A column a row lacks is NULL, or with missing=default
+ * its default, evaluated per row (a uuid default differs row by row).
+ */
+export function buildInsert(cache: SchemaCache, tableName: string, query: RowsQuery, body: unknown, rawBody: string | undefined, options: InsertOptions): Statement {
   const table = tableOf(cache, tableName);
   const rows = bodyRows(body);
   const params = new Params();
-  const listed = query.columns;
-  if (listed) checkColumns(table, listed);
-  // Rows grouped by the columns they set: one group (the union, or `columns=`) unless
-  // missing=default, where each key set is its own INSERT so absent keys keep their defaults.
-  const groups = new Map<string, { columns: string[]; rows: Record<string, unknown>[] }>();
-  const union = listed ?? [...new Set(rows.flatMap((row) => Object.keys(row)))];
-  if (!listed) checkColumns(table, union);
-  for (const row of rows) {
-    const columns = options.missingDefault ? union.filter((c) => Object.hasOwn(row, c)) : union;
-    const key = JSON.stringify(columns);
-    const group = groups.get(key) ?? { columns, rows: [] };
-    group.rows.push(row);
-    groups.set(key, group);
-  }
-  if (groups.size === 0) groups.set('[]', { columns: union, rows: [] });
-
+  const columns = query.columns ?? [...new Set(rows.flatMap((row) => Object.keys(row)))];
+  checkColumns(table, columns);
   const target = qualified(cache, table);
-  const conflictColumns = query.onConflict ?? table.primaryKey;
-  if (query.onConflict) for (const c of query.onConflict) if (!columnOf(table, c)) throw unknownColumn(table.name, c);
-  const inserts = [...groups.values()].map((group, i) => {
-    const columns = group.columns.map(quoteIdent).join(', ');
-    const source = `json_populate_recordset(NULL::${target}, ${params.add(JSON.stringify(group.rows))}::json)`;
-    const select = group.columns.length === 0 ? `SELECT FROM json_array_elements(${params.add(JSON.stringify(group.rows))}::json)` : `SELECT ${columns} FROM ${source}`;
-    let conflict = '';
-    if (options.resolution) {
-      if (conflictColumns.length === 0) throw new GrammarError('PGRST100', `table ${table.name} has no primary key: name the upsert target with on_conflict`);
-      const updatable = group.columns.filter((c) => !conflictColumns.includes(c));
-      const set = updatable.length > 0 ? updatable : conflictColumns;
-      conflict = options.resolution === 'ignore-duplicates'
-        ? ` ON CONFLICT (${conflictColumns.map(quoteIdent).join(', ')}) DO NOTHING`
-        : ` ON CONFLICT (${conflictColumns.map(quoteIdent).join(', ')}) DO UPDATE SET ${set.map((c) => `${quoteIdent(c)} = EXCLUDED.${quoteIdent(c)}`).join(', ')}`;
-    }
-    const into = group.columns.length === 0 ? `${target} AS pgrst_t` : `${target} AS pgrst_t (${columns})`;
-    return `pgrst_i${i} AS (INSERT INTO ${into} ${select}${conflict} RETURNING pgrst_t.*, (pgrst_t.xmax = 0) AS pgrst_inserted)`;
-  });
-  const union_ = inserts.map((_, i) => `SELECT * FROM pgrst_i${i}`).join(' UNION ALL ');
-  return finish(cache, table, query, params, `${inserts.join(', ')}, pgrst_source AS (${union_})`, options, true);
+  // The body as sent when there is one: PostgreSQL reads its numbers, digit for digit.
+  const text = rawBody !== undefined && rawBody.trim() !== '' ? (Array.isArray(body) ? rawBody : `[${rawBody}]`) : JSON.stringify(rows);
+  const elements = `json_array_elements(${params.add(text)}::json) WITH ORDINALITY AS pgrst_e(elem, n)`;
+  let select: string;
+  if (columns.length === 0) {
+    select = `SELECT FROM ${elements} ORDER BY pgrst_e.n`;
+  } else {
+    const values = columns.map((name) => {
+      const value = `pgrst_r.${quoteIdent(name)}`;
+      const column = columnOf(table, name)!;
+      if (!options.missingDefault || (column.default === null && !column.identity)) return value;
+      // The default's text is PostgreSQL's own (pg_get_expr of a default our tables API made), never the caller's.
+      const fallback = column.identity ? `nextval(pg_get_serial_sequence(${params.add(target)}, ${params.add(name)}))` : column.default;
+      return `CASE WHEN pgrst_e.elem::jsonb ? ${params.add(name)} THEN ${value} ELSE ${fallback} END`;
+    });
+    select = `SELECT ${values.join(', ')} FROM ${elements}, LATERAL json_populate_record(NULL::${target}, pgrst_e.elem) AS pgrst_r ORDER BY pgrst_e.n`;
+  }
+  let conflict = '';
+  if (options.resolution) {
+    const conflictColumns = query.onConflict ?? table.primaryKey;
+    for (const c of conflictColumns) if (!columnOf(table, c)) throw unknownColumn(table.name, c);
+    if (conflictColumns.length === 0) throw new GrammarError('PGRST100', `table ${table.name} has no primary key: name the upsert target with on_conflict`);
+    const updatable = columns.filter((c) => !conflictColumns.includes(c));
+    const set = updatable.length > 0 ? updatable : conflictColumns;
+    const on = `ON CONFLICT (${conflictColumns.map(quoteIdent).join(', ')})`;
+    conflict = options.resolution === 'ignore-duplicates' ? ` ${on} DO NOTHING` : ` ${on} DO UPDATE SET ${set.map((c) => `${quoteIdent(c)} = EXCLUDED.${quoteIdent(c)}`).join(', ')}`;
+  }
+  const into = columns.length === 0 ? `${target} AS pgrst_t` : `${target} AS pgrst_t (${columns.map(quoteIdent).join(', ')})`;
+  return finish(cache, table, query, params, `pgrst_source AS (INSERT INTO ${into} ${select}${conflict} RETURNING pgrst_t.*, (pgrst_t.xmax = 0) AS pgrst_inserted)`, options, true);
 }
 
 /** PATCH and DELETE must be filtered: a bare one would touch every row (pg-safeupdate's rule). */
@@ -113,7 +113,7 @@ function rootFilters(table: TableInfo, query: RowsQuery, params: Params, verb: s
   return conditions;
 }
 
-export function buildUpdate(cache: SchemaCache, tableName: string, query: RowsQuery, body: unknown, options: WriteOptions): Statement {
+export function buildUpdate(cache: SchemaCache, tableName: string, query: RowsQuery, body: unknown, rawBody: string | undefined, options: WriteOptions): Statement {
   const table = tableOf(cache, tableName);
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new GrammarError('PGRST102', 'Empty or invalid json', 'a PATCH body is one JSON object');
   const columns = Object.keys(body);
@@ -123,7 +123,7 @@ export function buildUpdate(cache: SchemaCache, tableName: string, query: RowsQu
   const where = whereSql(rootFilters(table, query, params, 'UPDATE'));
   const change = columns.length === 0
     ? `SELECT pgrst_t.* FROM ${target} AS pgrst_t${where}`
-    : `UPDATE ${target} AS pgrst_t SET ${columns.map((c) => `${quoteIdent(c)} = pgrst_body.${quoteIdent(c)}`).join(', ')} FROM json_populate_record(NULL::${target}, ${params.add(JSON.stringify(body))}::json) AS pgrst_body${where} RETURNING pgrst_t.*`;
+    : `UPDATE ${target} AS pgrst_t SET ${columns.map((c) => `${quoteIdent(c)} = pgrst_body.${quoteIdent(c)}`).join(', ')} FROM json_populate_record(NULL::${target}, ${params.add(rawBody !== undefined && rawBody.trim() !== '' ? rawBody : JSON.stringify(body))}::json) AS pgrst_body${where} RETURNING pgrst_t.*`;
   return finish(cache, table, query, params, `pgrst_source AS (${change})`, options, false);
 }
 
