@@ -17,6 +17,8 @@ export interface Config {
   dataMaxRows: number;
   /** A data API statement's time limit on real PostgreSQL (SLIPSTREAM_DATA_STATEMENT_TIMEOUT_MS). */
   dataStatementTimeoutMs: number;
+  /** MONGODB_URL: the Mongo data API's server; absent: its embedded engine on the metadata store. */
+  mongodbUrl: string | undefined;
   /**
    * SLIPSTREAM_SECRETS_KEY: the 32-byte key API key secrets are sealed under. Absent: the control
    * plane uses (and on first start creates) `<dataDir>/secrets.key`.
@@ -132,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: 'dev' | '
     dataDatabaseUrl: env.SLIPSTREAM_DATA_DATABASE_URL || env.DATABASE_URL || undefined,
     dataMaxRows: integer(env, 'SLIPSTREAM_DATA_MAX_ROWS', 1000, 1, 1_000_000),
     dataStatementTimeoutMs: integer(env, 'SLIPSTREAM_DATA_STATEMENT_TIMEOUT_MS', 10_000, 1, 3_600_000),
+    mongodbUrl: env.MONGODB_URL || undefined,
     secretsKey: env[SECRETS_KEY_ENV] ? parseSecretsKey(env[SECRETS_KEY_ENV], SECRETS_KEY_ENV) : undefined,
     rateLimitMax: integer(env, 'SLIPSTREAM_RATE_LIMIT_MAX', 1000, 1, 1_000_000_000),
     rateLimitWindowMs: integer(env, 'SLIPSTREAM_RATE_LIMIT_WINDOW_MS', 1000, 1, 86_400_000),

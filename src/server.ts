@@ -99,7 +99,7 @@ export async function startPlatform(config: Config, mode: Mode): Promise<Running
       groups,
       metrics: () => agent?.metrics.render({ virtual_cluster_id: agent.virtualClusterId ?? '' }) ?? '',
       rateLimit: { max: config.rateLimitMax, windowMs: config.rateLimitWindowMs },
-      data: dataEngines({ dataDir: config.dataDir, dataDatabaseUrl: config.dataDatabaseUrl, maxRows: config.dataMaxRows, statementTimeoutMs: config.dataStatementTimeoutMs }),
+      data: dataEngines({ dataDir: config.dataDir, dataDatabaseUrl: config.dataDatabaseUrl, maxRows: config.dataMaxRows, statementTimeoutMs: config.dataStatementTimeoutMs, mongodbUrl: config.mongodbUrl }),
       bodyLimitBytes: config.bodyLimitBytes,
       logLevel: config.logLevel,
       isReady: () => ready,

@@ -14,9 +14,9 @@ export interface Quotas {
   /** Kafka partitions over all the tenant's virtual clusters. */
   partitions: number;
   storageBytes: number;
-  /** Rows in the PostgreSQL data API's tables, over all the tenant's workspaces. */
+  /** Rows of the PostgreSQL data API and documents of the Mongo data API, over all the tenant's workspaces. */
   dataRows: number;
-  /** Bytes those tables take on disk (indexes included). */
+  /** Bytes they take (PostgreSQL: on disk with indexes; Mongo: the documents' size).  */
   dataBytes: number;
   functions: number;
   /** Platform API requests per minute per tenant. */

@@ -6,10 +6,14 @@ import { requireScope, type PlatformCaller } from '../control-plane/platform-aut
 import { workspaceFor } from '../control-plane/services/platform-workspaces.ts';
 import type { Scope } from '../identity/roles.ts';
 import type { PostgresData } from './postgres/service.ts';
+import type { MongoEngine } from './mongo/engine.ts';
+import { EmbeddedMongoEngine } from './mongo/embedded.ts';
 
 /** The data engines the platform API serves (opened lazily: see PostgresData). */
 export interface DataEngines {
   postgres: PostgresData;
+  /** A MongoDB-wire server (MONGODB_URL); absent: the embedded engine on the metadata store. */
+  mongo?: MongoEngine;
   /** Rows in one answer at most (PostgREST's db-max-rows). */
   maxRows: number;
 }
@@ -35,12 +39,17 @@ export async function dataWorkspace(deps: PlatformDeps, caller: PlatformCaller, 
   return workspace;
 }
 
-/** The tenant's plan quota of data rows (over all its workspaces) and bytes, before `adding` more rows. */
+/**
+ * The tenant's plan quota of data rows — PostgreSQL rows and Mongo documents together, over all
+ * its workspaces — and bytes, before `adding` more.
+ */
 export async function requireDataQuota(deps: PlatformDeps & DataDeps, workspace: Workspace, adding: number): Promise<void> {
   const tenant = await deps.store.getAccount(workspace.account_id);
   const plan = planOf(tenant!);
-  const live = (await deps.store.listWorkspaces(workspace.account_id)).filter((w) => w.status !== 'deleted' && w.capabilities.includes('postgres'));
-  const used = await deps.data.postgres.usage(live.map((w) => w.id));
-  requireQuota(plan, 'dataRows', used.rows, adding);
-  requireQuota(plan, 'dataBytes', used.bytes, 0);
+  const live = (await deps.store.listWorkspaces(workspace.account_id)).filter((w) => w.status !== 'deleted');
+  const withCapability = (capability: Capability) => live.filter((w) => w.capabilities.includes(capability)).map((w) => w.id);
+  const postgres = await deps.data.postgres.usage(withCapability('postgres'));
+  const mongo = await (deps.data.mongo ?? new EmbeddedMongoEngine(deps.store)).usage(withCapability('mongo'));
+  requireQuota(plan, 'dataRows', postgres.rows + mongo.documents, adding);
+  requireQuota(plan, 'dataBytes', postgres.bytes + mongo.bytes, 0);
 }

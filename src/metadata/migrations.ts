@@ -431,6 +431,49 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 12,
+    name: 'mongo documents',
+    // The Mongo data API's embedded engine (metadata/document-store.ts): documents as canonical
+    // Extended JSON, unique indexes enforced by mongo_unique_keys' primary key. No foreign key
+    // to workspaces: a soft-deleted workspace keeps its data, as it keeps its Kafka topics.
+    sql: `
+      CREATE TABLE mongo_collections (
+        workspace_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (workspace_id, name)
+      );
+      CREATE TABLE mongo_documents (
+        workspace_id TEXT NOT NULL,
+        collection TEXT NOT NULL,
+        doc_key TEXT NOT NULL,
+        doc TEXT NOT NULL,
+        bytes BIGINT NOT NULL,
+        seq BIGINT NOT NULL,
+        PRIMARY KEY (workspace_id, collection, doc_key)
+      );
+      CREATE INDEX mongo_documents_order ON mongo_documents (workspace_id, collection, seq);
+      CREATE TABLE mongo_indexes (
+        workspace_id TEXT NOT NULL,
+        collection TEXT NOT NULL,
+        name TEXT NOT NULL,
+        key TEXT NOT NULL,
+        is_unique INTEGER NOT NULL,
+        created_seq BIGINT NOT NULL,
+        PRIMARY KEY (workspace_id, collection, name)
+      );
+      CREATE TABLE mongo_unique_keys (
+        workspace_id TEXT NOT NULL,
+        collection TEXT NOT NULL,
+        index_name TEXT NOT NULL,
+        key_value TEXT NOT NULL,
+        doc_key TEXT NOT NULL,
+        PRIMARY KEY (workspace_id, collection, index_name, key_value)
+      );
+      CREATE INDEX mongo_unique_keys_doc ON mongo_unique_keys (workspace_id, collection, doc_key);
+    `,
+  },
 ];
 
 /** Applies every migration newer than the database, in order; safe to call on every start. */

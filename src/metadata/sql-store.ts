@@ -3,6 +3,7 @@ import { fromRow, insertRow, manyRows, oneRow, toRow, type TableCodec } from './
 import { SqlIdentityStore, type IdentityStore } from './identity-store.ts';
 import { SqlTransactionStore, type TransactionStore } from './transaction-store.ts';
 import { SqlShareStore, type ShareStore } from './share-store.ts';
+import { SqlDocumentStore, type DocumentStore } from './document-store.ts';
 import type {
   EventsState,
   Account,
@@ -97,6 +98,7 @@ export class SqlMetadataStore implements MetadataStore {
   readonly identity: IdentityStore;
   readonly transactions: TransactionStore;
   readonly shares: ShareStore;
+  readonly documents: DocumentStore;
   private readonly driver: SqlDriver;
   private readonly db: SqlExecutor;
 
@@ -107,6 +109,7 @@ export class SqlMetadataStore implements MetadataStore {
     this.identity = new SqlIdentityStore(executor);
     this.transactions = new SqlTransactionStore(executor);
     this.shares = new SqlShareStore(executor);
+    this.documents = new SqlDocumentStore(executor);
   }
 
   transaction<T>(fn: (store: MetadataStore) => Promise<T>): Promise<T> {

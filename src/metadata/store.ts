@@ -13,6 +13,7 @@ export * from '../model/records.ts';
 import type { IdentityStore } from './identity-store.ts';
 import type { TransactionStore } from './transaction-store.ts';
 import type { ShareStore } from './share-store.ts';
+import type { DocumentStore } from './document-store.ts';
 export type { IdentityStore } from './identity-store.ts';
 export type { TransactionStore } from './transaction-store.ts';
 export type { ShareStore } from './share-store.ts';
@@ -36,6 +37,8 @@ export interface MetadataStore {
   readonly transactions: TransactionStore;
   /** Share groups' share-partition state and groups' dynamic configs. */
   readonly shares: ShareStore;
+  /** The Mongo data API's embedded documents, collections and indexes. */
+  readonly documents: DocumentStore;
 
   insertAccount(account: Account): Promise<void>;
   getAccount(id: string): Promise<Account | undefined>;

@@ -3,11 +3,11 @@ import { PostgrestClient } from '@supabase/postgrest-js';
 import type { DataEngines } from '../../src/data/gates.ts';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.ts';
 import { storeKinds, type Cleanup } from '../helpers/stores.ts';
-import type { DataEngineKind } from '../helpers/data.ts';
+import type { DataEngineKind, MongoEngineKind } from '../helpers/data.ts';
 import { v1 } from '../platform-api/client.ts';
 
 /** A platform listening on a port (postgrest-js needs a URL) with the data engines of `kind`, and an admin token. */
-export async function dataPlatform(t: Cleanup, kind: DataEngineKind, options: { maxRows?: number } = {}) {
+export async function dataPlatform(t: Cleanup, kind: DataEngineKind | MongoEngineKind, options: { maxRows?: number } = {}) {
   const data: DataEngines = await kind.open(t, options);
   const platform: TestPlatform = await startTestPlatform(storeKinds()[0]!, t, { listen: true, data });
   const api = v1(platform);

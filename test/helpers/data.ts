@@ -3,6 +3,7 @@ import type { DataEngines } from '../../src/data/gates.ts';
 import { openPgEngine } from '../../src/data/postgres/pg-engine.ts';
 import { openPgliteEngine } from '../../src/data/postgres/pglite-engine.ts';
 import { PostgresData } from '../../src/data/postgres/service.ts';
+import { DriverMongoEngine } from '../../src/data/mongo/driver-engine.ts';
 import { testDatabase, testDatabaseUrl, type Cleanup } from './stores.ts';
 
 let template: Promise<Blob> | undefined;
@@ -57,6 +58,36 @@ export function dataEngineKinds(): DataEngineKind[] {
         // Registered after the database's drop, so it runs first (t.after runs in reverse order).
         t.after(() => data.close());
         return { postgres: data, maxRows: options.maxRows ?? 1000 };
+      },
+    });
+  }
+  return kinds;
+}
+
+/** The MongoDB-wire server the tests may use (FerretDB, started by scripts/test.sh). */
+export function testMongoUrl(): string | undefined {
+  const url = process.env.SLIPSTREAM_TEST_MONGODB_URL || undefined;
+  if (process.env.CI && !url) throw new Error('CI is set but SLIPSTREAM_TEST_MONGODB_URL is not: the Mongo data API on a real engine would go untested (run npm test)');
+  return url;
+}
+
+export interface MongoEngineKind {
+  kind: 'embedded' | 'ferretdb';
+  /** Data engines whose Mongo API runs on this engine (the PostgreSQL one lazily on PGlite). */
+  open(t: Cleanup): DataEngines;
+}
+
+/** The Mongo data API's engines: the embedded one always, the real server when there is one. */
+export function mongoEngineKinds(): MongoEngineKind[] {
+  const url = testMongoUrl();
+  const kinds: MongoEngineKind[] = [{ kind: 'embedded', open: () => lazyTestDataEngines() }];
+  if (url) {
+    kinds.push({
+      kind: 'ferretdb',
+      open(t) {
+        const mongo = new DriverMongoEngine(url);
+        t.after(() => mongo.close());
+        return { ...lazyTestDataEngines(), mongo };
       },
     });
   }

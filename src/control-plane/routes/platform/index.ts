@@ -6,6 +6,7 @@ import { iamRoutes } from './iam.ts';
 import { tenantRoutes } from './tenants.ts';
 import { workspaceRoutes } from './workspaces.ts';
 import { postgresRoutes } from '../../../data/postgres/routes.ts';
+import { mongoRoutes } from '../../../data/mongo/routes.ts';
 import type { DataDeps } from '../../../data/gates.ts';
 
 export type { PlatformDeps } from './context.ts';
@@ -19,4 +20,5 @@ export function registerPlatformApi(app: FastifyInstance, deps: PlatformDeps & D
   iamRoutes(app, deps);
   discoveryRoutes(app, deps);
   postgresRoutes(app, deps);
+  mongoRoutes(app, deps);
 }
