@@ -27,6 +27,16 @@ const SEED_ROUTES = [
   'GET /v1/iam/realms',
   'POST /v1/iam/realms/:realmId/clients',
   'GET /v1/iam/realms/:realmId/roles',
+  'GET /v1/postgres/:workspaceId/rows/:table',
+  'POST /v1/postgres/:workspaceId/rows/:table',
+  'PATCH /v1/postgres/:workspaceId/rows/:table',
+  'DELETE /v1/postgres/:workspaceId/rows/:table',
+  'GET /v1/mongo/:workspaceId/collections/:col/documents',
+  'POST /v1/mongo/:workspaceId/collections/:col/documents',
+  'PATCH /v1/mongo/:workspaceId/collections/:col/documents/:id',
+  'DELETE /v1/mongo/:workspaceId/collections/:col/documents/:id',
+  'POST /v1/mongo/:workspaceId/collections/:col/aggregate',
+  'POST /v1/mongo/:workspaceId/collections/:col/bulk',
 ];
 
 test('/openapi.json documents every seed route built so far, bearer routes with BearerAuth', async (t) => {

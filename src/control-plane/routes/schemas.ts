@@ -219,8 +219,9 @@ export const emptyResponseSchema = {
 export const errorResponseSchema = {
   $id: 'ErrorResponse',
   type: 'object',
-  description: 'The error envelope of every error',
+  description: "The error envelope of every error (the data APIs add PostgREST's code, message, details and hint at the top)",
   required: ['error'],
+  additionalProperties: true,
   properties: {
     error: {
       type: 'object',
@@ -230,6 +231,7 @@ export const errorResponseSchema = {
         message: { type: 'string' },
         correlationId: { type: 'string' },
         timestamp: { type: 'string', format: 'date-time' },
+        details: { type: 'object', additionalProperties: true, description: 'Particulars of the error: a SQLSTATE, a MongoDB code, the ids inserted before a failure' },
       },
     },
   },

@@ -23,11 +23,11 @@ const MAX_LIMIT = 1000;
 export const MAX_AGGREGATE_DOCUMENTS = 10_000;
 const MAX_INSERT = 1000;
 
-type Params = { workspaceId: string; collection: string; id: string; name: string };
+type Params = { workspaceId: string; col: string; id: string; name: string };
 const common = { tags: ['MongoDB data'], security: bearerSecurity };
-const collectionParams = { type: 'object', required: ['workspaceId', 'collection'], properties: { workspaceId: { type: 'string', maxLength: 128 }, collection: { type: 'string', maxLength: 235 } } } as const;
-const documentParams = { type: 'object', required: ['workspaceId', 'collection', 'id'], properties: { ...collectionParams.properties, id: { type: 'string', maxLength: 1024 } } } as const;
-const indexParams = { type: 'object', required: ['workspaceId', 'collection', 'name'], properties: { ...collectionParams.properties, name: { type: 'string', maxLength: 128 } } } as const;
+const collectionParams = { type: 'object', required: ['workspaceId', 'col'], properties: { workspaceId: { type: 'string', maxLength: 128 }, col: { type: 'string', maxLength: 235 } } } as const;
+const documentParams = { type: 'object', required: ['workspaceId', 'col', 'id'], properties: { ...collectionParams.properties, id: { type: 'string', maxLength: 1024 } } } as const;
+const indexParams = { type: 'object', required: ['workspaceId', 'col', 'name'], properties: { ...collectionParams.properties, name: { type: 'string', maxLength: 128 } } } as const;
 const anything = { type: 'object', additionalProperties: true } as const;
 
 /** Answers in relaxed Extended JSON, or canonical for `Accept: application/ejson`. */
@@ -97,8 +97,8 @@ export function mongoRoutes(app: FastifyInstance, deps: PlatformDeps & DataDeps)
   async function open(request: FastifyRequest, scope: 'data:read' | 'data:write') {
     const params = request.params as Params;
     const workspace = await dataWorkspace(deps, callerOf(request), params.workspaceId, 'mongo', scope);
-    if (params.collection !== undefined) checkCollectionName(params.collection);
-    return { workspace, ws: params.workspaceId, collection: params.collection, params };
+    if (params.col !== undefined) checkCollectionName(params.col);
+    return { workspace, ws: params.workspaceId, collection: params.col, params };
   }
 
   app.get('/v1/mongo/:workspaceId/collections', {
@@ -109,7 +109,7 @@ export function mongoRoutes(app: FastifyInstance, deps: PlatformDeps & DataDeps)
     return { items: await engine.listCollections(ws) };
   }));
 
-  app.get('/v1/mongo/:workspaceId/collections/:collection/documents', {
+  app.get('/v1/mongo/:workspaceId/collections/:col/documents', {
     config: { bearer: true },
     schema: {
       ...common,
@@ -137,7 +137,7 @@ export function mongoRoutes(app: FastifyInstance, deps: PlatformDeps & DataDeps)
     return send(request, reply, 200, { documents: page.slice(0, limit), nextCursor: more ? cursorFor(skip + limit, fingerprint) : null });
   }));
 
-  app.get('/v1/mongo/:workspaceId/collections/:collection/documents/:id', {
+  app.get('/v1/mongo/:workspaceId/collections/:col/documents/:id', {
     config: { bearer: true },
     schema: { ...common, summary: 'Get one document by _id (24 hex digits are an ObjectId; Extended JSON text for other types)', params: documentParams, response: { 200: anything, ...errorResponses } },
   }, async (request, reply) => guarded(async () => {
@@ -147,7 +147,7 @@ export function mongoRoutes(app: FastifyInstance, deps: PlatformDeps & DataDeps)
     return send(request, reply, 200, { document });
   }));
 
-  app.post('/v1/mongo/:workspaceId/collections/:collection/documents', {
+  app.post('/v1/mongo/:workspaceId/collections/:col/documents', {
     config: { bearer: true, mutation: true },
     schema: { ...common, summary: 'Insert one document ({"document": …} or the document) or many ({"documents": […]} or an array); the collection is made on first insert', params: collectionParams, response: { 201: anything, ...errorResponses } },
   }, async (request, reply) => guarded(async () => {
@@ -184,17 +184,17 @@ export function mongoRoutes(app: FastifyInstance, deps: PlatformDeps & DataDeps)
     return send(request, reply, 200, result);
   };
 
-  app.patch('/v1/mongo/:workspaceId/collections/:collection/documents/:id', {
+  app.patch('/v1/mongo/:workspaceId/collections/:col/documents/:id', {
     config: { bearer: true, mutation: true },
     schema: { ...common, summary: 'Update one document with update operators ({"$set": …}, or {"update": {…}, "upsert": true})', params: documentParams, response: { 200: anything, ...errorResponses } },
   }, async (request, reply) => guarded(() => updateById(request, reply, false)));
 
-  app.put('/v1/mongo/:workspaceId/collections/:collection/documents/:id', {
+  app.put('/v1/mongo/:workspaceId/collections/:col/documents/:id', {
     config: { bearer: true, mutation: true },
     schema: { ...common, summary: 'Replace one document (its _id kept)', params: documentParams, response: { 200: anything, ...errorResponses } },
   }, async (request, reply) => guarded(() => updateById(request, reply, true)));
 
-  app.delete('/v1/mongo/:workspaceId/collections/:collection/documents/:id', {
+  app.delete('/v1/mongo/:workspaceId/collections/:col/documents/:id', {
     config: { bearer: true, mutation: true },
     schema: { ...common, summary: 'Delete one document', params: documentParams, response: { 200: anything, ...errorResponses } },
   }, async (request, reply) => guarded(async () => {
@@ -204,7 +204,7 @@ export function mongoRoutes(app: FastifyInstance, deps: PlatformDeps & DataDeps)
     return send(request, reply, 200, { deletedCount: deleted });
   }));
 
-  app.post('/v1/mongo/:workspaceId/collections/:collection/aggregate', {
+  app.post('/v1/mongo/:workspaceId/collections/:col/aggregate', {
     // It reads, whatever its method: no write scope, no idempotency record.
     config: { bearer: true },
     schema: { ...common, summary: 'Run an aggregation pipeline ($match, $group, $project, $sort, $limit, $skip, $unwind, $lookup, $count, …)', params: collectionParams, body: { type: 'object', additionalProperties: false, required: ['pipeline'], properties: { pipeline: { type: 'array', maxItems: 100 } } }, response: { 200: anything, ...errorResponses } },
@@ -217,7 +217,7 @@ export function mongoRoutes(app: FastifyInstance, deps: PlatformDeps & DataDeps)
     return send(request, reply, 200, { documents });
   }));
 
-  app.post('/v1/mongo/:workspaceId/collections/:collection/bulk', {
+  app.post('/v1/mongo/:workspaceId/collections/:col/bulk', {
     config: { bearer: true, mutation: true },
     schema: { ...common, summary: 'Bulk writes: insertOne, updateOne, updateMany, replaceOne, deleteOne, deleteMany; ordered (default) or not', params: collectionParams, body: { type: 'object', additionalProperties: false, required: ['operations'], properties: { operations: { type: 'array' }, ordered: { type: 'boolean' } } }, response: { 200: anything, ...errorResponses } },
   }, async (request, reply) => guarded(async () => {
@@ -229,7 +229,7 @@ export function mongoRoutes(app: FastifyInstance, deps: PlatformDeps & DataDeps)
     return send(request, reply, 200, await runBulk(engine, ws, collection, operations, body.ordered !== false));
   }));
 
-  app.get('/v1/mongo/:workspaceId/collections/:collection/indexes', {
+  app.get('/v1/mongo/:workspaceId/collections/:col/indexes', {
     config: { bearer: true },
     schema: { ...common, summary: "List a collection's indexes", params: collectionParams, response: { 200: anything, ...errorResponses } },
   }, async (request, reply) => guarded(async () => {
@@ -237,7 +237,7 @@ export function mongoRoutes(app: FastifyInstance, deps: PlatformDeps & DataDeps)
     return send(request, reply, 200, { items: await engine.listIndexes(ws, collection) });
   }));
 
-  app.post('/v1/mongo/:workspaceId/collections/:collection/indexes', {
+  app.post('/v1/mongo/:workspaceId/collections/:col/indexes', {
     config: { bearer: true, mutation: true },
     schema: { ...common, summary: 'Create an index {key: {field: 1 | -1}, name?, unique?}; a unique one refuses duplicates with 409', params: collectionParams, body: anything, response: { 201: anything, ...errorResponses } },
   }, async (request, reply) => guarded(async () => {
@@ -246,7 +246,7 @@ export function mongoRoutes(app: FastifyInstance, deps: PlatformDeps & DataDeps)
     return send(request, reply, 201, { name });
   }));
 
-  app.delete('/v1/mongo/:workspaceId/collections/:collection/indexes/:name', {
+  app.delete('/v1/mongo/:workspaceId/collections/:col/indexes/:name', {
     config: { bearer: true, mutation: true },
     schema: { ...common, summary: 'Drop an index', params: indexParams, response: { 204: { type: 'null' }, ...errorResponses } },
   }, async (request, reply) => guarded(async () => {
