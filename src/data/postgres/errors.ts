@@ -71,3 +71,10 @@ export function toDataApiError(error: unknown): unknown {
   }
   return error;
 }
+
+/** Runs a handler with every data error answered in PostgREST's shape too. */
+export function guarded<T>(run: () => Promise<T>): Promise<T> {
+  return run().catch((error: unknown) => {
+    throw toDataApiError(error);
+  });
+}
