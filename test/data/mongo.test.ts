@@ -45,7 +45,7 @@ interface Case {
   /** Compare in order (sorted queries); otherwise as a set. */
   ordered?: boolean;
   gap?: 'ferretdb';
-  /** The embedded engine's answer where FerretDB cannot give one to compare with. */
+  /** The answer, written out: where FerretDB cannot give one to compare with, and where a silent mismatch on every side must still fail. */
   expected?: unknown;
 }
 
@@ -61,11 +61,11 @@ const READS: Case[] = [
   { name: '$type string', op: { find: { filter: { _id: { $type: 'string' } } } }, status: 200 },
   { name: 'array contains, $all, $size', op: { find: { filter: { tags: 'dev', $and: [{ tags: { $all: ['admin', 'dev'] } }, { tags: { $size: 2 } }] } } }, status: 200 },
   { name: '$elemMatch', op: { find: { filter: { tags: { $elemMatch: { $eq: 'ops' } } } } }, status: 200 },
-  { name: '$regex with options', op: { find: { filter: { name: { $regex: '^[AB]', $options: 'i' } } } }, status: 200 },
-  { name: 'dot paths', op: { find: { filter: { 'address.country': 'it' } } }, status: 200 },
+  { name: '$regex with options', op: { find: { filter: { name: { $regex: '^[AB]', $options: 'i' } }, projection: { _id: 0, name: 1 } } }, status: 200, expected: [{ name: 'ann' }, { name: 'bob' }] },
+  { name: 'dot paths', op: { find: { filter: { 'address.country': 'it' }, projection: { _id: 0, name: 1 } } }, status: 200, expected: [{ name: 'bob' }] },
   { name: 'dates in Extended JSON', op: { find: { filter: { joined: { $gte: { $date: '2021-01-01T00:00:00Z' } } } } }, status: 200 },
   { name: 'ObjectId _id', op: { find: { filter: { _id: oid(2) } } }, status: 200 },
-  { name: 'a Long beyond 2^53 keeps its digits', op: { find: { filter: { big: { $numberLong: '9007199254740993' } } } }, status: 200 },
+  { name: 'a Long beyond 2^53 keeps its digits', op: { find: { filter: { big: { $numberLong: '9007199254740993' } }, projection: { _id: 0, big: 1 } } }, status: 200, expected: [{ big: { $numberLong: '9007199254740993' } }] },
   { name: 'projection (include)', op: { find: { filter: { city: 'rome' }, projection: { name: 1, age: 1 } } }, status: 200 },
   { name: 'projection (exclude)', op: { find: { filter: { city: 'oslo' }, projection: { tags: 0, address: 0, joined: 0 } } }, status: 200 },
   { name: 'sort, skip, limit', op: { find: { sort: { age: -1 }, skip: 1, limit: 2 } }, status: 200, ordered: true },
@@ -76,6 +76,8 @@ const READS: Case[] = [
   { name: 'get a missing id', op: { get: '0000000000000000000000ff' }, status: 404 },
   { name: 'unknown query operator', op: { find: { filter: { age: { $near: 1 } } } }, status: 400 },
   { name: '$where is never run', op: { find: { filter: { $where: 'sleep(1000)' } } }, status: 422 },
+  { name: 'a pattern that backtracks exponentially is refused', op: { find: { filter: { name: { $regex: '^(a+)+$' } } } }, status: 400 },
+  { name: 'so is one written as an Extended JSON regular expression', op: { find: { filter: { name: { $regularExpression: { pattern: '(x*)*y', options: '' } } } } }, status: 400 },
   { name: 'aggregate: $match, $group $sum and $count, $sort', op: { aggregate: [{ $match: { age: { $gte: 20 } } }, { $group: { _id: '$city', total: { $sum: '$age' }, n: { $count: {} } } }, { $sort: { _id: 1 } }] }, status: 200, ordered: true },
   { name: 'aggregate: $unwind, $project, $limit', op: { aggregate: [{ $unwind: '$tags' }, { $project: { _id: 0, name: 1, tag: '$tags' } }, { $sort: { name: 1, tag: 1 } }, { $limit: 3 }] }, status: 200, ordered: true },
   { name: 'aggregate: $count', op: { aggregate: [{ $match: { city: 'oslo' } }, { $count: 'people' }] }, status: 200 },
@@ -246,9 +248,11 @@ for (const kind of mongoEngineKinds()) describe(`Mongo data API (${kind.kind})`,
     const mine = await api(c.op);
     const ferret = kind.kind === 'ferretdb';
     assert.equal(mine.status, c.gap && ferret ? 422 : c.status, JSON.stringify(mine.answer));
-    if (c.gap && !ferret && c.expected !== undefined) {
+    if (c.expected !== undefined && !(c.gap && ferret)) {
       assert.ok(mine.answer.ok);
-      assert.deepEqual(mine.answer.value, normal(EJSON.deserialize(c.expected as object)));
+      const expected = normal(EJSON.deserialize(c.expected as object));
+      if (c.ordered) assert.deepEqual(mine.answer.value, expected);
+      else assert.deepEqual(setOf(mine.answer.value), setOf(expected));
     }
     if (!reference) return;
     const theirs = await viaDriver(reference, c.op);

@@ -31,6 +31,15 @@ export function parseEjson(value: unknown, what: string): unknown {
   }
 }
 
+/** JSON text of a query-string parameter, not yet read as Extended JSON (parseEjson does that, once). */
+export function jsonText(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw badValue(`${what} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
 /** A query-string parameter holding EJSON text (`filter`, `projection`, `sort`). */
 export function parseEjsonText(text: string, what: string): unknown {
   try {

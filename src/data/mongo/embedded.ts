@@ -1,4 +1,4 @@
-import { EJSON, ObjectId } from 'bson';
+import { BSONRegExp, EJSON, ObjectId } from 'bson';
 import { aggregate, find, Query } from 'mingo';
 import { updateOne as mingoUpdate } from 'mingo';
 import type { MetadataStore } from '../../metadata/store.ts';
@@ -62,6 +62,20 @@ function setPath(target: Document, path: string, value: unknown): void {
   at[parts[parts.length - 1]!] = value;
 }
 
+/**
+ * BSON regular expressions (`{"$regex": …, "$options": …}` and `$regularExpression` in Extended
+ * JSON) as JavaScript ones, which mingo evaluates; MongoDB's `x` (extended) flag has no
+ * JavaScript equivalent and is dropped, its other flags (i, m, s) kept.
+ */
+function native<T>(value: T): T {
+  if (value instanceof BSONRegExp) return new RegExp(value.pattern, [...value.options].filter((f) => 'ims'.includes(f)).join('')) as T;
+  if (Array.isArray(value)) return value.map(native) as T;
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, native(v)])) as T;
+  }
+  return value;
+}
+
 /** mingo's refusals as MongoDB's codes (a path conflict is MongoDB's 40, anything else BadValue). */
 function mingo<T>(run: () => T): T {
   try {
@@ -90,7 +104,8 @@ export class EmbeddedMongoEngine implements MongoEngine {
     return (await store.documents.listDocuments(ws, collection)).map((row) => decode(row.doc));
   }
 
-  async find(ws: string, collection: string, options: FindOptions): Promise<Document[]> {
+  async find(ws: string, collection: string, found: FindOptions): Promise<Document[]> {
+    const options = { ...found, filter: native(found.filter) };
     const documents = await this.#load(this.#store, ws, collection, options.filter);
     return mingo(() => {
       let cursor = find(documents, options.filter, options.projection && Object.keys(options.projection).length > 0 ? options.projection : {}, OPTIONS);
@@ -101,7 +116,8 @@ export class EmbeddedMongoEngine implements MongoEngine {
     });
   }
 
-  async count(ws: string, collection: string, filter: Document): Promise<number> {
+  async count(ws: string, collection: string, given: Document): Promise<number> {
+    const filter = native(given);
     const documents = await this.#load(this.#store, ws, collection, filter);
     const query = mingo(() => new Query(filter, OPTIONS));
     return documents.filter((d) => query.test(d)).length;
@@ -157,7 +173,8 @@ export class EmbeddedMongoEngine implements MongoEngine {
     await tx.documents.replaceDocument(ws, collection, key, encode(after));
   }
 
-  async update(ws: string, collection: string, filter: Document, update: Document, options: { upsert: boolean; multi: boolean }): Promise<UpdateResult> {
+  async update(ws: string, collection: string, given: Document, update: Document, options: { upsert: boolean; multi: boolean }): Promise<UpdateResult> {
+    const filter = native(given);
     return this.#store.transaction(async (tx) => {
       const documents = await this.#load(tx, ws, collection, filter);
       const query = mingo(() => new Query(filter, OPTIONS));
@@ -185,7 +202,8 @@ export class EmbeddedMongoEngine implements MongoEngine {
     });
   }
 
-  async replace(ws: string, collection: string, filter: Document, replacement: Document, options: { upsert: boolean }): Promise<UpdateResult> {
+  async replace(ws: string, collection: string, given: Document, replacement: Document, options: { upsert: boolean }): Promise<UpdateResult> {
+    const filter = native(given);
     return this.#store.transaction(async (tx) => {
       const documents = await this.#load(tx, ws, collection, filter);
       const query = mingo(() => new Query(filter, OPTIONS));
@@ -203,7 +221,8 @@ export class EmbeddedMongoEngine implements MongoEngine {
     });
   }
 
-  async delete(ws: string, collection: string, filter: Document, options: { multi: boolean }): Promise<number> {
+  async delete(ws: string, collection: string, given: Document, options: { multi: boolean }): Promise<number> {
+    const filter = native(given);
     return this.#store.transaction(async (tx) => {
       const documents = await this.#load(tx, ws, collection, filter);
       const query = mingo(() => new Query(filter, OPTIONS));
@@ -214,7 +233,8 @@ export class EmbeddedMongoEngine implements MongoEngine {
     });
   }
 
-  async aggregate(ws: string, collection: string, pipeline: Document[]): Promise<Document[]> {
+  async aggregate(ws: string, collection: string, given: Document[]): Promise<Document[]> {
+    const pipeline = native(given);
     const documents = await this.#load(this.#store, ws, collection, {});
     // $lookup reads other collections of the same workspace only: resolved before the run (mingo is synchronous).
     const lookups = new Map<string, Document[]>();

@@ -5,7 +5,7 @@ import { bearerSecurity, callerOf, errorResponses, type PlatformDeps } from '../
 import { dataWorkspace, requireDataQuota, type DataDeps } from '../gates.ts';
 import { PartialInsert, type Document, type MongoEngine } from './engine.ts';
 import { badValue, toMongoApiError } from './errors.ts';
-import { parseEjson, parseEjsonText, parseId, serialize } from './ejson.ts';
+import { jsonText, parseEjson, parseEjsonText, parseId, serialize } from './ejson.ts';
 import { parseBulk, parseFilter, runBulk } from './operations.ts';
 import { checkCollectionName, checkDocument, checkIndexSpec, checkPipeline, checkUpdate } from './rules.ts';
 import { EmbeddedMongoEngine } from './embedded.ts';
@@ -122,7 +122,8 @@ export function mongoRoutes(app: FastifyInstance, deps: PlatformDeps & DataDeps)
     const { ws, collection } = await open(request, 'data:read');
     const query = request.query as Record<string, unknown>;
     const filterText = queryText(query, 'filter');
-    const filter = filterText === undefined ? {} : parseFilter(parseEjsonText(filterText, 'filter'));
+    // Read as Extended JSON once: a second pass would turn values it made (a BSONRegExp) into plain objects.
+    const filter = filterText === undefined ? {} : parseFilter(jsonText(filterText, 'filter'));
     const projectionText = queryText(query, 'projection');
     const projection = projectionText === undefined ? undefined : projectionOf(parseEjsonText(projectionText, 'projection'));
     const sortText = queryText(query, 'sort');

@@ -1,3 +1,4 @@
+import { BSONRegExp } from 'bson';
 import { MongoError, badValue } from './errors.ts';
 
 /**
@@ -50,17 +51,32 @@ function refuse(op: string, where: string): never {
 /** A query filter: every `$key` an allowed query operator; `$expr` takes expressions. */
 export function checkFilter(filter: unknown, where = 'filter', depth = 0): void {
   if (depth > 32) throw badValue(`${where} is nested too deeply`);
+  if (filter instanceof BSONRegExp) return checkRegex(filter.pattern);
   if (Array.isArray(filter)) return filter.forEach((item) => checkFilter(item, where, depth + 1));
   if (!isObject(filter)) return;
   for (const [key, value] of Object.entries(filter)) {
     if (key.startsWith('$')) {
       if (!QUERY_OPERATORS.has(key)) refuse(key, where);
       if (key === '$expr') checkExpression(value, where, depth + 1);
+      else if (key === '$regex') checkRegex(value);
       else if (key !== '$regex' && key !== '$options' && key !== '$comment') checkFilter(value, where, depth + 1);
     } else {
       checkFilter(value, where, depth + 1);
     }
   }
+}
+
+/**
+ * The embedded engine runs patterns in JavaScript on the control plane's thread: a long
+ * pattern, or a quantified group that is itself quantified (`(a+)+`, the classic catastrophic
+ * backtracking), is refused rather than risked.
+ */
+const MAX_REGEX = 512;
+function checkRegex(pattern: unknown): void {
+  const text = pattern instanceof RegExp ? pattern.source : pattern instanceof BSONRegExp ? pattern.pattern : pattern;
+  if (typeof text !== 'string') return;
+  if (text.length > MAX_REGEX) throw badValue(`$regex patterns are at most ${MAX_REGEX} characters`);
+  if (/\([^)]*[+*}][^)]*\)\s*[+*{]/.test(text)) throw badValue('$regex: a repeated group that itself repeats (such as (a+)+) can take exponential time; rewrite it');
 }
 
 export function checkExpression(expression: unknown, where: string, depth = 0): void {

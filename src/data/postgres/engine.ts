@@ -114,6 +114,9 @@ export function prelude(options: TransactionOptions): string[] {
   if (options.role !== undefined) sets.push(`SET LOCAL ROLE ${quoteIdent(options.role)}`);
   // Every name is schema-qualified; an empty path means no caller-made object can shadow a function.
   sets.push('SET LOCAL search_path TO pg_catalog, pg_temp');
+  // Literals are written with only `'` doubled (tables.ts): that is safe only with this on,
+  // whatever the server's configuration says.
+  sets.push('SET LOCAL standard_conforming_strings TO on');
   sets.push(`SET LOCAL timezone TO '${(options.timezone ?? 'UTC').replaceAll("'", "''")}'`);
   return sets;
 }
