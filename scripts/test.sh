@@ -52,6 +52,7 @@ PG_TMP=""
 PG_STARTED=0
 cleanup() {
   local status=$?
+  if declare -F stop_ferretdb_server >/dev/null; then stop_ferretdb_server; fi
   if declare -F stop_s3_server >/dev/null; then stop_s3_server; fi
   if declare -F stop_keycloak_server >/dev/null; then stop_keycloak_server; fi
   if [[ $PG_STARTED -eq 1 ]]; then
@@ -141,6 +142,11 @@ fi
 # A real S3-compatible server (Versity S3 Gateway) for the object-store suite.
 # shellcheck source=scripts/s3-server.sh
 source "$ROOT/scripts/s3-server.sh" || die "could not start the S3 server"
+
+# A real MongoDB-wire server (FerretDB v1 on the PostgreSQL above, built once from the Go module
+# proxy) for the Mongo data API suites: SLIPSTREAM_TEST_MONGODB_URL.
+# shellcheck source=scripts/ferretdb-server.sh
+source "$ROOT/scripts/ferretdb-server.sh" || die "could not start FerretDB"
 
 # The Kafka clients the interop suites drive (kcat, confluent-kafka and kafka-python from Debian).
 # shellcheck source=scripts/ensure-clients.sh
