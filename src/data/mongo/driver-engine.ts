@@ -3,6 +3,7 @@ import { ApiError } from '../../errors.ts';
 import { PartialInsert, type Document, type FindOptions, type MongoEngine, type UpdateResult } from './engine.ts';
 import { MongoError } from './errors.ts';
 import type { IndexSpec } from './rules.ts';
+import { checkDocumentForFerret, checkFilterForFerret, checkPipelineForFerret, checkUpdateForFerret } from './ferretdb-gaps.ts';
 
 /**
  * A real MongoDB-wire server (MongoDB itself, or FerretDB on PostgreSQL) through the official
@@ -12,6 +13,8 @@ import type { IndexSpec } from './rules.ts';
 
 function fromDriver(error: unknown): unknown {
   if (error instanceof MongoServerError) {
+    // FerretDB answers a unique index broken by an update with code 1 and PostgreSQL's own 23505 text.
+    if (error.code === 1 && /duplicate key|23505/.test(error.message)) return new MongoError(11000, 'DuplicateKey', 'E11000 duplicate key error');
     const code = typeof error.code === 'number' ? error.code : 1;
     return new MongoError(code, error.codeName ?? 'Error', error.errmsg ?? error.message, error.keyValue as Record<string, unknown> | undefined);
   }
@@ -32,16 +35,29 @@ async function call<T>(run: () => Promise<T>): Promise<T> {
 export class DriverMongoEngine implements MongoEngine {
   readonly kind = 'driver' as const;
   readonly #client: MongoClient;
+  #ferret: Promise<boolean> | undefined;
 
   constructor(url: string) {
     this.#client = new MongoClient(url, { serverSelectionTimeoutMS: 5_000, appName: 'slipstream-data' });
+  }
+
+  /** FerretDB says so in buildInfo; its silent gaps (ferretdb-gaps.ts) are then refused up front. */
+  async #isFerret(): Promise<boolean> {
+    this.#ferret ??= this.#client.db('admin').command({ buildInfo: 1 }).then((info) => typeof info.ferretdbVersion === 'string');
+    this.#ferret.catch(() => (this.#ferret = undefined));
+    return this.#ferret;
+  }
+
+  async #check(run: () => void): Promise<void> {
+    if (await call(() => this.#isFerret())) run();
   }
 
   #collection(ws: string, collection: string) {
     return this.#client.db(ws).collection<DriverDocument>(collection);
   }
 
-  find(ws: string, collection: string, options: FindOptions): Promise<Document[]> {
+  async find(ws: string, collection: string, options: FindOptions): Promise<Document[]> {
+    await this.#check(() => checkFilterForFerret(options.filter));
     return call(() => {
       let cursor = this.#collection(ws, collection).find(options.filter, options.projection ? { projection: options.projection } : {});
       if (options.sort && Object.keys(options.sort).length > 0) cursor = cursor.sort(options.sort);
@@ -57,6 +73,7 @@ export class DriverMongoEngine implements MongoEngine {
 
   async insert(ws: string, collection: string, documents: Document[]): Promise<unknown[]> {
     try {
+      await this.#check(() => documents.forEach(checkDocumentForFerret));
       const result = await this.#collection(ws, collection).insertMany(documents, { ordered: true });
       return documents.map((_, i) => result.insertedIds[i]);
     } catch (error) {
@@ -69,7 +86,11 @@ export class DriverMongoEngine implements MongoEngine {
     }
   }
 
-  update(ws: string, collection: string, filter: Document, update: Document, options: { upsert: boolean; multi: boolean }): Promise<UpdateResult> {
+  async update(ws: string, collection: string, filter: Document, update: Document, options: { upsert: boolean; multi: boolean }): Promise<UpdateResult> {
+    await this.#check(() => {
+      checkFilterForFerret(filter);
+      checkUpdateForFerret(update);
+    });
     return call(async () => {
       const c = this.#collection(ws, collection);
       const result = options.multi ? await c.updateMany(filter, update, { upsert: options.upsert }) : await c.updateOne(filter, update, { upsert: options.upsert });
@@ -77,21 +98,27 @@ export class DriverMongoEngine implements MongoEngine {
     });
   }
 
-  replace(ws: string, collection: string, filter: Document, replacement: Document, options: { upsert: boolean }): Promise<UpdateResult> {
+  async replace(ws: string, collection: string, filter: Document, replacement: Document, options: { upsert: boolean }): Promise<UpdateResult> {
+    await this.#check(() => {
+      checkFilterForFerret(filter);
+      checkDocumentForFerret(replacement);
+    });
     return call(async () => {
       const result = await this.#collection(ws, collection).replaceOne(filter, replacement, { upsert: options.upsert });
       return { matchedCount: result.matchedCount, modifiedCount: result.modifiedCount, ...(result.upsertedId !== null && result.upsertedId !== undefined ? { upsertedId: result.upsertedId } : {}) };
     });
   }
 
-  delete(ws: string, collection: string, filter: Document, options: { multi: boolean }): Promise<number> {
+  async delete(ws: string, collection: string, filter: Document, options: { multi: boolean }): Promise<number> {
+    await this.#check(() => checkFilterForFerret(filter));
     return call(async () => {
       const c = this.#collection(ws, collection);
       return (options.multi ? await c.deleteMany(filter) : await c.deleteOne(filter)).deletedCount;
     });
   }
 
-  aggregate(ws: string, collection: string, pipeline: Document[]): Promise<Document[]> {
+  async aggregate(ws: string, collection: string, pipeline: Document[]): Promise<Document[]> {
+    await this.#check(() => checkPipelineForFerret(pipeline));
     return call(() => this.#collection(ws, collection).aggregate(pipeline).toArray());
   }
 
