@@ -1,11 +1,11 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { MetadataStore } from '../metadata/store.ts';
 import { API_KEY_HEADER, authenticate, checkScope } from './auth.ts';
 import { registerJsonBodies } from './conventions/body.ts';
 import { correlationIdFor, registerCorrelation } from './conventions/correlation.ts';
-import { registerErrorEnvelope } from './conventions/errors.ts';
+import { envelope, registerErrorEnvelope } from './conventions/errors.ts';
 import { registerIdempotency } from './conventions/idempotency.ts';
 import { registerRateLimit } from './conventions/rate-limit.ts';
 import { registerEndpoint, type Endpoint } from './routes/endpoint.ts';
@@ -86,6 +86,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: options.bodyLimitBytes,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false } },
     return503OnClosing: true,
+    // Fastify's own refusals before routing (a path parameter over its length, a malformed
+    // percent-encoding) answer the envelope too, without echoing the URL.
+    frameworkErrors: (error, request, reply: FastifyReply) => {
+      const status = error.statusCode ?? 400;
+      const message = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path segment is too long' : error.code === 'FST_ERR_BAD_URL' ? 'the URL is not valid (a malformed percent-encoding?)' : 'the request cannot be routed';
+      reply.code(status).type('application/json; charset=utf-8').send(envelope(request, status === 414 ? 'URI_TOO_LONG' : 'BAD_REQUEST', message));
+    },
   });
 
   registerErrorEnvelope(app);

@@ -29,8 +29,8 @@ export interface TableSpec {
 
 /** Lower-case, as PostgreSQL folds unquoted names, so a psql user can type them bare. */
 export const NAME_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
-/** Words of the query-string grammar a column cannot be called (it would read as an operator). */
-const RESERVED = new Set(['select', 'order', 'limit', 'offset', 'or', 'and', 'not', 'columns', 'on_conflict', 'rpc']);
+/** Words of the query-string grammar a column cannot be called (it would read as an operator), and `__proto__`, which no JSON body may carry. */
+const RESERVED = new Set(['select', 'order', 'limit', 'offset', 'or', 'and', 'not', 'columns', 'on_conflict', 'rpc', '__proto__']);
 
 export const DEFAULT_EXPRESSIONS: Record<string, string> = {
   'now()': 'now()',

@@ -37,10 +37,21 @@ export interface PlanContext {
   params: Params;
   /** Options by resource path joined with '.' ('' is the root). */
   resources: Map<string, ResourceOptions>;
+  /** The paths the select embeds: options for any other path are an error (PGRST108), never ignored. */
+  used: Set<string>;
   nextAlias: () => string;
 }
 
 const MAX_DEPTH = 16;
+/** PostgreSQL cuts names at 63 bytes (NAMEDATALEN): a longer alias would come back as another key. */
+const MAX_ALIAS_BYTES = 63;
+
+function checkAlias(alias: string | undefined): void {
+  if (alias === undefined) return;
+  if (alias.includes('\0') || alias === '' || Buffer.byteLength(alias) > MAX_ALIAS_BYTES) {
+    throw new GrammarError('PGRST100', `"failed to parse select parameter (${alias.slice(0, 64).replaceAll('\0', '\\0')})"`, `an alias is 1 to ${MAX_ALIAS_BYTES} bytes, without NUL`);
+  }
+}
 
 const isKey = (table: TableInfo, columns: string[]) => {
   const same = (key: string[]) => key.length === columns.length && key.every((c) => columns.includes(c));
@@ -91,6 +102,16 @@ export function orderSql(table: TableInfo, alias: string, options: ResourceOptio
   return ` ORDER BY ${terms.join(', ')}`;
 }
 
+/** Filters, order or paging named for a resource the select does not embed: PostgREST's PGRST108. */
+export function checkResourcesUsed(ctx: PlanContext): void {
+  for (const key of ctx.resources.keys()) {
+    if (key !== '' && !ctx.used.has(key)) {
+      const name = key.length > 100 ? `${key.slice(0, 100)}…` : key;
+      throw new GrammarError('PGRST108', `'${name}' is not an embedded resource in this request`, null, `Verify that '${name}' is included in the 'select' query parameter.`);
+    }
+  }
+}
+
 export function whereSql(conditions: string[]): string {
   return conditions.length === 0 ? '' : ` WHERE ${conditions.join(' AND ')}`;
 }
@@ -117,6 +138,7 @@ export function selectPlan(ctx: PlanContext, table: TableInfo, alias: string, it
         if (!type) throw new GrammarError('PGRST100', `"failed to parse select parameter (${item.name}::${item.cast})"`, `the cast type ${item.cast} is not allowed`);
         expr = `${expr}::${type}`;
       }
+      checkAlias(item.alias);
       const name = item.alias ?? item.name;
       plan.columns.push(`${expr} AS ${quoteIdent(name)}`);
       plan.names.push(name);
@@ -128,9 +150,12 @@ export function selectPlan(ctx: PlanContext, table: TableInfo, alias: string, it
 }
 
 function embed(ctx: PlanContext, parent: TableInfo, parentAlias: string, item: EmbedItem, path: string[], plan: SelectPlan): void {
+  checkAlias(item.alias);
   const relationship = resolveRelationship(ctx.cache, parent, item);
   const name = item.alias ?? item.relation;
   const childPath = [...path, name];
+  ctx.used.add(childPath.join('.'));
+  ctx.used.add([...path, item.relation].join('.'));
   const options = ctx.resources.get(childPath.join('.')) ?? ctx.resources.get([...path, item.relation].join('.'));
   const alias = ctx.nextAlias();
   const join = `${alias}_j`;

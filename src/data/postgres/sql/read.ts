@@ -1,7 +1,7 @@
 import type { SchemaCache, TableInfo } from '../catalog.ts';
 import { quoteIdent, type Statement } from '../engine.ts';
 import type { ResourceOptions, RowsQuery, SelectItem } from '../grammar/ast.ts';
-import { orderSql, resourceFilters, selectPlan, whereSql, type PlanContext } from './embed.ts';
+import { checkResourcesUsed, orderSql, resourceFilters, selectPlan, whereSql, type PlanContext } from './embed.ts';
 import { unknownTable } from './errors.ts';
 import { Params } from './params.ts';
 
@@ -26,7 +26,7 @@ export function tableOf(cache: SchemaCache, name: string): TableInfo {
 export function planContext(cache: SchemaCache, query: RowsQuery, params: Params): PlanContext {
   let n = 0;
   const resources = new Map<string, ResourceOptions>(query.resources.map((r) => [r.path.join('.'), r]));
-  return { cache, params, resources, nextAlias: () => `pgrst_${++n}` };
+  return { cache, params, resources, used: new Set(['']), nextAlias: () => `pgrst_${++n}` };
 }
 
 const STAR: SelectItem[] = [{ kind: 'star' }];
@@ -35,6 +35,7 @@ const STAR: SelectItem[] = [{ kind: 'star' }];
 function rootSource(cache: SchemaCache, table: TableInfo, query: RowsQuery, params: Params) {
   const ctx = planContext(cache, query, params);
   const plan = selectPlan(ctx, table, 'pgrst_0', query.select.length === 0 ? STAR : query.select, []);
+  checkResourcesUsed(ctx);
   const root = ctx.resources.get('');
   const conditions = [...resourceFilters(table, 'pgrst_0', root, params, plan.embeds), ...plan.conditions];
   const from = `${quoteIdent(cache.schema)}.${quoteIdent(table.name)} AS pgrst_0${plan.joins.map((j) => ` ${j}`).join('')}`;

@@ -105,6 +105,11 @@ export function buildInsert(cache: SchemaCache, tableName: string, query: RowsQu
 
 /** PATCH and DELETE must be filtered: a bare one would touch every row (pg-safeupdate's rule). */
 function rootFilters(table: TableInfo, query: RowsQuery, params: Params, verb: string): string[] {
+  // A filter on a resource that is not embedded would be ignored: refused instead (PGRST108).
+  const stray = query.resources.find((r) => r.path.length > 0 && r.filters.length > 0);
+  if (stray && !query.select.some((item) => item.kind === 'embed' && (item.alias ?? item.relation) === stray.path[0])) {
+    throw new GrammarError('PGRST108', `'${stray.path.join('.').slice(0, 100)}' is not an embedded resource in this request`, null, 'filters of a change name the table\'s own columns');
+  }
   const root = query.resources.find((r) => r.path.length === 0);
   const conditions = resourceFilters(table, 'pgrst_t', root, params);
   if (conditions.length === 0) {
